@@ -1,0 +1,227 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ApiError } from '../../contract/api.js';
+import { fileRef, type Served } from '../../contract/files.js';
+import type { EpochInfo, EpochMetrics, RunStatus, RunSummary, TrainSettings } from '../../contract/types.js';
+import type { ServiceContext } from '../context.js';
+import { notFound } from '../errors.js';
+import { throttle } from '../events.js';
+import type { TrainEvent, TrainingHandle } from '../trainer.js';
+import type { HandlerGroup } from './types.js';
+
+type TrainMethods = 'trainStart' | 'trainCancel' | 'trainResume' | 'trainStatus' | 'runsList' | 'runsDetail';
+
+/** How long a quitting app waits for the trainer to stop after the cancel (it finishes its step first). */
+export const STOP_TIMEOUT_MS = 30_000;
+
+interface RunLike {
+  id: number;
+  status: RunStatus;
+  config: Record<string, unknown>;
+  backend: string | null;
+  backendReason: string | null;
+  dir: string;
+  epochsDone: number;
+  error: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  epochs: { epoch: number; metrics: Record<string, number>; reconFile: string | null; sweepFile: string | null; at: string }[];
+}
+
+function settingsOf(config: Record<string, unknown>): RunSummary['settings'] {
+  const balance = config.balance;
+  return {
+    ...config,
+    ...(typeof config.imageSize === 'number' ? { size: config.imageSize as 64 | 128 | 256 } : {}),
+    ...(balance === 'sampler' ? { balancing: 'sampling' as const } : balance === 'none' || balance === 'weights' ? { balancing: balance } : {}),
+  };
+}
+
+function metricsOf(m: Record<string, number>): EpochMetrics {
+  return {
+    ...m,
+    trainLoss: m.trainLoss ?? NaN,
+    valLoss: m.valLoss ?? NaN,
+    valMse: m.valMse ?? NaN,
+    valPsnr: m.valPsnr ?? NaN,
+    kl: m.kl ?? m.valKl ?? NaN,
+  };
+}
+
+/** The trainer's config from the screen's settings. */
+export function trainConfigOf(s: TrainSettings): Record<string, unknown> {
+  return {
+    imageSize: s.size,
+    epochs: s.epochs,
+    batch: s.batch,
+    beta: s.beta,
+    lr: s.lr,
+    balance: s.balancing === 'sampling' ? 'sampler' : s.balancing,
+    ...(s.includePending !== undefined ? { includePending: s.includePending } : {}),
+    ...(s.limit !== undefined ? { limit: s.limit } : {}),
+    ...(s.seed !== undefined ? { seed: s.seed } : {}),
+  };
+}
+
+export interface TrainControl {
+  /** Cancels a running training and waits for it to stop (the last epoch checkpoint stays for resume). */
+  stop(): Promise<void>;
+}
+
+export function trainHandlers(ctx: ServiceContext): HandlerGroup<TrainMethods> & TrainControl {
+  const { bus, db } = ctx;
+  let current: { handle: TrainingHandle; runId: number | null; epoch: number; epochs: number; backend: string | null } | null = null;
+
+  const summaryOf = (r: RunLike, modelByRun: Map<number, number>): Served<RunSummary> => {
+    const last = r.epochs.length ? r.epochs[r.epochs.length - 1]! : null;
+    const checkpoint = path.join(ctx.dataDir, ...r.dir.split('/'), 'checkpoint');
+    return {
+      id: r.id,
+      status: r.status,
+      settings: settingsOf(r.config),
+      backend: r.backend,
+      backendReason: r.backendReason,
+      epochsDone: r.epochsDone,
+      epochs: typeof r.config.epochs === 'number' ? r.config.epochs : null,
+      error: r.error,
+      startedAt: r.startedAt,
+      finishedAt: r.finishedAt,
+      last: last ? metricsOf(last.metrics) : null,
+      modelId: modelByRun.get(r.id) ?? null,
+      resumable: r.status !== 'completed' && r.status !== 'running' && fs.existsSync(checkpoint),
+    };
+  };
+
+  const modelsByRun = async (): Promise<Map<number, number>> => {
+    const { listModels } = await import('../../db/models.js');
+    const map = new Map<number, number>();
+    for (const m of listModels(db)) if (m.runId !== null && !map.has(m.runId)) map.set(m.runId, m.id);
+    return map;
+  };
+
+  const launch = (request: { config?: Record<string, unknown>; resumeRun?: number }, settings: TrainSettings | null): Promise<number> => {
+    if (current) throw new ApiError('busy', `training run ${current.runId ?? ''} is already running; cancel it first`.replace('  ', ' '));
+    const step = throttle((e: Extract<TrainEvent, { type: 'step' }>) => {
+      bus.emit({
+        type: 'train.step',
+        runId: e.run,
+        epoch: e.epoch,
+        step: e.step,
+        steps: e.steps,
+        loss: e.loss,
+        recon: e.rec,
+        kl: e.kl,
+        imagesPerSecond: e.imagesPerSecond,
+        etaSeconds: e.etaSeconds,
+      });
+    }, 250);
+    return new Promise<number>((resolve, reject) => {
+      let started = false;
+      const onEvent = (e: TrainEvent): void => {
+        const cur = current;
+        switch (e.type) {
+          case 'started': {
+            started = true;
+            if (cur) Object.assign(cur, { runId: e.run, epochs: Number(e.config.epochs ?? 0), epoch: e.startEpoch, backend: e.backend });
+            const cfg = e.config;
+            bus.emit({
+              type: 'train.started',
+              runId: e.run,
+              settings: settings ?? (settingsOf(cfg) as TrainSettings),
+              backend: e.backend,
+              backendReason: e.backendReason,
+              ...(request.resumeRun !== undefined ? { resumedFrom: e.startEpoch } : {}),
+            });
+            bus.emit({ type: 'catalogue.changed', what: 'runs' });
+            resolve(e.run);
+            break;
+          }
+          case 'step':
+            step(e);
+            break;
+          case 'epoch':
+            if (cur) cur.epoch = e.epoch;
+            bus.emit({
+              type: 'train.epoch',
+              runId: e.run,
+              epoch: e.epoch,
+              epochs: e.epochs,
+              metrics: { trainLoss: e.trainLoss, valLoss: e.valLoss, valMse: e.valMse, valPsnr: e.valPsnr, kl: e.valKl, seconds: e.seconds },
+              reconUrl: e.reconFile ? fileRef(e.reconFile) : null,
+              sweepUrl: e.sweepFile ? fileRef(e.sweepFile) : null,
+            });
+            break;
+          case 'done':
+            bus.emit({ type: 'train.done', runId: e.run, status: 'completed', modelId: e.model, epochs: e.epochs });
+            bus.emit({ type: 'catalogue.changed', what: 'models' });
+            break;
+          case 'cancelled':
+            bus.emit({ type: 'train.done', runId: e.run, status: 'cancelled', modelId: null, epochs: e.epoch });
+            break;
+          case 'error':
+            bus.emit({ type: 'train.error', runId: e.run, message: e.message });
+            if (!started) reject(new ApiError('failed', e.message));
+            break;
+        }
+      };
+      let handle: TrainingHandle;
+      try {
+        handle = ctx.trainer.start({ dataDir: ctx.dataDir, ...request }, onEvent);
+      } catch (err) {
+        reject(err);
+        return;
+      }
+      current = { handle, runId: request.resumeRun ?? null, epoch: 0, epochs: settings?.epochs ?? 0, backend: null };
+      void handle.done.then(() => {
+        current = null;
+        bus.emit({ type: 'catalogue.changed', what: 'runs' });
+      });
+    });
+  };
+
+  return {
+    async trainStart(settings) {
+      return { runId: await launch({ config: trainConfigOf(settings) }, settings) };
+    },
+    async trainResume({ runId }) {
+      const { getRun } = await import('../../db/runs.js');
+      const run = getRun(db, runId);
+      if (!run) throw notFound(`training run ${runId} does not exist`);
+      if (run.status === 'completed') throw new ApiError('invalid-argument', `run ${runId} is already complete`);
+      return { runId: await launch({ resumeRun: runId }, null) };
+    },
+    async trainCancel({ runId }) {
+      if (!current || (runId !== undefined && current.runId !== null && current.runId !== runId)) return { cancelled: false };
+      current.handle.cancel();
+      return { cancelled: true };
+    },
+    async trainStatus() {
+      return { running: current && current.runId !== null ? { runId: current.runId, epoch: current.epoch, epochs: current.epochs, backend: current.backend } : null };
+    },
+    async runsList() {
+      const { listRuns } = await import('../../db/runs.js');
+      const byRun = await modelsByRun();
+      return { runs: (listRuns(db) as unknown as RunLike[]).map((r) => summaryOf(r, byRun)) };
+    },
+    async runsDetail({ runId }) {
+      const { getRun } = await import('../../db/runs.js');
+      const run = getRun(db, runId) as unknown as RunLike | null;
+      if (!run) throw notFound(`training run ${runId} does not exist`);
+      const epochs: Served<EpochInfo>[] = run.epochs.map((e) => ({
+        epoch: e.epoch,
+        metrics: metricsOf(e.metrics),
+        reconUrl: e.reconFile ? fileRef(e.reconFile) : null,
+        sweepUrl: e.sweepFile ? fileRef(e.sweepFile) : null,
+        at: e.at,
+      }));
+      return { run: summaryOf(run, await modelsByRun()), epochs };
+    },
+    async stop() {
+      const cur = current;
+      if (!cur) return;
+      cur.handle.cancel();
+      const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), STOP_TIMEOUT_MS).unref());
+      if ((await Promise.race([cur.handle.done, timeout])) === 'timeout') cur.handle.kill();
+    },
+  };
+}

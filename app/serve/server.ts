@@ -1,0 +1,267 @@
+/**
+ * The browser mode: the studio renderer, the API (POST /api/<method>), its events (SSE) and the data directory's
+ * files over HTTP on 127.0.0.1 only, every request gated by a random token. See contract/wire.ts.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ApiError, HOST_METHODS, type ApiErrorCode, type MethodName, type ServiceMethod } from '../../contract/api.js';
+import { browserFileUrl, resolveFiles, type FileRef } from '../../contract/files.js';
+import { isMethodName, validateRequest } from '../../contract/validate.js';
+import { API_PREFIX, EVENTS_PATH, FILES_PREFIX, statusOf, TOKEN_COOKIE, TOKEN_HEADER, TOKEN_QUERY } from '../../contract/wire.js';
+import { BROWSER_CSP } from '../csp.js';
+import { toApiError } from '../errors.js';
+import { contentTypeOf, decodeUrlPath, PathRefused, resolveInside } from '../files.js';
+import { createStudioService, type StudioService, type StudioServiceOptions } from '../service.js';
+import { readSourceImage } from '../source-image.js';
+
+export const LOOPBACK = '127.0.0.1';
+export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+const KEEPALIVE_MS = 15_000;
+const IMAGES_PREFIX = '/images/';
+
+export interface ServeOptions {
+  dataDir: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Default: 32 random bytes, hex. */
+  token?: string;
+  /** Folder of the built renderer (index.html, assets/). Default: dist/renderer found upward, or CHRONOFACE_RENDERER_DIR. */
+  rendererDir?: string;
+  /** Inject a service (tests); otherwise one is created over dataDir and closed with the server. */
+  service?: StudioService;
+  serviceOptions?: Omit<StudioServiceOptions, 'dataDir' | 'transport'>;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly token: string;
+  readonly service: StudioService;
+  close(): Promise<void>;
+}
+
+/** dist/renderer holding the studio page, or null when it is not built. */
+export function findRendererDir(env: NodeJS.ProcessEnv = process.env): string | null {
+  if (env.CHRONOFACE_RENDERER_DIR) return path.resolve(env.CHRONOFACE_RENDERER_DIR);
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 7; i++) {
+    const candidate = path.join(dir, 'dist/renderer');
+    if (fs.existsSync(path.join(candidate, 'index.html'))) return candidate;
+    dir = path.dirname(dir);
+  }
+  return null;
+}
+
+function sameToken(given: string | undefined, token: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function cookieToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === TOKEN_COOKIE) return v.join('=');
+  }
+  return undefined;
+}
+
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'x-frame-options': 'SAMEORIGIN',
+};
+
+function send(res: http.ServerResponse, status: number, body: string | Buffer, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'content-length': String(Buffer.byteLength(body)), ...headers });
+  res.end(body);
+}
+
+function sendJson(res: http.ServerResponse, status: number, value: unknown): void {
+  send(res, status, JSON.stringify(value), { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+}
+
+function sendError(res: http.ServerResponse, code: ApiErrorCode, message: string): void {
+  sendJson(res, statusOf(code), { ok: false, error: { message, code } });
+}
+
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new ApiError('invalid-argument', `request body larger than ${MAX_BODY_BYTES / 1024 / 1024} MB`));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** The Host header must name the loopback (DNS rebinding); any port, since an SSH tunnel may change it. */
+function loopbackHost(host: string | undefined): boolean {
+  if (!host) return false;
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0];
+  return name === '127.0.0.1' || name === 'localhost' || name === '[::1]';
+}
+
+export async function startServer(opts: ServeOptions): Promise<RunningServer> {
+  const token = opts.token ?? randomBytes(32).toString('hex');
+  const ownService = !opts.service;
+  const service = opts.service ?? createStudioService({ ...opts.serviceOptions, dataDir: opts.dataDir, transport: 'browser', canUseDialogs: false });
+  const dataDir = service.dataDir;
+  const rendererDir = opts.rendererDir ?? findRendererDir();
+  const toUrl = (ref: FileRef) => browserFileUrl(ref, token);
+  const streams = new Set<http.ServerResponse>();
+
+  const handleApi = async (method: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    if (req.method !== 'POST') return sendError(res, 'invalid-argument', 'API calls are POST requests');
+    if (!isMethodName(method)) return sendError(res, 'not-found', `no API method "${method}"`);
+    if ((HOST_METHODS as readonly MethodName[]).includes(method)) {
+      return sendError(res, 'unsupported', `${method} needs the desktop app; the browser mode has no native dialogs`);
+    }
+    try {
+      const raw = await readBody(req);
+      let body: unknown = {};
+      if (raw.length > 0) {
+        try {
+          body = JSON.parse(raw.toString('utf8'));
+        } catch {
+          throw new ApiError('invalid-argument', 'the request body is not valid JSON');
+        }
+      }
+      const request = validateRequest(method, body);
+      const result = await service.call(method as ServiceMethod, request as never);
+      sendJson(res, 200, { ok: true, result: resolveFiles(result as never, toUrl) });
+    } catch (err) {
+      const e = toApiError(err);
+      if (!res.headersSent) sendError(res, e.code, e.message);
+    }
+  };
+
+  const handleEvents = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
+    res.write('retry: 2000\n\n');
+    streams.add(res);
+    const off = service.onEvent((event) => res.write(`data: ${JSON.stringify(resolveFiles(event as never, toUrl))}\n\n`));
+    const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
+    const end = (): void => {
+      clearInterval(keepalive);
+      off();
+      streams.delete(res);
+    };
+    req.on('close', end);
+    res.on('close', end);
+  };
+
+  const handleFile = async (encoded: string, res: http.ServerResponse): Promise<void> => {
+    let file: string;
+    try {
+      file = resolveInside(dataDir, decodeUrlPath(encoded));
+    } catch (err) {
+      if (err instanceof PathRefused) return send(res, 403, `refused: ${err.message}`, { 'content-type': 'text/plain; charset=utf-8' });
+      throw err;
+    }
+    let stat;
+    try {
+      stat = await fs.promises.stat(file);
+    } catch {
+      return send(res, 404, 'not found', { 'content-type': 'text/plain; charset=utf-8' });
+    }
+    if (!stat.isFile()) return send(res, 404, 'not found', { 'content-type': 'text/plain; charset=utf-8' });
+    res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': contentTypeOf(file), 'content-length': String(stat.size), 'cache-control': 'private, no-cache' });
+    fs.createReadStream(file).pipe(res);
+  };
+
+  const handleImage = async (idText: string, res: http.ServerResponse): Promise<void> => {
+    const id = /^\d{1,15}$/.test(idText) ? Number(idText) : NaN;
+    const file = Number.isSafeInteger(id) ? service.sourceImageFile(id) : undefined;
+    if (!file || !fs.existsSync(file)) return send(res, 404, 'not found', { 'content-type': 'text/plain; charset=utf-8' });
+    const { body, contentType } = await readSourceImage(file);
+    send(res, 200, body, { 'content-type': contentType, 'cache-control': 'private, max-age=3600' });
+  };
+
+  const handleStatic = async (pathname: string, res: http.ServerResponse, setCookie: boolean): Promise<void> => {
+    if (!rendererDir) {
+      return send(res, 503, 'The studio page is not built: run `npm run build:renderer`. The API works.', { 'content-type': 'text/plain; charset=utf-8' });
+    }
+    const rel = pathname === '/' ? 'index.html' : decodeUrlPath(pathname.slice(1));
+    let file: string;
+    try {
+      file = resolveInside(rendererDir, rel, { allowTopLevelFiles: true });
+    } catch (err) {
+      if (err instanceof PathRefused) return send(res, 403, `refused: ${err.message}`, { 'content-type': 'text/plain; charset=utf-8' });
+      throw err;
+    }
+    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) return send(res, 404, 'not found', { 'content-type': 'text/plain; charset=utf-8' });
+    const headers: Record<string, string> = { 'content-type': contentTypeOf(file), 'cache-control': 'no-cache' };
+    if (file.endsWith('.html')) headers['content-security-policy'] = BROWSER_CSP;
+    if (setCookie) headers['set-cookie'] = `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+    send(res, 200, await fs.promises.readFile(file), headers);
+  };
+
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      if (!loopbackHost(req.headers.host)) return send(res, 403, 'refused: the Host header must be 127.0.0.1 or localhost');
+      const rawPath = (req.url ?? '/').split('?')[0]!;
+      // The URL parser would fold `..` away; a request that carries one is refused outright.
+      if (/(^|\/)(\.|%2e){1,2}(\/|$)/i.test(rawPath) || rawPath.includes('\\') || /%5c|%00/i.test(rawPath)) {
+        return send(res, 403, 'refused: path traversal', { 'content-type': 'text/plain; charset=utf-8' });
+      }
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const queryToken = url.searchParams.get(TOKEN_QUERY) ?? undefined;
+      const headerToken = req.headers[TOKEN_HEADER];
+      const given = queryToken ?? (typeof headerToken === 'string' ? headerToken : undefined) ?? cookieToken(req.headers.cookie);
+      const isApi = url.pathname.startsWith(API_PREFIX);
+      if (!sameToken(given, token)) {
+        if (isApi) return sendError(res, 'unauthorized', 'missing or wrong token: open the URL that `chronoface serve` printed');
+        return send(res, 401, 'Unauthorized: open the URL that `chronoface serve` printed (it carries the token).', { 'content-type': 'text/plain; charset=utf-8' });
+      }
+      const origin = req.headers.origin;
+      if (origin && origin !== 'null' && !loopbackHost(new URL(origin).host)) return send(res, 403, 'refused: foreign origin');
+      if (url.pathname === EVENTS_PATH) return handleEvents(req, res);
+      if (isApi) return handleApi(url.pathname.slice(API_PREFIX.length), req, res);
+      if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
+      if (url.pathname.startsWith(FILES_PREFIX)) return handleFile(url.pathname.slice(FILES_PREFIX.length), res);
+      if (url.pathname.startsWith(IMAGES_PREFIX)) return handleImage(url.pathname.slice(IMAGES_PREFIX.length), res);
+      return handleStatic(url.pathname, res, queryToken !== undefined);
+    })().catch((err: unknown) => {
+      const e = toApiError(err);
+      if (!res.headersSent) send(res, 500, e.message, { 'content-type': 'text/plain; charset=utf-8' });
+      else res.destroy();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, LOOPBACK, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${LOOPBACK}:${port}/?${TOKEN_QUERY}=${token}`,
+    port,
+    token,
+    service,
+    async close() {
+      for (const s of streams) s.end();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      if (ownService) await service.close();
+    },
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * The browser mode's HTTP wire format (app/serve implements the server, renderer/src the client).
+ *   POST /api/<method>   body: the request as JSON      -> 200 {ok:true,result} | 4xx/5xx {ok:false,error:{message,code}}
+ *   GET  /api/events     text/event-stream; each message `data: <ApiEvent JSON>`; a comment line every 15 s keeps it open
+ *   GET  /files/<relative path>   a file of the data directory
+ *   GET  /, /index.html, /assets/... the studio renderer bundle
+ * Token: `?token=` query, or header `x-chronoface-token`, or the `chronoface_token` cookie the server sets
+ * (HttpOnly, SameSite=Strict) when the page is loaded with ?token=. Anything without it: 401.
+ */
+import type { ApiErrorCode, ApiEvent, Envelope, MethodName } from './api.js';
+
+export const TOKEN_HEADER = 'x-chronoface-token';
+export const TOKEN_QUERY = 'token';
+export const TOKEN_COOKIE = 'chronoface_token';
+export const API_PREFIX = '/api/';
+export const EVENTS_PATH = '/api/events';
+export const FILES_PREFIX = '/files/';
+
+export type WireResponse<M extends MethodName> = Envelope<M>;
+
+export type WireEvent = ApiEvent;
+
+export function apiPath(method: MethodName): string {
+  return `${API_PREFIX}${method}`;
+}
+
+/** HTTP status for an error code. */
+export function statusOf(code: ApiErrorCode): number {
+  switch (code) {
+    case 'invalid-argument':
+      return 400;
+    case 'unauthorized':
+      return 401;
+    case 'not-found':
+      return 404;
+    case 'busy':
+      return 409;
+    case 'unsupported':
+    case 'not-implemented':
+      return 501;
+    case 'cancelled':
+      return 499;
+    default:
+      return 500;
+  }
+}

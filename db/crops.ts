@@ -1,0 +1,197 @@
+import type { Db } from './catalogue.js';
+import { parseJson } from './catalogue.js';
+import type { FaceKeypoints } from './faces.js';
+
+export type CropStatus = 'pending' | 'accepted' | 'rejected' | 'needs-fix';
+type Affine6 = [number, number, number, number, number, number];
+
+export interface CropRow {
+  id: number;
+  imageId: number;
+  faceId: number | null;
+  /** Relative to the data directory. */
+  file: string;
+  size: number;
+  transform: Affine6;
+  inverse: Affine6;
+  keypoints: FaceKeypoints;
+  settings: Record<string, unknown>;
+  status: CropStatus;
+  quality: number | null;
+  signals: Record<string, unknown>;
+  flags: string[];
+  phash: string | null;
+  edited: boolean;
+  manualPoints: FaceKeypoints | null;
+  updatedAt: string;
+}
+
+interface RawCrop {
+  id: number;
+  image_id: number;
+  face_id: number | null;
+  file: string;
+  size: number;
+  transform_json: string;
+  inverse_json: string;
+  keypoints_json: string;
+  settings_json: string;
+  status: CropStatus;
+  quality: number | null;
+  signals_json: string;
+  flags_json: string;
+  phash: string | null;
+  edited: number;
+  manual_points_json: string | null;
+  updated_at: string;
+}
+
+function toRow(r: RawCrop): CropRow {
+  return {
+    id: r.id,
+    imageId: r.image_id,
+    faceId: r.face_id,
+    file: r.file,
+    size: r.size,
+    transform: parseJson(r.transform_json, [1, 0, 0, 0, 1, 0] as Affine6),
+    inverse: parseJson(r.inverse_json, [1, 0, 0, 0, 1, 0] as Affine6),
+    keypoints: parseJson(r.keypoints_json, {} as FaceKeypoints),
+    settings: parseJson(r.settings_json, {}),
+    status: r.status,
+    quality: r.quality,
+    signals: parseJson(r.signals_json, {}),
+    flags: parseJson(r.flags_json, []),
+    phash: r.phash,
+    edited: r.edited === 1,
+    manualPoints: parseJson(r.manual_points_json, null),
+    updatedAt: r.updated_at,
+  };
+}
+
+/** What preparation computes for a crop. */
+export interface CropData {
+  imageId: number;
+  faceId: number | null;
+  file: string;
+  size: number;
+  transform: Affine6;
+  inverse: Affine6;
+  keypoints: FaceKeypoints;
+  settings: object;
+  quality: number;
+  signals: object;
+  flags: readonly string[];
+  phash: string;
+}
+
+const NOW = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
+
+/** Inserts or replaces the image's crop (one per image). A re-prepared crop keeps its review status; edits are cleared. */
+export function upsertCrop(db: Db, c: CropData): number {
+  const row = db
+    .prepare(
+      `INSERT INTO crops (image_id, face_id, file, size, transform_json, inverse_json, keypoints_json, settings_json,
+                          quality, signals_json, flags_json, phash, edited, manual_points_json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, NULL)
+       ON CONFLICT (image_id) DO UPDATE SET
+         face_id = excluded.face_id, file = excluded.file, size = excluded.size,
+         transform_json = excluded.transform_json, inverse_json = excluded.inverse_json,
+         keypoints_json = excluded.keypoints_json, settings_json = excluded.settings_json,
+         quality = excluded.quality, signals_json = excluded.signals_json, flags_json = excluded.flags_json,
+         phash = excluded.phash, edited = 0, manual_points_json = NULL, updated_at = ${NOW}
+       RETURNING id`,
+    )
+    .get(
+      c.imageId,
+      c.faceId,
+      c.file,
+      c.size,
+      JSON.stringify(c.transform),
+      JSON.stringify(c.inverse),
+      JSON.stringify(c.keypoints),
+      JSON.stringify(c.settings),
+      c.quality,
+      JSON.stringify(c.signals),
+      JSON.stringify(c.flags),
+      c.phash,
+    ) as { id: number };
+  return row.id;
+}
+
+/** Stores a re-cut from hand-placed points: marked edited, signals recomputed, history recorded. */
+export function updateCropFix(
+  db: Db,
+  id: number,
+  c: Omit<CropData, 'imageId' | 'faceId' | 'settings'> & { manualPoints: FaceKeypoints },
+  batch = `fix-${new Date().toISOString()}`,
+): void {
+  db.transaction(() => {
+    const old = db.prepare('SELECT keypoints_json, file FROM crops WHERE id = ?').get(id) as { keypoints_json: string; file: string } | undefined;
+    if (!old) throw new Error(`crop ${id} not found`);
+    db.prepare(
+      `UPDATE crops SET file = ?, size = ?, transform_json = ?, inverse_json = ?, keypoints_json = ?, quality = ?,
+              signals_json = ?, flags_json = ?, phash = ?, edited = 1, manual_points_json = ?, updated_at = ${NOW}
+       WHERE id = ?`,
+    ).run(
+      c.file,
+      c.size,
+      JSON.stringify(c.transform),
+      JSON.stringify(c.inverse),
+      JSON.stringify(c.keypoints),
+      c.quality,
+      JSON.stringify(c.signals),
+      JSON.stringify(c.flags),
+      c.phash,
+      JSON.stringify(c.manualPoints),
+      id,
+    );
+    db.prepare('INSERT INTO crop_history (crop_id, batch, field, old_value, new_value) VALUES (?, ?, ?, ?, ?)').run(
+      id,
+      batch,
+      'keypoints',
+      old.keypoints_json,
+      JSON.stringify(c.keypoints),
+    );
+  })();
+}
+
+export function getCrop(db: Db, id: number): CropRow | undefined {
+  const r = db.prepare('SELECT * FROM crops WHERE id = ?').get(id) as RawCrop | undefined;
+  return r ? toRow(r) : undefined;
+}
+
+export function getCropByImage(db: Db, imageId: number): CropRow | undefined {
+  const r = db.prepare('SELECT * FROM crops WHERE image_id = ?').get(imageId) as RawCrop | undefined;
+  return r ? toRow(r) : undefined;
+}
+
+export function listCrops(db: Db, opts: { datasetId?: number } = {}): CropRow[] {
+  const rows = (opts.datasetId === undefined
+    ? db.prepare('SELECT * FROM crops ORDER BY id').all()
+    : db.prepare('SELECT c.* FROM crops c JOIN images i ON i.id = c.image_id WHERE i.dataset_id = ? ORDER BY c.id').all(opts.datasetId)) as RawCrop[];
+  return rows.map(toRow);
+}
+
+export function listCropHashes(db: Db): { id: number; imageId: number; phash: string }[] {
+  return (db.prepare('SELECT id, image_id, phash FROM crops WHERE phash IS NOT NULL ORDER BY id').all() as { id: number; image_id: number; phash: string }[]).map(
+    (r) => ({ id: r.id, imageId: r.image_id, phash: r.phash }),
+  );
+}
+
+export function countCrops(db: Db): number {
+  return (db.prepare('SELECT COUNT(*) AS n FROM crops').get() as { n: number }).n;
+}
+
+/** Adds a flag (if missing) and multiplies the quality by `qualityFactor`. */
+export function addCropFlag(db: Db, id: number, flag: string, qualityFactor = 1): void {
+  const r = db.prepare('SELECT flags_json, quality FROM crops WHERE id = ?').get(id) as { flags_json: string; quality: number | null } | undefined;
+  if (!r) return;
+  const flags = parseJson<string[]>(r.flags_json, []);
+  if (flags.includes(flag)) return;
+  flags.push(flag);
+  db.prepare(`UPDATE crops SET flags_json = ?, quality = ?, updated_at = ${NOW} WHERE id = ?`).run(
+    JSON.stringify(flags),
+    r.quality === null ? null : Math.round(r.quality * qualityFactor * 10000) / 10000,
+    id,
+  );
+}

@@ -1,0 +1,113 @@
+import { parseJson, type Db } from './catalogue.js';
+
+export type RunStatus = 'running' | 'completed' | 'cancelled' | 'failed' | 'interrupted';
+
+export interface RunEpochRow {
+  epoch: number;
+  metrics: Record<string, number>;
+  reconFile: string | null;
+  sweepFile: string | null;
+  at: string;
+}
+
+export interface RunRow {
+  id: number;
+  status: RunStatus;
+  config: Record<string, unknown>;
+  backend: string | null;
+  backendReason: string | null;
+  datasetFingerprint: string | null;
+  /** relative to the data directory */
+  dir: string;
+  epochsDone: number;
+  error: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  epochs: RunEpochRow[];
+}
+
+interface RawRun {
+  id: number;
+  status: RunStatus;
+  config_json: string;
+  backend: string | null;
+  backend_reason: string | null;
+  dataset_fingerprint: string | null;
+  dir: string;
+  epochs_done: number;
+  error: string | null;
+  started_at: string;
+  finished_at: string | null;
+}
+
+interface RawEpoch {
+  epoch: number;
+  metrics_json: string;
+  recon_file: string | null;
+  sweep_file: string | null;
+  at: string;
+}
+
+function epochsOf(db: Db, runId: number): RunEpochRow[] {
+  const rows = db.prepare('SELECT epoch, metrics_json, recon_file, sweep_file, at FROM run_epochs WHERE run_id = ? ORDER BY epoch').all(runId) as RawEpoch[];
+  return rows.map((r) => ({ epoch: r.epoch, metrics: parseJson(r.metrics_json, {}), reconFile: r.recon_file, sweepFile: r.sweep_file, at: r.at }));
+}
+
+function toRun(db: Db, r: RawRun): RunRow {
+  return {
+    id: r.id,
+    status: r.status,
+    config: parseJson(r.config_json, {}),
+    backend: r.backend,
+    backendReason: r.backend_reason,
+    datasetFingerprint: r.dataset_fingerprint,
+    dir: r.dir,
+    epochsDone: r.epochs_done,
+    error: r.error,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    epochs: epochsOf(db, r.id),
+  };
+}
+
+export function createRun(db: Db, config: object, dirFor: (id: number) => string): number {
+  return db.transaction(() => {
+    const info = db.prepare("INSERT INTO runs (status, config_json, dir) VALUES ('running', ?, '')").run(JSON.stringify(config));
+    const id = Number(info.lastInsertRowid);
+    db.prepare('UPDATE runs SET dir = ? WHERE id = ?').run(dirFor(id), id);
+    return id;
+  })();
+}
+
+export function setRunBackend(db: Db, id: number, backend: string, reason: string, fingerprint: string): void {
+  db.prepare('UPDATE runs SET backend = ?, backend_reason = ?, dataset_fingerprint = ? WHERE id = ?').run(backend, reason, fingerprint, id);
+}
+
+export function markRunRunning(db: Db, id: number): void {
+  db.prepare("UPDATE runs SET status = 'running', error = NULL, finished_at = NULL WHERE id = ?").run(id);
+}
+
+export function recordEpoch(db: Db, id: number, epoch: number, metrics: Record<string, number>, reconFile: string | null, sweepFile: string | null): void {
+  db.transaction(() => {
+    db.prepare(
+      `INSERT INTO run_epochs (run_id, epoch, metrics_json, recon_file, sweep_file) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (run_id, epoch) DO UPDATE SET metrics_json = excluded.metrics_json, recon_file = excluded.recon_file,
+       sweep_file = excluded.sweep_file, at = strftime('%Y-%m-%dT%H:%M:%fZ','now')`,
+    ).run(id, epoch, JSON.stringify(metrics), reconFile, sweepFile);
+    db.prepare('UPDATE runs SET epochs_done = ? WHERE id = ?').run(epoch, id);
+  })();
+}
+
+export function finishRun(db: Db, id: number, status: Exclude<RunStatus, 'running'>, error: string | null = null): void {
+  db.prepare("UPDATE runs SET status = ?, error = ?, finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?").run(status, error, id);
+}
+
+export function getRun(db: Db, id: number): RunRow | null {
+  const r = db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RawRun | undefined;
+  return r ? toRun(db, r) : null;
+}
+
+/** Newest first. */
+export function listRuns(db: Db): RunRow[] {
+  return (db.prepare('SELECT * FROM runs ORDER BY id DESC').all() as RawRun[]).map((r) => toRun(db, r));
+}

@@ -1,0 +1,65 @@
+/**
+ * The vision host of the desktop app: hidden BrowserWindows running the built vision page (MediaPipe needs WebGL, so
+ * it runs in a renderer), driven with executeJavaScript over the preparation helper's VisionPageTransport.
+ */
+import { BrowserWindow } from 'electron';
+import { ELECTRON_APP_ORIGIN, ELECTRON_SCHEME } from '../contract/files.js';
+import { lockDown } from './window.js';
+import { createVisionHost, visionInitRequest, type VisionHost, type VisionMethod, type VisionPageTransport } from '../ml/vision/host.js';
+
+const VISION_PAGE = `${ELECTRON_APP_ORIGIN}/vision/index.html`;
+const METHODS: readonly VisionMethod[] = ['init', 'detect', 'segment'];
+
+class WindowTransport implements VisionPageTransport {
+  constructor(private readonly win: BrowserWindow) {}
+
+  async call(method: VisionMethod, arg: unknown): Promise<unknown> {
+    if (!METHODS.includes(method)) throw new Error(`unknown vision method ${String(method)}`);
+    if (this.win.isDestroyed()) throw new Error('the vision window is closed');
+    return this.win.webContents.executeJavaScript(`window.chronofaceVision.${method}(${JSON.stringify(arg)})`, true);
+  }
+
+  async close(): Promise<void> {
+    if (!this.win.isDestroyed()) this.win.destroy();
+  }
+}
+
+async function openVisionWindow(): Promise<BrowserWindow> {
+  const win = new BrowserWindow({
+    show: false,
+    width: 640,
+    height: 480,
+    webPreferences: { contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, backgroundThrottling: false, spellcheck: false },
+  });
+  lockDown(win.webContents);
+  await win.loadURL(VISION_PAGE);
+  const ready = await win.webContents.executeJavaScript(
+    `new Promise((resolve) => { const t0 = Date.now(); const tick = () => 'chronofaceVision' in window ? resolve(true) : Date.now() - t0 > 30000 ? resolve(false) : setTimeout(tick, 50); tick(); })`,
+    true,
+  );
+  if (!ready) {
+    win.destroy();
+    throw new Error('the vision page did not start (window.chronofaceVision missing)');
+  }
+  return win;
+}
+
+/** `pages` hidden windows, initialised with the models served at chronoface://models/. */
+export async function createWindowVisionHost(pages = 2): Promise<VisionHost> {
+  const init = visionInitRequest({
+    wasmBaseUrl: `${ELECTRON_APP_ORIGIN}/vision/wasm`,
+    faceLandmarkerUrl: `${ELECTRON_SCHEME}://models/face_landmarker.task`,
+    faceDetectorUrl: `${ELECTRON_SCHEME}://models/blaze_face_short_range.tflite`,
+    segmenterUrl: `${ELECTRON_SCHEME}://models/selfie_segmenter.tflite`,
+  });
+  const windows: BrowserWindow[] = [];
+  try {
+    for (let i = 0; i < Math.max(1, pages); i++) windows.push(await openVisionWindow());
+    const transports = windows.map((w) => new WindowTransport(w));
+    await Promise.all(transports.map((t) => t.call('init', init)));
+    return createVisionHost(transports);
+  } catch (err) {
+    for (const w of windows) if (!w.isDestroyed()) w.destroy();
+    throw err;
+  }
+}

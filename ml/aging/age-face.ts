@@ -1,0 +1,138 @@
+import * as tf from '@tensorflow/tfjs';
+import { genderCode, makeCond } from '../cvae/cond.js';
+import { ageShiftVector } from '../cvae/sidecar.js';
+import type { Affine } from '../prep/geometry.js';
+import { estimateAgeGender } from '../estimators/index.js';
+import type { RawImage } from '../estimators/image.js';
+import type { AgingModel } from './model.js';
+import { clampAges, type ClampedAges } from './ages.js';
+import { pasteBack } from './paste-back.js';
+
+export type Gender = 'male' | 'female';
+
+/** An aligned face ready for aging (what prep's prepareFace returns, or a stored crop with its transform). */
+export interface AlignedFace {
+  /** RGB, size * size * 3. */
+  readonly crop: Uint8Array;
+  readonly size: number;
+  /** Source px -> crop px. */
+  readonly transform: Affine;
+  /** size * size feathered face mask, 0..255. */
+  readonly faceMask: Uint8Array;
+}
+
+export interface AgeFaceOptions {
+  readonly ages: readonly number[];
+  /** Known source age; estimated from the crop when missing. */
+  readonly sourceAge?: number;
+  readonly gender?: Gender;
+  /** Decode from a sample of the posterior instead of its mean. */
+  readonly sample?: boolean;
+  readonly seed?: number;
+  /** Move z by the sidecar's per-age-bin latent means (default true when the sidecar has them). */
+  readonly ageShift?: boolean;
+  /** Multiplies the change carried onto the photo (default 1). */
+  readonly gain?: number;
+}
+
+export interface AgedFaceResult {
+  readonly sourceAge: number;
+  readonly sourceAgeEstimated: boolean;
+  readonly gender: Gender;
+  readonly genderEstimated: boolean;
+  readonly ages: ClampedAges;
+  /** Crop-size frames: the aligned crop plus the change, one per target age. */
+  readonly cropFrames: RawImage[];
+  /** The decoder's own outputs at the target ages (crop size). */
+  readonly decodes: RawImage[];
+}
+
+function toBytes(values: Float32Array, offset: number, count: number): Uint8Array {
+  const out = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    const v = (values[offset + i]! + 1) * 127.5;
+    out[i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
+  }
+  return out;
+}
+
+/** Deterministic standard normals (mulberry32 + Box-Muller). */
+function normals(n: number, seed: number): Float32Array {
+  let a = seed >>> 0;
+  const u = (): number => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) + 1) / 4294967297;
+  };
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+  return out;
+}
+
+/**
+ * Decodes an aligned face at the target ages. Returns the decodes, the crop-space deltas (decode at the target minus
+ * decode at the source, in 0..255 units) and the crop frames (crop + delta).
+ */
+export async function ageAlignedFace(model: AgingModel, face: AlignedFace, options: AgeFaceOptions): Promise<AgedFaceResult & { deltas: Float32Array[] }> {
+  const size = model.size;
+  if (face.size !== size) throw new Error(`the aligned face is ${face.size} px but the model expects ${size} px`);
+  const ages = clampAges(options.ages, model.ageRange);
+  let sourceAge = options.sourceAge;
+  let gender = options.gender;
+  const needEstimate = sourceAge === undefined || gender === undefined;
+  if (needEstimate) {
+    const [est] = await estimateAgeGender([{ data: face.crop, width: size, height: size, channels: 3 }]);
+    sourceAge ??= Math.round(est!.age);
+    gender ??= est!.gender;
+  }
+  const sourceForCond = Math.min(model.ageRange.max, Math.max(model.ageRange.min, sourceAge!));
+  const g = genderCode(gender);
+  const latentDim = model.cvae.config.latentDim;
+  const useShift = options.ageShift ?? true;
+  const shifts = ages.ages.map((t) => (useShift ? ageShiftVector(model.sidecar, sourceForCond, t) : null));
+  const n = ages.ages.length;
+
+  const out = tf.tidy(() => {
+    const x = tf.tensor4d(Float32Array.from(face.crop, (v) => v / 127.5 - 1), [1, size, size, 3]);
+    const { mu, logvar } = model.cvae.encode(x, makeCond([sourceForCond], [g]));
+    let z: tf.Tensor2D = mu;
+    if (options.sample) z = tf.add(mu, tf.mul(tf.exp(tf.mul(logvar, 0.5)), tf.tensor2d(normals(latentDim, options.seed ?? 1), [1, latentDim])));
+    const shiftRows = new Float32Array((n + 1) * latentDim);
+    shifts.forEach((s, i) => {
+      if (s) shiftRows.set(s, (i + 1) * latentDim);
+    });
+    const zs = tf.add(tf.tile(z, [n + 1, 1]), tf.tensor2d(shiftRows, [n + 1, latentDim])) as tf.Tensor2D;
+    const cond = makeCond([sourceForCond, ...ages.ages], new Array<number>(n + 1).fill(g));
+    return model.cvae.decode(zs, cond);
+  });
+  const values = await out.data<'float32'>();
+  out.dispose();
+
+  const px = size * size * 3;
+  const decodes: RawImage[] = [];
+  const deltas: Float32Array[] = [];
+  const cropFrames: RawImage[] = [];
+  const gain = options.gain ?? 1;
+  for (let k = 0; k < n; k++) {
+    const off = (k + 1) * px;
+    decodes.push({ data: toBytes(values, off, px), width: size, height: size, channels: 3 });
+    const delta = new Float32Array(px);
+    const frame = new Uint8Array(px);
+    for (let i = 0; i < px; i++) {
+      const d = (values[off + i]! - values[i]!) * 127.5;
+      delta[i] = d;
+      const v = face.crop[i]! + gain * d;
+      frame[i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
+    }
+    deltas.push(delta);
+    cropFrames.push({ data: frame, width: size, height: size, channels: 3 });
+  }
+  return { sourceAge: sourceAge!, sourceAgeEstimated: options.sourceAge === undefined, gender: gender!, genderEstimated: options.gender === undefined, ages, cropFrames, decodes, deltas };
+}
+
+/** The photo-resolution frames: each crop-space delta carried onto the photo inside the face mask. */
+export function photoFrames(photo: RawImage, face: AlignedFace, deltas: readonly Float32Array[], gain = 1): RawImage[] {
+  return deltas.map((data) => pasteBack(photo, { size: face.size, data }, face.faceMask, face.transform, { gain }));
+}

@@ -1,0 +1,109 @@
+import type { VisionHost } from '../vision/host.js';
+import { detectFaces, type DetectedFace } from '../prep/detect.js';
+import { loadPhoto, type Photo } from '../prep/photo.js';
+import { prepareFace, type PreparedFace } from '../prep/prepare-face.js';
+import type { RawImage } from '../estimators/image.js';
+import { ageAlignedFace, photoFrames, type AgeFaceOptions, type Gender } from './age-face.js';
+import type { ClampedAges } from './ages.js';
+import type { AgingModel } from './model.js';
+
+export class NoFaceError extends Error {
+  override readonly name = 'NoFaceError';
+}
+
+/** Faces numbered left to right (by the centre of their box), the order `--face N` uses. */
+export function orderFaces(faces: readonly DetectedFace[]): DetectedFace[] {
+  return [...faces].sort((a, b) => a.box[0] + a.box[2] / 2 - (b.box[0] + b.box[2] / 2));
+}
+
+/** Index (in left-to-right order) of the largest face by box area. */
+export function largestFace(faces: readonly DetectedFace[]): number {
+  let best = -1;
+  let area = -1;
+  faces.forEach((f, i) => {
+    const a = f.box[2] * f.box[3];
+    if (a > area) {
+      area = a;
+      best = i;
+    }
+  });
+  return best;
+}
+
+export interface AgePhotoOptions extends AgeFaceOptions {
+  /** Face number (left to right from 0); default the largest. */
+  readonly face?: number;
+  /** Every face of the photo (folder runs); `face` then picks one. */
+  readonly allFaces?: boolean;
+}
+
+export interface AgedPhotoFace {
+  /** Left-to-right index of the face in the photo. */
+  readonly face: number;
+  readonly box: [number, number, number, number];
+  readonly sourceAge: number;
+  readonly sourceAgeEstimated: boolean;
+  readonly gender: Gender;
+  readonly genderEstimated: boolean;
+  readonly ages: ClampedAges;
+  readonly prepared: PreparedFace;
+  readonly cropFrames: RawImage[];
+  readonly decodes: RawImage[];
+  /** Frames at the photo's own resolution. */
+  readonly frames: RawImage[];
+}
+
+export interface AgedPhoto {
+  readonly width: number;
+  readonly height: number;
+  readonly faceCount: number;
+  readonly faces: AgedPhotoFace[];
+  readonly timings: { loadMs: number; detectMs: number; prepareMs: number; ageMs: number };
+}
+
+/** Detects the faces of a photo, aligns the chosen one(s) exactly as the model's training crops, and ages them. */
+export async function agePhoto(host: VisionHost, model: AgingModel, input: string | Buffer | Photo, options: AgePhotoOptions): Promise<AgedPhoto> {
+  const t0 = performance.now();
+  const photo = typeof input === 'string' || Buffer.isBuffer(input) ? await loadPhoto(input) : input;
+  const t1 = performance.now();
+  const faces = orderFaces(await detectFaces(host, photo));
+  const t2 = performance.now();
+  if (faces.length === 0) throw new NoFaceError('no face found in the photo');
+  let chosen: number[];
+  if (options.face !== undefined) {
+    if (!Number.isInteger(options.face) || options.face < 0 || options.face >= faces.length) {
+      throw new Error(`face ${options.face} does not exist: the photo has ${faces.length} face${faces.length === 1 ? '' : 's'} (numbered 0 to ${faces.length - 1}, left to right)`);
+    }
+    chosen = [options.face];
+  } else {
+    chosen = options.allFaces ? faces.map((_, i) => i) : [largestFace(faces)];
+  }
+  const out: AgedPhotoFace[] = [];
+  let prepareMs = 0;
+  let ageMs = 0;
+  for (const idx of chosen) {
+    const face = faces[idx]!;
+    const tp = performance.now();
+    const prepared = await prepareFace(host, photo, face, model.prep, { faceCount: faces.length });
+    const ta = performance.now();
+    prepareMs += ta - tp;
+    const aligned = { crop: prepared.crop, size: prepared.size, transform: prepared.transform, faceMask: prepared.faceMask };
+    const aged = await ageAlignedFace(model, aligned, options);
+    const frames = photoFrames(photo, aligned, aged.deltas, options.gain ?? 1);
+    ageMs += performance.now() - ta;
+    out.push({
+      face: idx,
+      box: face.box,
+      sourceAge: aged.sourceAge,
+      sourceAgeEstimated: aged.sourceAgeEstimated,
+      gender: aged.gender,
+      genderEstimated: aged.genderEstimated,
+      ages: aged.ages,
+      prepared,
+      cropFrames: aged.cropFrames,
+      decodes: aged.decodes,
+      frames,
+    });
+  }
+  return { width: photo.width, height: photo.height, faceCount: faces.length, faces: out, timings: { loadMs: t1 - t0, detectMs: t2 - t1, prepareMs, ageMs } };
+}

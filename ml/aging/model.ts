@@ -1,0 +1,94 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Cvae } from '../cvae/model.js';
+import type { CvaeSidecar } from '../cvae/sidecar.js';
+import { loadCvae, readSidecar } from '../cvae/io.js';
+import { initBackend, type BackendInfo } from '../tf/backend.js';
+import { normalizePrepSettings, type PrepSettings } from '../prep/settings.js';
+import { openCatalogue, CATALOGUE_FILE } from '../../db/catalogue.js';
+import { getModel, latestModel } from '../../db/models.js';
+
+export interface ModelChoice {
+  readonly dir: string;
+  /** models.id in the data directory's catalogue, null for a folder or the shipped default. */
+  readonly id: number | null;
+  readonly name: string;
+  readonly source: 'option' | 'catalogue' | 'default';
+}
+
+export interface AgingModel {
+  readonly choice: ModelChoice;
+  readonly cvae: Cvae;
+  readonly sidecar: CvaeSidecar;
+  /** The preparation settings the model was trained on: photos are aligned exactly like its training crops. */
+  readonly prep: PrepSettings;
+  readonly size: number;
+  readonly ageRange: { min: number; max: number };
+  readonly backend: BackendInfo;
+}
+
+/** The repository's assets/models/default (found from this file, in the source tree or in dist/node). */
+export function defaultModelDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.CHRONOFACE_DEFAULT_MODEL) return path.resolve(env.CHRONOFACE_DEFAULT_MODEL);
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'assets'))) return path.join(dir, 'assets/models/default');
+    dir = path.dirname(dir);
+  }
+  return path.resolve('assets/models/default');
+}
+
+function isModelDir(dir: string): boolean {
+  return fs.existsSync(path.join(dir, 'model.json')) && fs.existsSync(path.join(dir, 'sidecar.json'));
+}
+
+/**
+ * --model ID (the catalogue's models.id) or DIR (a model folder); else the newest model in the data directory's
+ * catalogue; else the default model shipped in assets/models/default.
+ */
+export function chooseModel(dataDir: string, option?: string): ModelChoice {
+  const hasCatalogue = fs.existsSync(path.join(dataDir, CATALOGUE_FILE));
+  if (option !== undefined && option !== '') {
+    if (/^\d+$/.test(option)) {
+      if (!hasCatalogue) throw new Error(`model ${option}: the data directory ${dataDir} has no catalogue`);
+      const db = openCatalogue(dataDir);
+      try {
+        const row = getModel(db, Number(option));
+        if (!row) throw new Error(`model ${option} is not in the catalogue of ${dataDir} (see chronoface runs)`);
+        return { dir: path.resolve(dataDir, row.dir), id: row.id, name: row.name, source: 'option' };
+      } finally {
+        db.close();
+      }
+    }
+    const dir = path.resolve(option);
+    if (!isModelDir(dir)) throw new Error(`--model ${option}: not a model id, nor a folder holding model.json and sidecar.json`);
+    return { dir, id: null, name: path.basename(dir), source: 'option' };
+  }
+  if (hasCatalogue) {
+    const db = openCatalogue(dataDir);
+    try {
+      const row = latestModel(db);
+      if (row) return { dir: path.resolve(dataDir, row.dir), id: row.id, name: row.name, source: 'catalogue' };
+    } finally {
+      db.close();
+    }
+  }
+  const dir = defaultModelDir();
+  if (!isModelDir(dir)) {
+    throw new Error(`no model: the data directory ${dataDir} has none (train one with chronoface train) and the default model is missing from ${dir}`);
+  }
+  return { dir, id: null, name: 'default', source: 'default' };
+}
+
+export async function loadAgingModel(choice: ModelChoice): Promise<AgingModel> {
+  if (!isModelDir(choice.dir)) throw new Error(`model folder ${choice.dir} lacks model.json or sidecar.json`);
+  const sidecar = readSidecar(choice.dir);
+  const backend = await initBackend();
+  const cvae = await loadCvae(choice.dir);
+  const size = sidecar.imageSize ?? cvae.config.imageSize;
+  const prep = normalizePrepSettings({ ...(sidecar.prep ?? {}), size });
+  const min = Number(sidecar.ageRange?.min ?? 0);
+  const max = Number(sidecar.ageRange?.max ?? 100);
+  return { choice, cvae, sidecar, prep, size, ageRange: { min, max }, backend };
+}

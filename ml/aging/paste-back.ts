@@ -1,0 +1,119 @@
+import type { Affine } from '../prep/geometry.js';
+import type { RawImage } from '../estimators/image.js';
+
+/** A change to carry onto a photo, in crop space: per-pixel RGB deltas in 0..255 units (decode(target) - decode(source)). */
+export interface CropDelta {
+  readonly size: number;
+  /** size * size * 3 */
+  readonly data: Float32Array;
+}
+
+export interface PasteBackOptions {
+  /** Multiplies the delta (default 1). */
+  readonly gain?: number;
+}
+
+/** Bounds in source pixels of the crop square mapped through `inverse` (crop px -> source px), clipped to the photo. */
+export function cropFootprint(inverse: Affine, size: number, width: number, height: number): { x0: number; y0: number; x1: number; y1: number } {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (const [u, v] of [[0, 0], [size, 0], [0, size], [size, size]] as const) {
+    xs.push(inverse[0] * u + inverse[1] * v + inverse[2]);
+    ys.push(inverse[3] * u + inverse[4] * v + inverse[5]);
+  }
+  return {
+    x0: Math.max(0, Math.floor(Math.min(...xs)) - 1),
+    y0: Math.max(0, Math.floor(Math.min(...ys)) - 1),
+    x1: Math.min(width, Math.ceil(Math.max(...xs)) + 1),
+    y1: Math.min(height, Math.ceil(Math.max(...ys)) + 1),
+  };
+}
+
+/**
+ * The photo with `delta` added inside the feathered `mask` (both crop space), carried through the alignment:
+ * `transform` maps source px -> crop px (continuous coordinates, pixel centres at +0.5). Each photo pixel samples the
+ * delta and the mask bilinearly at its crop position; where the mask is 0 the pixel is copied unchanged.
+ */
+export function pasteBack(photo: RawImage, delta: CropDelta, mask: Uint8Array, transform: Affine, options: PasteBackOptions = {}): RawImage {
+  const { size } = delta;
+  if (mask.length !== size * size) throw new Error(`mask has ${mask.length} pixels, expected ${size * size}`);
+  if (delta.data.length !== size * size * 3) throw new Error(`delta has ${delta.data.length} values, expected ${size * size * 3}`);
+  const ch = photo.channels;
+  const out = new Uint8Array(photo.data);
+  const gain = options.gain ?? 1;
+  const [a, b, c, d, e, f] = transform;
+  const inv = invertTransform(transform);
+  const { x0, y0, x1, y1 } = cropFootprint(inv, size, photo.width, photo.height);
+  for (let y = y0; y < y1; y++) {
+    const sy = y + 0.5;
+    for (let x = x0; x < x1; x++) {
+      const sx = x + 0.5;
+      // Crop index space: centre of crop pixel i is at i + 0.5.
+      const u = a * sx + b * sy + c - 0.5;
+      const v = d * sx + e * sy + f - 0.5;
+      if (u <= -1 || v <= -1 || u >= size || v >= size) continue;
+      const iu = Math.floor(u);
+      const iv = Math.floor(v);
+      const fu = u - iu;
+      const fv = v - iv;
+      let m = 0;
+      let r = 0;
+      let g = 0;
+      let bl = 0;
+      for (let k = 0; k < 4; k++) {
+        const cu = iu + (k & 1);
+        const cv = iv + (k >> 1);
+        if (cu < 0 || cv < 0 || cu >= size || cv >= size) continue;
+        const w = ((k & 1) ? fu : 1 - fu) * ((k >> 1) ? fv : 1 - fv);
+        if (w === 0) continue;
+        const idx = cv * size + cu;
+        const mw = (mask[idx]! / 255) * w;
+        if (mw === 0) continue;
+        m += mw;
+        r += delta.data[idx * 3]! * mw;
+        g += delta.data[idx * 3 + 1]! * mw;
+        bl += delta.data[idx * 3 + 2]! * mw;
+      }
+      if (m === 0) continue;
+      // Sum of mask-weighted deltas = (bilinear mask) * (mask-weighted mean delta): the delta fades with the mask.
+      const p = (y * photo.width + x) * ch;
+      out[p] = clamp255(out[p]! + gain * r);
+      out[p + 1] = clamp255(out[p + 1]! + gain * g);
+      out[p + 2] = clamp255(out[p + 2]! + gain * bl);
+    }
+  }
+  return { data: out, width: photo.width, height: photo.height, channels: ch };
+}
+
+function clamp255(v: number): number {
+  return v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
+}
+
+function invertTransform(m: Affine): Affine {
+  const [a, b, c, d, e, f] = m;
+  const det = a * e - b * d;
+  if (Math.abs(det) < 1e-12) throw new Error('the alignment transform is singular');
+  const ia = e / det;
+  const ib = -b / det;
+  const id = -d / det;
+  const ie = a / det;
+  return [ia, ib, -(ia * c + ib * f), id, ie, -(id * c + ie * f)];
+}
+
+/** Crop-space delta between two decodes given as RGB bytes or [-1, 1] floats. */
+export function cropDelta(target: Float32Array, source: Float32Array, size: number, scale = 127.5): CropDelta {
+  if (target.length !== size * size * 3 || source.length !== target.length) throw new Error('decodes must both be size*size*3');
+  const data = new Float32Array(target.length);
+  for (let i = 0; i < data.length; i++) data[i] = (target[i]! - source[i]!) * scale;
+  return { size, data };
+}
+
+/** The mask resampled into photo space (0..255), e.g. to check which photo pixels paste-back may touch. */
+export function maskInPhoto(mask: Uint8Array, size: number, transform: Affine, width: number, height: number): Uint8Array {
+  const ones: CropDelta = { size, data: new Float32Array(size * size * 3).fill(255) };
+  const blank: RawImage = { data: new Uint8Array(width * height * 3), width, height, channels: 3 };
+  const pasted = pasteBack(blank, ones, mask, transform);
+  const out = new Uint8Array(width * height);
+  for (let i = 0; i < out.length; i++) out[i] = pasted.data[i * 3]!;
+  return out;
+}

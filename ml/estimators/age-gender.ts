@@ -1,0 +1,61 @@
+import * as tf from '@tensorflow/tfjs';
+import { faceApi, faceApiModelDir, type AgeGenderNetLike } from './face-api.js';
+import type { RawImage } from './image.js';
+import { chunks, toSquareRgbTensor } from './tensors.js';
+
+export const AGE_GENDER_INPUT_SIZE = 112;
+
+export interface AgeGenderEstimate {
+  /** Apparent age in years. */
+  readonly age: number;
+  readonly gender: 'male' | 'female';
+  /** Probability of the chosen gender, 0.5..1. */
+  readonly genderProbability: number;
+  /** Probability of male, 0..1. */
+  readonly probMale: number;
+}
+
+/** face-api's age/gender net (TinyXception, 112 px) run directly on aligned face crops. */
+export class AgeGenderEstimator {
+  private net: AgeGenderNetLike | undefined;
+
+  constructor(private readonly modelDir = faceApiModelDir(), private readonly batchSize = 16) {}
+
+  get loaded(): boolean {
+    return this.net !== undefined;
+  }
+
+  async load(): Promise<void> {
+    if (this.net) return;
+    await tf.ready();
+    const net = new (faceApi().AgeGenderNet)();
+    await net.loadFromDisk(this.modelDir);
+    this.net = net;
+  }
+
+  /** One estimate per crop, in order. Crops are resized to 112 px here. */
+  async predict(crops: readonly RawImage[]): Promise<AgeGenderEstimate[]> {
+    const net = this.net;
+    if (!net) throw new Error('AgeGenderEstimator: call load() first');
+    const out: AgeGenderEstimate[] = [];
+    for (const batch of chunks(crops, this.batchSize)) {
+      const { age, gender } = tf.tidy(() => {
+        const input = new (faceApi().NetInput)(batch.map((c) => toSquareRgbTensor(c, AGE_GENDER_INPUT_SIZE)), true);
+        return net.forwardInput(input);
+      });
+      const [ages, genders] = await Promise.all([age.data(), gender.data()]);
+      tf.dispose([age, gender]);
+      for (let i = 0; i < batch.length; i++) {
+        const probMale = genders[i * 2]!;
+        const male = probMale > 0.5;
+        out.push({ age: ages[i]!, gender: male ? 'male' : 'female', genderProbability: male ? probMale : 1 - probMale, probMale });
+      }
+    }
+    return out;
+  }
+
+  dispose(): void {
+    this.net?.dispose(false);
+    this.net = undefined;
+  }
+}

@@ -1,0 +1,98 @@
+/** Figures of how well outputs hit their target ages and keep the person. */
+
+export interface AgedFace {
+  /** The input face's true (labelled) age. */
+  readonly sourceAge: number;
+  /** Target ages, and the estimator's reading of each output. */
+  readonly targets: readonly number[];
+  readonly estimated: readonly number[];
+  /** Descriptor distance of each output to the input face. */
+  readonly distances: readonly number[];
+}
+
+export interface AgingFigures {
+  readonly faces: number;
+  /** Median over faces of the least-squares slope d(estimated)/d(target). */
+  readonly slope: number;
+  /** Mean |estimated - target| over all outputs. */
+  readonly mae: number;
+  /** Share of outputs within the same-person distance of their input. */
+  readonly samePerson: number;
+  /** Mean estimated age per target. */
+  readonly byTarget: { target: number; meanEstimated: number; mae: number; samePerson: number }[];
+}
+
+export function leastSquaresSlope(x: readonly number[], y: readonly number[]): number {
+  const n = x.length;
+  if (n < 2 || y.length !== n) return NaN;
+  const mx = x.reduce((s, v) => s + v, 0) / n;
+  const my = y.reduce((s, v) => s + v, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (x[i]! - mx) * (y[i]! - my);
+    sxx += (x[i]! - mx) ** 2;
+  }
+  return sxx > 0 ? sxy / sxx : NaN;
+}
+
+export function median(values: readonly number[]): number {
+  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return NaN;
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+}
+
+export function agingFigures(faces: readonly AgedFace[], sameDistance = 0.6): AgingFigures {
+  const slopes = faces.map((f) => leastSquaresSlope(f.targets, f.estimated));
+  let absErr = 0;
+  let same = 0;
+  let outputs = 0;
+  const perTarget = new Map<number, { est: number; err: number; same: number; n: number }>();
+  for (const f of faces) {
+    f.targets.forEach((t, i) => {
+      const e = f.estimated[i]!;
+      const d = f.distances[i]!;
+      outputs++;
+      absErr += Math.abs(e - t);
+      if (d < sameDistance) same++;
+      const acc = perTarget.get(t) ?? { est: 0, err: 0, same: 0, n: 0 };
+      acc.est += e;
+      acc.err += Math.abs(e - t);
+      acc.same += d < sameDistance ? 1 : 0;
+      acc.n++;
+      perTarget.set(t, acc);
+    });
+  }
+  return {
+    faces: faces.length,
+    slope: median(slopes),
+    mae: outputs > 0 ? absErr / outputs : NaN,
+    samePerson: outputs > 0 ? same / outputs : NaN,
+    byTarget: [...perTarget.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([target, a]) => ({ target, meanEstimated: a.est / a.n, mae: a.err / a.n, samePerson: a.same / a.n })),
+  };
+}
+
+/** Share of pairs of different people whose descriptors fall within the same-person distance (the false-match rate). */
+export function differentPeopleShare(descriptors: readonly Float32Array[], people: readonly string[], sameDistance = 0.6, maxPairs = 20000): { share: number; pairs: number } {
+  let pairs = 0;
+  let close = 0;
+  const n = descriptors.length;
+  const stride = Math.max(1, Math.floor((n * (n - 1)) / 2 / maxPairs));
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      if (people[i] === people[j]) continue;
+      if (k++ % stride !== 0) continue;
+      pairs++;
+      let s = 0;
+      const a = descriptors[i]!;
+      const b = descriptors[j]!;
+      for (let d = 0; d < a.length; d++) s += (a[d]! - b[d]!) ** 2;
+      if (Math.sqrt(s) < sameDistance) close++;
+    }
+  }
+  return { share: pairs > 0 ? close / pairs : NaN, pairs };
+}

@@ -1,0 +1,253 @@
+import path from 'node:path';
+import type { Db } from '../../db/catalogue.js';
+import { addCropFlag, getCrop, getCropByImage, listCropHashes, updateCropFix, upsertCrop, type CropRow } from '../../db/crops.js';
+import { listFaces, replaceDetectedFaces } from '../../db/faces.js';
+import { getImage, listImages, listImagesForPrepare, markImagePrepare, type ImageRow } from '../../db/images.js';
+import type { VisionHost } from '../vision/host.js';
+import { cleanStaleTemps, newCropRelPath, removeQuietly, writeFileAtomic } from './crop-files.js';
+import { detectFaces, interOcular, type DetectedFace, type Keypoints5 } from './detect.js';
+import type { Point } from './geometry.js';
+import { loadPhoto } from './photo.js';
+import { prepareFace, type PreparedFace } from './prepare-face.js';
+import { DUPLICATE_MAX_DISTANCE, hammingHex, qualityScore, type QualityFlag } from './quality.js';
+import { normalizePrepSettings, type PrepSettings } from './settings.js';
+
+/** Below this inter-ocular distance (source px) a face is refused as too small to align. */
+export const MIN_INTER_OCULAR = 10;
+
+export type PrepareEvent =
+  | { type: 'image'; imageId: number; status: 'done'; cropId: number; faces: number; flags: string[]; quality: number }
+  | { type: 'image'; imageId: number; status: 'failed'; error: string };
+
+export interface PrepareSummary {
+  total: number;
+  done: number;
+  failed: number;
+  /** Images already prepared before this run (not touched). */
+  skipped: number;
+  crops: number;
+  duplicates: number;
+  seconds: number;
+  cancelled: boolean;
+}
+
+export interface PrepareOptions {
+  dataDir: string;
+  db: Db;
+  host: VisionHost;
+  settings?: Partial<PrepSettings> | PrepSettings;
+  /** Images in flight at once (default: 2 per vision page). */
+  workers?: number;
+  datasetId?: number;
+  /** Only these images (pending or not). */
+  imageIds?: number[];
+  /** Prepare again images that are already done or failed. */
+  redo?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number, event: PrepareEvent) => void;
+}
+
+class DuplicateIndex {
+  private readonly hashes: { id: number; phash: string }[];
+  constructor(db: Db) {
+    this.hashes = listCropHashes(db);
+  }
+  find(phash: string, exceptId?: number): number | null {
+    for (const h of this.hashes) if (h.id !== exceptId && hammingHex(h.phash, phash) <= DUPLICATE_MAX_DISTANCE) return h.id;
+    return null;
+  }
+  add(id: number, phash: string): void {
+    const i = this.hashes.findIndex((h) => h.id === id);
+    if (i >= 0) this.hashes[i] = { id, phash };
+    else this.hashes.push({ id, phash });
+  }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Detects, aligns, cleans and scores every pending image; resumable, one failure reason per image. */
+export async function runPrepare(opts: PrepareOptions): Promise<PrepareSummary> {
+  const t0 = performance.now();
+  const { db, dataDir, host } = opts;
+  const settings = normalizePrepSettings(opts.settings);
+  cleanStaleTemps(dataDir);
+  let images: ImageRow[];
+  let skipped = 0;
+  if (opts.imageIds) {
+    images = opts.imageIds.map((id) => getImage(db, id)).filter((im): im is ImageRow => !!im);
+    if (!opts.redo) {
+      const before = images.length;
+      images = images.filter((im) => im.prepareStatus === 'pending');
+      skipped = before - images.length;
+    }
+  } else if (opts.redo) {
+    images = listImages(db, { datasetId: opts.datasetId });
+  } else {
+    images = listImagesForPrepare(db, { datasetId: opts.datasetId });
+    skipped = listImages(db, { datasetId: opts.datasetId }).length - images.length;
+  }
+  const total = images.length;
+  const dups = new DuplicateIndex(db);
+  const summary: PrepareSummary = { total, done: 0, failed: 0, skipped, crops: 0, duplicates: 0, seconds: 0, cancelled: false };
+  let finished = 0;
+  let next = 0;
+  const workers = Math.max(1, Math.floor(opts.workers ?? host.parallelism * 2));
+
+  const fail = (image: ImageRow, error: string): void => {
+    markImagePrepare(db, image.id, 'failed', error);
+    summary.failed++;
+    opts.onProgress?.(++finished, total, { type: 'image', imageId: image.id, status: 'failed', error });
+  };
+
+  const one = async (image: ImageRow): Promise<void> => {
+    let photo;
+    try {
+      photo = await loadPhoto(image.sourcePath);
+    } catch (err) {
+      return fail(image, errorMessage(err));
+    }
+    let faces: DetectedFace[];
+    try {
+      faces = await detectFaces(host, photo);
+    } catch (err) {
+      return fail(image, `face detection failed: ${errorMessage(err)}`);
+    }
+    if (faces.length === 0) {
+      replaceDetectedFaces(db, image.id, [], -1);
+      return fail(image, 'no face found');
+    }
+    const face = faces[0]!;
+    const iod = interOcular(face.keypoints);
+    if (iod < MIN_INTER_OCULAR) {
+      replaceDetectedFaces(db, image.id, faces, 0);
+      return fail(image, `face too small: the eyes are ${iod.toFixed(1)} px apart (at least ${MIN_INTER_OCULAR} px needed)`);
+    }
+    let prepared: PreparedFace;
+    try {
+      prepared = await prepareFace(host, photo, face, settings, { faceCount: faces.length });
+    } catch (err) {
+      return fail(image, `preparation failed: ${errorMessage(err)}`);
+    }
+    const rel = newCropRelPath(image.id);
+    try {
+      await writeFileAtomic(path.join(dataDir, rel), prepared.png);
+    } catch (err) {
+      return fail(image, `cannot write the crop: ${errorMessage(err)}`);
+    }
+    const old = getCropByImage(db, image.id);
+    const dupOf = dups.find(prepared.phash, old?.id);
+    const flags: QualityFlag[] = [...prepared.flags];
+    const signals: Record<string, unknown> = { ...prepared.signals };
+    if (dupOf !== null) {
+      flags.push('duplicate');
+      signals.duplicateOf = dupOf;
+      summary.duplicates++;
+    }
+    const quality = dupOf !== null ? qualityScore(prepared.signals, flags) : prepared.quality;
+    let cropId = 0;
+    db.transaction(() => {
+      const faceIds = replaceDetectedFaces(db, image.id, faces, 0);
+      cropId = upsertCrop(db, {
+        imageId: image.id,
+        faceId: faceIds[0] ?? null,
+        file: rel,
+        size: prepared.size,
+        transform: prepared.transform,
+        inverse: prepared.inverse,
+        keypoints: prepared.keypoints,
+        settings,
+        quality,
+        signals,
+        flags,
+        phash: prepared.phash,
+      });
+      if (dupOf !== null) addCropFlag(db, dupOf, 'duplicate', 0.5);
+      markImagePrepare(db, image.id, 'done');
+    })();
+    if (old && old.file !== rel) removeQuietly(dataDir, old.file);
+    dups.add(cropId, prepared.phash);
+    summary.done++;
+    summary.crops++;
+    opts.onProgress?.(++finished, total, { type: 'image', imageId: image.id, status: 'done', cropId, faces: faces.length, flags, quality });
+  };
+
+  const lane = async (): Promise<void> => {
+    while (next < images.length) {
+      if (opts.signal?.aborted) {
+        summary.cancelled = true;
+        return;
+      }
+      const image = images[next++]!;
+      try {
+        await one(image);
+      } catch (err) {
+        fail(image, errorMessage(err));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(workers, Math.max(1, images.length)) }, lane));
+  summary.seconds = (performance.now() - t0) / 1000;
+  return summary;
+}
+
+/** Parses "x1,y1,...,x5,y5" (leftEye, rightEye, nose, mouthLeft, mouthRight; source px). */
+export function parsePoints(text: string | readonly string[]): Keypoints5 {
+  const parts = (typeof text === 'string' ? text.split(',') : [...text]).map((s) => s.trim()).filter((s) => s.length > 0);
+  const nums = parts.map(Number);
+  if (nums.length !== 10 || nums.some((n) => !Number.isFinite(n))) {
+    throw new Error(`--points needs ten numbers x1,y1,...,x5,y5 (left eye, right eye, nose, left and right mouth corner), got "${parts.join(',')}"`);
+  }
+  const p = (i: number): Point => [nums[i * 2]!, nums[i * 2 + 1]!];
+  return { leftEye: p(0), rightEye: p(1), nose: p(2), mouthLeft: p(3), mouthRight: p(4) };
+}
+
+/** Cuts a crop again from corrected five points (source px): marked edited, signals recomputed, same settings. */
+export async function fixCrop(opts: { dataDir: string; db: Db; host: VisionHost; cropId: number; points: Keypoints5 }): Promise<CropRow> {
+  const { db, dataDir, host } = opts;
+  const crop = getCrop(db, opts.cropId);
+  if (!crop) throw new Error(`crop ${opts.cropId} not found`);
+  const image = getImage(db, crop.imageId);
+  if (!image) throw new Error(`image ${crop.imageId} of crop ${opts.cropId} not found`);
+  const settings = normalizePrepSettings(crop.settings);
+  const photo = await loadPhoto(image.sourcePath);
+  for (const [name, p] of Object.entries(opts.points) as [string, Point][]) {
+    if (p[0] < -photo.width || p[0] > 2 * photo.width || p[1] < -photo.height || p[1] > 2 * photo.height) {
+      throw new Error(`point ${name} (${p[0]}, ${p[1]}) is far outside the ${photo.width}x${photo.height} photo`);
+    }
+  }
+  if (interOcular(opts.points) < 2) throw new Error('the two eye points are (almost) the same point');
+  const detected = listFaces(db, image.id, 'detected');
+  const prev = crop.signals as { score?: number; faceCount?: number };
+  const prepared = await prepareFace(
+    host,
+    photo,
+    { keypoints: opts.points, score: typeof prev.score === 'number' ? prev.score : 1 },
+    settings,
+    { faceCount: typeof prev.faceCount === 'number' ? prev.faceCount : Math.max(1, detected.length) },
+  );
+  const rel = newCropRelPath(image.id);
+  await writeFileAtomic(path.join(dataDir, rel), prepared.png);
+  const flags = [...prepared.flags];
+  const dupOf = new DuplicateIndex(db).find(prepared.phash, crop.id);
+  const signals: Record<string, unknown> = { ...prepared.signals };
+  if (dupOf !== null) {
+    flags.push('duplicate');
+    signals.duplicateOf = dupOf;
+  }
+  updateCropFix(db, crop.id, {
+    file: rel,
+    size: prepared.size,
+    transform: prepared.transform,
+    inverse: prepared.inverse,
+    keypoints: prepared.keypoints,
+    quality: qualityScore(prepared.signals, flags),
+    signals,
+    flags,
+    phash: prepared.phash,
+    manualPoints: opts.points,
+  });
+  if (crop.file !== rel) removeQuietly(dataDir, crop.file);
+  return getCrop(db, crop.id)!;
+}

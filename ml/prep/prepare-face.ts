@@ -1,0 +1,175 @@
+import sharp from 'sharp';
+import type { RawImage, VisionHost } from '../vision/host.js';
+import type { DetectedFace, Keypoints5, Pose } from './detect.js';
+import { applyAffine, distance, invertAffine, type Affine, type Point } from './geometry.js';
+import { FACE_OVAL } from './landmarks.js';
+import { claheRgb } from './lighting.js';
+import { centreWindow, compositeOnGrey, ellipsePolygon, feather, fillPolygon, personAlpha, shrinkPolygon } from './masks.js';
+import { lumaStats, luminance, perceptualHash, qualityFlags, qualityScore, type QualityFlag, type QualitySignals } from './quality.js';
+import { DEFAULT_PREP_SETTINGS, type PrepSettings } from './settings.js';
+import { alignmentTransform, TEMPLATE_V1 } from './template.js';
+import { warpAffine } from './warp.js';
+
+export interface PreparedFace {
+  size: number;
+  /** RGB, size * size * 3, background and lighting applied per the settings. */
+  crop: Buffer;
+  png: Buffer;
+  /** Source px -> crop px. */
+  transform: Affine;
+  /** Crop px -> source px. */
+  inverse: Affine;
+  /** size * size, 0..255 feathered face oval (crop space), for pasting an output back onto the photo. */
+  faceMask: Buffer;
+  keypoints: Keypoints5;
+  signals: QualitySignals;
+  /** Every flag but 'duplicate', which needs the catalogue. */
+  flags: QualityFlag[];
+  quality: number;
+  /** 64-bit DCT hash of the aligned crop before background and lighting, 16 hex digits. */
+  phash: string;
+}
+
+/** A detected face, or hand-placed keypoints (landmarks, score and pose then optional). */
+export type FaceInput = DetectedFace | { keypoints: Keypoints5; landmarks?: Point[]; score?: number; pose?: Pose };
+
+const STATS_SIZE = 128;
+/** The segmenter works at 256x256; larger context images are shrunk before they are sent. */
+const SEGMENT_MAX = 256;
+
+/** Yaw and pitch guessed from five points (nose offset from the eye/mouth midline), for hand-placed points. */
+export function poseFromKeypoints(k: Keypoints5): Pose {
+  const iod = Math.max(1e-6, distance(k.leftEye, k.rightEye));
+  const ex = (k.rightEye[0] - k.leftEye[0]) / iod;
+  const ey = (k.rightEye[1] - k.leftEye[1]) / iod;
+  const mid: Point = [(k.leftEye[0] + k.rightEye[0] + k.mouthLeft[0] + k.mouthRight[0]) / 4, (k.leftEye[1] + k.rightEye[1] + k.mouthLeft[1] + k.mouthRight[1]) / 4];
+  const dx = ((k.nose[0] - mid[0]) * ex + (k.nose[1] - mid[1]) * ey) / iod;
+  const deg = 180 / Math.PI;
+  return { yaw: Math.asin(Math.max(-1, Math.min(1, dx * 1.6))) * deg, pitch: 0, roll: Math.atan2(ey, ex) * deg };
+}
+
+/** The face outline in crop px: the landmarks' face oval, else an ellipse around the template. */
+function faceOutline(face: FaceInput, transform: Affine, size: number): Point[] {
+  if (face.landmarks && face.landmarks.length >= 468) return FACE_OVAL.map((i) => applyAffine(transform, face.landmarks![i]!));
+  const eyeY = TEMPLATE_V1[0]![1] * size;
+  const mouthY = TEMPLATE_V1[3]![1] * size;
+  return ellipsePolygon(0.5 * size, (eyeY + mouthY) / 2 + 0.02 * size, 0.3 * size, 0.42 * size);
+}
+
+async function statsAt128(raw: Buffer, size: number, outline: Point[]): Promise<{ brightness: number; contrast: number; blur: number; lum32: Float32Array }> {
+  const img = size === STATS_SIZE ? raw : await sharp(raw, { raw: { width: size, height: size, channels: 3 } }).resize(STATS_SIZE, STATS_SIZE, { kernel: 'cubic' }).raw().toBuffer();
+  const k = STATS_SIZE / size;
+  const inner = fillPolygon(shrinkPolygon(outline.map(([x, y]) => [x * k, y * k] as Point), 0.9), STATS_SIZE);
+  const lum = luminance(img, STATS_SIZE * STATS_SIZE);
+  const stats = lumaStats(lum, STATS_SIZE, inner);
+  const small = await sharp(img, { raw: { width: STATS_SIZE, height: STATS_SIZE, channels: 3 } }).resize(32, 32, { kernel: 'cubic' }).raw().toBuffer();
+  return { ...stats, lum32: luminance(small, 32 * 32) };
+}
+
+/** Person alpha for the crop, from the segmenter run on a context window twice the crop's extent. */
+async function backgroundAlpha(host: VisionHost, context: Buffer, contextSize: number, size: number, settings: PrepSettings): Promise<Buffer> {
+  let input = context;
+  let side = contextSize;
+  if (contextSize > SEGMENT_MAX) {
+    side = SEGMENT_MAX;
+    input = await sharp(context, { raw: { width: contextSize, height: contextSize, channels: 3 } }).resize(side, side).raw().toBuffer();
+  }
+  const res = await host.segment({ width: side, height: side, channels: 3, data: input });
+  if (res.width !== side || res.height !== side) throw new Error(`segmenter mask is ${res.width}x${res.height}, expected ${side}x${side}`);
+  let conf = centreWindow(Buffer.from(res.maskBase64, 'base64'), side, side / 2, 1);
+  if (side / 2 !== size) {
+    conf = await sharp(conf, { raw: { width: side / 2, height: side / 2, channels: 1 } }).resize(size, size, { kernel: 'cubic' }).extractChannel(0).raw().toBuffer();
+  }
+  return personAlpha(conf, size, settings.background.threshold, (settings.background.feather * size) / 128);
+}
+
+/** Aligns, cleans and scores one face of a photo. The same call serves training data and photos dropped in later. */
+export async function prepareFace(
+  host: VisionHost,
+  photo: RawImage,
+  face: FaceInput,
+  settings: PrepSettings = DEFAULT_PREP_SETTINGS,
+  ctx: { faceCount?: number } = {},
+): Promise<PreparedFace> {
+  const size = settings.size;
+  const grey = settings.background.grey;
+  const transform = alignmentTransform(face.keypoints, size);
+  const inverse = invertAffine(transform);
+  const outline = faceOutline(face, transform, size);
+
+  let raw: Buffer;
+  let alpha: Buffer | null = null;
+  if (settings.background.enabled) {
+    const contextSize = size * 2;
+    const toContext: Affine = [transform[0], transform[1], transform[2] + size / 2, transform[3], transform[4], transform[5] + size / 2];
+    const context = await warpAffine(photo, toContext, contextSize, grey);
+    raw = centreWindow(context, contextSize, size, 3);
+    alpha = await backgroundAlpha(host, context, contextSize, size, settings);
+  } else {
+    raw = await warpAffine(photo, transform, size, grey);
+  }
+
+  const faceHard = fillPolygon(shrinkPolygon(outline, 0.97), size);
+  const faceMask = await feather(faceHard, size, size / 40);
+  if (alpha) for (let i = 0; i < alpha.length; i++) if (faceMask[i]! > alpha[i]!) alpha[i] = faceMask[i]!;
+
+  const stats = await statsAt128(raw, size, outline);
+  let crop = raw;
+  if (settings.lighting.enabled) crop = claheRgb(crop, size, size, settings.lighting);
+  if (alpha) crop = compositeOnGrey(crop, alpha, grey);
+  const png = await sharp(crop, { raw: { width: size, height: size, channels: 3 } }).png({ compressionLevel: 6 }).toBuffer();
+
+  const pose = face.pose ?? poseFromKeypoints(face.keypoints);
+  let faceArea = 1;
+  if (alpha) {
+    let s = 0;
+    for (let i = 0; i < alpha.length; i++) s += alpha[i]!;
+    faceArea = s / (255 * alpha.length);
+  }
+  const signals: QualitySignals = {
+    score: face.score ?? 1,
+    faceCount: ctx.faceCount ?? 1,
+    yaw: round(pose.yaw, 2),
+    pitch: round(pose.pitch, 2),
+    roll: round(pose.roll, 2),
+    interOcular: round(distance(face.keypoints.leftEye, face.keypoints.rightEye), 2),
+    blur: round(stats.blur, 2),
+    brightness: round(stats.brightness, 2),
+    contrast: round(stats.contrast, 2),
+    outside: round(outsideOf(inverse, size, photo.width, photo.height), 4),
+    faceArea: round(faceArea, 4),
+  };
+  const flags = qualityFlags(signals);
+  return {
+    size,
+    crop,
+    png,
+    transform,
+    inverse,
+    faceMask,
+    keypoints: face.keypoints,
+    signals,
+    flags,
+    quality: qualityScore(signals, flags),
+    phash: perceptualHash(stats.lum32),
+  };
+}
+
+function outsideOf(inverse: Affine, size: number, width: number, height: number): number {
+  let outside = 0;
+  let total = 0;
+  const step = Math.max(1, size / 64);
+  for (let y = step / 2; y < size; y += step) {
+    for (let x = step / 2; x < size; x += step) {
+      const [sx, sy] = applyAffine(inverse, [x, y]);
+      total++;
+      if (sx < 0 || sy < 0 || sx >= width || sy >= height) outside++;
+    }
+  }
+  return outside / total;
+}
+
+function round(v: number, digits: number): number {
+  const k = 10 ** digits;
+  return Math.round(v * k) / k;
+}

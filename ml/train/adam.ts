@@ -1,0 +1,67 @@
+import * as tf from '@tensorflow/tfjs';
+
+export interface AdamState {
+  step: number;
+  m: Float32Array[];
+  v: Float32Array[];
+}
+
+/** Adam as in PyTorch (betas 0.9/0.999, eps 1e-8, bias-corrected), with state that can be saved and restored. */
+export class Adam {
+  private t = 0;
+  private readonly m: tf.Variable[];
+  private readonly v: tf.Variable[];
+
+  constructor(
+    private readonly params: readonly tf.Variable[],
+    public lr: number,
+    private readonly beta1 = 0.9,
+    private readonly beta2 = 0.999,
+    private readonly eps = 1e-8,
+  ) {
+    this.m = params.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
+    this.v = params.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
+  }
+
+  get step(): number {
+    return this.t;
+  }
+
+  /** grads in the same order as params. */
+  apply(grads: readonly tf.Tensor[]): void {
+    this.t++;
+    const bc1 = 1 - this.beta1 ** this.t;
+    const bc2 = Math.sqrt(1 - this.beta2 ** this.t);
+    const stepSize = this.lr / bc1;
+    tf.tidy(() => {
+      this.params.forEach((p, i) => {
+        const g = grads[i]!;
+        const m = this.m[i]!;
+        const v = this.v[i]!;
+        const m1 = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1));
+        const v1 = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
+        m.assign(m1);
+        v.assign(v1);
+        const denom = tf.add(tf.div(tf.sqrt(v1), bc2), this.eps);
+        p.assign(tf.sub(p, tf.mul(tf.div(m1, denom), stepSize)));
+      });
+    });
+  }
+
+  getState(): AdamState {
+    return { step: this.t, m: this.m.map((x) => x.dataSync() as Float32Array), v: this.v.map((x) => x.dataSync() as Float32Array) };
+  }
+
+  setState(s: AdamState): void {
+    if (s.m.length !== this.m.length || s.v.length !== this.v.length) throw new Error('optimizer state does not match the model');
+    this.t = s.step;
+    tf.tidy(() => {
+      this.m.forEach((x, i) => x.assign(tf.tensor(s.m[i]!, x.shape)));
+      this.v.forEach((x, i) => x.assign(tf.tensor(s.v[i]!, x.shape)));
+    });
+  }
+
+  dispose(): void {
+    for (const x of [...this.m, ...this.v]) x.dispose();
+  }
+}

@@ -1,0 +1,92 @@
+import os from 'node:os';
+import { isBackendPref, type BackendPref } from '../tf/backend.js';
+import { isImageSize, type CvaePreset, type ImageSize } from '../cvae/config.js';
+
+export type Balance = 'none' | 'sampler' | 'weights';
+
+/** An extra loss through a frozen network: `module` exports createLossTerm(options, { imageSize }). */
+export interface ExtraLossSpec {
+  module: string;
+  weight: number;
+  options?: Record<string, unknown>;
+}
+
+export interface TrainConfig {
+  imageSize: ImageSize;
+  epochs: number;
+  batch: number;
+  beta: number;
+  klWarmupEpochs: number;
+  lr: number;
+  limit: number | null;
+  seed: number;
+  preset: CvaePreset;
+  film: boolean;
+  includePending: boolean;
+  balance: Balance;
+  flip: boolean;
+  backend: BackendPref;
+  workers: number;
+  extraLosses: ExtraLossSpec[];
+  name: string | null;
+}
+
+export class TrainConfigError extends Error {
+  override readonly name = 'TrainConfigError';
+}
+
+export function defaultWorkers(): number {
+  return Math.max(1, Math.min(8, os.availableParallelism()));
+}
+
+export function resolveTrainConfig(p: Partial<TrainConfig> = {}): TrainConfig {
+  const c: TrainConfig = {
+    imageSize: (p.imageSize ?? 128) as ImageSize,
+    epochs: p.epochs ?? 30,
+    batch: p.batch ?? 128,
+    beta: p.beta ?? 1,
+    klWarmupEpochs: p.klWarmupEpochs ?? 0,
+    lr: p.lr ?? 8e-4,
+    limit: p.limit ?? null,
+    seed: p.seed ?? 1,
+    preset: p.preset ?? 'reference',
+    film: p.film ?? p.preset === 'film',
+    includePending: p.includePending ?? false,
+    balance: p.balance ?? 'none',
+    flip: p.flip ?? true,
+    backend: p.backend ?? 'auto',
+    workers: p.workers ?? defaultWorkers(),
+    extraLosses: p.extraLosses ?? [],
+    name: p.name ?? null,
+  };
+  if (!isImageSize(c.imageSize)) throw new TrainConfigError(`image size must be 64, 128 or 256, got ${String(c.imageSize)}`);
+  const positive = (v: number, what: string): void => {
+    if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) throw new TrainConfigError(`${what} must be a positive number, got ${String(v)}`);
+  };
+  positive(c.beta, 'beta (--beta)');
+  positive(c.lr, 'learning rate (--lr)');
+  const posInt = (v: number, what: string): void => {
+    if (!Number.isInteger(v) || v < 1) throw new TrainConfigError(`${what} must be a positive integer, got ${String(v)}`);
+  };
+  posInt(c.epochs, 'epochs (--epochs)');
+  posInt(c.batch, 'batch size (--batch)');
+  posInt(c.workers, 'workers (--workers)');
+  if (c.batch < 2) throw new TrainConfigError('batch size (--batch) must be at least 2 (BatchNorm needs batch statistics)');
+  if (c.limit !== null) posInt(c.limit, 'limit (--limit)');
+  if (!Number.isInteger(c.seed)) throw new TrainConfigError(`seed must be an integer, got ${String(c.seed)}`);
+  if (!(c.klWarmupEpochs >= 0)) throw new TrainConfigError(`KL warm-up epochs must be >= 0, got ${String(c.klWarmupEpochs)}`);
+  if (c.preset !== 'reference' && c.preset !== 'film') throw new TrainConfigError(`preset must be "reference" or "film", got "${String(c.preset)}"`);
+  if (!['none', 'sampler', 'weights'].includes(c.balance)) throw new TrainConfigError(`balance must be none, sampler or weights, got "${String(c.balance)}"`);
+  if (!isBackendPref(c.backend)) throw new TrainConfigError(`backend must be auto, tensorflow-gpu, tensorflow, wasm or cpu, got "${String(c.backend)}"`);
+  for (const e of c.extraLosses) {
+    if (typeof e.module !== 'string' || e.module.length === 0) throw new TrainConfigError('an extra loss needs a module path');
+    positive(e.weight, `weight of extra loss ${e.module}`);
+  }
+  return c;
+}
+
+/** beta for an epoch (1-based), with the optional linear KL warm-up. */
+export function betaAt(c: TrainConfig, epoch: number): number {
+  if (c.klWarmupEpochs <= 0) return c.beta;
+  return c.beta * Math.min(1, epoch / c.klWarmupEpochs);
+}

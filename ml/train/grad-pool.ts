@@ -1,0 +1,243 @@
+import { Worker } from 'node:worker_threads';
+import type { BackendInfo } from '../tf/backend.js';
+import type { AdamState } from './adam.js';
+import type { Batch } from './data.js';
+import type { WorkerReply, WorkerRequest } from './protocol.js';
+
+type InitRequest = Omit<Extract<WorkerRequest, { type: 'init' }>, 'shared'>;
+
+export interface StepResult {
+  rec: number;
+  kl: number;
+  extra: Record<string, number>;
+}
+
+export interface EvalResult {
+  recSum: number;
+  klSum: number;
+  sqErrSum: number;
+  count: number;
+  recon: Float32Array | null;
+  sweep: Float32Array | null;
+}
+
+class WorkerLink {
+  private pending = new Map<number, { resolve: (r: WorkerReply) => void; reject: (e: Error) => void }>();
+  private readyWaiter: { resolve: (r: WorkerReply) => void; reject: (e: Error) => void } | null = null;
+  private failure: Error | null = null;
+
+  constructor(readonly worker: Worker) {
+    worker.on('message', (r: WorkerReply) => {
+      if (r.type === 'ready') {
+        this.readyWaiter?.resolve(r);
+        this.readyWaiter = null;
+        return;
+      }
+      if (r.type === 'error' && r.id === null) {
+        this.fail(new Error(r.message));
+        return;
+      }
+      const id = (r as { id: number }).id;
+      const p = this.pending.get(id);
+      if (!p) return;
+      this.pending.delete(id);
+      if (r.type === 'error') p.reject(new Error(r.message));
+      else p.resolve(r);
+    });
+    worker.on('error', (e) => this.fail(e));
+    worker.on('exit', (code) => this.fail(new Error(`gradient worker exited (code ${code})`)));
+  }
+
+  private fail(e: Error): void {
+    if (this.failure) return;
+    this.failure = e;
+    this.readyWaiter?.reject(e);
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+  }
+
+  ready(): Promise<WorkerReply> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => (this.readyWaiter = { resolve, reject }));
+  }
+
+  send(msg: WorkerRequest, transfer: ArrayBuffer[] = []): void {
+    if (this.failure) throw this.failure;
+    this.worker.postMessage(msg, transfer);
+  }
+
+  request(msg: WorkerRequest & { id: number }, transfer: ArrayBuffer[] = []): Promise<WorkerReply> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.pending.set(msg.id, { resolve, reject });
+      this.worker.postMessage(msg, transfer);
+    });
+  }
+}
+
+/** Data-parallel training over worker threads: each computes gradients on its share of the batch; the sum is applied by all. */
+export class GradPool {
+  private nextId = 1;
+  private constructor(
+    private readonly links: WorkerLink[],
+    private readonly shared: Float32Array,
+    readonly backend: BackendInfo,
+    readonly parameters: number,
+  ) {}
+
+  get size(): number {
+    return this.links.length;
+  }
+
+  static async start(workers: number, init: InitRequest): Promise<GradPool> {
+    const url = new URL('./grad-worker.js', import.meta.url);
+    const sab = new SharedArrayBuffer(4 * 64 * 1024 * 1024);
+    const spawn = async (): Promise<{ link: WorkerLink; ready: Extract<WorkerReply, { type: 'ready' }> }> => {
+      const link = new WorkerLink(new Worker(url));
+      const ready = link.ready();
+      link.send({ ...init, shared: sab });
+      return { link, ready: (await ready) as Extract<WorkerReply, { type: 'ready' }> };
+    };
+    const first = await spawn();
+    // Native TensorFlow already uses every core: one replica is enough there.
+    const n = first.ready.backend.backend === 'wasm' || first.ready.backend.backend === 'cpu' ? workers : 1;
+    const rest = await Promise.all(Array.from({ length: n - 1 }, () => spawn()));
+    const links = [first.link, ...rest.map((r) => r.link)];
+    if (first.ready.parameters > sab.byteLength / 4) {
+      await Promise.all(links.map((l) => l.worker.terminate()));
+      throw new Error(`model too large for the gradient exchange buffer (${first.ready.parameters} parameters)`);
+    }
+    return new GradPool(links, new Float32Array(sab), first.ready.backend, first.ready.parameters);
+  }
+
+  private split(n: number): number[] {
+    const k = Math.min(this.links.length, n);
+    return Array.from({ length: k }, (_, i) => Math.floor(((i + 1) * n) / k) - Math.floor((i * n) / k));
+  }
+
+  /** Forward, loss, backward on every worker, then the summed gradient goes to every replica's Adam. */
+  async step(b: Batch, beta: number, noiseSeed: number): Promise<StepResult> {
+    const px = b.images.length / b.n;
+    const shares = this.split(b.n);
+    let off = 0;
+    const replies = await Promise.all(
+      shares.map((n, k) => {
+        const images = b.images.slice(off * px, (off + n) * px);
+        const cond = b.cond.slice(off * 2, (off + n) * 2);
+        const weights = b.weights ? b.weights.slice(off, off + n) : null;
+        off += n;
+        const id = this.nextId++;
+        return this.links[k]!.request(
+          { type: 'step', id, n, images, cond, weights, invBatch: 1 / b.n, beta, noiseSeed: (noiseSeed + k * 7919) >>> 0 },
+          [images.buffer, cond.buffer],
+        ) as Promise<Extract<WorkerReply, { type: 'grads' }>>;
+      }),
+    );
+    const sum = this.shared;
+    const first = replies[0]!.grads;
+    sum.set(first);
+    for (const r of replies.slice(1)) {
+      const g = r.grads;
+      for (let i = 0; i < g.length; i++) sum[i]! += g[i]!;
+    }
+    const moments = combineMoments(replies.map((r) => ({ n: r.n, moments: r.moments })));
+    for (const l of this.links) l.send({ type: 'apply', moments });
+    const extra: Record<string, number> = {};
+    for (const r of replies) for (const [k, v] of Object.entries(r.extra)) extra[k] = (extra[k] ?? 0) + v;
+    return { rec: replies.reduce((a, r) => a + r.rec, 0), kl: replies.reduce((a, r) => a + r.kl, 0), extra };
+  }
+
+  /** Inference-mode evaluation of a batch, spread over the workers. */
+  async evaluate(b: Batch, wantRecon: boolean, sweepAges: number[] | null): Promise<EvalResult> {
+    const px = b.images.length / b.n;
+    const shares = this.split(b.n);
+    let off = 0;
+    const replies = await Promise.all(
+      shares.map((n, k) => {
+        const images = b.images.slice(off * px, (off + n) * px);
+        const cond = b.cond.slice(off * 2, (off + n) * 2);
+        off += n;
+        return this.links[k]!.request({ type: 'eval', id: this.nextId++, n, images, cond, sweepAges, wantRecon }, [images.buffer, cond.buffer]) as Promise<
+          Extract<WorkerReply, { type: 'eval' }>
+        >;
+      }),
+    );
+    const cat = (xs: (Float32Array | null)[]): Float32Array | null => {
+      if (xs.some((x) => x === null)) return null;
+      const out = new Float32Array(xs.reduce((a, x) => a + x!.length, 0));
+      let o = 0;
+      for (const x of xs) (out.set(x!, o), (o += x!.length));
+      return out;
+    };
+    return {
+      recSum: replies.reduce((a, r) => a + r.recSum, 0),
+      klSum: replies.reduce((a, r) => a + r.klSum, 0),
+      sqErrSum: replies.reduce((a, r) => a + r.sqErrSum, 0),
+      count: replies.reduce((a, r) => a + r.count, 0),
+      recon: cat(replies.map((r) => r.recon)),
+      sweep: cat(replies.map((r) => r.sweep)),
+    };
+  }
+
+  async encode(b: Batch): Promise<Float32Array> {
+    const px = b.images.length / b.n;
+    const shares = this.split(b.n);
+    let off = 0;
+    const replies = await Promise.all(
+      shares.map((n, k) => {
+        const images = b.images.slice(off * px, (off + n) * px);
+        const cond = b.cond.slice(off * 2, (off + n) * 2);
+        off += n;
+        return this.links[k]!.request({ type: 'encode', id: this.nextId++, n, images, cond }, [images.buffer, cond.buffer]) as Promise<
+          Extract<WorkerReply, { type: 'encode' }>
+        >;
+      }),
+    );
+    const out = new Float32Array(replies.reduce((a, r) => a + r.mu.length, 0));
+    let o = 0;
+    for (const r of replies) (out.set(r.mu, o), (o += r.mu.length));
+    return out;
+  }
+
+  /** Weights and optimizer state of replica 0 (all replicas hold the same). */
+  async state(): Promise<{ values: Map<string, Float32Array>; adam: AdamState }> {
+    const r = (await this.links[0]!.request({ type: 'state', id: this.nextId++ })) as Extract<WorkerReply, { type: 'state' }>;
+    return { values: new Map(r.values), adam: r.adam };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(
+      this.links.map(async (l) => {
+        try {
+          l.send({ type: 'close' });
+        } catch {
+          /* already gone */
+        }
+        await new Promise((r) => setTimeout(r, 50));
+        await l.worker.terminate();
+      }),
+    );
+  }
+}
+
+/** Pools per-worker BatchNorm moments into the moments of the whole batch. */
+export function combineMoments(parts: { n: number; moments: Float32Array[] }[]): Float32Array[] | null {
+  if (parts.length === 0 || parts[0]!.moments.length === 0) return null;
+  if (parts.length === 1) return parts[0]!.moments;
+  const total = parts.reduce((a, p) => a + p.n, 0);
+  const out: Float32Array[] = [];
+  for (let i = 0; i < parts[0]!.moments.length; i += 2) {
+    const c = parts[0]!.moments[i]!.length;
+    const mean = new Float32Array(c);
+    const variance = new Float32Array(c);
+    for (const p of parts) for (let j = 0; j < c; j++) mean[j]! += (p.n / total) * p.moments[i]![j]!;
+    for (const p of parts) {
+      for (let j = 0; j < c; j++) {
+        const d = p.moments[i]![j]! - mean[j]!;
+        variance[j]! += (p.n / total) * (p.moments[i + 1]![j]! + d * d);
+      }
+    }
+    out.push(mean, variance);
+  }
+  return out;
+}

@@ -1,0 +1,172 @@
+import { pathToFileURL } from 'node:url';
+import { parentPort } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../tf/backend.js';
+import { Cvae, createCvae } from '../cvae/model.js';
+import { lossParts } from '../cvae/loss.js';
+import { mulberry32 } from '../cvae/rng.js';
+import { Adam } from './adam.js';
+import type { ExtraLossTerm } from './extra-loss.js';
+import type { WorkerReply, WorkerRequest } from './protocol.js';
+
+/** A data-parallel gradient worker: holds a model replica and its Adam state, both kept identical across workers. */
+
+interface State {
+  model: Cvae;
+  vars: tf.Variable[];
+  sizes: number[];
+  adam: Adam;
+  extras: { term: ExtraLossTerm; weight: number }[];
+  shared: Float32Array;
+}
+
+let state: State | null = null;
+const port = parentPort;
+if (!port) throw new Error('grad-worker must run in a worker thread');
+
+function reply(msg: WorkerReply, transfer: ArrayBuffer[] = []): void {
+  port!.postMessage(msg, transfer);
+}
+
+function need(): State {
+  if (!state) throw new Error('worker not initialised');
+  return state;
+}
+
+async function init(m: Extract<WorkerRequest, { type: 'init' }>): Promise<void> {
+  const backend = await initBackend(m.backend);
+  const model = m.values ? new Cvae(m.config, new Map(m.values)) : createCvae(m.config, m.seed);
+  const vars = model.trainableVariables();
+  const adam = new Adam(vars, m.lr);
+  if (m.adam) adam.setState(m.adam);
+  const extras: State['extras'] = [];
+  for (const spec of m.extraLosses) {
+    const mod = (await import(pathToFileURL(spec.module).href)) as {
+      createLossTerm?: (options: Record<string, unknown>, ctx: { imageSize: number }) => Promise<ExtraLossTerm>;
+    };
+    if (typeof mod.createLossTerm !== 'function') throw new Error(`extra loss module ${spec.module} does not export createLossTerm`);
+    extras.push({ term: await mod.createLossTerm(spec.options ?? {}, { imageSize: m.config.imageSize }), weight: spec.weight });
+  }
+  state = { model, vars, sizes: vars.map((v) => v.size), adam, extras, shared: new Float32Array(m.shared) };
+  reply({ type: 'ready', backend, parameters: model.parameterCount() });
+}
+
+function step(m: Extract<WorkerRequest, { type: 'step' }>): void {
+  const s = need();
+  const S = s.model.config.imageSize;
+  const extra: Record<string, number> = {};
+  let rec = 0;
+  let kl = 0;
+  let flat: Float32Array;
+  let moments: Float32Array[] = [];
+  tf.tidy(() => {
+    const x = tf.tensor4d(m.images, [m.n, S, S, 3]);
+    const c = tf.tensor2d(m.cond, [m.n, 2]);
+    const w = m.weights ? tf.tensor1d(m.weights) : null;
+    const eps = tf.randomNormal([m.n, s.model.config.latentDim], 0, 1, 'float32', m.noiseSeed) as tf.Tensor2D;
+    const kept: tf.Scalar[] = [];
+    s.model.startMoments();
+    const rand = mulberry32(m.noiseSeed ^ 0x5eed);
+    const { grads } = tf.variableGrads(() => {
+      const f = s.model.forwardTrain(x, c, eps);
+      const l = lossParts(x, f.recon, f.mu, f.logvar, m.invBatch, w);
+      kept.push(tf.keep(l.rec), tf.keep(l.kl));
+      let total = tf.add(l.rec, tf.mul(l.kl, m.beta)) as tf.Scalar;
+      for (const e of s.extras) {
+        const v = e.term.compute({ model: s.model, images: x, cond: c, recon: f.recon, mu: f.mu, logvar: f.logvar, z: f.z, rng: rand });
+        const scaled = tf.mul(v, e.weight * m.n * m.invBatch) as tf.Scalar;
+        kept.push(tf.keep(scaled));
+        total = tf.add(total, scaled) as tf.Scalar;
+      }
+      return total;
+    }, s.vars);
+    const ms = s.model.stopMoments();
+    moments = ms.map((t) => t.dataSync() as Float32Array);
+    tf.dispose(ms);
+    const parts = s.vars.map((v) => tf.reshape(grads[v.name] ?? tf.zerosLike(v), [-1]));
+    flat = tf.concat(parts).dataSync() as Float32Array;
+    rec = kept[0]!.dataSync()[0]!;
+    kl = kept[1]!.dataSync()[0]!;
+    s.extras.forEach((e, i) => (extra[e.term.name] = kept[2 + i]!.dataSync()[0]!));
+    tf.dispose(kept);
+  });
+  const g = flat!;
+  reply({ type: 'grads', id: m.id, grads: g, rec, kl, extra, moments, n: m.n }, [g.buffer as ArrayBuffer]);
+}
+
+function apply(m: Extract<WorkerRequest, { type: 'apply' }>): void {
+  const s = need();
+  tf.tidy(() => {
+    const all = tf.tensor1d(s.shared.subarray(0, s.sizes.reduce((a, b) => a + b, 0)));
+    const parts = tf.split(all, s.sizes);
+    s.adam.apply(parts.map((p, i) => tf.reshape(p, s.vars[i]!.shape)));
+  });
+  if (m.moments) s.model.updateMovingStats(m.moments);
+}
+
+function evaluate(m: Extract<WorkerRequest, { type: 'eval' }>): void {
+  const s = need();
+  const S = s.model.config.imageSize;
+  let out: { sqErr: number; kl: number; recon: Float32Array | null; sweep: Float32Array | null } | null = null;
+  tf.tidy(() => {
+    const x = tf.tensor4d(m.images, [m.n, S, S, 3]);
+    const c = tf.tensor2d(m.cond, [m.n, 2]);
+    const { mu, logvar } = s.model.encode(x, c);
+    const recon = s.model.decode(mu, c);
+    const sq = tf.sum(tf.squaredDifference(recon, x));
+    const klSum = tf.mul(tf.sum(tf.sub(tf.sub(tf.add(logvar, 1), tf.square(mu)), tf.exp(logvar))), -0.5);
+    let sweep: Float32Array | null = null;
+    if (m.sweepAges) {
+      const frames = m.sweepAges.map((a) => {
+        const ca = tf.concat([tf.fill([m.n, 1], a / 100), tf.slice(c, [0, 1], [m.n, 1])], 1) as tf.Tensor2D;
+        return s.model.decode(mu, ca);
+      });
+      sweep = tf.stack(frames, 1).dataSync() as Float32Array; // [n, ages, S, S, 3]
+    }
+    out = {
+      sqErr: sq.dataSync()[0]!,
+      kl: klSum.dataSync()[0]!,
+      recon: m.wantRecon ? (recon.dataSync() as Float32Array) : null,
+      sweep,
+    };
+  });
+  if (!out) throw new Error('evaluation produced nothing');
+  const done = out as { recon: Float32Array | null; sweep: Float32Array | null };
+  const transfer = [done.recon?.buffer, done.sweep?.buffer].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+  const o = out as { sqErr: number; kl: number; recon: Float32Array | null; sweep: Float32Array | null };
+  reply({ type: 'eval', id: m.id, recSum: o.sqErr, klSum: o.kl, sqErrSum: o.sqErr, count: m.n, recon: o.recon, sweep: o.sweep }, transfer);
+}
+
+function encode(m: Extract<WorkerRequest, { type: 'encode' }>): void {
+  const s = need();
+  const S = s.model.config.imageSize;
+  const mu = tf.tidy(() => {
+    const r = s.model.encode(tf.tensor4d(m.images, [m.n, S, S, 3]), tf.tensor2d(m.cond, [m.n, 2]));
+    return r.mu.dataSync() as Float32Array;
+  });
+  reply({ type: 'encode', id: m.id, mu }, [mu.buffer as ArrayBuffer]);
+}
+
+let chain: Promise<void> = Promise.resolve();
+port.on('message', (m: WorkerRequest) => {
+  chain = chain.then(async () => {
+    try {
+      if (m.type === 'init') await init(m);
+      else if (m.type === 'step') step(m);
+      else if (m.type === 'apply') apply(m);
+      else if (m.type === 'eval') evaluate(m);
+      else if (m.type === 'encode') encode(m);
+      else if (m.type === 'state') {
+        const s = need();
+        reply({ type: 'state', id: m.id, values: [...s.model.readValues().entries()], adam: s.adam.getState() });
+      } else if (m.type === 'close') {
+        state?.model.dispose();
+        state?.adam.dispose();
+        state = null;
+        port.close();
+      }
+    } catch (err) {
+      reply({ type: 'error', id: 'id' in m ? (m as { id: number }).id : null, message: err instanceof Error ? err.message : String(err) });
+    }
+  });
+});

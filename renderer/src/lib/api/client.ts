@@ -1,0 +1,40 @@
+import { ApiError, type ChronofaceApi, type ChronofaceBridge } from '../../../../contract/api.js';
+import { TOKEN_QUERY } from '../../../../contract/wire.js';
+import { createBridgeApi } from './bridge.js';
+import { createHttpApi } from './http.js';
+
+declare global {
+  interface Window {
+    chronoface?: ChronofaceBridge;
+  }
+}
+
+let instance: ChronofaceApi | null = null;
+
+/** The one API object: Electron's preload bridge when present, else the browser mode's HTTP client. */
+export function api(): ChronofaceApi {
+  if (instance) return instance;
+  if (window.chronoface) {
+    instance = createBridgeApi(window.chronoface);
+  } else {
+    const token = new URLSearchParams(location.search).get(TOKEN_QUERY) ?? '';
+    instance = createHttpApi(token);
+  }
+  return instance!;
+}
+
+/** Filesystem path of a dropped File, when the transport can give one (Electron). */
+export function pathForFile(file: File): string | null {
+  return window.chronoface?.pathForFile(file) ?? null;
+}
+
+/** A readable message for anything thrown by an API call. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof ApiError) return err.message;
+  if (err && typeof err === 'object' && 'message' in err) return String((err as { message: unknown }).message);
+  return String(err);
+}
+
+export function errorCode(err: unknown): string | null {
+  return err && typeof err === 'object' && 'code' in err ? String((err as { code: unknown }).code) : null;
+}

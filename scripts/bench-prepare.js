@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+// Throughput of the whole preparation pipeline (photo -> detection -> alignment -> background -> lighting -> crop file
+// -> catalogue) on FG-NET's 73 photos, after the browser has started.
+// Usage: npm run bench:prepare -- [--json] [--workers N] [--repeat R] [--size 128]
+// CPU time of this process and its Chromium children is measured too: cpuMsPerImage and the throughput it allows on
+// this machine's cores (projectedImagesPerSecond) are steadier than wall time when other work shares the machine.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openCatalogue } from '../dist/node/db/catalogue.js';
+import { importDataset } from '../dist/node/db/importers/run.js';
+import { loadPhoto } from '../dist/node/ml/prep/photo.js';
+import { runPrepare } from '../dist/node/ml/prep/pipeline.js';
+import { createPlaywrightVisionHost } from '../dist/node/ml/vision/playwright-host.js';
+
+const argv = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : dflt;
+};
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const shared = path.resolve(process.env.CHRONOFACE_SHARED_DIR ?? path.join(repo, '../shared'));
+process.env.CHRONOFACE_MODELS_DIR ??= path.join(shared, 'models');
+const fgnet = path.join(shared, 'datasets/fgnet');
+const workers = Number(opt('workers', String(os.cpus().length)));
+const repeat = Number(opt('repeat', '3'));
+const size = Number(opt('size', '128'));
+
+const TICK = 100; // USER_HZ on Linux
+function treeCpuMs(rootPid) {
+  if (process.platform !== 'linux') return NaN;
+  const stats = [];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const s = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const rest = s.slice(s.lastIndexOf(')') + 2).split(' ');
+      stats.push({ pid: Number(d), ppid: Number(rest[1]), cpu: (Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14])) * (1000 / TICK) });
+    } catch {
+      /* gone */
+    }
+  }
+  const inTree = new Set([rootPid]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const p of stats) if (!inTree.has(p.pid) && inTree.has(p.ppid)) (inTree.add(p.pid), (grew = true));
+  }
+  return stats.filter((p) => inTree.has(p.pid)).reduce((s, p) => s + p.cpu, 0);
+}
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chronoface-bench-prepare-'));
+const db = openCatalogue(dataDir);
+let host;
+try {
+  await importDataset(db, { path: fgnet, format: 'fgnet' });
+  const files = fs.readdirSync(path.join(fgnet, 'images')).map((f) => path.join(fgnet, 'images', f));
+
+  // Decode only: the photos through loadPhoto (EXIF orientation, sRGB, raw pixels), same concurrency.
+  let t = performance.now();
+  let k = 0;
+  await Promise.all(Array.from({ length: workers * 2 }, async () => {
+    while (k < files.length) await loadPhoto(files[k++]);
+  }));
+  const decodeOnly = files.length / ((performance.now() - t) / 1000);
+
+  host = await createPlaywrightVisionHost({ pages: workers });
+  // Warm-up (first calls compile shaders and allocate).
+  await runPrepare({ dataDir, db, host, settings: { size }, workers: workers * 2, imageIds: [1, 2, 3, 4], redo: true });
+
+  let images = 0;
+  let failed = 0;
+  const cpu0 = treeCpuMs(process.pid);
+  t = performance.now();
+  for (let r = 0; r < repeat; r++) {
+    const s = await runPrepare({ dataDir, db, host, settings: { size }, workers: workers * 2, redo: true });
+    images += s.total;
+    failed += s.failed;
+  }
+  const seconds = (performance.now() - t) / 1000;
+  const cpuMs = treeCpuMs(process.pid) - cpu0;
+  const cores = os.cpus().length;
+  const cpuMsPerImage = cpuMs / images;
+  const load = os.loadavg()[0];
+  const result = {
+    imagesPerSecond: Number((images / seconds).toFixed(1)),
+    decodeOnlyImagesPerSecond: Number(decodeOnly.toFixed(1)),
+    workers,
+    images,
+    failed,
+    size,
+    seconds: Number(seconds.toFixed(2)),
+    cpuMsPerImage: Number(cpuMsPerImage.toFixed(1)),
+    projectedImagesPerSecond: Number(((cores * 1000) / cpuMsPerImage).toFixed(1)),
+    cores,
+    loadAverage1m: Number(load.toFixed(2)),
+  };
+  if (argv.includes('--json')) console.log(JSON.stringify(result));
+  else {
+    console.log(`${result.imagesPerSecond} images/s (${images} preparations of FG-NET photos, ${workers} pages, ${size} px crops; ${failed} failed)`);
+    console.log(`decode only: ${result.decodeOnlyImagesPerSecond} images/s`);
+    console.log(`CPU: ${result.cpuMsPerImage} ms per image (all processes) -> ${result.projectedImagesPerSecond} images/s on ${cores} idle cores; load average ${result.loadAverage1m}`);
+  }
+} finally {
+  await host?.close();
+  db.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}

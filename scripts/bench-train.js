@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// Training throughput of the real CVAE step (forward, loss, backward, Adam) on the chosen backend, with the
+// data-parallel gradient workers the trainer uses. Options: --size 128 --batch 32 --steps 6 --workers N
+// --backend auto|wasm|cpu --preset reference|film --torch (also run ../shared/bench/torch_cvae_reference.py in the same run) --json
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeCvaeConfig } from '../dist/node/ml/cvae/config.js';
+import { GradPool } from '../dist/node/ml/train/grad-pool.js';
+import { mulberry32 } from '../dist/node/ml/cvae/rng.js';
+
+const args = process.argv.slice(2);
+const opt = (name, def) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] !== undefined && !args[i + 1].startsWith('--') ? args[i + 1] : def;
+};
+const has = (name) => args.includes(`--${name}`);
+const size = Number(opt('size', '128'));
+const batch = Number(opt('batch', '32'));
+const steps = Number(opt('steps', '6'));
+const workers = Number(opt('workers', String(os.availableParallelism())));
+const backendPref = opt('backend', 'auto');
+const preset = opt('preset', 'reference');
+const json = has('json');
+
+const config = makeCvaeConfig({ imageSize: size, preset });
+const pool = await GradPool.start(workers, { type: 'init', config, seed: 1, lr: 8e-4, backend: backendPref, values: null, adam: null, extraLosses: [] });
+const rand = mulberry32(7);
+const px = size * size * 3;
+const makeBatch = () => {
+  const images = new Float32Array(batch * px);
+  for (let i = 0; i < images.length; i++) images[i] = rand() * 2 - 1;
+  const cond = new Float32Array(batch * 2);
+  for (let i = 0; i < batch; i++) (cond[2 * i] = rand()), (cond[2 * i + 1] = rand() < 0.5 ? 0 : 1);
+  return { n: batch, images, cond, weights: null, ages: [] };
+};
+const batches = Array.from({ length: 2 }, makeBatch);
+await pool.step(batches[0], 1, 1); // warm-up: operator creation, memory growth
+const t0 = performance.now();
+for (let s = 0; s < steps; s++) await pool.step(batches[s % 2], 1, 2 + s);
+const ms = (performance.now() - t0) / steps;
+await pool.close();
+const result = {
+  backend: pool.backend.backend,
+  backendReason: pool.backend.reason,
+  imageSize: size,
+  batch,
+  workers: pool.size,
+  imagesPerSecond: Math.round((batch * 1000 * 100) / ms) / 100,
+  msPerStep: Math.round(ms * 10) / 10,
+  parameters: pool.parameters,
+  preset,
+};
+if (has('torch')) {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const ref = path.resolve(process.env.CHRONOFACE_SHARED_DIR ?? path.join(here, '../../shared'), 'bench/torch_cvae_reference.py');
+  if (fs.existsSync(ref)) {
+    try {
+      const out = execFileSync('/usr/bin/python3', [ref, '--size', String(size), '--batch', String(batch), '--threads', String(os.availableParallelism())], { encoding: 'utf8' });
+      const torch = JSON.parse(out.trim().split('\n').pop());
+      result.torchImagesPerSecond = torch.imagesPerSecond;
+      result.ratioToTorch = Math.round((result.imagesPerSecond / torch.imagesPerSecond) * 100) / 100;
+    } catch (err) {
+      result.torchError = String(err.message ?? err).split('\n')[0];
+    }
+  } else result.torchError = `reference not found at ${ref}`;
+}
+if (json) console.log(JSON.stringify(result));
+else console.log(`${result.backend} ${size}px batch ${batch}, ${result.workers} workers: ${result.imagesPerSecond} img/s (${result.msPerStep} ms/step)` +
+  (result.torchImagesPerSecond ? `; PyTorch ${result.torchImagesPerSecond} img/s, ratio ${result.ratioToTorch}` : ''));

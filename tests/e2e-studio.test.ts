@@ -1,0 +1,203 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildFixture, pickFgnet, type Fixture } from './helpers/e2e-fixture.js';
+import { FGNET_DIR } from './helpers/env.js';
+import { eventually, launchChromium, openStudio, screenshot, startStudio, type Studio } from './helpers/e2e-studio.js';
+
+let fixture: Fixture;
+let studio: Studio;
+let browser: Browser;
+let db: Database.Database;
+const errors: string[] = [];
+
+const statusOf = (id: number) => (db.prepare('SELECT status FROM crops WHERE id = ?').pluck().get(id) as string);
+const crops = () => db.prepare('SELECT count(*) FROM crops').pluck().get() as number;
+const sha1 = (file: string) => crypto.createHash('sha1').update(fs.readFileSync(file)).digest('hex');
+
+beforeAll(async () => {
+  fixture = await buildFixture({ utk: 40, fgnet: 2 });
+  studio = await startStudio(fixture.dataDir);
+  browser = await launchChromium();
+  db = new Database(path.join(fixture.dataDir, 'catalogue.sqlite'), { readonly: true });
+});
+
+afterAll(async () => {
+  db?.close();
+  await browser?.close();
+  await studio?.stop();
+  fixture?.cleanup();
+});
+
+describe('review screen (browser mode)', () => {
+  it('renders the crops of the catalogue in the virtual grid', async () => {
+    const page = await openStudio(browser, studio, '#/review', errors);
+    const grid = page.getByTestId('review-grid');
+    await grid.waitFor();
+    await page.locator('[data-testid="crop-tile"] img').first().waitFor();
+    await expect.poll(() => page.locator('[data-testid="crop-tile"] img').count()).toBeGreaterThanOrEqual(20);
+    // Every rendered image really decoded a crop file served from the data directory.
+    const widths = await page.locator('[data-testid="crop-tile"] img').evaluateAll((imgs) =>
+      Promise.all((imgs as HTMLImageElement[]).slice(0, 12).map((i) => i.decode().then(() => i.naturalWidth))),
+    );
+    expect(widths.every((w) => w === 128)).toBe(true);
+    expect(crops()).toBeGreaterThanOrEqual(30);
+    await expect.poll(() => page.getByTestId('review-total').textContent()).toContain(`${crops()} crops`);
+    await screenshot(page, 'review-grid');
+    await page.close();
+    expect(errors).toEqual([]);
+  });
+
+  it('accepts and rejects by keyboard into SQLite, and undo reverts them', async () => {
+    const page = await openStudio(browser, studio, '#/review', errors);
+    const tiles = page.getByTestId('crop-tile');
+    await tiles.first().locator('img').waitFor();
+    const first = Number(await tiles.nth(0).getAttribute('data-id'));
+    const second = Number(await tiles.nth(1).getAttribute('data-id'));
+    expect(statusOf(first)).toBe('pending');
+
+    await tiles.nth(0).click();
+    await page.keyboard.press('a'); // accept, focus moves on to the next crop
+    await eventually(() => (statusOf(first) === 'accepted' ? true : undefined), 10_000, 'accept in SQLite');
+    await page.keyboard.press('r');
+    await eventually(() => (statusOf(second) === 'rejected' ? true : undefined), 10_000, 'reject in SQLite');
+    await expect.poll(() => tiles.nth(1).getAttribute('data-status')).toBe('rejected');
+    await screenshot(page, 'review-after-verdicts');
+
+    await page.keyboard.press('u');
+    await eventually(() => (statusOf(second) === 'pending' ? true : undefined), 10_000, 'undo of the reject');
+    expect(statusOf(first)).toBe('accepted');
+    await page.keyboard.press('Control+z');
+    await eventually(() => (statusOf(first) === 'pending' ? true : undefined), 10_000, 'undo of the accept');
+    await expect.poll(() => tiles.nth(0).getAttribute('data-status')).toBe('pending');
+
+    // Arrow keys move the focus; Shift+click selects a range; bulk reject acts on that selection only.
+    await page.keyboard.press('ArrowRight');
+    await tiles.nth(2).click();
+    await tiles.nth(5).click({ modifiers: ['Shift'] });
+    await expect.poll(() => page.locator('[data-testid="crop-tile"][aria-selected="true"]').count()).toBe(4);
+    await page.keyboard.press('r');
+    const ids = await Promise.all([2, 3, 4, 5].map(async (i) => Number(await tiles.nth(i).getAttribute('data-id'))));
+    await eventually(() => (ids.every((id) => statusOf(id) === 'rejected') ? true : undefined), 10_000, 'range reject');
+    expect(db.prepare(`SELECT count(*) FROM crops WHERE status = 'rejected'`).pluck().get()).toBe(4);
+    await screenshot(page, 'review-range-reject');
+    await page.keyboard.press('u');
+    await eventually(() => (db.prepare(`SELECT count(*) FROM crops WHERE status <> 'pending'`).pluck().get() === 0 ? true : undefined), 10_000, 'undo of the range');
+    await page.close();
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('alignment editor (browser mode)', () => {
+  it('cuts the crop again after a point is dragged and saved', async () => {
+    const crop = db.prepare('SELECT id, file FROM crops ORDER BY id LIMIT 1').get() as { id: number; file: string };
+    const before = sha1(path.join(fixture.dataDir, crop.file));
+    const page = await openStudio(browser, studio, `#/align/${crop.id}`, errors);
+    const nose = page.getByTestId('align-point-nose');
+    await nose.waitFor();
+    await page.locator('[data-testid="align-photo"] image').waitFor();
+    const box = (await nose.boundingBox())!;
+    const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+    await page.mouse.move(x, y);
+    await page.mouse.down();
+    await page.mouse.move(x + 12, y + 6, { steps: 4 });
+    await page.mouse.move(x + 24, y + 12, { steps: 4 });
+    await page.mouse.up();
+    // The live preview shows the crop these points would give, before saving.
+    await page.getByTestId('align-preview').waitFor({ timeout: 60_000 });
+    const saveButton = page.getByTestId('align-save');
+    await expect.poll(() => saveButton.isEnabled()).toBe(true);
+    // The keyboard moves the focused point too.
+    await nose.focus();
+    await page.keyboard.press('Shift+ArrowDown');
+    await screenshot(page, 'align-dragged');
+    await saveButton.click();
+    const row = await eventually(
+      () => {
+        const r = db.prepare('SELECT edited, manual_points_json FROM crops WHERE id = ?').get(crop.id) as { edited: number; manual_points_json: string | null };
+        return r.edited === 1 && r.manual_points_json ? r : undefined;
+      },
+      60_000,
+      'the crop to be marked edited',
+    );
+    const manual = JSON.parse(row.manual_points_json!) as { nose: [number, number] };
+    const detected = JSON.parse((db.prepare(`SELECT keypoints_json FROM faces WHERE image_id = (SELECT image_id FROM crops WHERE id = ?) AND is_primary = 1 AND source = 'detected'`).pluck().get(crop.id) as string) ?? 'null') as { nose: [number, number] } | null;
+    if (detected) expect(Math.hypot(manual.nose[0] - detected.nose[0], manual.nose[1] - detected.nose[1])).toBeGreaterThan(3);
+    const file = db.prepare('SELECT file FROM crops WHERE id = ?').pluck().get(crop.id) as string;
+    expect(sha1(path.join(fixture.dataDir, file))).not.toBe(before);
+    await page.getByRole('status').filter({ hasText: 'cut again' }).waitFor();
+    await screenshot(page, 'align-saved');
+    await page.close();
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('train screen (browser mode)', () => {
+  it('starts a run that streams progress, and Cancel stops it', async () => {
+    const page = await openStudio(browser, studio, '#/train', errors);
+    await page.getByTestId('train-start').waitFor();
+    await page.getByLabel('Image size').selectOption('64');
+    await page.getByLabel('Epochs').fill('50');
+    await page.getByLabel('Batch').fill('8');
+    await page.getByLabel('also train on pending').check();
+    await page.getByTestId('train-start').click();
+    const progress = page.getByTestId('train-progress');
+    await expect.poll(() => progress.getAttribute('data-running'), { timeout: 60_000 }).toBe('true');
+    // Steps stream in: the step counter moves and images/s shows a number.
+    await expect.poll(async () => Number(await progress.getAttribute('data-step')), { timeout: 120_000 }).toBeGreaterThan(0);
+    const first = Number(await progress.getAttribute('data-step')) + 10 * Number(await progress.getAttribute('data-epoch'));
+    await expect.poll(async () => Number(await progress.getAttribute('data-step')) + 10 * Number(await progress.getAttribute('data-epoch')), { timeout: 120_000 }).toBeGreaterThan(first);
+    await expect.poll(() => page.getByTestId('train-ips').textContent()).toMatch(/\d/);
+    await screenshot(page, 'train-running');
+    const runId = db.prepare(`SELECT id FROM runs WHERE status = 'running' ORDER BY id DESC LIMIT 1`).pluck().get() as number;
+    expect(runId).toBeGreaterThan(0);
+
+    await page.getByTestId('train-cancel').click();
+    await expect.poll(() => progress.getAttribute('data-running'), { timeout: 120_000 }).toBe('false');
+    const status = await eventually(() => {
+      const s = db.prepare('SELECT status FROM runs WHERE id = ?').pluck().get(runId) as string;
+      return s === 'running' ? undefined : s;
+    }, 60_000, 'the run to stop');
+    expect(status).toBe('cancelled');
+    await expect.poll(() => page.getByTestId('train-message').textContent()).toContain('cancelled');
+    await screenshot(page, 'train-cancelled');
+    await page.close();
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('age screen (browser mode)', () => {
+  it('shows the aging GIF of an FG-NET photo dropped on the window', async () => {
+    const page = await openStudio(browser, studio, '#/age', errors);
+    const zone = page.getByTestId('age-dropzone');
+    await zone.waitFor();
+    const name = pickFgnet(1)[0]!;
+    const base64 = fs.readFileSync(path.join(FGNET_DIR, 'images', name)).toString('base64');
+    // A real drop: a DataTransfer built in the page from the photo's bytes.
+    await zone.evaluate(
+      (el, { base64, name }) => {
+        const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+        const dt = new DataTransfer();
+        dt.items.add(new File([bytes], name, { type: 'image/jpeg' }));
+        for (const type of ['dragenter', 'dragover', 'drop']) el.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
+      },
+      { base64, name },
+    );
+    const gif = page.getByTestId('age-result-gif');
+    await gif.waitFor({ timeout: 170_000 });
+    const info = await gif.evaluate(async (img: HTMLImageElement) => {
+      await img.decode();
+      const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
+      return { width: img.naturalWidth, magic: String.fromCharCode(...bytes.slice(0, 6)) };
+    });
+    expect(info.magic).toBe('GIF89a');
+    expect(info.width).toBeGreaterThanOrEqual(64);
+    expect(await page.getByTestId('age-job').getAttribute('data-stage')).toBe('done');
+    await screenshot(page, 'age-gif');
+    await page.close();
+    expect(errors).toEqual([]);
+  });
+});

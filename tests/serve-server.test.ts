@@ -1,0 +1,212 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiEvent } from '../contract/api.js';
+import { startServer, type RunningServer } from '../app/serve/server.js';
+import { FGNET_DIR, tempDir } from './helpers/env.js';
+import { parseJsonLines, startCli } from './helpers/cli.js';
+
+let server: RunningServer;
+let dataDir: string;
+
+interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** A raw request: Node's client sends the path as given (no `..` folding), like a hostile client would. */
+function request(rawPath: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: server.port, path: rawPath, method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    if (opts.body !== undefined) req.write(opts.body);
+    req.end();
+  });
+}
+
+function api(method: string, body: unknown, token: string | null = server.token): Promise<Reply> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token !== null) headers['x-chronoface-token'] = token;
+  return request(`/api/${method}`, { method: 'POST', headers, body: JSON.stringify(body) });
+}
+
+beforeAll(async () => {
+  dataDir = tempDir('serve');
+  fs.mkdirSync(path.join(dataDir, 'crops/000'), { recursive: true });
+  fs.writeFileSync(path.join(dataDir, 'crops/000/7.png'), 'crop bytes');
+  server = await startServer({ dataDir });
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+describe('chronoface serve (browser mode)', () => {
+  it('listens on 127.0.0.1 only', async () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{64}$/);
+    const external = Object.values(os.networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === 'IPv4' && !i.internal);
+    if (external) {
+      const refused = await new Promise<boolean>((resolve) => {
+        const s = net.connect({ host: external.address, port: server.port });
+        s.once('connect', () => {
+          s.destroy();
+          resolve(false);
+        });
+        s.once('error', () => resolve(true));
+      });
+      expect(refused, `reachable on ${external.address}`).toBe(true);
+    }
+  });
+
+  it('refuses every request without the right token: API, events, files, photos and the page', async () => {
+    const noToken = [
+      await api('appInfo', {}, null),
+      await api('appInfo', {}, 'f'.repeat(64)),
+      await api('reviewList', { offset: 0, limit: 5 }, ''),
+      await request('/api/events'),
+      await request('/'),
+      await request('/index.html'),
+      await request('/assets/studio.js'),
+      await request('/files/crops/000/7.png'),
+      await request(`/files/crops/000/7.png?token=${server.token.slice(0, -1)}0`),
+      await request('/images/1'),
+    ];
+    for (const r of noToken) expect(r.status).toBe(401);
+    expect(JSON.parse(noToken[0]!.body)).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+  });
+
+  it('serves the API with the token, in the wire format', async () => {
+    const info = await api('appInfo', {});
+    expect(info.status).toBe(200);
+    expect(JSON.parse(info.body)).toMatchObject({ ok: true, result: { transport: 'browser', dataDir, canUseDialogs: false } });
+    const byQuery = await request(`/api/datasetsList?token=${server.token}`, { method: 'POST', body: '{}' });
+    expect(JSON.parse(byQuery.body)).toEqual({ ok: true, result: { datasets: [] } });
+    const bad = await api('reviewList', { offset: 0 });
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body)).toEqual({ ok: false, error: { code: 'invalid-argument', message: 'reviewList.limit: is required' } });
+    expect((await api('noSuchMethod', {})).status).toBe(404);
+    expect(JSON.parse((await api('pickFolder', {})).body).error.code).toBe('unsupported');
+    const notJson = await request('/api/appInfo', { method: 'POST', headers: { 'x-chronoface-token': server.token }, body: '{nope' });
+    expect(JSON.parse(notJson.body).error.code).toBe('invalid-argument');
+  });
+
+  it('serves data files with the token and refuses traversal, absolute paths and the catalogue', async () => {
+    const ok = await request(`/files/crops/000/7.png?token=${server.token}`);
+    expect(ok.status).toBe(200);
+    expect(ok.headers['content-type']).toBe('image/png');
+    expect(ok.body).toBe('crop bytes');
+    const t = `token=${server.token}`;
+    const refused = [
+      `/files/../catalogue.sqlite?${t}`,
+      `/files/crops/../../../etc/passwd?${t}`,
+      `/files/%2e%2e/catalogue.sqlite?${t}`,
+      `/files/crops/%2E%2E/%2e%2e/etc/passwd?${t}`,
+      `/files/%2Fetc%2Fpasswd?${t}`,
+      `/files/crops%5C..%5C..%5Cetc?${t}`,
+      `/files/catalogue.sqlite?${t}`,
+      `/files/catalogue.sqlite-wal?${t}`,
+      `/files/.secret/x?${t}`,
+      `/../package.json?${t}`,
+    ];
+    for (const p of refused) expect((await request(p)).status, p).toBe(403);
+    expect((await request(`/files/crops/000/missing.png?${t}`)).status).toBe(404);
+  });
+
+  it('refuses a foreign Host header (DNS rebinding) even with the token', async () => {
+    const r = await request(`/api/appInfo?token=${server.token}`, { method: 'POST', headers: { host: 'evil.example:80' }, body: '{}' });
+    expect(r.status).toBe(403);
+    const o = await request(`/api/appInfo?token=${server.token}`, { method: 'POST', headers: { origin: 'https://evil.example' }, body: '{}' });
+    expect(o.status).toBe(403);
+  });
+
+  it('serves the page with a CSP and a token cookie for its assets', async () => {
+    if (!fs.existsSync(path.resolve('dist/renderer/index.html'))) return;
+    const page = await request(`/?token=${server.token}`);
+    expect(page.status).toBe(200);
+    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+    const cookie = String(page.headers['set-cookie']);
+    expect(cookie).toContain(`chronoface_token=${server.token}`);
+    expect(cookie).toContain('HttpOnly');
+    expect(cookie).toContain('SameSite=Strict');
+    const asset = /src="\.\/(assets\/[^"]+\.js)"/.exec(page.body)?.[1];
+    expect(asset).toBeDefined();
+    const withCookie = await request(`/${asset}`, { headers: { cookie: `chronoface_token=${server.token}` } });
+    expect(withCookie.status).toBe(200);
+    expect(withCookie.headers['content-type']).toContain('javascript');
+  });
+
+  it('streams events over SSE while an import runs', async () => {
+    const events: ApiEvent[] = [];
+    const sse = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port: server.port, path: `/api/events?token=${server.token}` }, resolve).on('error', reject);
+    });
+    expect(sse.headers['content-type']).toContain('text/event-stream');
+    let buffer = '';
+    sse.on('data', (d: Buffer) => {
+      buffer += d.toString();
+      let i;
+      while ((i = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, i);
+        buffer = buffer.slice(i + 2);
+        for (const line of block.split('\n')) if (line.startsWith('data: ')) events.push(JSON.parse(line.slice(6)) as ApiEvent);
+      }
+    });
+    const r = JSON.parse((await api('datasetsImport', { path: FGNET_DIR })).body);
+    expect(r).toMatchObject({ ok: true, result: { imported: 73, failed: 0 } });
+    for (let i = 0; i < 50 && !events.some((e) => e.type === 'import.done'); i++) await new Promise((res) => setTimeout(res, 20));
+    sse.destroy();
+    const done = events.find((e) => e.type === 'import.done');
+    expect(done).toMatchObject({ type: 'import.done', imported: 73 });
+    const last = events.filter((e) => e.type === 'import.progress').pop();
+    expect(last).toMatchObject({ done: 73, total: 73 });
+    // Source photos are served by catalogue id, not by path.
+    const photo = await request(`/images/1?token=${server.token}`);
+    expect(photo.status).toBe(200);
+    expect(photo.headers['content-type']).toMatch(/^image\//);
+    expect((await request(`/images/999999?token=${server.token}`)).status).toBe(404);
+  });
+});
+
+describe('chronoface serve CLI', () => {
+  it('prints {"url"} first with --json, answers with the token, and stops on SIGINT', async () => {
+    const dir = tempDir('serve-cli');
+    const child = startCli(['serve', '--json', '--data-dir', dir]);
+    let stdout = '';
+    const first = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no URL line; stdout: ${stdout}`)), 30_000);
+      child.stdout!.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        const lines = parseJsonLines(stdout);
+        if (lines.length > 0) {
+          clearTimeout(timer);
+          resolve(lines[0]!);
+        }
+      });
+    });
+    const url = String(first.url);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{64}$/);
+    const base = url.slice(0, url.indexOf('/?'));
+    const token = url.slice(url.indexOf('token=') + 6);
+    expect((await fetch(`${base}/api/appInfo`, { method: 'POST', body: '{}' })).status).toBe(401);
+    const ok = (await (await fetch(`${base}/api/appInfo`, { method: 'POST', body: '{}', headers: { 'x-chronoface-token': token } })).json()) as {
+      result: { dataDir: string };
+    };
+    expect(ok.result.dataDir).toBe(dir);
+    const code = await new Promise<number | null>((resolve) => {
+      child.on('close', resolve);
+      child.kill('SIGINT');
+    });
+    expect(code).toBe(0);
+    expect(parseJsonLines(stdout).pop()).toMatchObject({ stopped: true });
+  });
+});
