@@ -41,3 +41,6 @@ export const VISION_CSP = [
   "object-src 'none'",
   "base-uri 'none'",
 ].join('; ');
+
+/** Files of the data directory (crops, outputs, reports) run nothing: an HTML report or an SVG is shown inert. */
+export const DATA_FILE_CSP = "sandbox; default-src 'none'; img-src data: 'self'; style-src 'unsafe-inline'";

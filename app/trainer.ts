@@ -7,22 +7,10 @@ import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { TrainEvent } from '../ml/train/events.js';
+import type { TrainRequest } from '../ml/train/trainer.js';
 
-/** What the trainer accepts (ml/train TrainRequest); config keys are ml/train TrainConfig's. */
-export interface TrainRequest {
-  dataDir: string;
-  config?: Record<string, unknown>;
-  resumeRun?: number;
-}
-
-/** The trainer's events (ml/train/events.ts TrainEvent), as they cross the process boundary. */
-export type TrainEvent =
-  | { type: 'started'; run: number; backend: string; backendReason: string; config: Record<string, unknown>; trainCount: number; valCount: number; stepsPerEpoch: number; startEpoch: number; workers: number }
-  | { type: 'step'; run: number; epoch: number; step: number; steps: number; loss: number; rec: number; kl: number; beta: number; extra: Record<string, number>; imagesPerSecond: number; etaSeconds: number }
-  | { type: 'epoch'; run: number; epoch: number; epochs: number; trainLoss: number; valLoss: number; valMse: number; valPsnr: number; valKl: number; reconFile: string; sweepFile: string; seconds: number }
-  | { type: 'done'; run: number; model: number; modelDir: string; epochs: number; valLoss: number; valPsnr: number; backend: string }
-  | { type: 'cancelled'; run: number; epoch: number }
-  | { type: 'error'; run: number | null; message: string };
+export type { TrainEvent, TrainRequest };
 
 export interface TrainingHandle {
   readonly pid: number | undefined;
@@ -46,10 +34,11 @@ export interface TrainerChild {
   kill(): void;
 }
 
-/** dist/node/ml/train/entry.js, next to this module's build output. */
+/** dist/node/ml/train/entry.js: beside this module when built, under dist/ when run from source (tests). */
 export function trainEntryPath(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  return path.resolve(here, '../ml/train/entry.js');
+  const built = here.includes(`${path.sep}dist${path.sep}node${path.sep}`);
+  return built ? path.resolve(here, '../ml/train/entry.js') : path.resolve(here, '../dist/node/ml/train/entry.js');
 }
 
 function isFinal(e: TrainEvent): boolean {

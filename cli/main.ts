@@ -19,8 +19,20 @@ function commandHelp(cmd: Command): string {
   return `${cmd.summary}\n\nUsage: ${cmd.usage}\n\nOptions:\n${formatOptions(cmd.options)}\n\nGlobal options:\n${formatOptions(GLOBAL_OPTIONS)}`;
 }
 
+/** The first bare word that is not the value of a global option such as `--data-dir DIR`. */
+function commandIndex(argv: readonly string[]): number {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('-')) return i;
+    const spec = GLOBAL_OPTIONS[arg.slice(2)];
+    if (spec && spec.kind !== 'boolean') i++;
+  }
+  return -1;
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
-  const name = argv.find((a) => !a.startsWith('-'));
+  const at = commandIndex(argv);
+  const name = at >= 0 ? argv[at] : undefined;
   const cmd = commands.find((c) => c.name === name);
   if (!cmd) {
     if (name === undefined || name === 'help' || argv.includes('--help')) {
@@ -31,7 +43,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const rest = [...argv];
-  rest.splice(rest.indexOf(cmd.name), 1);
+  rest.splice(at, 1);
   let parsed;
   try {
     parsed = parseArgs(rest, { ...GLOBAL_OPTIONS, ...cmd.options });

@@ -7,7 +7,7 @@
  * A pure function of a Request, so that it is tested without Electron.
  */
 import fs from 'node:fs';
-import { ELECTRON_CSP, VISION_CSP } from '../app/csp.js';
+import { DATA_FILE_CSP, ELECTRON_CSP, VISION_CSP } from '../app/csp.js';
 import { contentTypeOf, decodeUrlPath, PathRefused, resolveInside } from '../app/files.js';
 import { readSourceImage } from '../app/source-image.js';
 
@@ -60,7 +60,7 @@ export function createProtocolHandler(deps: ProtocolDeps): (request: Request) =>
         }
         case 'files': {
           if (url.pathname.startsWith('//')) return text(403, 'refused: absolute path');
-          return await fileResponse(resolveInside(deps.dataDir, decodeUrlPath(rel)));
+          return await fileResponse(resolveInside(deps.dataDir, decodeUrlPath(rel)), { 'content-security-policy': DATA_FILE_CSP });
         }
         case 'images': {
           const id = /^\d{1,15}$/.test(rel) ? Number(rel) : NaN;

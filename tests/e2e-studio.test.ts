@@ -19,7 +19,7 @@ const crops = () => db.prepare('SELECT count(*) FROM crops').pluck().get() as nu
 const sha1 = (file: string) => crypto.createHash('sha1').update(fs.readFileSync(file)).digest('hex');
 
 beforeAll(async () => {
-  fixture = await buildFixture({ utk: 40, fgnet: 2 });
+  fixture = await buildFixture({ utk: 40, fgnet: 2, model: true });
   studio = await startStudio(fixture.dataDir);
   browser = await launchChromium();
   db = new Database(path.join(fixture.dataDir, 'catalogue.sqlite'), { readonly: true });
@@ -140,16 +140,17 @@ describe('train screen (browser mode)', () => {
     const page = await openStudio(browser, studio, '#/train', errors);
     await page.getByTestId('train-start').waitFor();
     await page.getByLabel('Image size').selectOption('64');
-    await page.getByLabel('Epochs').fill('50');
-    await page.getByLabel('Batch').fill('8');
+    await page.getByRole('spinbutton', { name: 'Epochs' }).fill('50');
+    await page.getByRole('spinbutton', { name: 'Batch' }).fill('8');
     await page.getByLabel('also train on pending').check();
     await page.getByTestId('train-start').click();
     const progress = page.getByTestId('train-progress');
     await expect.poll(() => progress.getAttribute('data-running'), { timeout: 60_000 }).toBe('true');
     // Steps stream in: the step counter moves and images/s shows a number.
-    await expect.poll(async () => Number(await progress.getAttribute('data-step')), { timeout: 120_000 }).toBeGreaterThan(0);
-    const first = Number(await progress.getAttribute('data-step')) + 10 * Number(await progress.getAttribute('data-epoch'));
-    await expect.poll(async () => Number(await progress.getAttribute('data-step')) + 10 * Number(await progress.getAttribute('data-epoch')), { timeout: 120_000 }).toBeGreaterThan(first);
+    const seen = async () => Number(await progress.getAttribute('data-steps-seen'));
+    await expect.poll(seen, { timeout: 120_000 }).toBeGreaterThan(0);
+    const first = await seen();
+    await expect.poll(seen, { timeout: 120_000 }).toBeGreaterThan(first);
     await expect.poll(() => page.getByTestId('train-ips').textContent()).toMatch(/\d/);
     await screenshot(page, 'train-running');
     const runId = db.prepare(`SELECT id FROM runs WHERE status = 'running' ORDER BY id DESC LIMIT 1`).pluck().get() as number;
@@ -186,8 +187,12 @@ describe('age screen (browser mode)', () => {
       },
       { base64, name },
     );
+    const job = page.getByTestId('age-job');
+    await job.waitFor();
+    await expect.poll(() => job.getAttribute('data-stage'), { timeout: 170_000 }).toMatch(/^(done|error)$/);
+    await screenshot(page, 'age-result');
+    if ((await job.getAttribute('data-stage')) === 'error') throw new Error(`aging failed in the UI: ${await job.textContent()}`);
     const gif = page.getByTestId('age-result-gif');
-    await gif.waitFor({ timeout: 170_000 });
     const info = await gif.evaluate(async (img: HTMLImageElement) => {
       await img.decode();
       const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
@@ -195,7 +200,6 @@ describe('age screen (browser mode)', () => {
     });
     expect(info.magic).toBe('GIF89a');
     expect(info.width).toBeGreaterThanOrEqual(64);
-    expect(await page.getByTestId('age-job').getAttribute('data-stage')).toBe('done');
     await screenshot(page, 'age-gif');
     await page.close();
     expect(errors).toEqual([]);

@@ -4,7 +4,7 @@ import { ApiError } from '../../contract/api.js';
 import { fileRef, type Served } from '../../contract/files.js';
 import type { AgeFrame, ModelSummary } from '../../contract/types.js';
 import { listModels } from '../../db/models.js';
-import { recordAgingOutput } from '../../db/review.js';
+import { insertAgingOutput } from '../../db/outputs.js';
 import type { AgingModel, ModelChoice } from '../../ml/aging/model.js';
 import type { ServiceContext } from '../context.js';
 import { getPhoto } from '../photos.js';
@@ -152,7 +152,7 @@ export function agingHandlers(ctx: ServiceContext): HandlerGroup<AgingMethods> {
     const warnings: string[] = [];
     const clamp = clampMessage(face.ages, model.ageRange);
     if (clamp) warnings.push(clamp);
-    const outputId = recordAgingOutput(db, {
+    const outputId = insertAgingOutput(db, {
       modelId: model.choice.id,
       modelName: model.choice.name,
       photoPath: photo.file,
@@ -202,6 +202,6 @@ export function agingHandlers(ctx: ServiceContext): HandlerGroup<AgingMethods> {
       }
       return { models, current };
     },
-    ...evalHandlers(ctx),
+    ...evalHandlers(ctx, modelFor),
   };
 }

@@ -1,14 +1,72 @@
-import { ApiError } from '../../contract/api.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileRef, type Served } from '../../contract/files.js';
+import type { EvalFigures, EvalReport, Split } from '../../contract/types.js';
+import type { AgingModel } from '../../ml/aging/model.js';
 import type { ServiceContext } from '../context.js';
+import { throttle } from '../events.js';
+import { exclusiveJob } from '../jobs.js';
 import type { HandlerGroup } from './types.js';
 
-export function evalHandlers(_ctx: ServiceContext): HandlerGroup<'evalRun' | 'evalList'> {
+export const REPORTS_DIR = 'reports';
+
+interface ReportNote {
+  id: string;
+  modelName: string;
+  split: Split;
+  createdAt: string;
+  file: string;
+  figures: EvalFigures;
+}
+
+function noteToReport(n: ReportNote): Served<EvalReport> {
+  return { id: n.id, modelName: n.modelName, split: n.split, createdAt: n.createdAt, reportUrl: fileRef(n.file), figures: n.figures };
+}
+
+export function evalHandlers(ctx: ServiceContext, modelFor: (id: number | null | undefined) => Promise<AgingModel>): HandlerGroup<'evalRun' | 'evalList'> {
+  const dir = path.join(ctx.dataDir, REPORTS_DIR);
   return {
-    async evalRun() {
-      throw new ApiError('not-implemented', 'evaluation from the studio is not wired yet; run `chronoface eval --html FILE`');
+    async evalRun({ modelId, split }) {
+      return exclusiveJob(ctx, 'evaluation', async (signal) => {
+        const [{ runEvaluation }, { renderHtmlReport }] = await Promise.all([import('../../ml/eval/run-eval.js'), import('../../ml/eval/html-report.js')]);
+        const model = await modelFor(modelId);
+        const progress = throttle((done: number, total: number) => ctx.bus.emit({ type: 'eval.progress', stage: 'faces', done, total }), 200);
+        const report = await runEvaluation(ctx.db, ctx.dataDir, model, { split: split ?? 'test', onProgress: progress, signal });
+        const createdAt = new Date().toISOString();
+        const id = `eval-${createdAt.replace(/[:.]/g, '-')}`;
+        fs.mkdirSync(dir, { recursive: true });
+        const file = `${REPORTS_DIR}/${id}.html`;
+        fs.writeFileSync(path.join(ctx.dataDir, file), renderHtmlReport(report));
+        const figures: EvalFigures = {
+          faces: report.faces,
+          mse: report.reconstruction.mse,
+          l1: report.reconstruction.l1,
+          psnr: report.reconstruction.psnr,
+          ssim: report.reconstruction.ssim,
+          mig: report.mig.mig,
+          migAge: report.mig.age,
+          migGender: report.mig.gender,
+          slope: report.aging.photo.slope,
+          ageMae: report.aging.photo.mae,
+          samePerson: report.aging.photo.samePerson,
+          estimatorMae: report.estimator.ageMae,
+          differentPeopleShare: report.estimator.differentPeopleShare,
+          seconds: report.seconds,
+        };
+        const note: ReportNote = { id, modelName: model.choice.name, split: (split ?? 'test') as Split, createdAt, file, figures };
+        fs.writeFileSync(path.join(dir, `${id}.json`), JSON.stringify(note));
+        ctx.bus.emit({ type: 'eval.progress', stage: 'done', done: report.faces, total: report.faces });
+        return noteToReport(note);
+      });
     },
     async evalList() {
-      return { reports: [] };
+      if (!fs.existsSync(dir)) return { reports: [] };
+      const notes = fs
+        .readdirSync(dir)
+        .filter((n) => n.endsWith('.json'))
+        .map((n) => JSON.parse(fs.readFileSync(path.join(dir, n), 'utf8')) as ReportNote)
+        .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+      return { reports: notes.map(noteToReport) };
     },
   };
 }

@@ -1,5 +1,5 @@
 import { ApiError } from '../../contract/api.js';
-import { getCropDetail, listReview, reviewIds, setCropLabels, setCropStatus, setStatusByFilter, undoLastBatch, type ReviewFilter } from '../../db/review.js';
+import { getCropDetail, getReviewRow, listReview, reviewIds, setCropLabels, setCropStatus, setStatusByFilter, undoLastBatch, type ReviewFilter } from '../../db/review.js';
 import type { ReviewFilter as ContractFilter } from '../../contract/types.js';
 import type { ServiceContext } from '../context.js';
 import { notFound } from '../errors.js';
@@ -51,6 +51,7 @@ export function reviewHandlers(ctx: ServiceContext, aligner: Aligner): HandlerGr
     },
     async reviewSetLabels({ id, age, gender }) {
       if (age === undefined && gender === undefined) throw new ApiError('invalid-argument', 'give an age, a gender or both');
+      if (!getReviewRow(db, id)) throw notFound(`crop ${id} does not exist`);
       const r = setCropLabels(db, id, { ...(age !== undefined ? { age } : {}), ...(gender !== undefined ? { gender } : {}) });
       if (r.changed) bus.emit({ type: 'catalogue.changed', what: 'crops' });
       return { batch: r.batch, crop: detail(id) };

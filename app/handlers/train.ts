@@ -7,6 +7,7 @@ import type { ServiceContext } from '../context.js';
 import { notFound } from '../errors.js';
 import { throttle } from '../events.js';
 import type { TrainEvent, TrainingHandle } from '../trainer.js';
+import type { TrainConfig } from '../../ml/train/config.js';
 import type { HandlerGroup } from './types.js';
 
 type TrainMethods = 'trainStart' | 'trainCancel' | 'trainResume' | 'trainStatus' | 'runsList' | 'runsDetail';
@@ -49,7 +50,7 @@ function metricsOf(m: Record<string, number>): EpochMetrics {
 }
 
 /** The trainer's config from the screen's settings. */
-export function trainConfigOf(s: TrainSettings): Record<string, unknown> {
+export function trainConfigOf(s: TrainSettings): Partial<TrainConfig> {
   return {
     imageSize: s.size,
     epochs: s.epochs,
@@ -99,7 +100,7 @@ export function trainHandlers(ctx: ServiceContext): HandlerGroup<TrainMethods> &
     return map;
   };
 
-  const launch = (request: { config?: Record<string, unknown>; resumeRun?: number }, settings: TrainSettings | null): Promise<number> => {
+  const launch = (request: { config?: Partial<TrainConfig>; resumeRun?: number }, settings: TrainSettings | null): Promise<number> => {
     if (current) throw new ApiError('busy', `training run ${current.runId ?? ''} is already running; cancel it first`.replace('  ', ' '));
     const step = throttle((e: Extract<TrainEvent, { type: 'step' }>) => {
       bus.emit({
@@ -117,13 +118,18 @@ export function trainHandlers(ctx: ServiceContext): HandlerGroup<TrainMethods> &
     }, 250);
     return new Promise<number>((resolve, reject) => {
       let started = false;
+      let mine: typeof current = null;
+      const finish = (): void => {
+        // The run is over once its final event arrives, even if the process takes a moment to exit.
+        if (current === mine) current = null;
+      };
       const onEvent = (e: TrainEvent): void => {
-        const cur = current;
+        const cur = mine;
         switch (e.type) {
           case 'started': {
             started = true;
             if (cur) Object.assign(cur, { runId: e.run, epochs: Number(e.config.epochs ?? 0), epoch: e.startEpoch, backend: e.backend });
-            const cfg = e.config;
+            const cfg = e.config as unknown as Record<string, unknown>;
             bus.emit({
               type: 'train.started',
               runId: e.run,
@@ -152,13 +158,16 @@ export function trainHandlers(ctx: ServiceContext): HandlerGroup<TrainMethods> &
             });
             break;
           case 'done':
+            finish();
             bus.emit({ type: 'train.done', runId: e.run, status: 'completed', modelId: e.model, epochs: e.epochs });
             bus.emit({ type: 'catalogue.changed', what: 'models' });
             break;
           case 'cancelled':
+            finish();
             bus.emit({ type: 'train.done', runId: e.run, status: 'cancelled', modelId: null, epochs: e.epoch });
             break;
           case 'error':
+            finish();
             bus.emit({ type: 'train.error', runId: e.run, message: e.message });
             if (!started) reject(new ApiError('failed', e.message));
             break;
@@ -171,9 +180,10 @@ export function trainHandlers(ctx: ServiceContext): HandlerGroup<TrainMethods> &
         reject(err);
         return;
       }
-      current = { handle, runId: request.resumeRun ?? null, epoch: 0, epochs: settings?.epochs ?? 0, backend: null };
+      mine = { handle, runId: request.resumeRun ?? null, epoch: 0, epochs: settings?.epochs ?? 0, backend: null };
+      current = mine;
       void handle.done.then(() => {
-        current = null;
+        finish();
         bus.emit({ type: 'catalogue.changed', what: 'runs' });
       });
     });

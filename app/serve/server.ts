@@ -12,7 +12,7 @@ import { ApiError, HOST_METHODS, type ApiErrorCode, type MethodName, type Servic
 import { browserFileUrl, resolveFiles, type FileRef } from '../../contract/files.js';
 import { isMethodName, validateRequest } from '../../contract/validate.js';
 import { API_PREFIX, EVENTS_PATH, FILES_PREFIX, statusOf, TOKEN_COOKIE, TOKEN_HEADER, TOKEN_QUERY } from '../../contract/wire.js';
-import { BROWSER_CSP } from '../csp.js';
+import { BROWSER_CSP, DATA_FILE_CSP } from '../csp.js';
 import { toApiError } from '../errors.js';
 import { contentTypeOf, decodeUrlPath, PathRefused, resolveInside } from '../files.js';
 import { createStudioService, type StudioService, type StudioServiceOptions } from '../service.js';
@@ -182,7 +182,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       return send(res, 404, 'not found', { 'content-type': 'text/plain; charset=utf-8' });
     }
     if (!stat.isFile()) return send(res, 404, 'not found', { 'content-type': 'text/plain; charset=utf-8' });
-    res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': contentTypeOf(file), 'content-length': String(stat.size), 'cache-control': 'private, no-cache' });
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'content-type': contentTypeOf(file),
+      'content-length': String(stat.size),
+      'cache-control': 'private, no-cache',
+      'content-security-policy': DATA_FILE_CSP,
+    });
     fs.createReadStream(file).pipe(res);
   };
 

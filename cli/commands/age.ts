@@ -90,6 +90,7 @@ async function single(s: Shared, photo: string): Promise<number> {
       gender: face.gender,
       genderEstimated: face.genderEstimated,
       face: face.face,
+      box: face.box.map((v) => Math.round(v)),
       faces: aged.faceCount,
       width: aged.width,
       height: aged.height,
@@ -124,7 +125,7 @@ async function folder(s: Shared, photos: string[], outDir: string): Promise<numb
         await writeFaceOutputs(face, gif, strip, { fps: s.fps });
         record(ctx, model, photo, face, gif, strip);
         rows.push({ label: name, stripFile: strip });
-        written.push({ gif, strip, face: face.face, ages: face.ages.ages, sourceAge: face.sourceAge, sourceAgeEstimated: face.sourceAgeEstimated, gender: face.gender });
+        written.push({ gif, strip, face: face.face, box: face.box.map((v) => Math.round(v)), ages: face.ages.ages, sourceAge: face.sourceAge, sourceAgeEstimated: face.sourceAgeEstimated, gender: face.gender });
         const warning = clampMessage(face.ages, model.ageRange);
         if (warning && !warned) {
           ctx.out.warn(warning);

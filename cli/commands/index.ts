@@ -8,6 +8,7 @@ import { detectCommand } from './detect.js';
 import { prepareCommand } from './prepare.js';
 import { fixCommand } from './fix.js';
 import { ageCommand } from './age.js';
+import { evalCommand } from './eval.js';
 
 /** Every `chronoface` command, in the order --help lists them. Add one import and one entry per command. */
 export const commands: readonly Command[] = [
@@ -20,4 +21,5 @@ export const commands: readonly Command[] = [
   prepareCommand,
   fixCommand,
   ageCommand,
+  evalCommand,
 ];

@@ -6,7 +6,7 @@ import { finishRun, getRun } from '../../db/runs.js';
 import { resolveTrainConfig, TrainConfigError, type Balance, type TrainConfig } from '../../ml/train/config.js';
 import type { TrainEvent } from '../../ml/train/events.js';
 import { startTrainingProcess } from '../../ml/train/process.js';
-import type { BackendPref } from '../../ml/tf/backend.js';
+import type { BackendPref } from '../../ml/tf/backend-names.js';
 import type { CvaePreset } from '../../ml/cvae/config.js';
 
 function configFromOptions(ctx: Parameters<Command['run']>[0]): Partial<TrainConfig> {
@@ -89,8 +89,8 @@ export const trainCommand: Command = {
     }
     const handle = startTrainingProcess({ dataDir: ctx.dataDir, config: partial, ...(resume !== undefined ? { resumeRun: resume } : {}) }, (e) => {
       if (e.type === 'step') {
-        out.progress(e.step, e.steps, `epoch ${e.epoch} loss ${e.loss.toFixed(1)} ${e.imagesPerSecond.toFixed(1)} img/s ETA ${Math.round(e.etaSeconds)} s`);
         if (out.json) out.event(e);
+        else out.progress(e.step, e.steps, `epoch ${e.epoch} loss ${e.loss.toFixed(1)} ${e.imagesPerSecond.toFixed(1)} img/s ETA ${Math.round(e.etaSeconds)} s`);
         return;
       }
       if (e.type === 'done' || e.type === 'error') return;

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { VisionHost } from '../vision/host.js';
 import { detectFaces, type DetectedFace } from '../prep/detect.js';
 import { loadPhoto, type Photo } from '../prep/photo.js';
@@ -68,7 +69,7 @@ export async function agePhoto(host: VisionHost, model: AgingModel, input: strin
   const t1 = performance.now();
   const faces = orderFaces(await detectFaces(host, photo));
   const t2 = performance.now();
-  if (faces.length === 0) throw new NoFaceError('no face found in the photo');
+  if (faces.length === 0) throw new NoFaceError(`no face found in ${typeof input === 'string' ? path.basename(input) : 'the photo'}`);
   let chosen: number[];
   if (options.face !== undefined) {
     if (!Number.isInteger(options.face) || options.face < 0 || options.face >= faces.length) {

@@ -24,7 +24,7 @@ export function clampAges(requested: readonly number[], range: { min: number; ma
 export function parseAges(list: readonly string[]): number[] {
   return list.map((s) => {
     const n = Number(s);
-    if (!Number.isFinite(n) || n < 0 || n > 120) throw new Error(`--ages: "${s}" is not an age from 0 to 120`);
+    if (!Number.isFinite(n) || n < 0 || n > 200) throw new Error(`--ages: "${s}" is not an age (a number of years, 0 or more)`);
     return n;
   });
 }

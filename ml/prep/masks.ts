@@ -1,4 +1,3 @@
-import sharp from 'sharp';
 import type { Point } from './geometry.js';
 
 /** Fills a polygon (crop px) into a size x size 0/255 mask (pixel centres inside). */
@@ -38,14 +37,41 @@ export function shrinkPolygon(poly: readonly Point[], factor: number): Point[] {
   return poly.map(([x, y]) => [cx + (x - cx) * factor, cy + (y - cy) * factor] as Point);
 }
 
-/** Gaussian-feathered single-channel mask. */
-export async function feather(mask: Buffer, size: number, sigma: number): Promise<Buffer> {
+/** One running-sum box blur pass of radius r along rows (or columns), edges clamped. */
+function boxPass(src: Float32Array, dst: Float32Array, size: number, r: number, vertical: boolean): void {
+  const inv = 1 / (2 * r + 1);
+  const at = (line: number, i: number): number => {
+    const c = i < 0 ? 0 : i >= size ? size - 1 : i;
+    return vertical ? src[c * size + line]! : src[line * size + c]!;
+  };
+  for (let line = 0; line < size; line++) {
+    let acc = 0;
+    for (let i = -r; i <= r; i++) acc += at(line, i);
+    for (let i = 0; i < size; i++) {
+      dst[vertical ? i * size + line : line * size + i] = acc * inv;
+      acc += at(line, i + r + 1) - at(line, i - r);
+    }
+  }
+}
+
+/** Feathered single-channel square mask: three box blurs approximate a Gaussian of the given sigma. */
+export function feather(mask: Buffer, size: number, sigma: number): Buffer {
   if (sigma < 0.3) return mask;
-  return sharp(mask, { raw: { width: size, height: size, channels: 1 } }).blur(sigma).extractChannel(0).raw().toBuffer();
+  // Three boxes of width w have variance 3 * (w^2 - 1) / 12 = sigma^2.
+  const r = Math.max(1, Math.round((Math.sqrt(4 * sigma * sigma + 1) - 1) / 2));
+  let a = Float32Array.from(mask);
+  let b = new Float32Array(size * size);
+  for (let pass = 0; pass < 3; pass++) {
+    boxPass(a, b, size, r, false);
+    boxPass(b, a, size, r, true);
+  }
+  const out = Buffer.allocUnsafe(size * size);
+  for (let i = 0; i < out.length; i++) out[i] = Math.round(a[i]!);
+  return out;
 }
 
 /** Person confidence (0..255) -> hard mask at `threshold`, then feathered. */
-export async function personAlpha(confidence: Buffer, size: number, threshold: number, sigma: number): Promise<Buffer> {
+export function personAlpha(confidence: Buffer, size: number, threshold: number, sigma: number): Buffer {
   const t = threshold * 255;
   const hard = Buffer.allocUnsafe(size * size);
   for (let i = 0; i < hard.length; i++) hard[i] = confidence[i]! >= t ? 255 : 0;
@@ -71,6 +97,24 @@ export function centreWindow(src: Buffer, srcSize: number, size: number, channel
   const out = Buffer.allocUnsafe(size * size * channels);
   for (let y = 0; y < size; y++) {
     src.copy(out, y * size * channels, ((y + off) * srcSize + off) * channels, ((y + off) * srcSize + off + size) * channels);
+  }
+  return out;
+}
+
+/** Box-average downscale of a square single-channel float image by an integer factor. */
+export function boxDownscale(src: Float32Array, size: number, factor: number): Float32Array {
+  const n = Math.floor(size / factor);
+  const out = new Float32Array(n * n);
+  const inv = 1 / (factor * factor);
+  for (let y = 0; y < n; y++) {
+    for (let x = 0; x < n; x++) {
+      let acc = 0;
+      for (let j = 0; j < factor; j++) {
+        const row = (y * factor + j) * size + x * factor;
+        for (let i = 0; i < factor; i++) acc += src[row + i]!;
+      }
+      out[y * n + x] = acc * inv;
+    }
   }
   return out;
 }

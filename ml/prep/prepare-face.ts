@@ -4,7 +4,7 @@ import type { DetectedFace, Keypoints5, Pose } from './detect.js';
 import { applyAffine, distance, invertAffine, type Affine, type Point } from './geometry.js';
 import { FACE_OVAL } from './landmarks.js';
 import { claheRgb } from './lighting.js';
-import { centreWindow, compositeOnGrey, ellipsePolygon, feather, fillPolygon, personAlpha, shrinkPolygon } from './masks.js';
+import { boxDownscale, centreWindow, compositeOnGrey, ellipsePolygon, feather, fillPolygon, personAlpha, shrinkPolygon } from './masks.js';
 import { lumaStats, luminance, perceptualHash, qualityFlags, qualityScore, type QualityFlag, type QualitySignals } from './quality.js';
 import { DEFAULT_PREP_SETTINGS, type PrepSettings } from './settings.js';
 import { alignmentTransform, TEMPLATE_V1 } from './template.js';
@@ -62,8 +62,7 @@ async function statsAt128(raw: Buffer, size: number, outline: Point[]): Promise<
   const inner = fillPolygon(shrinkPolygon(outline.map(([x, y]) => [x * k, y * k] as Point), 0.9), STATS_SIZE);
   const lum = luminance(img, STATS_SIZE * STATS_SIZE);
   const stats = lumaStats(lum, STATS_SIZE, inner);
-  const small = await sharp(img, { raw: { width: STATS_SIZE, height: STATS_SIZE, channels: 3 } }).resize(32, 32, { kernel: 'cubic' }).raw().toBuffer();
-  return { ...stats, lum32: luminance(small, 32 * 32) };
+  return { ...stats, lum32: boxDownscale(lum, STATS_SIZE, STATS_SIZE / 32) };
 }
 
 /** Person alpha for the crop, from the segmenter run on a context window twice the crop's extent. */
@@ -110,7 +109,7 @@ export async function prepareFace(
   }
 
   const faceHard = fillPolygon(shrinkPolygon(outline, 0.97), size);
-  const faceMask = await feather(faceHard, size, size / 40);
+  const faceMask = feather(faceHard, size, size / 40);
   if (alpha) for (let i = 0; i < alpha.length; i++) if (faceMask[i]! > alpha[i]!) alpha[i] = faceMask[i]!;
 
   const stats = await statsAt128(raw, size, outline);

@@ -27,14 +27,14 @@ export async function warpAffine(src: RawImage, transform: Affine, outSize: numb
   const cx1 = Math.min(src.width, rx1);
   const cy1 = Math.min(src.height, ry1);
   if (cx1 <= cx0 || cy1 <= cy0) return out;
-  const regionW = rx1 - rx0;
-  const regionH = ry1 - ry0;
-  const background = { r: grey, g: grey, b: grey };
-  let region = await sharp(src.data, { raw: { width: src.width, height: src.height, channels: 3 } })
-    .extract({ left: cx0, top: cy0, width: cx1 - cx0, height: cy1 - cy0 })
-    .extend({ left: cx0 - rx0, top: cy0 - ry0, right: rx1 - cx1, bottom: ry1 - cy1, background })
-    .raw()
-    .toBuffer();
+  const regionW = cx1 - cx0;
+  const regionH = cy1 - cy0;
+  let pipeline = sharp(src.data, { raw: { width: src.width, height: src.height, channels: 3 } }).extract({
+    left: cx0,
+    top: cy0,
+    width: regionW,
+    height: regionH,
+  });
   let w = regionW;
   let h = regionH;
   const scale = affineScale(transform);
@@ -42,33 +42,36 @@ export async function warpAffine(src: RawImage, transform: Affine, outSize: numb
     const k = scale / PRESHRINK_BELOW;
     w = Math.max(2, Math.round(regionW * k));
     h = Math.max(2, Math.round(regionH * k));
-    region = await sharp(region, { raw: { width: regionW, height: regionH, channels: 3 } })
-      .resize(w, h, { fit: 'fill', kernel: 'lanczos3' })
-      .raw()
-      .toBuffer();
+    pipeline = pipeline.resize(w, h, { fit: 'fill', kernel: 'lanczos3' });
   }
-  // Continuous source coordinates -> continuous region coordinates.
-  const toRegion: Affine = [w / regionW, 0, (-rx0 * w) / regionW, 0, h / regionH, (-ry0 * h) / regionH];
+  // Continuous source coordinates -> continuous coordinates of the (shrunk) region.
+  const toRegion: Affine = [w / regionW, 0, (-cx0 * w) / regionW, 0, h / regionH, (-cy0 * h) / regionH];
   const [a, b, c, d, e, f] = composeAffine(transform, invertAffine(toRegion));
-  // sharp/libvips maps pixel indices (not centres) and places the output at the floor of the transformed bounds.
+  // libvips maps pixel indices (not centres): output index = A * input index + (ci, fi).
   const ci = c + 0.5 * (a + b) - 0.5;
   const fi = f + 0.5 * (d + e) - 0.5;
+  // Its output window starts at the floor of the transformed bounds; whole-pixel offsets are applied when copying.
   const left = Math.floor(Math.min(0, a * w, b * h, a * w + b * h));
   const top = Math.floor(Math.min(0, d * w, e * h, d * w + e * h));
-  const { data, info } = await sharp(region, { raw: { width: w, height: h, channels: 3 } })
-    .affine([a, b, d, e], { odx: ci + left, ody: fi + top, background, interpolator: sharp.interpolators.bilinear })
+  const ii = Math.floor(ci);
+  const jj = Math.floor(fi);
+  const { data, info } = await pipeline
+    .affine([a, b, d, e], { odx: ci - ii, ody: fi - jj, background: { r: grey, g: grey, b: grey }, interpolator: sharp.interpolators.bilinear })
     .raw()
     .toBuffer({ resolveWithObject: true });
   const ch = info.channels;
-  const ox = 0;
-  for (let y = 0; y < outSize && y < info.height; y++) {
-    const rowIn = y * info.width * ch;
-    const rowOut = y * outSize * 3;
-    const n = Math.min(outSize, info.width);
+  const offX = left + ii;
+  const offY = top + jj;
+  const x0 = Math.max(0, offX);
+  const x1 = Math.min(outSize, offX + info.width);
+  if (x1 <= x0) return out;
+  for (let y = Math.max(0, offY); y < Math.min(outSize, offY + info.height); y++) {
+    const rowIn = ((y - offY) * info.width + (x0 - offX)) * ch;
+    const rowOut = (y * outSize + x0) * 3;
     if (ch === 3) {
-      data.copy(out, rowOut, rowIn + ox, rowIn + n * 3);
+      data.copy(out, rowOut, rowIn, rowIn + (x1 - x0) * 3);
     } else {
-      for (let x = 0; x < n; x++) {
+      for (let x = 0; x < x1 - x0; x++) {
         out[rowOut + x * 3] = data[rowIn + x * ch]!;
         out[rowOut + x * 3 + 1] = data[rowIn + x * ch + 1]!;
         out[rowOut + x * 3 + 2] = data[rowIn + x * ch + 2]!;
@@ -77,4 +80,3 @@ export async function warpAffine(src: RawImage, transform: Affine, outSize: numb
   }
   return out;
 }
-

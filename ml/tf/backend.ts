@@ -4,9 +4,9 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from './wasm-kernels.js';
 
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
-export type BackendPref = 'auto' | BackendName;
-export const BACKEND_PREFS: readonly BackendPref[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+import type { BackendName, BackendPref } from './backend-names.js';
+
+export { BACKEND_PREFS, isBackendPref, type BackendName, type BackendPref } from './backend-names.js';
 
 export interface BackendInfo {
   backend: BackendName;
@@ -15,10 +15,6 @@ export interface BackendInfo {
 
 const require = createRequire(import.meta.url);
 let current: { pref: BackendPref; info: BackendInfo } | null = null;
-
-export function isBackendPref(v: string): v is BackendPref {
-  return (BACKEND_PREFS as readonly string[]).includes(v);
-}
 
 /** Folder holding the tfjs-backend-wasm .wasm files (Node resolves them from disk, not a URL). */
 export function wasmDir(): string {

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { isBackendPref, type BackendPref } from '../tf/backend.js';
+import { isBackendPref, type BackendPref } from '../tf/backend-names.js';
 import { isImageSize, type CvaePreset, type ImageSize } from '../cvae/config.js';
 
 export type Balance = 'none' | 'sampler' | 'weights';

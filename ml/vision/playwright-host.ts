@@ -39,11 +39,16 @@ function serveFile(route: Route, file: string): Promise<void> {
 class PageTransport implements VisionPageTransport {
   constructor(private readonly page: Page) {}
 
+  /** Arguments and results cross as JSON strings: Playwright's own value serialisation is much slower for big arrays. */
   async call(method: VisionMethod, arg: unknown): Promise<unknown> {
-    return this.page.evaluate(
-      ([m, a]) => (globalThis as unknown as { chronofaceVision: Record<string, (x: unknown) => Promise<unknown>> }).chronofaceVision[m]!(a),
-      [method, arg] as const,
+    const text = await this.page.evaluate(
+      async ([m, a]) => {
+        const api = (globalThis as unknown as { chronofaceVision: Record<string, (x: unknown) => Promise<unknown>> }).chronofaceVision;
+        return JSON.stringify(await api[m]!(JSON.parse(a)));
+      },
+      [method, JSON.stringify(arg)] as const,
     );
+    return JSON.parse(text) as unknown;
   }
 
   async close(): Promise<void> {

@@ -52,6 +52,11 @@ async function toImage(img: VisionImageInput): Promise<ImageData | ImageBitmap> 
   return createImageBitmap(blob, { imageOrientation: 'none', colorSpaceConversion: 'default' });
 }
 
+/** Thousandths of a pixel are plenty and keep the JSON small. */
+function round3(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}
+
 function requireTasks(): Tasks {
   if (!tasks) throw new Error('vision page not initialised: call chronofaceVision.init first');
   return tasks;
@@ -65,7 +70,7 @@ async function createTasks(req: VisionInitRequest): Promise<Tasks> {
     numFaces: req.maxFaces,
     minFaceDetectionConfidence: req.minDetectionConfidence,
     minFacePresenceConfidence: req.minDetectionConfidence,
-    outputFacialTransformationMatrixes: true,
+    outputFacialTransformationMatrixes: false,
     outputFaceBlendshapes: false,
   });
   const detector = await FaceDetector.createFromOptions(fileset, {
@@ -147,9 +152,9 @@ async function detect(input: VisionImageInput): Promise<PageDetectResult> {
     const faces: PageFace[] = lm.faceLandmarks.map((marks, i) => {
       const points = new Array<number>(marks.length * 3);
       marks.forEach((p, j) => {
-        points[j * 3] = p.x * width;
-        points[j * 3 + 1] = p.y * height;
-        points[j * 3 + 2] = p.z * width;
+        points[j * 3] = round3(p.x * width);
+        points[j * 3 + 1] = round3(p.y * height);
+        points[j * 3 + 2] = round3(p.z * width);
       });
       const k = matchDetection(points, det, used);
       let score: number | null = null;

@@ -44,8 +44,8 @@ async function cli(args: string[]): Promise<Record<string, unknown>> {
   return res.last;
 }
 
-/** Imports `utk` UTKFace crops (and copies `fgnet` FG-NET photos aside), then prepares them. */
-export async function buildFixture(opts: { utk?: number; fgnet?: number; prepare?: 'auto' | 'synthetic' } = {}): Promise<Fixture> {
+/** Imports `utk` UTKFace crops (and copies `fgnet` FG-NET photos aside), prepares them, and optionally trains a tiny model. */
+export async function buildFixture(opts: { utk?: number; fgnet?: number; prepare?: 'auto' | 'synthetic'; model?: boolean } = {}): Promise<Fixture> {
   const root = tempDir('e2e');
   const dataDir = path.join(root, 'data');
   const utkDir = path.join(root, 'utkface');
@@ -63,6 +63,8 @@ export async function buildFixture(opts: { utk?: number; fgnet?: number; prepare
   } else {
     await synthesiseCrops(dataDir);
   }
+  // A tiny model of the data directory's own, so aging does not depend on the shipped default model.
+  if (opts.model) await cli(['train', '--data-dir', dataDir, '--size', '64', '--epochs', '1', '--batch', '16', '--include-pending', '--workers', '1', '--name', 'e2e']);
   return { root, dataDir, utkDir, fgnetDir, crops, cleanup: () => fs.rmSync(root, { recursive: true, force: true }) };
 }
 

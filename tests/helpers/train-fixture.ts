@@ -15,7 +15,9 @@ export interface TrainFixture {
  * A data directory with prepared-looking crops for training tests: UTKFace images resized with sharp to size x size
  * PNGs, with datasets/images/crops rows inserted directly (status 'accepted'). Every 10th image is val, every 10th+1 test.
  */
-export async function makeTrainFixture(opts: { count: number; size?: number; status?: 'accepted' | 'pending'; splits?: boolean } = { count: 200 }): Promise<TrainFixture> {
+export async function makeTrainFixture(
+  opts: { count: number; size?: number; status?: 'accepted' | 'pending'; splitOf?: (i: number) => 'train' | 'val' | 'test' | null } = { count: 200 },
+): Promise<TrainFixture> {
   const size = opts.size ?? 64;
   const dataDir = tempDir('train');
   const db = openCatalogue(dataDir);
@@ -43,7 +45,7 @@ export async function makeTrainFixture(opts: { count: number; size?: number; sta
   db.transaction(() => {
     files.forEach((f, i) => {
       const [age, g] = f.split('_');
-      const split = opts.splits === false ? null : i % 10 === 0 ? 'val' : i % 10 === 1 ? 'test' : 'train';
+      const split = opts.splitOf ? opts.splitOf(i) : i % 10 === 0 ? 'val' : i % 10 === 1 ? 'test' : 'train';
       if (split) counts[split]++;
       const hash = crypto.createHash('sha1').update(f).digest('hex');
       const img = insImage.run(dsId, f, hash, 'jpeg', Number(age), g === '0' ? 'male' : 'female', split, 'done');

@@ -184,9 +184,14 @@ export class ReviewData {
       return res;
     }
     if (ids.length === 0) return { batch: null, changed: 0 };
-    const res = await this.api.reviewSetStatus({ ids: [...ids], status });
+    // Shown at once; put back from the server if the change fails.
     this.patch(ids, { status });
-    return res;
+    try {
+      return await this.api.reviewSetStatus({ ids: [...ids], status });
+    } catch (err) {
+      await this.refresh(ids).catch(() => undefined);
+      throw err;
+    }
   }
 }
 

@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from '../command.js';
+import { listOpt, numberOpt, stringOpt } from '../command.js';
+import { UsageError } from '../args.js';
+import { CATALOGUE_FILE, openCatalogue } from '../../db/catalogue.js';
+import { parseAges } from '../../ml/aging/ages.js';
+import { writeFileAtomic } from '../../ml/aging/files.js';
+import { chooseModel, loadAgingModel } from '../../ml/aging/model.js';
+import { renderHtmlReport } from '../../ml/eval/html-report.js';
+import { runEvaluation } from '../../ml/eval/run-eval.js';
+
+export const evalCommand: Command = {
+  name: 'eval',
+  summary: 'evaluate a model on a split: reconstruction, MIG, aging slope/MAE and identity, per age bin; HTML report',
+  usage: 'chronoface eval [--model ID|DIR] [--split test] [--limit N] [--ages 20,30,...] [--html FILE] [--json]',
+  options: {
+    model: { kind: 'string', value: 'ID|DIR', help: 'model id in the catalogue or a model folder (default: newest, else the shipped default)' },
+    split: { kind: 'string', value: 'SPLIT', help: 'train, val or test', default: 'test' },
+    limit: { kind: 'number', value: 'N', help: 'at most N faces, spread over the split', default: 200 },
+    ages: { kind: 'list', value: 'A,B,...', help: "target ages, limited to the model's trained range (default 20,30,40,50,60,70)" },
+    html: { kind: 'string', value: 'FILE', help: 'write a self-contained HTML report with charts and sample grids' },
+    gain: { kind: 'number', value: 'G', help: 'multiply the change carried onto the photo, as `age --gain`', default: 1 },
+    'age-shift': { kind: 'boolean', help: "use the sidecar's age-shift vectors (--no-age-shift: the condition alone)", default: true },
+  },
+  async run(ctx) {
+    const split = stringOpt(ctx, 'split') ?? 'test';
+    if (!['train', 'val', 'test'].includes(split)) throw new UsageError(`--split must be train, val or test, got "${split}"`);
+    const limit = numberOpt(ctx, 'limit') ?? 200;
+    if (!Number.isInteger(limit) || limit < 2) throw new UsageError(`--limit must be an integer of at least 2, got ${limit}`);
+    const agesOpt = listOpt(ctx, 'ages');
+    const ages = agesOpt ? parseAges(agesOpt) : undefined;
+    if (!fs.existsSync(path.join(ctx.dataDir, CATALOGUE_FILE))) throw new Error(`the data directory ${ctx.dataDir} has no catalogue: import and prepare a dataset first`);
+    const model = await loadAgingModel(chooseModel(ctx.dataDir, stringOpt(ctx, 'model')));
+    ctx.out.info(`evaluating model ${model.choice.name} (${model.choice.source}) on the ${split} split, backend ${model.backend.backend}`);
+    const db = openCatalogue(ctx.dataDir);
+    try {
+      const report = await runEvaluation(db, ctx.dataDir, model, {
+        split,
+        limit,
+        ages,
+        gain: numberOpt(ctx, 'gain') ?? 1,
+        ageShift: ctx.options['age-shift'] !== false,
+        signal: ctx.signal,
+        onProgress: (done, total) => ctx.out.progress(done, total, 'faces'),
+      });
+      const html = stringOpt(ctx, 'html');
+      if (html) await writeFileAtomic(path.resolve(html), Buffer.from(renderHtmlReport(report)));
+      const { samples, ...figures } = report;
+      const result = { ...figures, samples: samples.length, html: html ? path.resolve(html) : null };
+      const p = report.aging.photo;
+      const text = [
+        `model ${report.model.name}, ${report.split} split, ${report.faces} faces, targets ${report.targets.join(', ')}`,
+        `reconstruction: MSE ${report.reconstruction.mse.toFixed(4)}, L1 ${report.reconstruction.l1.toFixed(4)}, PSNR ${report.reconstruction.psnr.toFixed(2)} dB, SSIM ${report.reconstruction.ssim.toFixed(3)}`,
+        `MIG ${report.mig.mig.toFixed(3)} (age ${report.mig.age.toFixed(3)}, gender ${report.mig.gender?.toFixed(3) ?? '–'})`,
+        `aging on the photo: slope ${p.slope.toFixed(2)}, MAE ${p.mae.toFixed(1)} y, same person ${(p.samePerson * 100).toFixed(1)} %`,
+        `decoder output: slope ${report.aging.decode.slope.toFixed(2)}, MAE ${report.aging.decode.mae.toFixed(1)} y, same person ${(report.aging.decode.samePerson * 100).toFixed(1)} %`,
+        `estimator on real faces: MAE ${report.estimator.ageMae.toFixed(1)} y; different people below 0.6: ${(report.estimator.differentPeopleShare * 100).toFixed(1)} %`,
+        html ? `report: ${path.resolve(html)}` : '',
+      ].filter(Boolean).join('\n');
+      ctx.out.result(result, text);
+      return 0;
+    } finally {
+      db.close();
+      model.cvae.dispose();
+    }
+  },
+};

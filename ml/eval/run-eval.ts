@@ -1,0 +1,210 @@
+import * as tf from '@tensorflow/tfjs';
+import sharp from 'sharp';
+import type { Db } from '../../db/catalogue.js';
+import { genderCode, makeCond } from '../cvae/cond.js';
+import { describeFaces, estimateAgeGender, descriptorDistance, SAME_PERSON_DISTANCE } from '../estimators/index.js';
+import type { RawImage } from '../estimators/image.js';
+import { ageAlignedFace, photoFrames } from '../aging/age-face.js';
+import type { AgingModel } from '../aging/model.js';
+import { joinHorizontally } from '../aging/writers.js';
+import { loadPhoto } from '../prep/photo.js';
+import { warpAffine } from '../prep/warp.js';
+import { agingFigures, differentPeopleShare, type AgedFace, type AgingFigures } from './aging-metrics.js';
+import { loadEvalFaces, readCrop, scaleTransform, type EvalFace } from './dataset.js';
+import { cropFaceMask } from './face-mask.js';
+import { imageMetrics, type ImageMetrics } from './image-metrics.js';
+import { ageBinIndex, mig, type MigResult } from './mig.js';
+
+export const AGE_BIN_LABELS = ['0-9', '10-19', '20-29', '30-39', '40-49', '50-59', '60-69', '70+'];
+/** Side at which faces are re-cut from full-resolution outputs for the estimators (the descriptor net's input). */
+const SCORE_SIZE = 150;
+const SAMPLE_FACES = 6;
+
+export interface EvalOptions {
+  readonly split?: string;
+  readonly limit?: number;
+  /** Requested target ages (default 20..70 by 10), limited to the model's trained range. */
+  readonly ages?: readonly number[];
+  readonly gain?: number;
+  readonly ageShift?: boolean;
+  readonly onProgress?: (done: number, total: number) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface BinFigures {
+  readonly bin: string;
+  readonly faces: number;
+  readonly reconstruction: ImageMetrics | null;
+  readonly estimatorMae: number | null;
+  readonly photo: Omit<AgingFigures, 'byTarget'> | null;
+  readonly decode: Omit<AgingFigures, 'byTarget'> | null;
+}
+
+export interface EvalReport {
+  readonly model: { id: number | null; name: string; source: string; dir: string; size: number; ageRange: { min: number; max: number }; epoch: number; preset: string; metrics: Record<string, unknown> };
+  readonly split: string;
+  readonly faces: number;
+  readonly targets: number[];
+  readonly reconstruction: ImageMetrics;
+  readonly mig: { mig: number; age: number; gender: number | null; details: MigResult };
+  /** The estimators on the real faces (re-cut from the photos at 150 px). */
+  readonly estimator: { ageMae: number; genderAccuracy: number | null; differentPeopleShare: number; pairs: number };
+  /** Outputs at the photo's resolution (what `age` ships), and the decoder's own crops. */
+  readonly aging: { photo: AgingFigures; decode: AgingFigures };
+  readonly byBin: BinFigures[];
+  /** PNG grids, base64: per sample face, the input then the outputs at each target (top: photo outputs; bottom: decodes). */
+  readonly samples: { cropId: number; age: number; png: string }[];
+  readonly seconds: number;
+  readonly settings: { gain: number; ageShift: boolean; scoreSize: number; sameDistance: number };
+}
+
+function mean(xs: readonly number[]): number {
+  return xs.length ? xs.reduce((s, v) => s + v, 0) / xs.length : NaN;
+}
+
+function meanMetrics(ms: readonly ImageMetrics[]): ImageMetrics {
+  return { mse: mean(ms.map((m) => m.mse)), l1: mean(ms.map((m) => m.l1)), psnr: mean(ms.map((m) => m.psnr)), ssim: mean(ms.map((m) => m.ssim)) };
+}
+
+export function defaultTargets(range: { min: number; max: number }, requested?: readonly number[]): number[] {
+  const base = requested ?? [20, 30, 40, 50, 60, 70];
+  const inRange = [...new Set(base.map((a) => Math.min(range.max, Math.max(range.min, a))))];
+  if (inRange.length < 2) throw new Error(`the model's trained range ${range.min}-${range.max} leaves fewer than two target ages`);
+  return inRange;
+}
+
+async function recut(photo: RawImage, transform: EvalFace['transform'], cropSize: number): Promise<RawImage> {
+  const t = scaleTransform(transform, SCORE_SIZE / cropSize);
+  const buf = Buffer.from(photo.data.buffer, photo.data.byteOffset, photo.data.length);
+  const data = await warpAffine({ data: buf, width: photo.width, height: photo.height, channels: 3 }, t, SCORE_SIZE);
+  return { data, width: SCORE_SIZE, height: SCORE_SIZE, channels: 3 };
+}
+
+async function resized(img: RawImage, size: number): Promise<RawImage> {
+  const data = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).resize(size, size, { kernel: 'lanczos3' }).raw().toBuffer();
+  return { data, width: size, height: size, channels: 3 };
+}
+
+async function sampleGrid(rows: RawImage[][]): Promise<string> {
+  const joined = rows.map((r) => joinHorizontally(r, 2));
+  const width = Math.max(...joined.map((j) => j.width));
+  const height = joined.reduce((s, j) => s + j.height + 2, -2);
+  const out = new Uint8Array(width * height * 3).fill(255);
+  let y0 = 0;
+  for (const j of joined) {
+    for (let y = 0; y < j.height; y++) out.set(j.data.subarray(y * j.width * 3, (y + 1) * j.width * 3), ((y0 + y) * width) * 3);
+    y0 += j.height + 2;
+  }
+  const png = await sharp(out, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  return png.toString('base64');
+}
+
+interface FaceRecord {
+  face: EvalFace;
+  recon: ImageMetrics;
+  mu: Float32Array;
+  realAge: number;
+  realGender: 'male' | 'female';
+  realDescriptor: Float32Array;
+  photo: AgedFace;
+  decode: AgedFace;
+}
+
+/** Reconstruction, MIG, and aging figures of a model on a split of the catalogue. */
+export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, options: EvalOptions = {}): Promise<EvalReport> {
+  const t0 = performance.now();
+  const split = options.split ?? 'test';
+  const faces = loadEvalFaces(db, dataDir, split, options.limit ?? 200);
+  if (faces.length < 2) throw new Error(`the ${split} split has ${faces.length} usable crop${faces.length === 1 ? '' : 's'}; evaluation needs at least two (run import and prepare first)`);
+  const targets = defaultTargets(model.ageRange, options.ages);
+  const S = model.size;
+  const gain = options.gain ?? 1;
+  const ageShift = options.ageShift ?? true;
+  const records: FaceRecord[] = [];
+  const samples: EvalReport['samples'] = [];
+
+  for (const [k, face] of faces.entries()) {
+    if (options.signal?.aborted) throw new Error('evaluation cancelled');
+    const crop = await readCrop(face, S);
+    const transform = scaleTransform(face.transform, S / face.cropSize);
+    const g = face.gender === 'unknown' ? undefined : face.gender;
+    // Reconstruction at the true age and gender, from the posterior mean; mu also feeds MIG.
+    const { recon, mu } = tf.tidy(() => {
+      const x = tf.tensor4d(Float32Array.from(crop, (v) => v / 127.5 - 1), [1, S, S, 3]);
+      const cond = makeCond([face.age], [genderCode(face.gender)]);
+      const enc = model.cvae.encode(x, cond);
+      return { recon: model.cvae.decode(enc.mu, cond), mu: enc.mu };
+    });
+    const [rv, mv] = await Promise.all([recon.data<'float32'>(), mu.data<'float32'>()]);
+    tf.dispose([recon, mu]);
+    const a01 = Float32Array.from(crop, (v) => v / 255);
+    const b01 = Float32Array.from(rv, (v) => Math.min(1, Math.max(0, (v + 1) / 2)));
+    const reconMetrics = imageMetrics(a01, b01, S, S, 3);
+
+    const photo = await loadPhoto(face.photoPath);
+    const mask = await cropFaceMask(S, transform, face.landmarks);
+    const aligned = { crop, size: S, transform, faceMask: mask };
+    const aged = await ageAlignedFace(model, aligned, { ages: targets, sourceAge: face.age, gender: g, ageShift, gain });
+    const outputs = photoFrames(photo, aligned, aged.deltas, gain);
+    const realCut = await recut(photo, face.transform, face.cropSize);
+    const outCuts = await Promise.all(outputs.map((o) => recut(o, face.transform, face.cropSize)));
+    const decodeCuts = await Promise.all(aged.decodes.map((d) => resized(d, SCORE_SIZE)));
+    const all = [realCut, ...outCuts, ...decodeCuts];
+    const [est, desc] = [await estimateAgeGender(all), await describeFaces(all)];
+    const n = targets.length;
+    const realDescriptor = desc[0]!;
+    records.push({
+      face,
+      recon: reconMetrics,
+      mu: Float32Array.from(mv),
+      realAge: est[0]!.age,
+      realGender: est[0]!.gender,
+      realDescriptor,
+      photo: { sourceAge: face.age, targets, estimated: est.slice(1, 1 + n).map((e) => e.age), distances: desc.slice(1, 1 + n).map((d) => descriptorDistance(realDescriptor, d)) },
+      decode: { sourceAge: face.age, targets, estimated: est.slice(1 + n).map((e) => e.age), distances: desc.slice(1 + n).map((d) => descriptorDistance(realDescriptor, d)) },
+    });
+    if (samples.length < SAMPLE_FACES) samples.push({ cropId: face.cropId, age: face.age, png: await sampleGrid([[realCut, ...outCuts], [await resized({ data: crop, width: S, height: S, channels: 3 }, SCORE_SIZE), ...decodeCuts]]) });
+    options.onProgress?.(k + 1, faces.length);
+  }
+
+  const latents = records.map((r) => r.mu);
+  const migAge = mig(latents, [{ name: 'age', values: records.map((r) => ageBinIndex(r.face.age)) }]);
+  const known = records.filter((r) => r.face.gender !== 'unknown');
+  const genders = new Set(known.map((r) => r.face.gender));
+  const migGender = genders.size === 2 && known.length >= 2 ? mig(known.map((r) => r.mu), [{ name: 'gender', values: known.map((r) => (r.face.gender === 'male' ? 0 : 1)) }]) : null;
+  const ids = differentPeopleShare(records.map((r) => r.realDescriptor), records.map((r) => r.face.person), SAME_PERSON_DISTANCE);
+
+  const byBin: BinFigures[] = AGE_BIN_LABELS.map((bin, b) => {
+    const rs = records.filter((r) => ageBinIndex(r.face.age) === b);
+    if (rs.length === 0) return { bin, faces: 0, reconstruction: null, estimatorMae: null, photo: null, decode: null };
+    const strip = (f: AgingFigures): Omit<AgingFigures, 'byTarget'> => ({ faces: f.faces, slope: f.slope, mae: f.mae, samePerson: f.samePerson });
+    return {
+      bin,
+      faces: rs.length,
+      reconstruction: meanMetrics(rs.map((r) => r.recon)),
+      estimatorMae: mean(rs.map((r) => Math.abs(r.realAge - r.face.age))),
+      photo: strip(agingFigures(rs.map((r) => r.photo))),
+      decode: strip(agingFigures(rs.map((r) => r.decode))),
+    };
+  });
+  const sc = model.sidecar;
+  return {
+    model: { id: model.choice.id, name: model.choice.name, source: model.choice.source, dir: model.choice.dir, size: S, ageRange: model.ageRange, epoch: sc.epoch, preset: sc.config?.preset ?? 'reference', metrics: { ...sc.metrics } },
+    split,
+    faces: records.length,
+    targets,
+    reconstruction: meanMetrics(records.map((r) => r.recon)),
+    mig: { mig: (migAge.mig + (migGender?.mig ?? migAge.mig)) / 2, age: migAge.mig, gender: migGender?.mig ?? null, details: { mig: migAge.mig, factors: [...migAge.factors, ...(migGender?.factors ?? [])] } },
+    estimator: {
+      ageMae: mean(records.map((r) => Math.abs(r.realAge - r.face.age))),
+      genderAccuracy: known.length ? known.filter((r) => r.realGender === r.face.gender).length / known.length : null,
+      differentPeopleShare: ids.share,
+      pairs: ids.pairs,
+    },
+    aging: { photo: agingFigures(records.map((r) => r.photo)), decode: agingFigures(records.map((r) => r.decode)) },
+    byBin,
+    samples,
+    seconds: (performance.now() - t0) / 1000,
+    settings: { gain, ageShift, scoreSize: SCORE_SIZE, sameDistance: SAME_PERSON_DISTANCE },
+  };
+}

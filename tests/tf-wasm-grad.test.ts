@@ -1,0 +1,69 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { initBackend } from '../ml/tf/backend.js';
+
+interface Case {
+  x: [number, number, number, number];
+  f: [number, number, number, number];
+  s: number;
+  pad: 'same' | 'valid';
+}
+
+const CASES: Case[] = [
+  { x: [2, 9, 9, 3], f: [3, 3, 3, 5], s: 1, pad: 'same' },
+  { x: [2, 9, 9, 3], f: [3, 3, 3, 5], s: 2, pad: 'same' },
+  { x: [3, 8, 8, 4], f: [3, 3, 4, 6], s: 2, pad: 'same' },
+  { x: [2, 7, 10, 2], f: [3, 3, 2, 3], s: 2, pad: 'valid' },
+  { x: [2, 11, 13, 3], f: [5, 5, 3, 2], s: 2, pad: 'same' },
+  { x: [4, 16, 16, 16], f: [3, 3, 16, 32], s: 2, pad: 'same' },
+  { x: [1, 6, 6, 2], f: [1, 1, 2, 2], s: 2, pad: 'valid' },
+];
+
+/** Gradients of a conv and a strided transposed conv (filter and input), plus a transposed matmul, as flat arrays. */
+function gradients(c: Case, seed: number): Float32Array[] {
+  return tf.tidy(() => {
+    const x = tf.randomNormal(c.x, 0, 1, 'float32', seed);
+    const f = tf.randomNormal(c.f, 0, 1, 'float32', seed + 1);
+    const target = tf.randomNormal(tf.conv2d(x, f, c.s, c.pad).shape, 0, 1, 'float32', seed + 2);
+    const [dx, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad), target)))([x, f]);
+    const ft = tf.randomNormal([3, 3, c.f[3], c.x[3]], 0, 1, 'float32', seed + 3);
+    const out: [number, number, number, number] = [c.x[0], c.x[1] * 2, c.x[2] * 2, c.f[3]];
+    const t2 = tf.randomNormal(out, 0, 1, 'float32', seed + 4);
+    const [dy2, dw2] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, out, 2, 'same'), t2)))([x, ft]);
+    const m = tf.randomNormal([c.x[0], 7], 0, 1, 'float32', seed + 5);
+    const w = tf.randomNormal([7, 5], 0, 1, 'float32', seed + 6);
+    const [dm, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D))))([m, w]);
+    return [dx!, df!, dy2!, dw2!, dm!, dw!].map((g) => g.dataSync() as Float32Array);
+  });
+}
+
+function maxRelDiff(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!) / Math.max(1, Math.abs(b[i]!)));
+  return m;
+}
+
+describe('wasm training kernels', () => {
+  it('Conv2DBackpropFilter, Conv2DBackpropInput and transposed matmuls on wasm equal the cpu backend within 1e-4', async () => {
+    await initBackend('cpu');
+    const ref = CASES.map((c, i) => gradients(c, 100 + 10 * i));
+    const info = await initBackend('wasm');
+    expect(info.backend).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+    CASES.forEach((c, i) => {
+      const got = gradients(c, 100 + 10 * i);
+      got.forEach((g, k) => {
+        expect(g.some((v) => v !== 0)).toBe(true);
+        expect(maxRelDiff(g, ref[i]![k]!), `case ${JSON.stringify(c)} gradient ${k}`).toBeLessThan(1e-4);
+      });
+    });
+  });
+
+  it('reports why a backend was chosen, and refuses a forced backend that is absent', async () => {
+    const info = await initBackend('wasm');
+    expect(info.reason).toMatch(/forced/);
+    await expect(initBackend('tensorflow')).rejects.toThrow(/backend "tensorflow" is not available: @tensorflow\/tfjs-node is not installed/);
+  });
+});

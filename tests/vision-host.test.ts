@@ -1,0 +1,113 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findChromium } from '../ml/vision/chromium.js';
+import { createPlaywrightVisionHost } from '../ml/vision/playwright-host.js';
+import type { VisionHost } from '../ml/vision/host.js';
+import { resolveModelFile, sha256File, VISION_MODELS } from '../ml/vision/models.js';
+import { FGNET_DIR, MODELS_DIR, tempDir } from './helpers/env.js';
+
+describe('model files', () => {
+  it('hard-codes the published sha256 of every model', () => {
+    for (const [name, spec] of Object.entries(VISION_MODELS)) expect(sha256File(path.join(MODELS_DIR, name))).toBe(spec.sha256);
+  });
+
+  it('looks in CHRONOFACE_MODELS_DIR first, then <dataDir>/models/mediapipe', async () => {
+    const dataDir = tempDir('models');
+    const env = { CHRONOFACE_MODELS_DIR: MODELS_DIR };
+    expect(await resolveModelFile('selfie_segmenter.tflite', { dataDir, env })).toBe(path.join(MODELS_DIR, 'selfie_segmenter.tflite'));
+    const local = path.join(dataDir, 'models/mediapipe');
+    fs.mkdirSync(local, { recursive: true });
+    fs.copyFileSync(path.join(MODELS_DIR, 'selfie_segmenter.tflite'), path.join(local, 'selfie_segmenter.tflite'));
+    expect(await resolveModelFile('selfie_segmenter.tflite', { dataDir, env: {} })).toBe(path.join(local, 'selfie_segmenter.tflite'));
+  });
+
+  it('downloads a missing model with progress and a sha256 check', async () => {
+    const dataDir = tempDir('models-dl');
+    const bytes = fs.readFileSync(path.join(MODELS_DIR, 'blaze_face_short_range.tflite'));
+    const urls: string[] = [];
+    const progress: number[] = [];
+    // The official URL answered from the shared copy (the test machine is offline).
+    const fetchImpl = (async (url: string) => {
+      urls.push(url);
+      return new Response(bytes, { headers: { 'content-length': String(bytes.length) } });
+    }) as unknown as typeof fetch;
+    const file = await resolveModelFile('blaze_face_short_range.tflite', { dataDir, env: {}, fetchImpl, onProgress: (p) => progress.push(p.received) });
+    expect(file).toBe(path.join(dataDir, 'models/mediapipe/blaze_face_short_range.tflite'));
+    expect(urls).toEqual([VISION_MODELS['blaze_face_short_range.tflite'].url]);
+    expect(progress.at(-1)).toBe(bytes.length);
+    expect(sha256File(file)).toBe(VISION_MODELS['blaze_face_short_range.tflite'].sha256);
+
+    const corrupt = (async () => new Response(Buffer.alloc(1000, 1))) as unknown as typeof fetch;
+    await expect(resolveModelFile('selfie_segmenter.tflite', { dataDir, env: {}, fetchImpl: corrupt })).rejects.toThrow(/sha256 .* expected 191ac952/);
+    expect(fs.existsSync(path.join(dataDir, 'models/mediapipe/selfie_segmenter.tflite'))).toBe(false);
+  });
+
+  it('offline with no file: says which file to put where', async () => {
+    const dataDir = tempDir('models-offline');
+    const offline = (async () => {
+      throw new TypeError('fetch failed');
+    }) as unknown as typeof fetch;
+    const err = await resolveModelFile('face_landmarker.task', { dataDir, env: {}, fetchImpl: offline }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toContain(VISION_MODELS['face_landmarker.task'].url);
+    expect((err as Error).message).toContain(path.join(dataDir, 'models/mediapipe/face_landmarker.task'));
+  });
+});
+
+describe('chromium discovery', () => {
+  it('prefers CHRONOFACE_CHROMIUM, then /usr/bin/chromium', () => {
+    expect(findChromium({ CHRONOFACE_CHROMIUM: process.execPath })).toBe(process.execPath);
+    expect(() => findChromium({ CHRONOFACE_CHROMIUM: '/nonexistent/chrome' })).toThrow(/CHRONOFACE_CHROMIUM .*does not exist/);
+    if (fs.existsSync('/usr/bin/chromium')) expect(findChromium({})).toBe('/usr/bin/chromium');
+  });
+});
+
+describe('playwright vision host', () => {
+  let host: VisionHost;
+  beforeAll(async () => {
+    host = await createPlaywrightVisionHost({ pages: 2 });
+  });
+  afterAll(async () => {
+    await host?.close();
+  });
+
+  it('detects one face with 478 landmarks and a score, the same on both pages in parallel', async () => {
+    const file = path.join(FGNET_DIR, 'images/005A18.JPG');
+    const { data, info } = await sharp(file).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const image = { width: info.width, height: info.height, channels: 3 as const, data };
+    const [a, b] = await Promise.all([host.detect(image), host.detect(image)]);
+    expect(host.parallelism).toBe(2);
+    expect(a.width).toBe(info.width);
+    expect(a.faces).toHaveLength(1);
+    const face = a.faces[0]!;
+    expect(face.points).toHaveLength(478 * 3);
+    expect(face.score).toBeGreaterThan(0.7);
+    expect(b.faces[0]!.points.slice(0, 30)).toEqual(face.points.slice(0, 30));
+    // iris centres inside the face box, left one on the image's left
+    const [bx, by, bw, bh] = face.box!;
+    const lx = face.points[468 * 3]!;
+    const rx = face.points[473 * 3]!;
+    expect(lx).toBeLessThan(rx);
+    expect(lx).toBeGreaterThan(bx);
+    expect(rx).toBeLessThan(bx + bw);
+    expect(face.points[468 * 3 + 1]!).toBeGreaterThan(by);
+    expect(face.points[468 * 3 + 1]!).toBeLessThan(by + bh);
+  });
+
+  it('segments a person: high confidence on the face, low in the corners', async () => {
+    const file = path.join(FGNET_DIR, 'images/006A69.JPG');
+    const { data } = await sharp(file).resize(256, 256, { fit: 'fill' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const res = await host.segment({ width: 256, height: 256, channels: 3, data });
+    const mask = Buffer.from(res.maskBase64, 'base64');
+    expect([res.width, res.height, mask.length]).toEqual([256, 256, 256 * 256]);
+    expect(mask[128 * 256 + 128]).toBeGreaterThan(200);
+    expect(mask[5 * 256 + 5]).toBeLessThan(60);
+  });
+
+  it('finds no face in a flat image', async () => {
+    const res = await host.detect({ width: 320, height: 240, channels: 3, data: Buffer.alloc(320 * 240 * 3, 90) });
+    expect(res.faces).toEqual([]);
+  });
+});
