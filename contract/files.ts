@@ -62,12 +62,10 @@ export function browserFileUrl(ref: FileRef, token: string): FileUrl {
 export type Served<T> = unknown extends T
   ? T
   : T extends FileUrl
-  ? FileRef
-  : T extends string | number | boolean | null | undefined
-    ? T
-    : T extends readonly (infer U)[]
-      ? Served<U>[]
-      : { [K in keyof T]: Served<T[K]> };
+    ? FileRef
+    : T extends string | number | boolean | null | undefined
+      ? T
+      : { [K in keyof T]: Served<T[K]> }; // homomorphic: arrays and tuples stay arrays and tuples
 
 /** Replaces every FileRef inside a service value by toUrl(relativePath). Plain data only (JSON-like). */
 export function resolveFiles<T>(value: Served<T>, toUrl: (ref: FileRef) => FileUrl): T {

@@ -94,6 +94,7 @@ try {
   await page.waitForFunction((n) => document.querySelector('[data-testid="review-total"]')?.textContent?.includes(n), total.toLocaleString('en-US'));
   await page.locator('[data-testid="crop-tile"] img').first().waitFor();
   await page.waitForTimeout(500);
+  if (process.env.BENCH_CSS) await page.addStyleTag({ content: process.env.BENCH_CSS });
   const cdp = process.env.BENCH_PROFILE ? await page.context().newCDPSession(page) : null;
   if (cdp) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.start'); }
   const result = await page.evaluate(

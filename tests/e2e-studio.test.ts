@@ -93,9 +93,16 @@ describe('review screen (browser mode)', () => {
 
 describe('alignment editor (browser mode)', () => {
   it('cuts the crop again after a point is dragged and saved', async () => {
-    const crop = db.prepare('SELECT id, file FROM crops ORDER BY id LIMIT 1').get() as { id: number; file: string };
+    // E on a focused tile opens the editor on that crop.
+    const page = await openStudio(browser, studio, '#/review', errors);
+    const tile = page.getByTestId('crop-tile').nth(0);
+    await tile.locator('img').waitFor();
+    const id = Number(await tile.getAttribute('data-id'));
+    const crop = db.prepare('SELECT id, file FROM crops WHERE id = ?').get(id) as { id: number; file: string };
     const before = sha1(path.join(fixture.dataDir, crop.file));
-    const page = await openStudio(browser, studio, `#/align/${crop.id}`, errors);
+    await tile.click();
+    await page.keyboard.press('e');
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe(`#/align/${id}`);
     const nose = page.getByTestId('align-point-nose');
     await nose.waitFor();
     await page.locator('[data-testid="align-photo"] image').waitFor();
@@ -201,6 +208,31 @@ describe('age screen (browser mode)', () => {
     expect(info.magic).toBe('GIF89a');
     expect(info.width).toBeGreaterThanOrEqual(64);
     await screenshot(page, 'age-gif');
+    await page.close();
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('datasets screen (browser mode)', () => {
+  it('detects, imports and prepares a folder, with progress and counts', async () => {
+    const page = await openStudio(browser, studio, '#/datasets', errors);
+    await page.getByTestId('datasets-table').waitFor();
+    const images = () => db.prepare('SELECT count(*) FROM images').pluck().get() as number;
+    const before = images();
+    await page.getByTestId('dataset-path').fill(fixture.fgnetDir);
+    await page.getByRole('button', { name: 'Detect format' }).click();
+    await page.getByTestId('dataset-import').waitFor();
+    await expect.poll(() => page.getByTestId('dataset-import').textContent()).toContain('Import 2 images');
+    await screenshot(page, 'datasets-detected');
+    await page.getByTestId('dataset-import').click();
+    await expect.poll(images, { timeout: 60_000 }).toBe(before + 2);
+    await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 60_000 }).toContain('2 new');
+    await expect.poll(() => page.getByTestId('datasets-table').locator('tbody tr').count()).toBe(2);
+    await page.getByRole('button', { name: /Prepare all pending \(2\)/ }).click();
+    await expect.poll(() => db.prepare(`SELECT count(*) FROM images WHERE prepare_status = 'pending'`).pluck().get(), { timeout: 120_000 }).toBe(0);
+    await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 60_000 }).toContain('Prepared');
+    expect(await page.getByTestId('age-gender-chart').isVisible()).toBe(true);
+    await screenshot(page, 'datasets-prepared');
     await page.close();
     expect(errors).toEqual([]);
   });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { channelOf, METHODS, type Envelope } from '../contract/api.js';
-import { tempDir } from './helpers/env.js';
+import { FGNET_DIR, tempDir } from './helpers/env.js';
 import { MockBrowserWindow, recorded } from './helpers/mock-electron.js';
 
 vi.mock('electron', async () => (await import('./helpers/mock-electron.js')).electronModule);
@@ -36,7 +36,7 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  recorded.appEvents.emit('before-quit', { preventDefault() {} });
+  fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('Electron main wiring (mocked electron)', () => {
@@ -156,5 +156,33 @@ describe('Electron main wiring (mocked electron)', () => {
     }
     expect((await protocolGet('chronoface://app/../package.json')).status).toBe(403);
     expect((await protocolGet('chronoface://app/%2e%2e/%2e%2e/package.json')).status).toBe(403);
+  });
+
+  it('forwards service events to the studio window, and answers with chronoface:// URLs, never paths', async () => {
+    const r = (await invoke('datasetsImport', frame(STUDIO), { path: FGNET_DIR })) as unknown as Envelope<'datasetsImport'>;
+    expect(r).toMatchObject({ ok: true, result: { imported: 73 } });
+    const sent = recorded.sent.filter((m) => m.channel === 'chronoface:event').map((m) => m.args[0] as { type: string });
+    expect(sent.some((e) => e.type === 'import.done')).toBe(true);
+    const photo = path.join(FGNET_DIR, 'images', fs.readdirSync(path.join(FGNET_DIR, 'images'))[0]!);
+    const added = (await invoke('agePhotoAdd', frame(STUDIO), { path: photo })) as unknown as Envelope<'agePhotoAdd'>;
+    expect(added.ok).toBe(true);
+    if (added.ok) {
+      expect(added.result.url).toMatch(/^chronoface:\/\/files\/uploads\/[0-9a-f]{16}\.jpg$/);
+      const served = await protocolGet(added.result.url);
+      expect(served.status).toBe(200);
+      expect(Buffer.from(await served.arrayBuffer()).equals(fs.readFileSync(photo))).toBe(true);
+    }
+  });
+
+  it('on quit, holds the quit until the service is closed, then quits', async () => {
+    let prevented = 0;
+    const before = recorded.quitCalls;
+    recorded.appEvents.emit('before-quit', { preventDefault: () => prevented++ });
+    expect(prevented).toBe(1);
+    for (let i = 0; i < 100 && recorded.quitCalls === before; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(recorded.quitCalls).toBe(before + 1);
+    // The second before-quit (from that app.quit()) goes through.
+    recorded.appEvents.emit('before-quit', { preventDefault: () => prevented++ });
+    expect(prevented).toBe(1);
   });
 });

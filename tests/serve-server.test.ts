@@ -68,6 +68,10 @@ describe('chronoface serve (browser mode)', () => {
     }
   });
 
+  it('says so when the port is taken', async () => {
+    await expect(startServer({ dataDir: tempDir('serve-busy'), port: server.port })).rejects.toThrow(`port ${server.port} on 127.0.0.1 is in use`);
+  });
+
   it('refuses every request without the right token: API, events, files, photos and the page', async () => {
     const noToken = [
       await api('appInfo', {}, null),

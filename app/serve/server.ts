@@ -251,10 +251,16 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, LOOPBACK, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port ?? 0, LOOPBACK, () => resolve());
+    });
+  } catch (err) {
+    if (ownService) await service.close();
+    if ((err as { code?: string }).code === 'EADDRINUSE') throw new Error(`port ${opts.port} on 127.0.0.1 is in use: choose another with --port, or leave it out for a free one`);
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://${LOOPBACK}:${port}/?${TOKEN_QUERY}=${token}`,

@@ -1,5 +1,7 @@
 import type { Command } from '../command.js';
-import { boolOpt, numberOpt, stringOpt } from '../command.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { boolOpt, listOpt, numberOpt, stringOpt } from '../command.js';
 import { UsageError } from '../args.js';
 import { openCatalogue } from '../../db/catalogue.js';
 import { finishRun, getRun } from '../../db/runs.js';
@@ -35,6 +37,16 @@ function configFromOptions(ctx: Parameters<Command['run']>[0]): Partial<TrainCon
   if (boolOpt(ctx, 'include-pending')) c.includePending = true;
   const name = stringOpt(ctx, 'name');
   if (name !== undefined) c.name = name;
+  const extras = listOpt(ctx, 'extra-loss');
+  if (extras) {
+    c.extraLosses = extras.map((e) => {
+      const at = e.lastIndexOf('=');
+      const module = path.resolve(at > 0 ? e.slice(0, at) : e);
+      const weight = at > 0 ? Number(e.slice(at + 1)) : 1;
+      if (!fs.existsSync(module)) throw new UsageError(`--extra-loss: no module at ${module}`);
+      return { module, weight };
+    });
+  }
   return c;
 }
 
@@ -73,6 +85,7 @@ export const trainCommand: Command = {
     flip: { kind: 'boolean', help: 'horizontal flip augmentation (default on; --no-flip to disable)' },
     'include-pending': { kind: 'boolean', help: 'also train on crops still pending review' },
     name: { kind: 'string', value: 'NAME', help: 'model name' },
+    'extra-loss': { kind: 'list', value: 'MOD=W,...', help: 'extra loss terms: ES modules exporting createLossTerm, each with a weight' },
   },
   async run(ctx) {
     const { out } = ctx;

@@ -9,6 +9,9 @@ export interface GifOptions {
   readonly pingPong?: boolean;
   /** Extra hold on the first and last frame, in ms (default 0). */
   readonly holdEndsMs?: number;
+  /** Floyd-Steinberg dithering 0..1 (default 0.7) and encoder effort 1..10 (default 1: the GIF dominates the time to GIF). */
+  readonly dither?: number;
+  readonly effort?: number;
 }
 
 function sameSize(frames: readonly RawImage[]): { width: number; height: number } {
@@ -56,7 +59,7 @@ export async function encodeGif(frames: readonly RawImage[], options: GifOptions
   const hold = options.holdEndsMs ?? 0;
   const delay = order.map((idx) => frameMs + (idx === 0 || idx === frames.length - 1 ? hold : 0));
   return sharp(stacked, { raw: { width, height: height * order.length, channels: 3, pageHeight: height } })
-    .gif({ loop: 0, delay, keepDuplicateFrames: true, effort: 4 })
+    .gif({ loop: 0, delay, keepDuplicateFrames: true, effort: options.effort ?? 1, dither: options.dither ?? 0.7 })
     .toBuffer();
 }
 

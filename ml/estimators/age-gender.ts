@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../tf/backend.js';
 import { faceApi, faceApiModelDir, type AgeGenderNetLike } from './face-api.js';
 import type { RawImage } from './image.js';
 import { chunks, toSquareRgbTensor } from './tensors.js';
@@ -27,7 +28,8 @@ export class AgeGenderEstimator {
 
   async load(): Promise<void> {
     if (this.net) return;
-    await tf.ready();
+    faceApi(); // registers the wasm backend (face-api's node-wasm build requires it) before one is chosen
+    await initBackend();
     const net = new (faceApi().AgeGenderNet)();
     await net.loadFromDisk(this.modelDir);
     this.net = net;

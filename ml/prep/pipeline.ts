@@ -1,4 +1,5 @@
 import path from 'node:path';
+import sharp from 'sharp';
 import type { Db } from '../../db/catalogue.js';
 import { addCropFlag, getCrop, getCropByImage, listCropHashes, updateCropFix, upsertCrop, type CropRow } from '../../db/crops.js';
 import { listFaces, replaceDetectedFaces } from '../../db/faces.js';
@@ -9,11 +10,11 @@ import { detectFaces, interOcular, type DetectedFace, type Keypoints5 } from './
 import type { Point } from './geometry.js';
 import { loadPhoto } from './photo.js';
 import { prepareFace, type PreparedFace } from './prepare-face.js';
-import { DUPLICATE_MAX_DISTANCE, hammingHex, qualityScore, type QualityFlag } from './quality.js';
+import { correlation, DUPLICATE_MAX_DISTANCE, DUPLICATE_MIN_CORRELATION, faceWindow, hammingHex, luminance, qualityScore, type QualityFlag } from './quality.js';
 import { normalizePrepSettings, type PrepSettings } from './settings.js';
 
 /** Below this inter-ocular distance (source px) a face is refused as too small to align. */
-export const MIN_INTER_OCULAR = 10;
+export const MIN_INTER_OCULAR = 16;
 
 export type PrepareEvent =
   | { type: 'image'; imageId: number; status: 'done'; cropId: number; faces: number; flags: string[]; quality: number }
@@ -47,19 +48,60 @@ export interface PrepareOptions {
   onProgress?: (done: number, total: number, event: PrepareEvent) => void;
 }
 
+/** Perceptual-hash candidates, confirmed by correlating the central face windows of the crop files. */
 class DuplicateIndex {
-  private readonly hashes: { id: number; phash: string }[];
-  constructor(db: Db) {
-    this.hashes = listCropHashes(db);
+  private readonly hashes: { id: number; phash: string; file: string }[];
+  constructor(
+    private readonly db: Db,
+    private readonly dataDir: string,
+  ) {
+    this.hashes = listCropHashes(db).map((h) => ({ ...h, file: '' }));
   }
-  find(phash: string, exceptId?: number): number | null {
-    for (const h of this.hashes) if (h.id !== exceptId && hammingHex(h.phash, phash) <= DUPLICATE_MAX_DISTANCE) return h.id;
+
+  private async windowOf(id: number, file: string): Promise<Float32Array | null> {
+    const rel = file || getCrop(this.db, id)?.file;
+    if (!rel) return null;
+    try {
+      const { data, info } = await sharp(path.join(this.dataDir, rel)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      if (info.width !== info.height || info.channels !== 3) return null;
+      return faceWindow(luminance(data, info.width * info.height), info.width);
+    } catch {
+      return null;
+    }
+  }
+
+  async find(phash: string, crop: Buffer, size: number, exceptId?: number): Promise<number | null> {
+    const candidates = this.hashes
+      .filter((h) => h.id !== exceptId)
+      .map((h) => ({ h, d: hammingHex(h.phash, phash) }))
+      .filter((c) => c.d <= DUPLICATE_MAX_DISTANCE)
+      .sort((a, b) => a.d - b.d)
+      .slice(0, 8);
+    if (candidates.length === 0) return null;
+    const mine = faceWindow(luminance(crop, size * size), size);
+    for (const { h } of candidates) {
+      const other = await this.windowOf(h.id, h.file);
+      if (other && correlation(mine, other) >= DUPLICATE_MIN_CORRELATION) return h.id;
+    }
     return null;
   }
-  add(id: number, phash: string): void {
+
+  add(id: number, phash: string, file: string): void {
     const i = this.hashes.findIndex((h) => h.id === id);
-    if (i >= 0) this.hashes[i] = { id, phash };
-    else this.hashes.push({ id, phash });
+    if (i >= 0) this.hashes[i] = { id, phash, file };
+    else this.hashes.push({ id, phash, file });
+  }
+}
+
+/** A minimal async mutex. */
+class Lock {
+  private tail: Promise<void> = Promise.resolve();
+  acquire(): Promise<() => void> {
+    let release!: () => void;
+    const next = new Promise<void>((r) => (release = r));
+    const ready = this.tail.then(() => release);
+    this.tail = this.tail.then(() => next);
+    return ready;
   }
 }
 
@@ -89,7 +131,8 @@ export async function runPrepare(opts: PrepareOptions): Promise<PrepareSummary> 
     skipped = listImages(db, { datasetId: opts.datasetId }).length - images.length;
   }
   const total = images.length;
-  const dups = new DuplicateIndex(db);
+  const dups = new DuplicateIndex(db, dataDir);
+  const registerLock = new Lock();
   const summary: PrepareSummary = { total, done: 0, failed: 0, skipped, crops: 0, duplicates: 0, seconds: 0, cancelled: false };
   let finished = 0;
   let next = 0;
@@ -136,38 +179,46 @@ export async function runPrepare(opts: PrepareOptions): Promise<PrepareSummary> 
     } catch (err) {
       return fail(image, `cannot write the crop: ${errorMessage(err)}`);
     }
-    const old = getCropByImage(db, image.id);
-    const dupOf = dups.find(prepared.phash, old?.id);
-    const flags: QualityFlag[] = [...prepared.flags];
-    const signals: Record<string, unknown> = { ...prepared.signals };
-    if (dupOf !== null) {
-      flags.push('duplicate');
-      signals.duplicateOf = dupOf;
-      summary.duplicates++;
-    }
-    const quality = dupOf !== null ? qualityScore(prepared.signals, flags) : prepared.quality;
+    // Duplicate check and registration one image at a time, so two copies in flight together still meet.
     let cropId = 0;
-    db.transaction(() => {
-      const faceIds = replaceDetectedFaces(db, image.id, faces, 0);
-      cropId = upsertCrop(db, {
-        imageId: image.id,
-        faceId: faceIds[0] ?? null,
-        file: rel,
-        size: prepared.size,
-        transform: prepared.transform,
-        inverse: prepared.inverse,
-        keypoints: prepared.keypoints,
-        settings,
-        quality,
-        signals,
-        flags,
-        phash: prepared.phash,
-      });
-      if (dupOf !== null) addCropFlag(db, dupOf, 'duplicate', 0.5);
-      markImagePrepare(db, image.id, 'done');
-    })();
-    if (old && old.file !== rel) removeQuietly(dataDir, old.file);
-    dups.add(cropId, prepared.phash);
+    let flags: QualityFlag[] = [];
+    let quality = 0;
+    const release = await registerLock.acquire();
+    try {
+      const old = getCropByImage(db, image.id);
+      const dupOf = await dups.find(prepared.phash, prepared.crop, prepared.size, old?.id);
+      flags = [...prepared.flags];
+      const signals: Record<string, unknown> = { ...prepared.signals };
+      if (dupOf !== null) {
+        flags.push('duplicate');
+        signals.duplicateOf = dupOf;
+        summary.duplicates++;
+      }
+      quality = dupOf !== null ? qualityScore(prepared.signals, flags) : prepared.quality;
+      db.transaction(() => {
+        const faceIds = replaceDetectedFaces(db, image.id, faces, 0);
+        cropId = upsertCrop(db, {
+          imageId: image.id,
+          faceId: faceIds[0] ?? null,
+          file: rel,
+          size: prepared.size,
+          transform: prepared.transform,
+          inverse: prepared.inverse,
+          keypoints: prepared.keypoints,
+          settings,
+          quality,
+          signals,
+          flags,
+          phash: prepared.phash,
+        });
+        if (dupOf !== null) addCropFlag(db, dupOf, 'duplicate', 0.5);
+        markImagePrepare(db, image.id, 'done');
+      })();
+      if (old && old.file !== rel) removeQuietly(dataDir, old.file);
+      dups.add(cropId, prepared.phash, rel);
+    } finally {
+      release();
+    }
     summary.done++;
     summary.crops++;
     opts.onProgress?.(++finished, total, { type: 'image', imageId: image.id, status: 'done', cropId, faces: faces.length, flags, quality });
@@ -230,7 +281,7 @@ export async function fixCrop(opts: { dataDir: string; db: Db; host: VisionHost;
   const rel = newCropRelPath(image.id);
   await writeFileAtomic(path.join(dataDir, rel), prepared.png);
   const flags = [...prepared.flags];
-  const dupOf = new DuplicateIndex(db).find(prepared.phash, crop.id);
+  const dupOf = await new DuplicateIndex(db, dataDir).find(prepared.phash, prepared.crop, prepared.size, crop.id);
   const signals: Record<string, unknown> = { ...prepared.signals };
   if (dupOf !== null) {
     flags.push('duplicate');

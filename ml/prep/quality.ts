@@ -34,8 +34,48 @@ export const THRESHOLDS = {
   darkBrightness: 55,
 } as const;
 
-/** Two crops whose perceptual hashes differ in at most this many of 64 bits are duplicates. */
-export const DUPLICATE_MAX_DISTANCE = 4;
+/** Crops whose perceptual hashes differ in at most this many of 64 bits are duplicate candidates... */
+export const DUPLICATE_MAX_DISTANCE = 6;
+/** ...and duplicates when their central face windows also correlate at least this much (aligned faces of different
+ *  people share a layout, so the hash alone gives false matches). */
+export const DUPLICATE_MIN_CORRELATION = 0.95;
+
+/** The central face window (between the temples, brows to chin) of a square luminance image, as 24x24. */
+export function faceWindow(lum: Float32Array, size: number): Float32Array {
+  const N = 24;
+  const x0 = 0.2 * size, x1 = 0.8 * size, y0 = 0.2 * size, y1 = 0.85 * size;
+  const out = new Float32Array(N * N);
+  for (let y = 0; y < N; y++) {
+    const sy0 = Math.floor(y0 + ((y1 - y0) * y) / N), sy1 = Math.max(sy0 + 1, Math.floor(y0 + ((y1 - y0) * (y + 1)) / N));
+    for (let x = 0; x < N; x++) {
+      const sx0 = Math.floor(x0 + ((x1 - x0) * x) / N), sx1 = Math.max(sx0 + 1, Math.floor(x0 + ((x1 - x0) * (x + 1)) / N));
+      let acc = 0;
+      for (let yy = sy0; yy < sy1; yy++) for (let xx = sx0; xx < sx1; xx++) acc += lum[yy * size + xx]!;
+      out[y * N + x] = acc / ((sy1 - sy0) * (sx1 - sx0));
+    }
+  }
+  return out;
+}
+
+/** Pearson correlation of two equally long arrays. */
+export function correlation(a: Float32Array, b: Float32Array): number {
+  const n = Math.min(a.length, b.length);
+  let ma = 0, mb = 0;
+  for (let i = 0; i < n; i++) {
+    ma += a[i]!;
+    mb += b[i]!;
+  }
+  ma /= n;
+  mb /= n;
+  let sab = 0, saa = 0, sbb = 0;
+  for (let i = 0; i < n; i++) {
+    const x = a[i]! - ma, y = b[i]! - mb;
+    sab += x * y;
+    saa += x * x;
+    sbb += y * y;
+  }
+  return sab / Math.sqrt(saa * sbb + 1e-9);
+}
 
 export function luminance(rgb: Buffer, n: number): Float32Array {
   const y = new Float32Array(n);

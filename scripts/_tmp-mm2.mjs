@@ -1,0 +1,20 @@
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../dist/node/ml/tf/backend.js';
+await initBackend('wasm');
+const B = 16, K = 8194, N = 512;
+const a = tf.randomNormal([B, K]);
+const T = (name, fn) => { for (let i = 0; i < 2; i++) tf.tidy(fn); const t = performance.now(); for (let i = 0; i < 5; i++) tf.tidy(fn); console.log(name.padEnd(40), ((performance.now() - t) / 5).toFixed(1), 'ms'); };
+T('fresh W [K,N]: a·W', () => { const w = tf.randomNormal([K, N]); const t0 = performance.now(); const r = tf.matMul(a, w); r.dataSync(); });
+T('fresh W creation only', () => { const w = tf.randomNormal([K, N]); w.dataSync(); });
+T('fresh Wt [N,K]: (Wt·aT)T', () => { const wt = tf.randomNormal([N, K]); const r = tf.transpose(tf.matMul(wt, tf.transpose(a))); r.dataSync(); });
+const W = tf.randomNormal([K, N]);
+T('same W: a·W', () => tf.matMul(a, W).dataSync());
+T('fresh W via add (W+0)', () => { const w = tf.add(W, 0); tf.matMul(a, w).dataSync(); });
+T('add only', () => { tf.add(W, 0).dataSync(); });
+T('fresh W: (W^T... explicit transpose(W)·aT)', () => { const w = tf.add(W, 0); tf.transpose(tf.matMul(tf.transpose(w), tf.transpose(a))).dataSync(); });
+// gradient shapes: dW = a^T · d  [K,B]x[B,N]
+const d = tf.randomNormal([B, N]);
+T('dW = aT·d explicit', () => tf.matMul(tf.transpose(a), d).dataSync());
+T('dWt = dT·a  [N,B]x[B,K]', () => tf.matMul(tf.transpose(d), a).dataSync());
+T('dx = d·W^T (fresh W, explicit T)', () => { const w = tf.add(W, 0); tf.matMul(d, tf.transpose(w)).dataSync(); });
+T('dx = (W·dT)T (fresh W)', () => { const w = tf.add(W, 0); tf.transpose(tf.matMul(w, tf.transpose(d))).dataSync(); });
