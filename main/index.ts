@@ -3,7 +3,7 @@
  * CSP, no navigation); IPC for every contract method over the studio service; the vision host in hidden windows; the
  * trainer in a utilityProcess; on quit, a running training keeps its checkpoint and is stopped.
  */
-import { app, BrowserWindow, ipcMain, protocol } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ELECTRON_SCHEME } from '../contract/files.js';
@@ -86,6 +86,7 @@ if (!app.requestSingleInstanceLock()) {
     });
   }).catch((err: unknown) => {
     console.error('chronoface: could not start:', err);
+    dialog.showErrorBox('Chronoface could not start', err instanceof Error ? err.message : String(err));
     app.exit(1);
   });
 

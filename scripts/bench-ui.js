@@ -94,7 +94,6 @@ try {
   await page.waitForFunction((n) => document.querySelector('[data-testid="review-total"]')?.textContent?.includes(n), total.toLocaleString('en-US'));
   await page.locator('[data-testid="crop-tile"] img').first().waitFor();
   await page.waitForTimeout(500);
-  if (process.env.BENCH_CSS) await page.addStyleTag({ content: process.env.BENCH_CSS });
   const cdp = process.env.BENCH_PROFILE ? await page.context().newCDPSession(page) : null;
   if (cdp) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.start'); }
   const result = await page.evaluate(
@@ -160,6 +159,8 @@ try {
     rowsPerFrame,
     goalMs: 16,
     pass: percentile(result.frames, 95) <= 16,
+    loadAverage1m: +os.loadavg()[0].toFixed(2),
+    cores: os.cpus().length,
     note: 'frame-rate limit off: each frame interval is the time that frame took; 2 shared cores, figures are noisy',
   };
   console.log(json ? JSON.stringify(out) : out);

@@ -85,7 +85,22 @@ describe('review screen (browser mode)', () => {
     expect(db.prepare(`SELECT count(*) FROM crops WHERE status = 'rejected'`).pluck().get()).toBe(4);
     await screenshot(page, 'review-range-reject');
     await page.keyboard.press('u');
-    await eventually(() => (db.prepare(`SELECT count(*) FROM crops WHERE status <> 'pending'`).pluck().get() === 0 ? true : undefined), 10_000, 'undo of the range');
+    const allPending = () => (db.prepare(`SELECT count(*) FROM crops WHERE status <> 'pending'`).pluck().get() === 0 ? true : undefined);
+    await eventually(allPending, 10_000, 'undo of the range');
+
+    // Ctrl+A then R rejects everything the filter shows (male crops here), and nothing else.
+    const males = db.prepare(`SELECT count(*) FROM crops c JOIN images i ON i.id = c.image_id WHERE i.gender = 'male'`).pluck().get() as number;
+    expect(males).toBeGreaterThan(0);
+    await page.locator('[data-filter="genders:male"]').click();
+    await expect.poll(() => page.getByTestId('review-total').textContent()).toContain(`${males} crops`);
+    await page.getByTestId('review-grid').focus();
+    await page.keyboard.press('Control+a');
+    await page.keyboard.press('r');
+    await eventually(() => (db.prepare(`SELECT count(*) FROM crops WHERE status = 'rejected'`).pluck().get() === males ? true : undefined), 10_000, 'bulk reject');
+    expect(db.prepare(`SELECT count(*) FROM crops c JOIN images i ON i.id = c.image_id WHERE c.status = 'rejected' AND i.gender <> 'male'`).pluck().get()).toBe(0);
+    await screenshot(page, 'review-bulk-reject');
+    await page.keyboard.press('Control+z');
+    await eventually(allPending, 10_000, 'undo of the bulk reject');
     await page.close();
     expect(errors).toEqual([]);
   });
@@ -208,6 +223,18 @@ describe('age screen (browser mode)', () => {
     expect(info.magic).toBe('GIF89a');
     expect(info.width).toBeGreaterThanOrEqual(64);
     await screenshot(page, 'age-gif');
+
+    // Several photos at once make a gallery: one GIF per photo.
+    const two = pickFgnet(2).map((n) => ({ name: n, base64: fs.readFileSync(path.join(FGNET_DIR, 'images', n)).toString('base64') }));
+    await zone.evaluate((el, files) => {
+      const dt = new DataTransfer();
+      for (const f of files) dt.items.add(new File([Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0))], f.name, { type: 'image/jpeg' }));
+      el.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: dt }));
+    }, two);
+    await expect.poll(() => page.getByTestId('age-job').count()).toBe(3);
+    await expect.poll(() => page.locator('[data-testid="age-job"][data-stage="done"]').count(), { timeout: 170_000 }).toBe(3);
+    await expect.poll(() => page.getByTestId('age-result-gif').count()).toBe(3);
+    await screenshot(page, 'age-gallery');
     await page.close();
     expect(errors).toEqual([]);
   });

@@ -45,11 +45,11 @@ describe('face-api estimators on aligned UTKFace crops', () => {
     await disposeEstimators();
   });
 
-  it('reads age and gender (batched, 128 px crops resized to 112 inside) without leaking tensors', async () => {
+  it('reads age and gender of tight crops (batched, 128 px resized to 112 inside) without leaking tensors', async () => {
     const faces = await utk(30, 128);
-    await estimateAgeGender([faces[0]!.crop]); // load once
+    await estimateAgeGender([faces[0]!.crop], 'tight'); // load once
     const before = tf.memory().numTensors;
-    const est = await estimateAgeGender(faces.map((f) => f.crop));
+    const est = await estimateAgeGender(faces.map((f) => f.crop), 'tight');
     expect(tf.memory().numTensors).toBe(before);
     expect(est).toHaveLength(30);
     const mae = est.reduce((s, e, i) => s + Math.abs(e.age - faces[i]!.age), 0) / est.length;
@@ -66,7 +66,7 @@ describe('face-api estimators on aligned UTKFace crops', () => {
   it('describes faces: a mirrored face stays the same person, different people mostly do not', async () => {
     const faces = await utk(16, 150, 1);
     const crops = faces.map((f) => f.crop);
-    const desc = await describeFaces([...crops, ...crops.map(flipped)]);
+    const desc = await describeFaces([...crops, ...crops.map(flipped)], 'tight');
     expect(desc).toHaveLength(32);
     expect(desc[0]).toHaveLength(128);
     const selfDist = crops.map((_, i) => descriptorDistance(desc[i]!, desc[i + 16]!));

@@ -61,6 +61,9 @@ describe('studio service on real data', () => {
     expect(r.processed).toBeGreaterThanOrEqual(72);
     expect(events.some((e) => e.type === 'prepare.progress')).toBe(true);
     expect(events.find((e) => e.type === 'prepare.done')).toMatchObject({ processed: r.processed });
+    const failures = await service.call('datasetsPrepareErrors', {});
+    expect(failures.total).toBe(r.failed);
+    expect(failures.items.every((f) => f.reason.length > 0)).toBe(true);
     const page = await service.call('reviewList', { offset: 0, limit: 100 });
     expect(page.total).toBe(r.processed);
     const tile = page.items[0]!;

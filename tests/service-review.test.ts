@@ -173,3 +173,24 @@ describe('studio service: review', () => {
     expect((await a).skipped).toBe(1000);
   });
 });
+
+describe('studio service: cancelling an import', () => {
+  it('stops after the batch in flight, keeps what was stored, and a second import completes the rest', async () => {
+    const dir = tempDir('service-cancel');
+    const svc = createStudioService({ dataDir: dir });
+    try {
+      const running = svc.call('datasetsImport', { path: UTKFACE_DIR });
+      expect(await svc.call('datasetsCancel', { job: 'import' })).toEqual({ cancelled: true });
+      const first = await running;
+      expect(first.cancelled).toBe(true);
+      expect(first.imported).toBeLessThan(1000);
+      expect(await svc.call('datasetsCancel', { job: 'import' })).toEqual({ cancelled: false });
+      const second = await svc.call('datasetsImport', { path: UTKFACE_DIR });
+      expect(second.cancelled).toBe(false);
+      expect(first.imported + second.imported).toBe(1000);
+      expect((await svc.call('datasetsCounts', {})).images).toBe(1000);
+    } finally {
+      await svc.close();
+    }
+  });
+});

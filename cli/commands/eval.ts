@@ -44,6 +44,7 @@ export const evalCommand: Command = {
         signal: ctx.signal,
         onProgress: (done, total) => ctx.out.progress(done, total, 'faces'),
       });
+      for (const s of report.skipped) ctx.out.warn(`crop ${s.cropId} skipped: ${s.error}`);
       const html = stringOpt(ctx, 'html');
       if (html) await writeFileAtomic(path.resolve(html), Buffer.from(renderHtmlReport(report)));
       const { samples, ...figures } = report;

@@ -3,6 +3,7 @@ import { initBackend } from '../tf/backend.js';
 import { faceApi, faceApiModelDir, type AgeGenderNetLike } from './face-api.js';
 import type { RawImage } from './image.js';
 import { chunks, toSquareRgbTensor } from './tensors.js';
+import { windowFor, type Framing } from './framing.js';
 
 export const AGE_GENDER_INPUT_SIZE = 112;
 
@@ -35,14 +36,15 @@ export class AgeGenderEstimator {
     this.net = net;
   }
 
-  /** One estimate per crop, in order. Crops are resized to 112 px here. */
-  async predict(crops: readonly RawImage[]): Promise<AgeGenderEstimate[]> {
+  /** One estimate per crop, in order. Aligned crops are cut to their face window (framing.ts) and resized to 112 px. */
+  async predict(crops: readonly RawImage[], framing: Framing = 'aligned'): Promise<AgeGenderEstimate[]> {
+    const window = windowFor(framing);
     const net = this.net;
     if (!net) throw new Error('AgeGenderEstimator: call load() first');
     const out: AgeGenderEstimate[] = [];
     for (const batch of chunks(crops, this.batchSize)) {
       const { age, gender } = tf.tidy(() => {
-        const input = new (faceApi().NetInput)(batch.map((c) => toSquareRgbTensor(c, AGE_GENDER_INPUT_SIZE)), true);
+        const input = new (faceApi().NetInput)(batch.map((c) => toSquareRgbTensor(c, AGE_GENDER_INPUT_SIZE, window)), true);
         return net.forwardInput(input);
       });
       const [ages, genders] = await Promise.all([age.data(), gender.data()]);

@@ -5,12 +5,14 @@ import { initBackend } from '../tf/backend.js';
 import { AGE_GENDER_INPUT_SIZE } from './age-gender.js';
 import { faceApi, faceApiModelDir } from './face-api.js';
 import { registerWasmDepthwiseGrad } from './wasm-depthwise-grad.js';
+import { CHRONOFACE_FACE_WINDOW } from './framing.js';
+import { cropWindow } from './tensors.js';
 
 /**
  * An age loss through face-api's frozen age net, for the trainer's extra-loss hook (TrainConfig.extraLosses:
  * { module: <absolute path of dist/node/ml/estimators/age-loss.js>, weight, options: { minAge, maxAge } }).
  * Each image's z is decoded (training mode) at a random target age in [minAge, maxAge] with its own gender; the term
- * is the mean |estimated age - target| in years. The net's weights are plain tensors: nothing of it is trained.
+ * is the mean |estimated age - target| in years, read on the crop's face window (framing.ts). The net's weights are plain tensors: nothing of it is trained.
  */
 export async function createLossTerm(options: Record<string, unknown>, ctx: { imageSize: number }): Promise<ExtraLossTerm> {
   const minAge = typeof options.minAge === 'number' ? options.minAge : 10;
@@ -31,8 +33,8 @@ export async function createLossTerm(options: Record<string, unknown>, ctx: { im
       const gender = tf.slice(a.cond, [0, 1], [n, 1]);
       const cond = tf.concat([tf.reshape(tf.div(t, AGE_SCALE), [n, 1]), gender], 1) as tf.Tensor2D;
       const decoded = a.model.decodeTrain(a.z, cond);
-      let pixels = tf.mul(tf.add(decoded, 1), 127.5) as tf.Tensor4D;
-      if (size !== AGE_GENDER_INPUT_SIZE) pixels = tf.image.resizeBilinear(pixels, [AGE_GENDER_INPUT_SIZE, AGE_GENDER_INPUT_SIZE], false, true);
+      let pixels = cropWindow(tf.mul(tf.add(decoded, 1), 127.5) as tf.Tensor4D, size, CHRONOFACE_FACE_WINDOW);
+      if (pixels.shape[1] !== AGE_GENDER_INPUT_SIZE) pixels = tf.image.resizeBilinear(pixels, [AGE_GENDER_INPUT_SIZE, AGE_GENDER_INPUT_SIZE], false, true);
       const input = new api.NetInput(tf.unstack(pixels) as tf.Tensor3D[], true);
       const { age } = net.forwardInput(input);
       return tf.mean(tf.abs(tf.sub(age, t))) as tf.Scalar;

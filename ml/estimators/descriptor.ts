@@ -3,6 +3,7 @@ import { initBackend } from '../tf/backend.js';
 import { faceApi, faceApiModelDir, type FaceRecognitionNetLike } from './face-api.js';
 import type { RawImage } from './image.js';
 import { chunks, toSquareRgbTensor } from './tensors.js';
+import { windowFor, type Framing } from './framing.js';
 
 export const DESCRIPTOR_INPUT_SIZE = 150;
 /** face-api's usual threshold: descriptors closer than this are taken as the same person. */
@@ -27,13 +28,14 @@ export class FaceDescriptorNet {
     this.net = net;
   }
 
-  /** One 128-d descriptor per crop, in order. Crops are resized to 150 px here. */
-  async predict(crops: readonly RawImage[]): Promise<Float32Array[]> {
+  /** One 128-d descriptor per crop, in order. Aligned crops are cut to their face window and resized to 150 px. */
+  async predict(crops: readonly RawImage[], framing: Framing = 'aligned'): Promise<Float32Array[]> {
+    const window = windowFor(framing);
     const net = this.net;
     if (!net) throw new Error('FaceDescriptorNet: call load() first');
     const out: Float32Array[] = [];
     for (const batch of chunks(crops, this.batchSize)) {
-      const desc = tf.tidy(() => net.forwardInput(new (faceApi().NetInput)(batch.map((c) => toSquareRgbTensor(c, DESCRIPTOR_INPUT_SIZE)), true)));
+      const desc = tf.tidy(() => net.forwardInput(new (faceApi().NetInput)(batch.map((c) => toSquareRgbTensor(c, DESCRIPTOR_INPUT_SIZE, window)), true)));
       const flat = await desc.data();
       desc.dispose();
       for (let i = 0; i < batch.length; i++) out.push(Float32Array.from(flat.subarray(i * 128, (i + 1) * 128)));

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import type { Db } from '../../db/catalogue.js';
 import { genderCode, makeCond } from '../cvae/cond.js';
-import { describeFaces, estimateAgeGender, descriptorDistance, SAME_PERSON_DISTANCE } from '../estimators/index.js';
+import { CHRONOFACE_FACE_WINDOW, describeFaces, estimateAgeGender, descriptorDistance, SAME_PERSON_DISTANCE } from '../estimators/index.js';
 import type { RawImage } from '../estimators/image.js';
 import { ageAlignedFace, photoFrames } from '../aging/age-face.js';
 import type { AgingModel } from '../aging/model.js';
@@ -16,7 +16,7 @@ import { imageMetrics, type ImageMetrics } from './image-metrics.js';
 import { ageBinIndex, mig, type MigResult } from './mig.js';
 
 export const AGE_BIN_LABELS = ['0-9', '10-19', '20-29', '30-39', '40-49', '50-59', '60-69', '70+'];
-/** Side at which faces are re-cut from full-resolution outputs for the estimators (the descriptor net's input). */
+/** Side at which face windows are re-cut from full-resolution outputs for the estimators (the descriptor net's input). */
 const SCORE_SIZE = 150;
 const SAMPLE_FACES = 6;
 
@@ -44,6 +44,8 @@ export interface EvalReport {
   readonly model: { id: number | null; name: string; source: string; dir: string; size: number; ageRange: { min: number; max: number }; epoch: number; preset: string; metrics: Record<string, unknown> };
   readonly split: string;
   readonly faces: number;
+  /** Faces that could not be evaluated (missing crop or photo file...), with why. */
+  readonly skipped: { cropId: number; error: string }[];
   readonly targets: number[];
   readonly reconstruction: ImageMetrics;
   readonly mig: { mig: number; age: number; gender: number | null; details: MigResult };
@@ -73,8 +75,18 @@ export function defaultTargets(range: { min: number; max: number }, requested?: 
   return inRange;
 }
 
+/** The face window (framing.ts) of the aligned crop, cut again from a full-resolution image at SCORE_SIZE px. */
 async function recut(photo: RawImage, transform: EvalFace['transform'], cropSize: number): Promise<RawImage> {
-  const t = scaleTransform(transform, SCORE_SIZE / cropSize);
+  const w = CHRONOFACE_FACE_WINDOW;
+  const k = SCORE_SIZE / (w.side * cropSize);
+  const t: EvalFace['transform'] = [
+    transform[0] * k,
+    transform[1] * k,
+    (transform[2] - (w.cx - w.side / 2) * cropSize) * k,
+    transform[3] * k,
+    transform[4] * k,
+    (transform[5] - (w.cy - w.side / 2) * cropSize) * k,
+  ];
   const buf = Buffer.from(photo.data.buffer, photo.data.byteOffset, photo.data.length);
   const data = await warpAffine({ data: buf, width: photo.width, height: photo.height, channels: 3 }, t, SCORE_SIZE);
   return { data, width: SCORE_SIZE, height: SCORE_SIZE, channels: 3 };
@@ -123,8 +135,19 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
   const records: FaceRecord[] = [];
   const samples: EvalReport['samples'] = [];
 
+  const skipped: { cropId: number; error: string }[] = [];
   for (const [k, face] of faces.entries()) {
     if (options.signal?.aborted) throw new Error('evaluation cancelled');
+    try {
+      await evaluateFace(face);
+    } catch (err) {
+      skipped.push({ cropId: face.cropId, error: err instanceof Error ? err.message : String(err) });
+    }
+    options.onProgress?.(k + 1, faces.length);
+  }
+  if (records.length < 2) throw new Error(`only ${records.length} of ${faces.length} faces could be evaluated: ${skipped.slice(0, 3).map((s) => `crop ${s.cropId}: ${s.error}`).join('; ')}`);
+
+  async function evaluateFace(face: EvalFace): Promise<void> {
     const crop = await readCrop(face, S);
     const transform = scaleTransform(face.transform, S / face.cropSize);
     const g = face.gender === 'unknown' ? undefined : face.gender;
@@ -149,8 +172,9 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
     const realCut = await recut(photo, face.transform, face.cropSize);
     const outCuts = await Promise.all(outputs.map((o) => recut(o, face.transform, face.cropSize)));
     const decodeCuts = await Promise.all(aged.decodes.map((d) => resized(d, SCORE_SIZE)));
-    const all = [realCut, ...outCuts, ...decodeCuts];
-    const [est, desc] = [await estimateAgeGender(all), await describeFaces(all)];
+    const cuts = [realCut, ...outCuts];
+    const est = [...(await estimateAgeGender(cuts, 'tight')), ...(await estimateAgeGender(decodeCuts, 'aligned'))];
+    const desc = [...(await describeFaces(cuts, 'tight')), ...(await describeFaces(decodeCuts, 'aligned'))];
     const n = targets.length;
     const realDescriptor = desc[0]!;
     records.push({
@@ -164,7 +188,6 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
       decode: { sourceAge: face.age, targets, estimated: est.slice(1 + n).map((e) => e.age), distances: desc.slice(1 + n).map((d) => descriptorDistance(realDescriptor, d)) },
     });
     if (samples.length < SAMPLE_FACES) samples.push({ cropId: face.cropId, age: face.age, png: await sampleGrid([[realCut, ...outCuts], [await resized({ data: crop, width: S, height: S, channels: 3 }, SCORE_SIZE), ...decodeCuts]]) });
-    options.onProgress?.(k + 1, faces.length);
   }
 
   const latents = records.map((r) => r.mu);
@@ -192,6 +215,7 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
     model: { id: model.choice.id, name: model.choice.name, source: model.choice.source, dir: model.choice.dir, size: S, ageRange: model.ageRange, epoch: sc.epoch, preset: sc.config?.preset ?? 'reference', metrics: { ...sc.metrics } },
     split,
     faces: records.length,
+    skipped,
     targets,
     reconstruction: meanMetrics(records.map((r) => r.recon)),
     mig: { mig: (migAge.mig + (migGender?.mig ?? migAge.mig)) / 2, age: migAge.mig, gender: migGender?.mig ?? null, details: { mig: migAge.mig, factors: [...migAge.factors, ...(migGender?.factors ?? [])] } },

@@ -105,6 +105,15 @@ class Lock {
   }
 }
 
+/** The browser or page died: not the image's fault, so the run stops and the image stays pending. */
+export function isHostFailure(err: unknown): boolean {
+  return /target (page, context or browser )?(has been )?closed|target crashed|browser has been closed|vision host is closed|page crashed/i.test(errorMessage(err));
+}
+
+class HostFailure extends Error {
+  override readonly name = 'HostFailure';
+}
+
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -155,6 +164,7 @@ export async function runPrepare(opts: PrepareOptions): Promise<PrepareSummary> 
     try {
       faces = await detectFaces(host, photo);
     } catch (err) {
+      if (isHostFailure(err)) throw new HostFailure(`the vision browser stopped: ${errorMessage(err)}`);
       return fail(image, `face detection failed: ${errorMessage(err)}`);
     }
     if (faces.length === 0) {
@@ -171,6 +181,7 @@ export async function runPrepare(opts: PrepareOptions): Promise<PrepareSummary> 
     try {
       prepared = await prepareFace(host, photo, face, settings, { faceCount: faces.length });
     } catch (err) {
+      if (isHostFailure(err)) throw new HostFailure(`the vision browser stopped: ${errorMessage(err)}`);
       return fail(image, `preparation failed: ${errorMessage(err)}`);
     }
     const rel = newCropRelPath(image.id);
@@ -224,8 +235,9 @@ export async function runPrepare(opts: PrepareOptions): Promise<PrepareSummary> 
     opts.onProgress?.(++finished, total, { type: 'image', imageId: image.id, status: 'done', cropId, faces: faces.length, flags, quality });
   };
 
+  let fatal: Error | null = null;
   const lane = async (): Promise<void> => {
-    while (next < images.length) {
+    while (next < images.length && !fatal) {
       if (opts.signal?.aborted) {
         summary.cancelled = true;
         return;
@@ -234,11 +246,13 @@ export async function runPrepare(opts: PrepareOptions): Promise<PrepareSummary> 
       try {
         await one(image);
       } catch (err) {
-        fail(image, errorMessage(err));
+        if (err instanceof HostFailure) fatal ??= err;
+        else fail(image, errorMessage(err));
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(workers, Math.max(1, images.length)) }, lane));
+  if (fatal) throw fatal;
   summary.seconds = (performance.now() - t0) / 1000;
   return summary;
 }

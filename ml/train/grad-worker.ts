@@ -140,9 +140,10 @@ function evaluate(m: Extract<WorkerRequest, { type: 'eval' }>): void {
 function encode(m: Extract<WorkerRequest, { type: 'encode' }>): void {
   const s = need();
   const S = s.model.config.imageSize;
-  const mu = tf.tidy(() => {
+  let mu: Float32Array = new Float32Array(0);
+  tf.tidy(() => {
     const r = s.model.encode(tf.tensor4d(m.images, [m.n, S, S, 3]), tf.tensor2d(m.cond, [m.n, 2]));
-    return r.mu.dataSync() as Float32Array;
+    mu = r.mu.dataSync() as Float32Array;
   });
   reply({ type: 'encode', id: m.id, mu }, [mu.buffer as ArrayBuffer]);
 }

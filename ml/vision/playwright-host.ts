@@ -14,6 +14,8 @@ export interface PlaywrightVisionHostOptions {
   chromiumPath?: string;
   onModelProgress?: (p: ModelProgress) => void;
   maxFaces?: number;
+  /** TFLite delegate in the page (default CPU). */
+  delegate?: 'CPU' | 'GPU';
 }
 
 const ORIGIN = 'http://chronoface.vision';
@@ -95,6 +97,7 @@ export async function createPlaywrightVisionHost(opts: PlaywrightVisionHostOptio
       },
       { maxFaces: opts.maxFaces },
     );
+    if (opts.delegate) init.delegate = opts.delegate;
     const transports = await Promise.all(
       Array.from({ length: pages }, async () => {
         const page = await context.newPage();

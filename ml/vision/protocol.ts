@@ -6,6 +6,8 @@ export interface VisionInitRequest {
   segmenterUrl: string;
   maxFaces: number;
   minDetectionConfidence: number;
+  /** TFLite delegate; 'CPU' (default) is fastest under software WebGL. */
+  delegate?: 'CPU' | 'GPU';
 }
 
 export type VisionImageInput =

@@ -65,7 +65,7 @@ function requireTasks(): Tasks {
 async function createTasks(req: VisionInitRequest): Promise<Tasks> {
   const fileset = await FilesetResolver.forVisionTasks(req.wasmBaseUrl);
   const landmarker = await FaceLandmarker.createFromOptions(fileset, {
-    baseOptions: { modelAssetPath: req.faceLandmarkerUrl, delegate: 'CPU' },
+    baseOptions: { modelAssetPath: req.faceLandmarkerUrl, delegate: req.delegate ?? 'CPU' },
     runningMode: 'IMAGE',
     numFaces: req.maxFaces,
     minFaceDetectionConfidence: req.minDetectionConfidence,
@@ -79,7 +79,7 @@ async function createTasks(req: VisionInitRequest): Promise<Tasks> {
     minDetectionConfidence: Math.min(0.3, req.minDetectionConfidence),
   });
   const segmenter = await ImageSegmenter.createFromOptions(fileset, {
-    baseOptions: { modelAssetPath: req.segmenterUrl, delegate: 'CPU' },
+    baseOptions: { modelAssetPath: req.segmenterUrl, delegate: req.delegate ?? 'CPU' },
     runningMode: 'IMAGE',
     outputConfidenceMasks: true,
     outputCategoryMask: false,

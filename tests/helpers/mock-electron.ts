@@ -128,7 +128,7 @@ export const electronModule = {
   protocol,
   BrowserWindow: MockBrowserWindow,
   shell: { openExternal: async () => undefined },
-  dialog: { showOpenDialog: unsupported('dialog'), showSaveDialog: unsupported('dialog') },
+  dialog: { showOpenDialog: unsupported('dialog'), showSaveDialog: unsupported('dialog'), showErrorBox: () => undefined },
   utilityProcess: { fork: unsupported('utilityProcess') },
   contextBridge: { exposeInMainWorld: unsupported('contextBridge') },
   ipcRenderer: {},

@@ -9,3 +9,6 @@ export const router = new Router(location.hash);
 export const review = new ReviewData(api());
 export const selection = new SelectionManager();
 export const undo = new UndoManager(api());
+
+/** Photos dropped on another screen, handed to the Age screen (a drop anywhere on the window ages the photo). */
+export const handoff = $state<{ ageFiles: File[] }>({ ageFiles: [] });

@@ -115,3 +115,35 @@ describe('ReviewData scheduling', () => {
     expect(d.tile(10_600)).toBeUndefined();
   });
 });
+
+describe('ordering of changes', () => {
+  it('sends an undo pressed during a status change after it', async () => {
+    const { api, crops } = memoryApi(10);
+    const order: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const slow = {
+      ...api,
+      async reviewSetStatus(req: Parameters<typeof api.reviewSetStatus>[0]) {
+        await gate;
+        order.push('set');
+        return api.reviewSetStatus(req);
+      },
+      async reviewUndo() {
+        order.push('undo');
+        return api.reviewUndo({});
+      },
+    } as typeof api;
+    const d = new ReviewData(slow);
+    const u = new UndoManager(slow);
+    await d.reload();
+    const set = d.setStatus([1], 'accepted');
+    const undone = u.undo();
+    const again = u.undo();
+    release();
+    await Promise.all([set, undone, again]);
+    expect(order).toEqual(['set', 'undo', 'undo']);
+    expect(crops[0]!.status).toBe('pending');
+    expect(u.busy).toBe(false);
+  });
+});

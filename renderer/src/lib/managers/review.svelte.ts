@@ -1,6 +1,7 @@
 import { SvelteMap } from 'svelte/reactivity';
 import type { ChronofaceApi, CropStatus, CropTile, ReviewFilter, ReviewSort } from '../../../../contract/api.js';
 import { pagesFor } from '../grid/virtual-grid.js';
+import { serial } from './serial.js';
 
 export const PAGE_SIZE = 200;
 const MAX_INFLIGHT = 2;
@@ -179,7 +180,8 @@ export class ReviewData {
 
   async setStatus(ids: readonly number[] | undefined, status: CropStatus): Promise<{ batch: string | null; changed: number }> {
     if (ids === undefined) {
-      const res = await this.api.reviewBulkStatus({ filter: this.request.filter, status });
+      const filter = this.request.filter;
+      const res = await serial(() => this.api.reviewBulkStatus({ filter, status }));
       this.patch('all', { status });
       return res;
     }
@@ -187,7 +189,7 @@ export class ReviewData {
     // Shown at once; put back from the server if the change fails.
     this.patch(ids, { status });
     try {
-      return await this.api.reviewSetStatus({ ids: [...ids], status });
+      return await serial(() => this.api.reviewSetStatus({ ids: [...ids], status }));
     } catch (err) {
       await this.refresh(ids).catch(() => undefined);
       throw err;

@@ -1,4 +1,5 @@
 import type { ChronofaceApi } from '../../../../contract/api.js';
+import { serial } from './serial.js';
 
 export interface UndoEntry {
   batch: string;
@@ -25,23 +26,30 @@ export class UndoManager {
     return this.history[this.history.length - 1]?.label ?? null;
   }
 
-  /** Reverts the most recent batch; returns the ids it touched (empty when there was nothing to undo). */
-  async undo(): Promise<number[]> {
-    if (this.busy) return [];
+  private pending = 0;
+
+  /**
+   * Reverts the most recent batch; returns the ids it touched (empty when there was nothing to undo). Presses that
+   * come while one runs are queued, so U pressed twice undoes two batches.
+   */
+  undo(): Promise<number[]> {
+    this.pending++;
     this.busy = true;
-    try {
-      const res = await this.api.reviewUndo({});
-      if (!res.batch) {
-        this.last = 'Nothing to undo';
-        return [];
-      }
-      const i = this.history.findLastIndex((e) => e.batch === res.batch);
-      const label = i >= 0 ? this.history[i]!.label : 'an earlier change';
-      if (i >= 0) this.history = this.history.filter((_, j) => j !== i);
-      this.last = `Undid ${label} (${res.reverted} ${res.reverted === 1 ? 'change' : 'changes'})`;
-      return res.ids;
-    } finally {
-      this.busy = false;
+    return serial(() => this.undoOne()).finally(() => {
+      if (--this.pending === 0) this.busy = false;
+    });
+  }
+
+  private async undoOne(): Promise<number[]> {
+    const res = await this.api.reviewUndo({});
+    if (!res.batch) {
+      this.last = 'Nothing to undo';
+      return [];
     }
+    const i = this.history.findLastIndex((e) => e.batch === res.batch);
+    const label = i >= 0 ? this.history[i]!.label : 'an earlier change';
+    if (i >= 0) this.history = this.history.filter((_, j) => j !== i);
+    this.last = `Undid ${label} (${res.reverted} ${res.reverted === 1 ? 'change' : 'changes'})`;
+    return res.ids;
   }
 }

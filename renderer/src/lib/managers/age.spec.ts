@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import type { AgeResult, ChronofaceApi, DetectedFace } from '../../../../contract/api.js';
+import { asFileUrl } from '../../../../contract/files.js';
+import { AgeJob, fileToBase64 } from './age.svelte.js';
+
+const face = (index: number, w: number): DetectedFace => ({
+  index, score: 0.9, box: [10, 10, w, w],
+  keypoints: { leftEye: [0, 0], rightEye: [1, 0], nose: [0, 1], mouthLeft: [0, 2], mouthRight: [1, 2] },
+});
+
+function fakeApi(faces: DetectedFace[]) {
+  const runs: { face?: number; ages: number[] }[] = [];
+  const api = {
+    async agePhotoAdd() { return { photoId: 'p1', name: 'a.jpg', url: asFileUrl('/files/p1.jpg'), width: 100, height: 80 }; },
+    async ageDetect() { return { width: 100, height: 80, faces }; },
+    async ageRun(req) {
+      runs.push({ face: req.face, ages: req.ages });
+      return { gifUrl: asFileUrl('/files/a.gif'), ages: req.ages } as unknown as AgeResult;
+    },
+  } as Partial<ChronofaceApi> as ChronofaceApi;
+  return { api, runs };
+}
+
+describe('AgeJob', () => {
+  it('ages the largest face of a photo straight away', async () => {
+    const { api, runs } = fakeApi([face(0, 20), face(1, 50)]);
+    const job = new AgeJob('k', 'a.jpg');
+    await job.start(api, { name: 'a.jpg', dataBase64: '' }, { ages: [20, 40], modelId: null }, false);
+    expect(job.stage).toBe('done');
+    expect(runs).toEqual([{ face: 1, ages: [20, 40] }]);
+  });
+
+  it('asks which face when there are several and it may ask', async () => {
+    const { api, runs } = fakeApi([face(0, 20), face(1, 50)]);
+    const job = new AgeJob('k', 'a.jpg');
+    await job.start(api, { path: '/x/a.jpg' }, { ages: [30], modelId: 3 }, true);
+    expect(job.stage).toBe('choose-face');
+    expect(runs).toEqual([]);
+    job.face = 0;
+    await job.run(api, { ages: [30], modelId: 3 });
+    expect(runs).toEqual([{ face: 0, ages: [30] }]);
+  });
+
+  it('says so when no face is found', async () => {
+    const { api } = fakeApi([]);
+    const job = new AgeJob('k', 'empty.png');
+    await job.start(api, { path: '/x/empty.png' }, { ages: [30], modelId: null }, true);
+    expect(job.stage).toBe('error');
+    expect(job.error).toMatch(/No face was found in empty.png/);
+  });
+
+  it('encodes file bytes as base64', async () => {
+    expect(await fileToBase64(new Blob([new Uint8Array([0, 255, 71, 73, 70])]))).toBe('AP9HSUY=');
+  });
+});
