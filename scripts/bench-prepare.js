@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Throughput of the whole preparation pipeline (photo -> detection -> alignment -> background -> lighting -> crop file
 // -> catalogue) on FG-NET's 73 photos, after the browser has started.
-// Usage: npm run bench:prepare -- [--json] [--workers N] [--repeat R] [--size 128]
+// Usage: npm run bench:prepare -- [--json] [--workers N] [--repeat R] [--size 128] [--no-background] [--no-lighting]
 // CPU time of this process and its Chromium children is measured too: cpuMsPerImage and the throughput it allows on
 // this machine's cores (projectedImagesPerSecond) are steadier than wall time when other work shares the machine.
 import fs from 'node:fs';
@@ -26,6 +26,7 @@ const fgnet = path.join(shared, 'datasets/fgnet');
 const workers = Number(opt('workers', String(os.cpus().length)));
 const repeat = Number(opt('repeat', '3'));
 const size = Number(opt('size', '128'));
+const settings = { size, background: { enabled: !argv.includes('--no-background') }, lighting: { enabled: !argv.includes('--no-lighting') } };
 
 const TICK = 100; // USER_HZ on Linux
 function treeCpuMs(rootPid) {
@@ -67,14 +68,14 @@ try {
 
   host = await createPlaywrightVisionHost({ pages: workers });
   // Warm-up (first calls compile shaders and allocate).
-  await runPrepare({ dataDir, db, host, settings: { size }, workers: workers * 2, imageIds: [1, 2, 3, 4], redo: true });
+  await runPrepare({ dataDir, db, host, settings, workers: workers * 2, imageIds: [1, 2, 3, 4], redo: true });
 
   let images = 0;
   let failed = 0;
   const cpu0 = treeCpuMs(process.pid);
   t = performance.now();
   for (let r = 0; r < repeat; r++) {
-    const s = await runPrepare({ dataDir, db, host, settings: { size }, workers: workers * 2, redo: true });
+    const s = await runPrepare({ dataDir, db, host, settings, workers: workers * 2, redo: true });
     images += s.total;
     failed += s.failed;
   }
@@ -90,6 +91,8 @@ try {
     images,
     failed,
     size,
+    background: settings.background.enabled,
+    lighting: settings.lighting.enabled,
     seconds: Number(seconds.toFixed(2)),
     cpuMsPerImage: Number(cpuMsPerImage.toFixed(1)),
     projectedImagesPerSecond: Number(((cores * 1000) / cpuMsPerImage).toFixed(1)),

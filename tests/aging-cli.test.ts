@@ -64,7 +64,7 @@ describe('chronoface age (tiny model trained in the test)', () => {
     const gif = path.join(out, 'a.gif');
     const strip = path.join(out, 'a.png');
     const r = await runCli(['age', PHOTO_A, '--out', gif, '--strip', strip, '--ages', '0,20,40,60,130', '--data-dir', dataDir, '--json']);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, `${JSON.stringify(r.last)} ${r.stderr}`).toBe(0);
     const photo = await rgb(PHOTO_A);
     expect(r.last).toMatchObject({ gif, strip, frames: 5, face: 0, sourceAgeEstimated: true, width: photo.width, height: photo.height });
     expect(typeof r.last.sourceAge).toBe('number');
@@ -92,7 +92,7 @@ describe('chronoface age (tiny model trained in the test)', () => {
 
   it('--source-age and --gender are used as given', async () => {
     const r = await runCli(['age', PHOTO_A, '--out', path.join(out, 'g.gif'), '--ages', '30,50', '--source-age', '40', '--gender', 'male', '--data-dir', dataDir, '--json']);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, `${JSON.stringify(r.last)} ${r.stderr}`).toBe(0);
     expect(r.last).toMatchObject({ sourceAge: 40, sourceAgeEstimated: false, gender: 'male', genderEstimated: false, frames: 2 });
   });
 
@@ -110,7 +110,7 @@ describe('chronoface age (tiny model trained in the test)', () => {
     for (const face of [0, 1]) {
       const strip = path.join(out, `two-${face}.png`);
       const r = await runCli(['age', twoFaces, '--face', String(face), '--out', path.join(out, `two-${face}.gif`), '--strip', strip, '--ages', '20,70', '--data-dir', dataDir, '--json']);
-      expect(r.code, r.stderr).toBe(0);
+      expect(r.code, `${JSON.stringify(r.last)} ${r.stderr}`).toBe(0);
       expect(r.last).toMatchObject({ face, faces: 2, frames: 2 });
       const [bx, , bw] = r.last.box as number[];
       centres.push(bx! + bw! / 2);
@@ -137,7 +137,7 @@ describe('chronoface age (tiny model trained in the test)', () => {
     fs.symlinkSync(PHOTO_B, path.join(dir, 'c-one.jpg'));
     const outDir = path.join(out, 'team-out');
     const r = await runCli(['age', dir, '--out-dir', outDir, '--ages', '20,40,60', '--data-dir', dataDir, '--json']);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, `${JSON.stringify(r.last)} ${r.stderr}`).toBe(0);
     const perPhoto = r.lines.filter((l) => typeof l.photo === 'string');
     expect(perPhoto.map((l) => path.basename(String(l.photo)))).toEqual(['a-noface.png', 'b-two.png', 'c-one.jpg']);
     expect(perPhoto[0]!.error).toBe('no face found in a-noface.png');
@@ -157,7 +157,7 @@ describe('chronoface age (tiny model trained in the test)', () => {
   it('chronoface eval gives reconstruction, MIG, aging and identity figures per age bin and a self-contained HTML report', async () => {
     const html = path.join(out, 'report.html');
     const r = await runCli(['eval', '--split', 'test', '--limit', '4', '--ages', '20,60', '--html', html, '--data-dir', dataDir, '--json']);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, `${JSON.stringify(r.last)} ${r.stderr}`).toBe(0);
     const rep = r.last as Record<string, any>;
     expect(rep.faces).toBe(4);
     expect(rep.targets).toEqual([20, 60]);

@@ -16,16 +16,18 @@ describe('train: bad configurations give clear errors', () => {
     dirs.push(dataDir);
     const cases: [string[], RegExp][] = [
       [['--size', '100'], /image size must be 64, 128 or 256, got 100/],
-      [['--beta', '0'], /beta \(--beta\) must be a positive number, got 0/],
       [['--lr', '-0.001'], /learning rate \(--lr\) must be a positive number, got -0.001/],
-      [['--batch', '1'], /batch size \(--batch\) must be at least 2/],
-      [['--backend', 'gpu'], /backend must be auto, tensorflow-gpu, tensorflow, wasm or cpu/],
     ];
     for (const [args, re] of cases) {
       const r = await runCli(['train', '--data-dir', dataDir, '--json', ...args]);
       expect(r.code, args.join(' ')).toBe(2);
       expect(String(r.last.error)).toMatch(re);
     }
+    expect(() => resolveTrainConfig({ beta: 0 })).toThrow(/beta \(--beta\) must be a positive number, got 0/);
+    expect(() => resolveTrainConfig({ lr: Number.NaN })).toThrow(/learning rate \(--lr\) must be a positive number/);
+    expect(() => resolveTrainConfig({ batch: 1 })).toThrow(/batch size \(--batch\) must be at least 2/);
+    expect(() => resolveTrainConfig({ backend: 'gpu' as never })).toThrow(/backend must be auto, tensorflow-gpu, tensorflow, wasm or cpu/);
+    expect(() => resolveTrainConfig({ imageSize: 512 as never })).toThrow(/image size must be 64, 128 or 256, got 512/);
     expect(fs.existsSync(`${dataDir}/runs`)).toBe(false);
     expect(() => resolveTrainConfig({ epochs: 0 })).toThrow(/epochs \(--epochs\) must be a positive integer/);
   });

@@ -155,6 +155,18 @@ async function folder(s: Shared, photos: string[], outDir: string): Promise<numb
   return failed > 0 && failed === photos.length ? 1 : 0;
 }
 
+/** The headless vision host; one retry, since a page can fail to start on a busy machine. */
+async function startVisionHost(ctx: CommandContext): Promise<VisionHost> {
+  const start = (): Promise<VisionHost> =>
+    createPlaywrightVisionHost({ pages: 1, dataDir: ctx.dataDir, onModelProgress: (p) => ctx.out.progress(p.received, p.total, `downloading ${p.file}`) });
+  try {
+    return await start();
+  } catch (err) {
+    ctx.out.warn(`the vision host failed to start (${err instanceof Error ? err.message : String(err)}); trying once more`);
+    return start();
+  }
+}
+
 export const ageCommand: Command = {
   name: 'age',
   summary: 'turn a photo (or a folder of photos) into an aging GIF and PNG strip at the photo\'s own resolution',
@@ -186,7 +198,7 @@ export const ageCommand: Command = {
     if (!outDir && !stringOpt(ctx, 'out')) throw new UsageError('--out FILE.gif is needed (or --out-dir DIR)');
     const model = await loadAgingModel(chooseModel(ctx.dataDir, stringOpt(ctx, 'model')));
     ctx.out.info(`model ${model.choice.name} (${model.choice.source}), ${model.size} px, ages ${model.ageRange.min}-${model.ageRange.max}, backend ${model.backend.backend}`);
-    const host = await createPlaywrightVisionHost({ pages: 1, dataDir: ctx.dataDir, onModelProgress: (p) => ctx.out.progress(p.received, p.total, `downloading ${p.file}`) });
+    const host = await startVisionHost(ctx);
     try {
       const shared: Shared = { ctx, host, model, faceOptions: opts, face, fps };
       if (outDir) return await folder(shared, expandPhotoArgs(ctx.positionals), path.resolve(outDir));
