@@ -14,6 +14,16 @@ import type { VisionHost } from '../ml/vision/host.js';
 import { runCli, startCli } from './helpers/cli.js';
 import { FGNET_DIR, tempDir } from './helpers/env.js';
 
+const made: string[] = [];
+const tmp = (prefix: string): string => {
+  const d = tempDir(prefix);
+  made.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
+
 const fg = (f: string): string => path.join(FGNET_DIR, 'images', f);
 const utk = (age: number, i: number): string => `${age}_0_0_20170101000000${String(i).padStart(3, '0')}.jpg.chip.jpg`;
 
@@ -35,8 +45,8 @@ function pngBomb(width: number, height: number): Buffer {
 }
 
 describe('prepare: a small imported set end to end', () => {
-  const root = tempDir('prep-set');
-  const dataDir = tempDir('prep-data');
+  const root = tmp('prep-set');
+  const dataDir = tmp('prep-data');
   let db: Db;
   let host: VisionHost;
   const names: Record<string, string> = {};
@@ -151,9 +161,9 @@ describe('prepare: a small imported set end to end', () => {
 
 describe('prepare when the browser dies', () => {
   it('stops, and leaves the images pending instead of blaming them', async () => {
-    const root = tempDir('prep-dead');
+    const root = tmp('prep-dead');
     ['005A18.JPG', '006A69.JPG', '024A17.JPG'].forEach((f, i) => fs.copyFileSync(fg(f), path.join(root, utk(30 + i, i))));
-    const dataDir = tempDir('prep-dead-data');
+    const dataDir = tmp('prep-dead-data');
     const db = openCatalogue(dataDir);
     try {
       await importDataset(db, { path: root, format: 'utkface' });
@@ -170,7 +180,7 @@ describe('prepare when the browser dies', () => {
 
 describe('CLI', () => {
   it('`detect --json` prints one line per image, or an error line', async () => {
-    const junk = path.join(tempDir('detect'), 'junk.jpg');
+    const junk = path.join(tmp('detect'), 'junk.jpg');
     fs.writeFileSync(junk, 'nope');
     const r = await runCli(['detect', fg('005A18.JPG'), junk, fg('006A69.JPG'), '--json']);
     expect(r.code).toBe(1);
@@ -188,7 +198,7 @@ describe('CLI', () => {
   });
 
   it('`prepare` survives SIGKILL: registered crops always have their whole file, and a rerun finishes', async () => {
-    const dataDir = tempDir('prep-kill');
+    const dataDir = tmp('prep-kill');
     const imp = await runCli(['import', FGNET_DIR, '--data-dir', dataDir, '--json']);
     expect(imp.code, imp.stderr).toBe(0);
     const child = startCli(['prepare', '--data-dir', dataDir, '--json', '--workers', '2']);

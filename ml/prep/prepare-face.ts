@@ -34,8 +34,6 @@ export interface PreparedFace {
 export type FaceInput = DetectedFace | { keypoints: Keypoints5; landmarks?: Point[]; score?: number; pose?: Pose };
 
 const STATS_SIZE = 128;
-/** The segmenter works at 256x256; larger context images are shrunk before they are sent. */
-const SEGMENT_MAX = 256;
 
 /** Yaw and pitch guessed from five points (nose offset from the eye/mouth midline), for hand-placed points. */
 export function poseFromKeypoints(k: Keypoints5): Pose {
@@ -65,20 +63,45 @@ async function statsAt128(raw: Buffer, size: number, outline: Point[]): Promise<
   return { ...stats, lum32: boxDownscale(lum, STATS_SIZE, STATS_SIZE / 32) };
 }
 
+/** Side of the context window sent to the segmenter (which works at 256x256 inside): half resolution for 128/256 crops
+ *  keeps the transfer and warping cheap; the mask is feathered anyway. */
+export function segmentContextSide(size: number): number {
+  return Math.min(256, Math.max(128, size));
+}
+
+/** Bilinear resize of a square single-channel image. */
+function resizeMask(src: Buffer, from: number, to: number): Buffer {
+  if (from === to) return src;
+  const out = Buffer.allocUnsafe(to * to);
+  const k = from / to;
+  for (let y = 0; y < to; y++) {
+    const fy = Math.min(from - 1, Math.max(0, (y + 0.5) * k - 0.5));
+    const y0 = Math.floor(fy);
+    const y1 = Math.min(from - 1, y0 + 1);
+    const wy = fy - y0;
+    for (let x = 0; x < to; x++) {
+      const fx = Math.min(from - 1, Math.max(0, (x + 0.5) * k - 0.5));
+      const x0 = Math.floor(fx);
+      const x1 = Math.min(from - 1, x0 + 1);
+      const wx = fx - x0;
+      const top = src[y0 * from + x0]! * (1 - wx) + src[y0 * from + x1]! * wx;
+      const bottom = src[y1 * from + x0]! * (1 - wx) + src[y1 * from + x1]! * wx;
+      out[y * to + x] = Math.round(top * (1 - wy) + bottom * wy);
+    }
+  }
+  return out;
+}
+
 /** Person alpha for the crop, from the segmenter run on a context window twice the crop's extent. */
-async function backgroundAlpha(host: VisionHost, context: Buffer, contextSize: number, size: number, settings: PrepSettings): Promise<Buffer> {
-  let input = context;
-  let side = contextSize;
-  if (contextSize > SEGMENT_MAX) {
-    side = SEGMENT_MAX;
-    input = await sharp(context, { raw: { width: contextSize, height: contextSize, channels: 3 } }).resize(side, side).raw().toBuffer();
-  }
-  const res = await host.segment({ width: side, height: side, channels: 3, data: input });
+async function backgroundAlpha(host: VisionHost, photo: RawImage, transform: Affine, size: number, settings: PrepSettings): Promise<Buffer> {
+  const side = segmentContextSide(size);
+  const k = side / (2 * size);
+  // crop px -> context px: shift by half a crop (the crop sits in the middle), then scale to the context side.
+  const toContext: Affine = [transform[0] * k, transform[1] * k, (transform[2] + size / 2) * k, transform[3] * k, transform[4] * k, (transform[5] + size / 2) * k];
+  const context = await warpAffine(photo, toContext, side, settings.background.grey);
+  const res = await host.segment({ width: side, height: side, channels: 3, data: context });
   if (res.width !== side || res.height !== side) throw new Error(`segmenter mask is ${res.width}x${res.height}, expected ${side}x${side}`);
-  let conf = centreWindow(Buffer.from(res.maskBase64, 'base64'), side, side / 2, 1);
-  if (side / 2 !== size) {
-    conf = await sharp(conf, { raw: { width: side / 2, height: side / 2, channels: 1 } }).resize(size, size, { kernel: 'cubic' }).extractChannel(0).raw().toBuffer();
-  }
+  const conf = resizeMask(centreWindow(Buffer.from(res.maskBase64, 'base64'), side, side / 2, 1), side / 2, size);
   return personAlpha(conf, size, settings.background.threshold, (settings.background.feather * size) / 128);
 }
 
@@ -96,17 +119,10 @@ export async function prepareFace(
   const inverse = invertAffine(transform);
   const outline = faceOutline(face, transform, size);
 
-  let raw: Buffer;
-  let alpha: Buffer | null = null;
-  if (settings.background.enabled) {
-    const contextSize = size * 2;
-    const toContext: Affine = [transform[0], transform[1], transform[2] + size / 2, transform[3], transform[4], transform[5] + size / 2];
-    const context = await warpAffine(photo, toContext, contextSize, grey);
-    raw = centreWindow(context, contextSize, size, 3);
-    alpha = await backgroundAlpha(host, context, contextSize, size, settings);
-  } else {
-    raw = await warpAffine(photo, transform, size, grey);
-  }
+  const [raw, alpha] = await Promise.all([
+    warpAffine(photo, transform, size, grey),
+    settings.background.enabled ? backgroundAlpha(host, photo, transform, size, settings) : Promise.resolve(null),
+  ]);
 
   const faceHard = fillPolygon(shrinkPolygon(outline, 0.97), size);
   const faceMask = feather(faceHard, size, size / 40);
