@@ -32,7 +32,9 @@ export class Adam {
     this.t++;
     const bc1 = 1 - this.beta1 ** this.t;
     const bc2 = Math.sqrt(1 - this.beta2 ** this.t);
-    const stepSize = this.lr / bc1;
+    // p -= lr/bc1 * m / (sqrt(v)/bc2 + eps)  ==  p -= (lr*bc2/bc1) * m / (sqrt(v) + eps*bc2): fewer passes.
+    const stepSize = (this.lr * bc2) / bc1;
+    const epsHat = this.eps * bc2;
     tf.tidy(() => {
       this.params.forEach((p, i) => {
         const g = grads[i]!;
@@ -42,8 +44,7 @@ export class Adam {
         const v1 = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
         m.assign(m1);
         v.assign(v1);
-        const denom = tf.add(tf.div(tf.sqrt(v1), bc2), this.eps);
-        p.assign(tf.sub(p, tf.mul(tf.div(m1, denom), stepSize)));
+        p.assign(tf.sub(p, tf.div(tf.mul(m1, stepSize), tf.add(tf.sqrt(v1), epsHat))));
       });
     });
   }

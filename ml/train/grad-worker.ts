@@ -97,9 +97,14 @@ function step(m: Extract<WorkerRequest, { type: 'step' }>): void {
 function apply(m: Extract<WorkerRequest, { type: 'apply' }>): void {
   const s = need();
   tf.tidy(() => {
-    const all = tf.tensor1d(s.shared.subarray(0, s.sizes.reduce((a, b) => a + b, 0)));
-    const parts = tf.split(all, s.sizes);
-    s.adam.apply(parts.map((p, i) => tf.reshape(p, s.vars[i]!.shape)));
+    let off = 0;
+    const grads = s.vars.map((v, i) => {
+      const n = s.sizes[i]!;
+      const t = tf.tensor(s.shared.subarray(off, off + n), v.shape, 'float32');
+      off += n;
+      return t;
+    });
+    s.adam.apply(grads);
   });
   if (m.moments) s.model.updateMovingStats(m.moments);
 }
