@@ -10,8 +10,9 @@ const GLOBAL_OPTIONS: OptionSpecs = {
   help: { kind: 'boolean', help: 'show help' },
 };
 
-function topHelp(): string {
-  const rows = commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n');
+async function topHelp(): Promise<string> {
+  const loaded = await Promise.all(commands.map((c) => c.load()));
+  const rows = loaded.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n');
   return `chronoface: curate face datasets, train an age-conditioned VAE, and age faces\n\nUsage: chronoface <command> [options]\n\nCommands:\n${rows}\n\nGlobal options:\n${formatOptions(GLOBAL_OPTIONS)}\n\nRun "chronoface <command> --help" for a command's options.`;
 }
 
@@ -33,15 +34,16 @@ function commandIndex(argv: readonly string[]): number {
 export async function main(argv: readonly string[]): Promise<number> {
   const at = commandIndex(argv);
   const name = at >= 0 ? argv[at] : undefined;
-  const cmd = commands.find((c) => c.name === name);
-  if (!cmd) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     if (name === undefined || name === 'help' || argv.includes('--help')) {
-      console.log(topHelp());
+      console.log(await topHelp());
       return name === undefined && !argv.includes('--help') ? 2 : 0;
     }
-    console.error(`chronoface: unknown command "${name}"\n\n${topHelp()}`);
+    console.error(`chronoface: unknown command "${name}"\n\n${await topHelp()}`);
     return 2;
   }
+  const cmd = await entry.load();
   const rest = [...argv];
   rest.splice(at, 1);
   let parsed;

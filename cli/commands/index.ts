@@ -1,25 +1,21 @@
 import type { Command } from '../command.js';
-import { importCommand } from './import.js';
-import { statsCommand } from './stats.js';
-import { serveCommand } from './serve.js';
-import { trainCommand } from './train.js';
-import { runsCommand } from './runs.js';
-import { detectCommand } from './detect.js';
-import { prepareCommand } from './prepare.js';
-import { fixCommand } from './fix.js';
-import { ageCommand } from './age.js';
-import { evalCommand } from './eval.js';
 
-/** Every `chronoface` command, in the order --help lists them. Add one import and one entry per command. */
-export const commands: readonly Command[] = [
-  importCommand,
-  statsCommand,
-  serveCommand,
-  trainCommand,
-  runsCommand,
-  detectCommand,
-  prepareCommand,
-  fixCommand,
-  ageCommand,
-  evalCommand,
+export interface CommandEntry {
+  readonly name: string;
+  /** Loaded on use, so that `chronoface stats` never pays for Chromium, TensorFlow.js or face-api. */
+  readonly load: () => Promise<Command>;
+}
+
+/** Every `chronoface` command, in the order --help lists them. */
+export const commands: readonly CommandEntry[] = [
+  { name: 'import', load: async () => (await import('./import.js')).importCommand },
+  { name: 'stats', load: async () => (await import('./stats.js')).statsCommand },
+  { name: 'detect', load: async () => (await import('./detect.js')).detectCommand },
+  { name: 'prepare', load: async () => (await import('./prepare.js')).prepareCommand },
+  { name: 'fix', load: async () => (await import('./fix.js')).fixCommand },
+  { name: 'train', load: async () => (await import('./train.js')).trainCommand },
+  { name: 'runs', load: async () => (await import('./runs.js')).runsCommand },
+  { name: 'age', load: async () => (await import('./age.js')).ageCommand },
+  { name: 'eval', load: async () => (await import('./eval.js')).evalCommand },
+  { name: 'serve', load: async () => (await import('./serve.js')).serveCommand },
 ];
