@@ -1,4 +1,4 @@
-import type { PageFace } from '../vision/protocol.js';
+import type { PageFace } from '../../contract/vision-page.js';
 import type { RawImage, VisionHost, VisionInput } from '../vision/host.js';
 import sharp from 'sharp';
 import { distance, type Point } from './geometry.js';

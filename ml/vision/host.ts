@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { PageDetectResult, PageSegmentResult, VisionImageInput, VisionInitRequest } from './protocol.js';
+import type { PageDetectResult, PageSegmentResult, VisionImageInput, VisionInitRequest } from '../../contract/vision-page.js';
 
 /** Tightly packed 8-bit pixels. */
 export interface RawImage {

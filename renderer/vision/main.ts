@@ -6,7 +6,7 @@ import type {
   PageSegmentResult,
   VisionImageInput,
   VisionInitRequest,
-} from './protocol';
+} from '../../contract/vision-page';
 
 declare global {
   interface Window {

@@ -1,4 +1,4 @@
-/** JSON spoken between a vision host (Node or Electron main) and this page. Kept identical to ml/vision/protocol.ts. */
+/** JSON spoken between a vision host (Node, or Electron main) and the vision page (renderer/vision). Types only. */
 export interface VisionInitRequest {
   wasmBaseUrl: string;
   faceLandmarkerUrl: string;
