@@ -4,12 +4,18 @@ import { fileSystemIO, writeFileAtomic } from '../tf/file-io.js';
 import { makeCvaeConfig, type CvaeConfig } from './config.js';
 import { Cvae, paramSpecs } from './model.js';
 import type { CvaeSidecar } from './sidecar.js';
+import { decodeFloat16, encodeFloat16 } from './float16.js';
 
 export const SIDECAR_JSON = 'sidecar.json';
 export const MODEL_FORMAT = 'chronoface-cvae';
 
+export interface SaveOptions {
+  /** Store weights as float16 (tfjs `quantization: {dtype: 'float16'}`): half the size, for shipping. */
+  readonly float16?: boolean;
+}
+
 /** Saves weights (spec order) in the tfjs format plus the sidecar. Needs no tf backend. */
-export async function saveCvaeValues(dir: string, config: CvaeConfig, values: Map<string, Float32Array>, sidecar: CvaeSidecar): Promise<void> {
+export async function saveCvaeValues(dir: string, config: CvaeConfig, values: Map<string, Float32Array>, sidecar: CvaeSidecar, options: SaveOptions = {}): Promise<void> {
   const specs = paramSpecs(config);
   const total = specs.reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1), 0);
   const data = new Float32Array(total);
@@ -25,8 +31,13 @@ export async function saveCvaeValues(dir: string, config: CvaeConfig, values: Ma
     generatedBy: 'chronoface',
     convertedBy: null,
     modelTopology: { config },
-    weightSpecs: specs.map((s) => ({ name: s.name, shape: s.shape, dtype: 'float32' as const })),
-    weightData: data.buffer,
+    weightSpecs: specs.map((s) => ({
+      name: s.name,
+      shape: s.shape,
+      dtype: 'float32' as const,
+      ...(options.float16 ? { quantization: { dtype: 'float16' as const } } : {}),
+    })),
+    weightData: (options.float16 ? encodeFloat16(data) : data).buffer as ArrayBuffer,
   });
   writeFileAtomic(path.join(dir, SIDECAR_JSON), JSON.stringify({ ...sidecar, config }, null, 1));
 }
@@ -55,8 +66,16 @@ export async function loadCvaeValues(dir: string): Promise<{ config: CvaeConfig;
   for (const spec of artifacts.weightSpecs ?? []) {
     if (spec.dtype !== 'float32') throw new Error(`weight ${spec.name}: dtype ${spec.dtype} is not supported`);
     const n = spec.shape.reduce((a, b) => a * b, 1);
-    values.set(spec.name, new Float32Array(buf.slice(off, off + n * 4)));
-    off += n * 4;
+    const quant = spec.quantization?.dtype;
+    if (quant === 'float16') {
+      values.set(spec.name, decodeFloat16(new Uint16Array(buf.slice(off, off + n * 2))));
+      off += n * 2;
+    } else if (quant === undefined) {
+      values.set(spec.name, new Float32Array(buf.slice(off, off + n * 4)));
+      off += n * 4;
+    } else {
+      throw new Error(`weight ${spec.name}: quantization ${quant} is not supported`);
+    }
   }
   return { config: merged, values };
 }

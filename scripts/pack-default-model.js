@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// Packs a trained model folder as the default model shipped in assets/models/default: float16 weights, the sidecar,
+// and a model card built from the sidecar and, when given, the JSON of `chronoface eval --json` (--eval FILE).
+// Usage: node scripts/pack-default-model.js MODEL_DIR [--eval eval.json] [--out assets/models/default]
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadCvaeValues, readSidecar, saveCvaeValues } from '../dist/node/ml/cvae/io.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const opt = (name) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const modelDir = args.find((a, i) => !a.startsWith('--') && (i === 0 || !args[i - 1].startsWith('--')));
+if (!modelDir) {
+  console.error('usage: node scripts/pack-default-model.js MODEL_DIR [--eval eval.json] [--out DIR]');
+  process.exit(2);
+}
+const out = path.resolve(opt('out') ?? path.join(root, 'assets/models/default'));
+const sidecar = readSidecar(modelDir);
+const { config, values } = await loadCvaeValues(modelDir);
+fs.rmSync(out, { recursive: true, force: true });
+await saveCvaeValues(out, config, values, { ...sidecar, createdAt: sidecar.createdAt }, { float16: true });
+
+const evalFile = opt('eval');
+const evaluation = evalFile ? JSON.parse(fs.readFileSync(evalFile, 'utf8').trim().split('\n').pop()) : null;
+const t = sidecar.training ?? {};
+const lines = [
+  '# Default model card',
+  '',
+  'The model `chronoface age` and the app use when the data directory has no model of its own.',
+  '',
+  '**Licence: it was trained on UTKFace crops and inherits the UTKFace licence (non-commercial research use only).**',
+  '',
+  '| | |',
+  '|---|---|',
+  `| network | conditional VAE, preset \`${config.preset}\`${config.film ? ' (FiLM conditioning in the decoder)' : ''}, ${config.imageSize} px, latent ${config.latentDim} |`,
+  `| data | ${t.trainImages ?? '?'} training crops of ../shared/datasets/utkface (1,000 UTKFace images, balanced over age decades), prepared by \`chronoface prepare\` with the settings in sidecar.json |`,
+  `| trained age range | ${sidecar.ageRange.min}-${sidecar.ageRange.max} |`,
+  `| dataset fingerprint | \`${sidecar.datasetFingerprint}\` |`,
+  `| epochs | ${sidecar.epoch} |`,
+  `| training settings | \`${JSON.stringify(t.config ?? t)}\` |`,
+  `| training time | ${t.seconds !== undefined ? `${Math.round(t.seconds)} s` : '?'} on ${t.backend ?? '?'} (2-core CPU, no GPU) |`,
+  `| validation | loss ${fmt(sidecar.metrics.valLoss)}, PSNR ${fmt(sidecar.metrics.valPsnr)} dB, MSE ${fmt(sidecar.metrics.valMse, 4)} |`,
+  `| weights | float16 (${(fs.statSync(path.join(out, 'weights.bin')).size / 1e6).toFixed(1)} MB) |`,
+  '',
+];
+if (evaluation) {
+  lines.push('## Evaluation (`chronoface eval --json` on the test split)', '', '```json', JSON.stringify(evaluation, null, 1), '```', '');
+}
+fs.writeFileSync(path.join(out, 'MODEL_CARD.md'), lines.join('\n'));
+console.log(JSON.stringify({ out, weightsBytes: fs.statSync(path.join(out, 'weights.bin')).size }));
+
+function fmt(v, digits = 2) {
+  return typeof v === 'number' ? v.toFixed(digits) : '?';
+}
