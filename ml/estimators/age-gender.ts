@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../tf/backend.js';
 import { faceApi, faceApiModelDir, type AgeGenderNetLike } from './face-api.js';
+import { FaceApiModel } from './face-api-model.js';
 import type { RawImage } from './image.js';
 import { chunks, toSquareRgbTensor } from './tensors.js';
 import { windowFor, type Framing } from './framing.js';
@@ -18,29 +18,15 @@ export interface AgeGenderEstimate {
 }
 
 /** face-api's age/gender net (TinyXception, 112 px) run directly on aligned face crops. */
-export class AgeGenderEstimator {
-  private net: AgeGenderNetLike | undefined;
-
-  constructor(private readonly modelDir = faceApiModelDir(), private readonly batchSize = 16) {}
-
-  get loaded(): boolean {
-    return this.net !== undefined;
-  }
-
-  async load(): Promise<void> {
-    if (this.net) return;
-    faceApi(); // registers the wasm backend (face-api's node-wasm build requires it) before one is chosen
-    await initBackend();
-    const net = new (faceApi().AgeGenderNet)();
-    await net.loadFromDisk(this.modelDir);
-    this.net = net;
+export class AgeGenderEstimator extends FaceApiModel<AgeGenderNetLike> {
+  constructor(modelDir = faceApiModelDir(), private readonly batchSize = 16) {
+    super((api) => new api.AgeGenderNet(), modelDir);
   }
 
   /** One estimate per crop, in order. Aligned crops are cut to their face window (framing.ts) and resized to 112 px. */
   async predict(crops: readonly RawImage[], framing: Framing = 'aligned'): Promise<AgeGenderEstimate[]> {
     const window = windowFor(framing);
-    const net = this.net;
-    if (!net) throw new Error('AgeGenderEstimator: call load() first');
+    const net = this.requireNet();
     const out: AgeGenderEstimate[] = [];
     for (const batch of chunks(crops, this.batchSize)) {
       const { age, gender } = tf.tidy(() => {
@@ -56,10 +42,5 @@ export class AgeGenderEstimator {
       }
     }
     return out;
-  }
-
-  dispose(): void {
-    this.net?.dispose(false);
-    this.net = undefined;
   }
 }

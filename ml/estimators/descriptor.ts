@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../tf/backend.js';
 import { faceApi, faceApiModelDir, type FaceRecognitionNetLike } from './face-api.js';
+import { FaceApiModel } from './face-api-model.js';
 import type { RawImage } from './image.js';
 import { chunks, toSquareRgbTensor } from './tensors.js';
 import { windowFor, type Framing } from './framing.js';
@@ -10,29 +10,15 @@ export const DESCRIPTOR_INPUT_SIZE = 150;
 export const SAME_PERSON_DISTANCE = 0.6;
 
 /** face-api's face-recognition net (ResNet-34-like, 150 px, 128-d descriptor) run directly on aligned crops. */
-export class FaceDescriptorNet {
-  private net: FaceRecognitionNetLike | undefined;
-
-  constructor(private readonly modelDir = faceApiModelDir(), private readonly batchSize = 8) {}
-
-  get loaded(): boolean {
-    return this.net !== undefined;
-  }
-
-  async load(): Promise<void> {
-    if (this.net) return;
-    faceApi(); // registers the wasm backend (face-api's node-wasm build requires it) before one is chosen
-    await initBackend();
-    const net = new (faceApi().FaceRecognitionNet)();
-    await net.loadFromDisk(this.modelDir);
-    this.net = net;
+export class FaceDescriptorNet extends FaceApiModel<FaceRecognitionNetLike> {
+  constructor(modelDir = faceApiModelDir(), private readonly batchSize = 8) {
+    super((api) => new api.FaceRecognitionNet(), modelDir);
   }
 
   /** One 128-d descriptor per crop, in order. Aligned crops are cut to their face window and resized to 150 px. */
   async predict(crops: readonly RawImage[], framing: Framing = 'aligned'): Promise<Float32Array[]> {
     const window = windowFor(framing);
-    const net = this.net;
-    if (!net) throw new Error('FaceDescriptorNet: call load() first');
+    const net = this.requireNet();
     const out: Float32Array[] = [];
     for (const batch of chunks(crops, this.batchSize)) {
       const desc = tf.tidy(() => net.forwardInput(new (faceApi().NetInput)(batch.map((c) => toSquareRgbTensor(c, DESCRIPTOR_INPUT_SIZE, window)), true)));
@@ -41,11 +27,6 @@ export class FaceDescriptorNet {
       for (let i = 0; i < batch.length; i++) out.push(Float32Array.from(flat.subarray(i * 128, (i + 1) * 128)));
     }
     return out;
-  }
-
-  dispose(): void {
-    this.net?.dispose(false);
-    this.net = undefined;
   }
 }
 
