@@ -44,6 +44,8 @@ export function pasteBack(photo: RawImage, delta: CropDelta, mask: Uint8Array, t
   const [a, b, c, d, e, f] = transform;
   const inv = invertTransform(transform);
   const { x0, y0, x1, y1 } = cropFootprint(inv, size, photo.width, photo.height);
+  // A greyscale photo must stay grey: the decoder draws in colour, so only the delta's luminance is carried.
+  const mono = isMonochrome(photo, x0, y0, x1, y1);
   for (let y = y0; y < y1; y++) {
     const sy = y + 0.5;
     for (let x = x0; x < x1; x++) {
@@ -77,12 +79,29 @@ export function pasteBack(photo: RawImage, delta: CropDelta, mask: Uint8Array, t
       if (m === 0) continue;
       // Sum of mask-weighted deltas = (bilinear mask) * (mask-weighted mean delta): the delta fades with the mask.
       const p = (y * photo.width + x) * ch;
+      if (mono) r = g = bl = 0.299 * r + 0.587 * g + 0.114 * bl;
       out[p] = clamp255(out[p]! + gain * r);
       out[p + 1] = clamp255(out[p + 1]! + gain * g);
       out[p + 2] = clamp255(out[p + 2]! + gain * bl);
     }
   }
   return { data: out, width: photo.width, height: photo.height, channels: ch };
+}
+
+/** True when every pixel of the region has R, G and B within 2 of each other (a greyscale photo stored as RGB). */
+export function isMonochrome(photo: RawImage, x0: number, y0: number, x1: number, y1: number): boolean {
+  if (photo.channels < 3) return true;
+  const ch = photo.channels;
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      const p = (y * photo.width + x) * ch;
+      const r = photo.data[p]!;
+      const g = photo.data[p + 1]!;
+      const b = photo.data[p + 2]!;
+      if (Math.abs(r - g) > 2 || Math.abs(g - b) > 2 || Math.abs(r - b) > 2) return false;
+    }
+  }
+  return true;
 }
 
 function clamp255(v: number): number {
