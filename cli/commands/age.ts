@@ -13,6 +13,8 @@ import { expandPhotoArgs, outputStem, writeFaceOutputs } from '../../ml/aging/ou
 import type { AgeFaceOptions, Gender } from '../../ml/aging/age-face.js';
 import { createPlaywrightVisionHost } from '../../ml/vision/playwright-host.js';
 import type { VisionHost } from '../../ml/vision/host.js';
+import { ChromiumNotFoundError } from '../../ml/vision/chromium.js';
+import { ModelUnavailableError } from '../../ml/vision/models.js';
 
 interface Shared {
   ctx: CommandContext;
@@ -155,13 +157,14 @@ async function folder(s: Shared, photos: string[], outDir: string): Promise<numb
   return failed > 0 && failed === photos.length ? 1 : 0;
 }
 
-/** The headless vision host; one retry, since a page can fail to start on a busy machine. */
+/** The headless vision host; one retry, since a page can fail to start on a busy machine (not for a missing model or browser). */
 async function startVisionHost(ctx: CommandContext): Promise<VisionHost> {
   const start = (): Promise<VisionHost> =>
     createPlaywrightVisionHost({ pages: 1, dataDir: ctx.dataDir, onModelProgress: (p) => ctx.out.progress(p.received, p.total, `downloading ${p.file}`) });
   try {
     return await start();
   } catch (err) {
+    if (err instanceof ModelUnavailableError || err instanceof ChromiumNotFoundError) throw err;
     ctx.out.warn(`the vision host failed to start (${err instanceof Error ? err.message : String(err)}); trying once more`);
     return start();
   }
