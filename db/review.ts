@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Db } from './catalogue.js';
 import { parseJson } from './catalogue.js';
+import { listFaces } from './faces.js';
 
 export type CropStatus = 'pending' | 'accepted' | 'rejected' | 'needs-fix';
 export type Gender = 'male' | 'female' | 'unknown';
@@ -482,19 +483,6 @@ export function parseKeypoints(json: string | null | undefined): Keypoints5 | nu
   return Object.fromEntries(KP_NAMES.map((n, i) => [n, pts[i]!])) as unknown as Keypoints5;
 }
 
-/** A box stored as [x, y, w, h] or {x, y, width, height}. */
-export function parseBox(json: string | null | undefined): [number, number, number, number] | null {
-  const v = parseJson<unknown>(json, null);
-  if (Array.isArray(v) && v.length === 4 && v.every((n) => typeof n === 'number')) return v as [number, number, number, number];
-  if (v && typeof v === 'object') {
-    const b = v as Record<string, unknown>;
-    const w = b.width ?? b.w;
-    const h = b.height ?? b.h;
-    if (typeof b.x === 'number' && typeof b.y === 'number' && typeof w === 'number' && typeof h === 'number') return [b.x, b.y, w, h];
-  }
-  return null;
-}
-
 export interface FaceDetailRow {
   id: number;
   index: number;
@@ -529,23 +517,14 @@ export function getCropDetail(db: Db, id: number): CropDetailRow | undefined {
   const img = db
     .prepare('SELECT i.id, i.dataset_id, i.width, i.height, i.source_path, i.subject, d.root FROM images i JOIN datasets d ON d.id = i.dataset_id WHERE i.id = ?')
     .get(row.imageId) as { id: number; dataset_id: number; width: number; height: number; source_path: string; subject: string | null; root: string };
-  const faces = (db.prepare('SELECT * FROM faces WHERE image_id = ? ORDER BY source, idx').all(row.imageId) as {
-    id: number;
-    idx: number;
-    score: number | null;
-    box_json: string | null;
-    keypoints_json: string | null;
-    landmarks_json: string | null;
-    is_primary: number;
-    source: 'detected' | 'ground-truth';
-  }[]).map((f) => ({
+  const faces: FaceDetailRow[] = listFaces(db, row.imageId).map((f) => ({
     id: f.id,
     index: f.idx,
     score: f.score,
-    box: parseBox(f.box_json),
-    keypoints: parseKeypoints(f.keypoints_json),
-    landmarks: parseJson<XY[]>(f.landmarks_json, []),
-    isPrimary: f.is_primary !== 0,
+    box: f.box ? [f.box.x, f.box.y, f.box.width, f.box.height] : null,
+    keypoints: f.keypoints,
+    landmarks: f.landmarks,
+    isPrimary: f.isPrimary,
     source: f.source,
   }));
   const cropFace = faces.find((f) => f.id === c.face_id) ?? faces.find((f) => f.isPrimary && f.source === 'detected');
