@@ -115,24 +115,37 @@ export class GradPool {
     return Array.from({ length: k }, (_, i) => Math.floor(((i + 1) * n) / k) - Math.floor((i * n) / k));
   }
 
-  /** Forward, loss, backward on every worker, then the summed gradient goes to every replica's Adam. */
-  async step(b: Batch, beta: number, noiseSeed: number): Promise<StepResult> {
+  /** Sends each worker its share of the batch (images and cond transferred) and collects the replies in order. */
+  private scatter<R extends WorkerReply>(
+    b: Batch,
+    request: (share: { id: number; k: number; n: number; off: number; images: Float32Array; cond: Float32Array }) => WorkerRequest & { id: number },
+  ): Promise<R[]> {
     const px = b.images.length / b.n;
-    const shares = this.split(b.n);
     let off = 0;
-    const replies = await Promise.all(
-      shares.map((n, k) => {
+    return Promise.all(
+      this.split(b.n).map((n, k) => {
         const images = b.images.slice(off * px, (off + n) * px);
         const cond = b.cond.slice(off * 2, (off + n) * 2);
-        const weights = b.weights ? b.weights.slice(off, off + n) : null;
+        const msg = request({ id: this.nextId++, k, n, off, images, cond });
         off += n;
-        const id = this.nextId++;
-        return this.links[k]!.request(
-          { type: 'step', id, n, images, cond, weights, invBatch: 1 / b.n, beta, noiseSeed: (noiseSeed + k * 7919) >>> 0 },
-          [images.buffer, cond.buffer],
-        ) as Promise<Extract<WorkerReply, { type: 'grads' }>>;
+        return this.links[k]!.request(msg, [images.buffer, cond.buffer]) as Promise<R>;
       }),
     );
+  }
+
+  /** Forward, loss, backward on every worker, then the summed gradient goes to every replica's Adam. */
+  async step(b: Batch, beta: number, noiseSeed: number): Promise<StepResult> {
+    const replies = await this.scatter<Extract<WorkerReply, { type: 'grads' }>>(b, ({ id, k, n, off, images, cond }) => ({
+      type: 'step',
+      id,
+      n,
+      images,
+      cond,
+      weights: b.weights ? b.weights.slice(off, off + n) : null,
+      invBatch: 1 / b.n,
+      beta,
+      noiseSeed: (noiseSeed + k * 7919) >>> 0,
+    }));
     const sum = this.shared;
     const first = replies[0]!.grads;
     sum.set(first);
@@ -149,19 +162,15 @@ export class GradPool {
 
   /** Inference-mode evaluation of a batch, spread over the workers. */
   async evaluate(b: Batch, wantRecon: boolean, sweepAges: number[] | null): Promise<EvalResult> {
-    const px = b.images.length / b.n;
-    const shares = this.split(b.n);
-    let off = 0;
-    const replies = await Promise.all(
-      shares.map((n, k) => {
-        const images = b.images.slice(off * px, (off + n) * px);
-        const cond = b.cond.slice(off * 2, (off + n) * 2);
-        off += n;
-        return this.links[k]!.request({ type: 'eval', id: this.nextId++, n, images, cond, sweepAges, wantRecon }, [images.buffer, cond.buffer]) as Promise<
-          Extract<WorkerReply, { type: 'eval' }>
-        >;
-      }),
-    );
+    const replies = await this.scatter<Extract<WorkerReply, { type: 'eval' }>>(b, ({ id, n, images, cond }) => ({
+      type: 'eval',
+      id,
+      n,
+      images,
+      cond,
+      sweepAges,
+      wantRecon,
+    }));
     const cat = (xs: (Float32Array | null)[]): Float32Array | null => {
       if (xs.some((x) => x === null)) return null;
       const out = new Float32Array(xs.reduce((a, x) => a + x!.length, 0));
@@ -180,19 +189,7 @@ export class GradPool {
   }
 
   async encode(b: Batch): Promise<Float32Array> {
-    const px = b.images.length / b.n;
-    const shares = this.split(b.n);
-    let off = 0;
-    const replies = await Promise.all(
-      shares.map((n, k) => {
-        const images = b.images.slice(off * px, (off + n) * px);
-        const cond = b.cond.slice(off * 2, (off + n) * 2);
-        off += n;
-        return this.links[k]!.request({ type: 'encode', id: this.nextId++, n, images, cond }, [images.buffer, cond.buffer]) as Promise<
-          Extract<WorkerReply, { type: 'encode' }>
-        >;
-      }),
-    );
+    const replies = await this.scatter<Extract<WorkerReply, { type: 'encode' }>>(b, ({ id, n, images, cond }) => ({ type: 'encode', id, n, images, cond }));
     const out = new Float32Array(replies.reduce((a, r) => a + r.mu.length, 0));
     let o = 0;
     for (const r of replies) (out.set(r.mu, o), (o += r.mu.length));
