@@ -10,6 +10,7 @@ import type { TrainEvent } from '../../ml/train/events.js';
 import { startTrainingProcess } from '../../ml/train/process.js';
 import type { BackendPref } from '../../ml/tf/backend-names.js';
 import type { CvaePreset } from '../../ml/cvae/config.js';
+import { chooseModel, defaultModelDir } from '../../ml/aging/model.js';
 
 function configFromOptions(ctx: Parameters<Command['run']>[0]): Partial<TrainConfig> {
   const c: Partial<TrainConfig> = {};
@@ -26,6 +27,7 @@ function configFromOptions(ctx: Parameters<Command['run']>[0]): Partial<TrainCon
   num('limit', 'limit');
   num('seed', 'seed');
   num('workers', 'workers');
+  num('age-loss', 'ageLoss');
   const backend = stringOpt(ctx, 'backend');
   if (backend !== undefined) c.backend = backend as BackendPref;
   const preset = stringOpt(ctx, 'preset');
@@ -35,6 +37,14 @@ function configFromOptions(ctx: Parameters<Command['run']>[0]): Partial<TrainCon
   if (balance !== undefined) c.balance = balance as Balance;
   if (ctx.options.flip !== undefined) c.flip = boolOpt(ctx, 'flip');
   if (boolOpt(ctx, 'include-pending')) c.includePending = true;
+  const init = stringOpt(ctx, 'init-from');
+  if (init !== undefined) {
+    try {
+      c.initFrom = init === 'default' ? chooseModel(ctx.dataDir, defaultModelDir()).dir : chooseModel(ctx.dataDir, init).dir;
+    } catch (err) {
+      throw new UsageError(`--init-from: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
   const name = stringOpt(ctx, 'name');
   if (name !== undefined) c.name = name;
   const extras = listOpt(ctx, 'extra-loss');
@@ -56,6 +66,8 @@ function describe(e: TrainEvent): string | null {
       return `run ${e.run}: ${e.trainCount} train / ${e.valCount} val crops, ${e.config.imageSize}px, batch ${e.config.batch}, ${e.config.epochs} epochs${e.startEpoch ? ` (resuming after epoch ${e.startEpoch})` : ''}\nbackend ${e.backend} x${e.workers}: ${e.backendReason}`;
     case 'epoch':
       return `epoch ${e.epoch}/${e.epochs}: train ${e.trainLoss.toFixed(1)}  val ${e.valLoss.toFixed(1)}  PSNR ${e.valPsnr.toFixed(2)} dB  KL ${e.valKl.toFixed(1)}  (${e.seconds.toFixed(0)} s)`;
+    case 'critic':
+      return `age critic epoch ${e.epoch}/${e.epochs}: train MAE ${e.trainMae.toFixed(1)} y, val MAE ${e.valMae.toFixed(1)} y`;
     case 'cancelled':
       return `run ${e.run} cancelled; resume with --resume ${e.run} (from epoch ${e.epoch})`;
     default:
@@ -85,6 +97,8 @@ export const trainCommand: Command = {
     flip: { kind: 'boolean', help: 'horizontal flip augmentation (default on; --no-flip to disable)' },
     'include-pending': { kind: 'boolean', help: 'also train on crops still pending review' },
     name: { kind: 'string', value: 'NAME', help: 'model name' },
+    'init-from': { kind: 'string', value: 'MODEL', help: 'start from the weights of a model (id, folder, or "default") instead of a fresh initialisation' },
+    'age-loss': { kind: 'number', value: 'W', help: 'age loss weight: first trains an age critic on the same crops, then penalises W x |critic(decode at a random age) - age| (default 0: off)' },
     'extra-loss': { kind: 'list', value: 'MOD=W,...', help: 'extra loss terms: ES modules exporting createLossTerm, each with a weight' },
   },
   async run(ctx) {

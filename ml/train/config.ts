@@ -28,6 +28,10 @@ export interface TrainConfig {
   backend: BackendPref;
   workers: number;
   extraLosses: ExtraLossSpec[];
+  /** Weight of the age loss through an age critic trained on the same crops first (0: off). */
+  ageLoss: number;
+  /** A saved model folder whose weights start the run (fine-tuning) instead of a fresh initialisation. */
+  initFrom: string | null;
   name: string | null;
 }
 
@@ -57,6 +61,8 @@ export function resolveTrainConfig(p: Partial<TrainConfig> = {}): TrainConfig {
     backend: p.backend ?? 'auto',
     workers: p.workers ?? defaultWorkers(),
     extraLosses: p.extraLosses ?? [],
+    ageLoss: p.ageLoss ?? 0,
+    initFrom: p.initFrom ?? null,
     name: p.name ?? null,
   };
   if (!isImageSize(c.imageSize)) throw new TrainConfigError(`image size must be 64, 128 or 256, got ${String(c.imageSize)}`);
@@ -78,6 +84,7 @@ export function resolveTrainConfig(p: Partial<TrainConfig> = {}): TrainConfig {
   if (c.preset !== 'reference' && c.preset !== 'film') throw new TrainConfigError(`preset must be "reference" or "film", got "${String(c.preset)}"`);
   if (!['none', 'sampler', 'weights'].includes(c.balance)) throw new TrainConfigError(`balance must be none, sampler or weights, got "${String(c.balance)}"`);
   if (!isBackendPref(c.backend)) throw new TrainConfigError(`backend must be auto, tensorflow-gpu, tensorflow, wasm or cpu, got "${String(c.backend)}"`);
+  if (!(typeof c.ageLoss === 'number' && Number.isFinite(c.ageLoss) && c.ageLoss >= 0)) throw new TrainConfigError(`age loss weight (--age-loss) must be a number >= 0, got ${String(c.ageLoss)}`);
   for (const e of c.extraLosses) {
     if (typeof e.module !== 'string' || e.module.length === 0) throw new TrainConfigError('an extra loss needs a module path');
     positive(e.weight, `weight of extra loss ${e.module}`);

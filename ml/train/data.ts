@@ -14,6 +14,8 @@ export interface Sample {
   file: string;
   age: number;
   gender: number;
+  /** UTKFace race code, or null */
+  race: number | null;
 }
 
 export interface TrainingSet {
@@ -35,6 +37,7 @@ interface Row {
   settings_json: string;
   age: number | null;
   gender: string;
+  race: number | null;
   split: string | null;
 }
 
@@ -43,7 +46,7 @@ export function loadTrainingSet(db: Db, dataDir: string, opts: { includePending:
   const statuses = opts.includePending ? "('accepted','pending')" : "('accepted')";
   const rows = db
     .prepare(
-      `SELECT c.id AS crop_id, c.file, c.settings_json, i.age, i.gender, i.split
+      `SELECT c.id AS crop_id, c.file, c.settings_json, i.age, i.gender, i.race, i.split
        FROM crops c JOIN images i ON i.id = c.image_id
        WHERE c.status IN ${statuses} ORDER BY c.id`,
     )
@@ -54,7 +57,7 @@ export function loadTrainingSet(db: Db, dataDir: string, opts: { includePending:
   }
   const usable = rows.filter((r) => r.age !== null && Number.isFinite(r.age) && r.split !== null);
   if (usable.length === 0) throw new TrainDataError(`no usable crops: none of the ${rows.length} ${what} crops has both an age label and a split`);
-  const toSample = (r: Row): Sample => ({ cropId: r.crop_id, file: path.join(dataDir, r.file), age: r.age!, gender: genderCode(r.gender) });
+  const toSample = (r: Row): Sample => ({ cropId: r.crop_id, file: path.join(dataDir, r.file), age: r.age!, gender: genderCode(r.gender), race: r.race });
   let train = usable.filter((r) => r.split === 'train');
   const val = usable.filter((r) => r.split === 'val');
   if (train.length === 0) throw new TrainDataError(`the train split is empty: none of the ${usable.length} usable crops is in it`);

@@ -16,6 +16,7 @@ export type TrainEvent =
       workers: number;
       parameters: number;
     }
+  | { type: 'critic'; run: number; epoch: number; epochs: number; trainMae: number; valMae: number }
   | {
       type: 'step';
       run: number;

@@ -1,19 +1,50 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { openCatalogue, type Db } from '../../db/catalogue.js';
 import { DATA_SUBDIRS } from '../../db/data-dir.js';
 import { insertModel } from '../../db/models.js';
 import { createRun, finishRun, getRun, markRunRunning, recordEpoch, setRunBackend } from '../../db/runs.js';
 import { makeCvaeConfig } from '../cvae/config.js';
-import { saveCvaeValues } from '../cvae/io.js';
+import { loadCvaeValues, saveCvaeValues } from '../cvae/io.js';
 import { mixSeed } from '../cvae/rng.js';
-import { AGE_BIN_EDGES, ageBinIndex, emptySidecar, type AgeBin, type CvaeSidecar } from '../cvae/sidecar.js';
+import { emptySidecar, type AgeBin, type CvaeSidecar } from '../cvae/sidecar.js';
+import { adjustedAgeBins } from '../cvae/age-bins.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
-import { betaAt, resolveTrainConfig, type TrainConfig } from './config.js';
+import { betaAt, resolveTrainConfig, type ExtraLossSpec, type TrainConfig } from './config.js';
 import { CropReader, epochBatches, loadTrainingSet, planEpoch, type Batch, type Sample, type TrainingSet } from './data.js';
 import type { TrainEvent } from './events.js';
 import { GradPool } from './grad-pool.js';
 import { writeGridPng } from './grid.js';
+import { hasCritic, saveCritic } from '../critic/model.js';
+import { trainCritic } from '../critic/train.js';
+import { initBackend } from '../tf/backend.js';
+
+const CRITIC_LOSS_MODULE = fileURLToPath(new URL('../critic/loss-term.js', import.meta.url));
+/** Target ages the age loss draws from, within the training set's own range. */
+const AGE_LOSS_RANGE = { min: 10, max: 80 };
+
+/** The weights of config.initFrom, which must match the run's image size and conditioning. */
+async function initialModel(config: TrainConfig): Promise<Awaited<ReturnType<typeof loadCvaeValues>>> {
+  const m = await loadCvaeValues(config.initFrom!);
+  if (m.config.imageSize !== config.imageSize) throw new Error(`--init-from: the model in ${config.initFrom} is ${m.config.imageSize} px, the run ${config.imageSize} px`);
+  if (m.config.film !== config.film) throw new Error(`--init-from: the model in ${config.initFrom} ${m.config.film ? 'has' : 'lacks'} FiLM conditioning, the run ${config.film ? 'has' : 'lacks'} it (use the same --preset)`);
+  return m;
+}
+
+/** The run's extra losses, with the age loss through its critic (trained first, into the run folder) when asked. */
+async function extraLossesFor(config: TrainConfig, data: TrainingSet, runDir: string, emit: (e: TrainEvent) => void, runId: number, signal: AbortSignal): Promise<ExtraLossSpec[]> {
+  if (config.ageLoss <= 0) return config.extraLosses;
+  const dir = path.join(runDir, 'critic');
+  if (!hasCritic(dir)) {
+    await initBackend(config.backend);
+    const r = await trainCritic(new CropReader(config.imageSize), data.train, data.val, { seed: config.seed, signal, onEpoch: (e) => emit({ type: 'critic', run: runId, ...e }) });
+    await saveCritic(dir, r.values, r.info);
+  }
+  const minAge = Math.max(data.ageRange.min, AGE_LOSS_RANGE.min);
+  const maxAge = Math.max(minAge + 1, Math.min(data.ageRange.max, AGE_LOSS_RANGE.max));
+  return [...config.extraLosses, { module: CRITIC_LOSS_MODULE, weight: config.ageLoss, options: { dir, minAge, maxAge } }];
+}
 
 export interface TrainRequest {
   dataDir: string;
@@ -64,23 +95,13 @@ async function evaluate(pool: GradPool, reader: CropReader, val: readonly Sample
 }
 
 async function ageBinMeans(pool: GradPool, reader: CropReader, train: readonly Sample[], latent: number): Promise<AgeBin[]> {
-  const sums = Array.from({ length: AGE_BIN_EDGES.length - 1 }, () => new Float64Array(latent));
-  const counts = new Array<number>(AGE_BIN_EDGES.length - 1).fill(0);
+  const mus: Float32Array[] = [];
   for (let i = 0; i < train.length; i += 64) {
     const chunk = train.slice(i, i + 64);
     const mu = await pool.encode(await reader.batch(chunk, null, null));
-    chunk.forEach((s, k) => {
-      const b = ageBinIndex(s.age);
-      counts[b]!++;
-      for (let j = 0; j < latent; j++) sums[b]![j]! += mu[k * latent + j]!;
-    });
+    chunk.forEach((_, k) => mus.push(mu.slice(k * latent, (k + 1) * latent)));
   }
-  return counts.map((c, b) => ({
-    lo: AGE_BIN_EDGES[b]!,
-    hi: AGE_BIN_EDGES[b + 1]!,
-    count: c,
-    mu: c > 0 ? Array.from(sums[b]!, (v) => v / c) : [],
-  }));
+  return adjustedAgeBins(mus, train, latent);
 }
 
 function rel(dataDir: string, p: string): string {
@@ -119,16 +140,18 @@ export async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => vo
     runDir = runDir!;
     fs.mkdirSync(runDir, { recursive: true });
     const checkpoint = await readCheckpoint(runDir);
-    const cvaeConfig = checkpoint?.config ?? makeCvaeConfig({ imageSize: config.imageSize, preset: config.preset, film: config.film });
+    const extraLosses = await extraLossesFor(config, data, runDir, emit, runId, signal);
+    const init = !checkpoint && config.initFrom ? await initialModel(config) : null;
+    const cvaeConfig = checkpoint?.config ?? init?.config ?? makeCvaeConfig({ imageSize: config.imageSize, preset: config.preset, film: config.film });
     pool = await GradPool.start(config.workers, {
       type: 'init',
       config: cvaeConfig,
       seed: config.seed,
       lr: config.lr,
       backend: config.backend,
-      values: checkpoint ? [...checkpoint.values.entries()] : null,
+      values: checkpoint ? [...checkpoint.values.entries()] : init ? [...init.values.entries()] : null,
       adam: checkpoint?.adam ?? null,
-      extraLosses: config.extraLosses,
+      extraLosses,
     });
     setRunBackend(db, runId, pool.backend.backend, pool.backend.reason, data.fingerprint);
     const reader = new CropReader(config.imageSize);
