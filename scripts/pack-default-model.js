@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Packs a trained model folder as the default model shipped in assets/models/default: float16 weights, the sidecar,
 // and a model card built from the sidecar and, when given, the JSON of `chronoface eval --json` (--eval FILE).
-// Usage: node scripts/pack-default-model.js MODEL_DIR [--eval eval.json] [--out assets/models/default]
+// --shift K --gain G --detail D store the way outputs are carried onto photos (tuned with `chronoface eval`) in the
+// sidecar, as the defaults of `age` and `eval` for this model.
+// Usage: node scripts/pack-default-model.js MODEL_DIR [--eval eval.json] [--out assets/models/default] [--shift K] [--gain G] [--detail D]
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +24,14 @@ const out = path.resolve(opt('out') ?? path.join(root, 'assets/models/default'))
 const sidecar = readSidecar(modelDir);
 const { config, values } = await loadCvaeValues(modelDir);
 fs.rmSync(out, { recursive: true, force: true });
-await saveCvaeValues(out, config, values, { ...sidecar, createdAt: sidecar.createdAt }, { float16: true });
+const aging = { ...(sidecar.aging ?? {}) };
+for (const k of ['shift', 'gain', 'detail']) {
+  if (opt(k) === undefined) continue;
+  const v = Number(opt(k));
+  if (!Number.isFinite(v) || v < 0) throw new Error(`--${k} must be a number >= 0, got ${opt(k)}`);
+  aging[k] = v;
+}
+await saveCvaeValues(out, config, values, { ...sidecar, ...(Object.keys(aging).length ? { aging } : {}), createdAt: sidecar.createdAt }, { float16: true });
 
 const evalFile = opt('eval');
 const evaluation = evalFile ? JSON.parse(fs.readFileSync(evalFile, 'utf8').trim().split('\n').pop()) : null;
@@ -44,6 +53,7 @@ const lines = [
   `| training settings | \`${JSON.stringify(t.config ?? t)}\` |`,
   `| training time | ${t.seconds !== undefined ? `${Math.round(t.seconds)} s` : '?'} on ${t.backend ?? '?'} (2-core CPU, no GPU) |`,
   `| validation | loss ${fmt(sidecar.metrics.valLoss)}, PSNR ${fmt(sidecar.metrics.valPsnr)} dB, MSE ${fmt(sidecar.metrics.valMse, 4)} |`,
+  `| aging defaults | ${Object.keys(aging).length ? Object.entries(aging).map(([k, v]) => `--${k} ${v}`).join(', ') : 'none (residual transfer)'} |`,
   `| weights | float16 (${(fs.statSync(path.join(out, 'weights.bin')).size / 1e6).toFixed(1)} MB) |`,
   '',
 ];

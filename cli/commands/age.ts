@@ -14,6 +14,7 @@ import type { AgeFaceOptions, Gender } from '../../ml/aging/age-face.js';
 import { createPlaywrightVisionHost } from '../../ml/vision/playwright-host.js';
 import type { VisionHost } from '../../ml/vision/host.js';
 import { ChromiumNotFoundError } from '../../ml/vision/chromium.js';
+import { BLEND_OPTIONS, blendOptions } from './blend-options.js';
 import { ModelUnavailableError } from '../../ml/vision/models.js';
 
 interface Shared {
@@ -31,9 +32,7 @@ function faceOptions(ctx: CommandContext): AgeFaceOptions {
   if (sourceAge !== undefined && !(sourceAge >= 0 && sourceAge <= 120)) throw new UsageError(`--source-age must be from 0 to 120, got ${sourceAge}`);
   const g = stringOpt(ctx, 'gender');
   if (g !== undefined && g !== 'male' && g !== 'female') throw new UsageError(`--gender must be male or female, got "${g}"`);
-  const gain = numberOpt(ctx, 'gain') ?? 1;
-  if (!(gain > 0 && gain <= 5)) throw new UsageError(`--gain must be in (0, 5], got ${gain}`);
-  return { ages, sourceAge, gender: g as Gender | undefined, sample: boolOpt(ctx, 'sample'), ageShift: ctx.options['age-shift'] !== false, gain };
+  return { ages, sourceAge, gender: g as Gender | undefined, sample: boolOpt(ctx, 'sample'), ageShift: ctx.options['age-shift'] !== false, ...blendOptions(ctx) };
 }
 
 function record(ctx: CommandContext, model: AgingModel, photo: string, face: AgedPhotoFace, gif: string, strip: string | null): void {
@@ -186,7 +185,7 @@ export const ageCommand: Command = {
     fps: { kind: 'number', value: 'FPS', help: 'GIF frames per second', default: 4 },
     sample: { kind: 'boolean', help: 'sample z from the posterior instead of using its mean' },
     'age-shift': { kind: 'boolean', help: "move z by the sidecar's per-age-bin latent means (--no-age-shift to use the condition alone)", default: true },
-    gain: { kind: 'number', value: 'G', help: 'multiply the change carried onto the photo', default: 1 },
+    ...BLEND_OPTIONS,
     'crop-gif': { kind: 'string', value: 'FILE.gif', help: 'also write a GIF of the aligned crop frames (one photo)' },
   },
   async run(ctx) {

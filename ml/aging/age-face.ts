@@ -7,6 +7,7 @@ import type { RawImage } from '../estimators/image.js';
 import type { AgingModel } from './model.js';
 import { clampAges, type ClampedAges } from './ages.js';
 import { pasteBack } from './paste-back.js';
+import { templatePoints } from '../prep/template.js';
 
 export type Gender = 'male' | 'female';
 
@@ -31,8 +32,17 @@ export interface AgeFaceOptions {
   readonly seed?: number;
   /** Move z by the sidecar's per-age-bin latent means (default true when the sidecar has them). */
   readonly ageShift?: boolean;
-  /** Multiplies the change carried onto the photo (default 1). */
+  /** Multiplies that move (default: the model's sidecar, else 1). */
+  readonly shift?: number;
+  /** Multiplies the change decode(target) - decode(source) (default: the model's sidecar, else 1). */
   readonly gain?: number;
+  /**
+   * Share of the skin's own detail that the decoder cannot draw (crop - decode at the source age) kept inside the mask:
+   * 1 carries only the change onto the photo (residual transfer), 0 shows the decode itself on the skin. The eyes, nose
+   * and mouth keep their detail, and detail finer than the crop's resolution always stays. Default: the model's
+   * sidecar, else 1.
+   */
+  readonly detail?: number;
 }
 
 export interface AgedFaceResult {
@@ -72,8 +82,9 @@ function normals(n: number, seed: number): Float32Array {
 }
 
 /**
- * Decodes an aligned face at the target ages. Returns the decodes, the crop-space deltas (decode at the target minus
- * decode at the source, in 0..255 units) and the crop frames (crop + delta).
+ * Decodes an aligned face at the target ages. Returns the decodes, the crop-space changes to carry onto the photo
+ * (in 0..255 units: gain x (decode at the target - decode at the source), plus the faded detail; see `detail`) and the
+ * crop frames (crop + change).
  */
 export async function ageAlignedFace(model: AgingModel, face: AlignedFace, options: AgeFaceOptions): Promise<AgedFaceResult & { deltas: Float32Array[] }> {
   const size = model.size;
@@ -91,7 +102,8 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
   const g = genderCode(gender);
   const latentDim = model.cvae.config.latentDim;
   const useShift = options.ageShift ?? true;
-  const shifts = ages.ages.map((t) => (useShift ? ageShiftVector(model.sidecar, sourceForCond, t) : null));
+  const shiftScale = options.shift ?? model.sidecar.aging?.shift ?? 1;
+  const shifts = ages.ages.map((t) => (useShift ? ageShiftVector(model.sidecar, sourceForCond, t)?.map((v) => v * shiftScale) ?? null : null));
   const n = ages.ages.length;
 
   const out = tf.tidy(() => {
@@ -114,16 +126,18 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
   const decodes: RawImage[] = [];
   const deltas: Float32Array[] = [];
   const cropFrames: RawImage[] = [];
-  const gain = options.gain ?? 1;
+  const gain = options.gain ?? model.sidecar.aging?.gain ?? 1;
+  const fade = fadeMap(size, 1 - (options.detail ?? model.sidecar.aging?.detail ?? 1));
   for (let k = 0; k < n; k++) {
     const off = (k + 1) * px;
     decodes.push({ data: toBytes(values, off, px), width: size, height: size, channels: 3 });
     const delta = new Float32Array(px);
     const frame = new Uint8Array(px);
     for (let i = 0; i < px; i++) {
-      const d = (values[off + i]! - values[i]!) * 127.5;
+      const source = (values[i]! + 1) * 127.5;
+      const d = gain * (values[off + i]! - values[i]!) * 127.5 + fade[(i / 3) | 0]! * (source - face.crop[i]!);
       delta[i] = d;
-      const v = face.crop[i]! + gain * d;
+      const v = face.crop[i]! + d;
       frame[i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
     }
     deltas.push(delta);
@@ -132,7 +146,39 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
   return { sourceAge: sourceAge!, sourceAgeEstimated: options.sourceAge === undefined, gender: gender!, genderEstimated: options.gender === undefined, ages, cropFrames, decodes, deltas };
 }
 
-/** The photo-resolution frames: each crop-space delta carried onto the photo inside the face mask. */
-export function photoFrames(photo: RawImage, face: AlignedFace, deltas: readonly Float32Array[], gain = 1): RawImage[] {
-  return deltas.map((data) => pasteBack(photo, { size: face.size, data }, face.faceMask, face.transform, { gain }));
+/** Where the eyes, nose and mouth sit in every aligned crop (template.ts), with the spread of each, in crop sides. */
+const FEATURES: readonly { point: number | [number, number]; sigma: number }[] = [
+  { point: 0, sigma: 0.07 },
+  { point: 1, sigma: 0.07 },
+  { point: 2, sigma: 0.05 },
+  { point: [3, 4], sigma: 0.06 },
+  { point: 3, sigma: 0.04 },
+  { point: 4, sigma: 0.04 },
+];
+
+/**
+ * Per crop pixel, how much of the face's own detail fades (1 - detail): all of it on the skin, where age shows, and
+ * none at the eyes, nose and mouth, which carry most of who the person is.
+ */
+function fadeMap(size: number, fade: number): Float32Array {
+  const out = new Float32Array(size * size).fill(fade);
+  if (fade === 0) return out;
+  const pts = templatePoints(size);
+  const centres = FEATURES.map(({ point, sigma }) => {
+    const [x, y] = typeof point === 'number' ? pts[point]! : [(pts[point[0]]![0] + pts[point[1]]![0]) / 2, (pts[point[0]]![1] + pts[point[1]]![1]) / 2];
+    return { x, y, inv: 1 / (2 * (sigma * size) ** 2) };
+  });
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      let keep = 0;
+      for (const c of centres) keep = Math.max(keep, Math.exp(-((x + 0.5 - c.x) ** 2 + (y + 0.5 - c.y) ** 2) * c.inv));
+      out[y * size + x] = fade * (1 - keep);
+    }
+  }
+  return out;
+}
+
+/** The photo-resolution frames: each crop-space change (ageAlignedFace's deltas) carried onto the photo inside the face mask. */
+export function photoFrames(photo: RawImage, face: AlignedFace, deltas: readonly Float32Array[]): RawImage[] {
+  return deltas.map((data) => pasteBack(photo, { size: face.size, data }, face.faceMask, face.transform));
 }

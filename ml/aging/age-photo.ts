@@ -59,7 +59,8 @@ export interface AgedPhoto {
   readonly height: number;
   readonly faceCount: number;
   readonly faces: AgedPhotoFace[];
-  readonly timings: { loadMs: number; detectMs: number; prepareMs: number; ageMs: number };
+  /** Wall-clock ms per stage; ageMs = faceMs (source age/gender estimate, encode, decodes) + pasteMs (photo frames). */
+  readonly timings: { loadMs: number; detectMs: number; prepareMs: number; faceMs: number; pasteMs: number; ageMs: number };
 }
 
 /** Detects the faces of a photo, aligns the chosen one(s) exactly as the model's training crops, and ages them. */
@@ -81,7 +82,8 @@ export async function agePhoto(host: VisionHost, model: AgingModel, input: strin
   }
   const out: AgedPhotoFace[] = [];
   let prepareMs = 0;
-  let ageMs = 0;
+  let faceMs = 0;
+  let pasteMs = 0;
   for (const idx of chosen) {
     const face = faces[idx]!;
     const tp = performance.now();
@@ -90,8 +92,10 @@ export async function agePhoto(host: VisionHost, model: AgingModel, input: strin
     prepareMs += ta - tp;
     const aligned = { crop: prepared.crop, size: prepared.size, transform: prepared.transform, faceMask: prepared.faceMask };
     const aged = await ageAlignedFace(model, aligned, options);
-    const frames = photoFrames(photo, aligned, aged.deltas, options.gain ?? 1);
-    ageMs += performance.now() - ta;
+    const tb = performance.now();
+    faceMs += tb - ta;
+    const frames = photoFrames(photo, aligned, aged.deltas);
+    pasteMs += performance.now() - tb;
     out.push({
       face: idx,
       box: face.box,
@@ -106,5 +110,5 @@ export async function agePhoto(host: VisionHost, model: AgingModel, input: strin
       frames,
     });
   }
-  return { width: photo.width, height: photo.height, faceCount: faces.length, faces: out, timings: { loadMs: t1 - t0, detectMs: t2 - t1, prepareMs, ageMs } };
+  return { width: photo.width, height: photo.height, faceCount: faces.length, faces: out, timings: { loadMs: t1 - t0, detectMs: t2 - t1, prepareMs, faceMs, pasteMs, ageMs: faceMs + pasteMs } };
 }

@@ -30,6 +30,43 @@ export function cropFootprint(inverse: Affine, size: number, width: number, heig
 }
 
 /**
+ * delta * mask / 255 in crop space, with a border of zeros one pixel wide: (size + 2)^2 * 3 values. Bilinear sampling
+ * of this field is the sum of mask-weighted deltas, and needs no bounds checks at the crop's edges.
+ */
+function maskedDeltaField(delta: CropDelta, mask: Uint8Array): Float64Array {
+  const { size } = delta;
+  const stride = size + 2;
+  const field = new Float64Array(stride * stride * 3);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const m = mask[y * size + x]! / 255;
+      if (m === 0) continue;
+      const s = (y * size + x) * 3;
+      const o = ((y + 1) * stride + x + 1) * 3;
+      field[o] = delta.data[s]! * m;
+      field[o + 1] = delta.data[s + 1]! * m;
+      field[o + 2] = delta.data[s + 2]! * m;
+    }
+  }
+  return field;
+}
+
+/** Per field cell (its top-left corner in field coordinates): 1 when any of its 4 corners has a mask above 0. */
+function activeCells(mask: Uint8Array, size: number): Uint8Array {
+  const stride = size + 2;
+  const active = new Uint8Array(stride * stride);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      if (mask[y * size + x] === 0) continue;
+      // Crop pixel (x, y) is field (x + 1, y + 1): a corner of the cells whose top-left is (x..x+1, y..y+1).
+      const f = (y + 1) * stride + x + 1;
+      active[f] = active[f - 1] = active[f - stride] = active[f - stride - 1] = 1;
+    }
+  }
+  return active;
+}
+
+/**
  * The photo with `delta` added inside the feathered `mask` (both crop space), carried through the alignment:
  * `transform` maps source px -> crop px (continuous coordinates, pixel centres at +0.5). Each photo pixel samples the
  * delta and the mask bilinearly at its crop position; where the mask is 0 the pixel is copied unchanged.
@@ -46,6 +83,11 @@ export function pasteBack(photo: RawImage, delta: CropDelta, mask: Uint8Array, t
   const { x0, y0, x1, y1 } = cropFootprint(inv, size, photo.width, photo.height);
   // A greyscale photo must stay grey: the decoder draws in colour, so only the delta's luminance is carried.
   const mono = isMonochrome(photo, x0, y0, x1, y1);
+  // Sum of mask-weighted deltas = (bilinear mask) * (mask-weighted mean delta): the delta fades with the mask.
+  const field = maskedDeltaField(delta, mask);
+  const active = activeCells(mask, size);
+  const stride = size + 2;
+  const row = stride * 3;
   for (let y = y0; y < y1; y++) {
     const sy = y + 0.5;
     for (let x = x0; x < x1; x++) {
@@ -56,28 +98,20 @@ export function pasteBack(photo: RawImage, delta: CropDelta, mask: Uint8Array, t
       if (u <= -1 || v <= -1 || u >= size || v >= size) continue;
       const iu = Math.floor(u);
       const iv = Math.floor(v);
+      const cell = (iv + 1) * stride + iu + 1;
+      if (active[cell] === 0) continue;
       const fu = u - iu;
       const fv = v - iv;
-      let m = 0;
-      let r = 0;
-      let g = 0;
-      let bl = 0;
-      for (let k = 0; k < 4; k++) {
-        const cu = iu + (k & 1);
-        const cv = iv + (k >> 1);
-        if (cu < 0 || cv < 0 || cu >= size || cv >= size) continue;
-        const w = ((k & 1) ? fu : 1 - fu) * ((k >> 1) ? fv : 1 - fv);
-        if (w === 0) continue;
-        const idx = cv * size + cu;
-        const mw = (mask[idx]! / 255) * w;
-        if (mw === 0) continue;
-        m += mw;
-        r += delta.data[idx * 3]! * mw;
-        g += delta.data[idx * 3 + 1]! * mw;
-        bl += delta.data[idx * 3 + 2]! * mw;
-      }
-      if (m === 0) continue;
-      // Sum of mask-weighted deltas = (bilinear mask) * (mask-weighted mean delta): the delta fades with the mask.
+      const w00 = (1 - fu) * (1 - fv);
+      const w10 = fu * (1 - fv);
+      const w01 = (1 - fu) * fv;
+      const w11 = fu * fv;
+      // Field index of crop pixel (iu, iv): the zero border shifts it by one pixel in both directions.
+      const i = cell * 3;
+      let r = w00 * field[i]! + w10 * field[i + 3]! + w01 * field[i + row]! + w11 * field[i + row + 3]!;
+      let g = w00 * field[i + 1]! + w10 * field[i + 4]! + w01 * field[i + row + 1]! + w11 * field[i + row + 4]!;
+      let bl = w00 * field[i + 2]! + w10 * field[i + 5]! + w01 * field[i + row + 2]! + w11 * field[i + row + 5]!;
+      if (r === 0 && g === 0 && bl === 0) continue;
       const p = (y * photo.width + x) * ch;
       if (mono) r = g = bl = 0.299 * r + 0.587 * g + 0.114 * bl;
       out[p] = clamp255(out[p]! + gain * r);

@@ -33,6 +33,8 @@ export interface CvaeSidecar {
   metrics: CvaeMetrics;
   ageBins: AgeBin[];
   training: Record<string, unknown>;
+  /** How outputs are carried onto photos, tuned by evaluation (AgeFaceOptions' defaults for this model). */
+  aging?: { detail?: number; gain?: number; shift?: number };
   createdAt: string;
 }
 

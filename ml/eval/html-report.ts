@@ -87,8 +87,9 @@ Ages and identity are read by face-api's age net and descriptor net on faces re-
 <table><tr><th>MIG</th><th>age (decade bins)</th><th>gender</th></tr><tr><td>${fmt(r.mig.mig, 3)}</td><td>${fmt(r.mig.age, 3)}</td><td>${fmt(r.mig.gender, 3)}</td></tr></table>
 <h2>Aging</h2>
 <table><tr><th>way of aging</th><th>slope (1.0 is perfect)</th><th>age MAE to target</th><th>same person (&lt; 0.6)</th></tr>
-${agingRow(`on the photo (shipped: ${r.settings.ageShift ? 'age-shift vectors + condition' : 'condition alone'}, residual paste-back, gain ${r.settings.gain})`, r.aging.photo)}
+${agingRow(`on the photo (shipped: ${r.settings.ageShift ? `age-shift vectors × ${r.settings.shift} + condition` : 'condition alone'}, paste-back with gain ${r.settings.gain} and detail ${r.settings.detail})`, r.aging.photo)}
 ${agingRow("the decoder's own output (crop)", r.aging.decode)}
+${r.check.map((c) => agingRow(`on the photo, ages read by ${esc(c.name)} (independent check; its MAE on the real faces ${fmt(c.ageMae, 1)} y)`, c.photo)).join('\n')}
 </table>
 <p>For scale, on the real faces: the estimator's age MAE is ${fmt(r.estimator.ageMae, 1)} y, its gender accuracy ${pct(r.estimator.genderAccuracy)}, and ${pct(r.estimator.differentPeopleShare)} of ${r.estimator.pairs} pairs of different people fall below 0.6.</p>
 <div class="charts">${targetChart(

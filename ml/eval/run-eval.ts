@@ -13,6 +13,7 @@ import { agingFigures, differentPeopleShare, type AgedFace, type AgingFigures } 
 import { loadEvalFaces, readCrop, scaleTransform, type EvalFace } from './dataset.js';
 import { cropFaceMask } from './face-mask.js';
 import { imageMetrics, type ImageMetrics } from './image-metrics.js';
+import { loadCheckEstimators, type CheckEstimator } from '../estimators/check-age.js';
 import { ageBinIndex, mig, type MigResult } from './mig.js';
 
 export const AGE_BIN_LABELS = ['0-9', '10-19', '20-29', '30-39', '40-49', '50-59', '60-69', '70+'];
@@ -26,7 +27,11 @@ export interface EvalOptions {
   /** Requested target ages (default 20..70 by 10), limited to the model's trained range. */
   readonly ages?: readonly number[];
   readonly gain?: number;
+  readonly detail?: number;
+  readonly shift?: number;
   readonly ageShift?: boolean;
+  /** A folder of independent age nets (estimators/check-age.ts) that score the same outputs as a second opinion. */
+  readonly checkModels?: string;
   readonly onProgress?: (done: number, total: number) => void;
   readonly signal?: AbortSignal;
 }
@@ -53,11 +58,13 @@ export interface EvalReport {
   readonly estimator: { ageMae: number; genderAccuracy: number | null; differentPeopleShare: number; pairs: number };
   /** Outputs at the photo's resolution (what `age` ships), and the decoder's own crops. */
   readonly aging: { photo: AgingFigures; decode: AgingFigures };
+  /** The photo outputs scored by each independent check estimator (--check-models), beside its MAE on the real faces. */
+  readonly check: { name: string; ageMae: number; photo: AgingFigures }[];
   readonly byBin: BinFigures[];
   /** PNG grids, base64: per sample face, the input then the outputs at each target (top: photo outputs; bottom: decodes). */
   readonly samples: { cropId: number; age: number; png: string }[];
   readonly seconds: number;
-  readonly settings: { gain: number; ageShift: boolean; scoreSize: number; sameDistance: number };
+  readonly settings: { gain: number; detail: number; shift: number; ageShift: boolean; scoreSize: number; sameDistance: number };
 }
 
 function mean(xs: readonly number[]): number {
@@ -120,6 +127,8 @@ interface FaceRecord {
   realDescriptor: Float32Array;
   photo: AgedFace;
   decode: AgedFace;
+  /** per check estimator: its reading of the real face, then of each photo output */
+  check: number[][];
 }
 
 /** Reconstruction, MIG, and aging figures of a model on a split of the catalogue. */
@@ -130,12 +139,16 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
   if (faces.length < 2) throw new Error(`the ${split} split has ${faces.length} usable crop${faces.length === 1 ? '' : 's'}; evaluation needs at least two (run import and prepare first)`);
   const targets = defaultTargets(model.ageRange, options.ages);
   const S = model.size;
-  const gain = options.gain ?? 1;
+  const gain = options.gain ?? model.sidecar.aging?.gain ?? 1;
+  const detail = options.detail ?? model.sidecar.aging?.detail ?? 1;
+  const shift = options.shift ?? model.sidecar.aging?.shift ?? 1;
   const ageShift = options.ageShift ?? true;
   const records: FaceRecord[] = [];
   const samples: EvalReport['samples'] = [];
 
   const skipped: { cropId: number; error: string }[] = [];
+  const checkers: CheckEstimator[] = options.checkModels ? await loadCheckEstimators(options.checkModels) : [];
+  try {
   for (const [k, face] of faces.entries()) {
     if (options.signal?.aborted) throw new Error('evaluation cancelled');
     try {
@@ -144,6 +157,9 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
       skipped.push({ cropId: face.cropId, error: err instanceof Error ? err.message : String(err) });
     }
     options.onProgress?.(k + 1, faces.length);
+  }
+  } finally {
+    for (const c of checkers) c.dispose();
   }
   if (records.length < 2) throw new Error(`only ${records.length} of ${faces.length} faces could be evaluated: ${skipped.slice(0, 3).map((s) => `crop ${s.cropId}: ${s.error}`).join('; ')}`);
 
@@ -167,8 +183,8 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
     const photo = await loadPhoto(face.photoPath);
     const mask = await cropFaceMask(S, transform, face.landmarks);
     const aligned = { crop, size: S, transform, faceMask: mask };
-    const aged = await ageAlignedFace(model, aligned, { ages: targets, sourceAge: face.age, gender: g, ageShift, gain });
-    const outputs = photoFrames(photo, aligned, aged.deltas, gain);
+    const aged = await ageAlignedFace(model, aligned, { ages: targets, sourceAge: face.age, gender: g, ageShift, shift, gain, detail });
+    const outputs = photoFrames(photo, aligned, aged.deltas);
     const realCut = await recut(photo, face.transform, face.cropSize);
     const outCuts = await Promise.all(outputs.map((o) => recut(o, face.transform, face.cropSize)));
     const decodeCuts = await Promise.all(aged.decodes.map((d) => resized(d, SCORE_SIZE)));
@@ -176,6 +192,8 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
     const est = [...(await estimateAgeGender(cuts, 'tight')), ...(await estimateAgeGender(decodeCuts, 'aligned'))];
     const desc = [...(await describeFaces(cuts, 'tight')), ...(await describeFaces(decodeCuts, 'aligned'))];
     const n = targets.length;
+    const check: number[][] = [];
+    for (const c of checkers) check.push(await c.predictAges(cuts));
     const realDescriptor = desc[0]!;
     records.push({
       face,
@@ -186,6 +204,7 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
       realDescriptor,
       photo: { sourceAge: face.age, targets, estimated: est.slice(1, 1 + n).map((e) => e.age), distances: desc.slice(1, 1 + n).map((d) => descriptorDistance(realDescriptor, d)) },
       decode: { sourceAge: face.age, targets, estimated: est.slice(1 + n).map((e) => e.age), distances: desc.slice(1 + n).map((d) => descriptorDistance(realDescriptor, d)) },
+      check,
     });
     if (samples.length < SAMPLE_FACES) samples.push({ cropId: face.cropId, age: face.age, png: await sampleGrid([[realCut, ...outCuts], [await resized({ data: crop, width: S, height: S, channels: 3 }, SCORE_SIZE), ...decodeCuts]]) });
   }
@@ -226,9 +245,14 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
       pairs: ids.pairs,
     },
     aging: { photo: agingFigures(records.map((r) => r.photo)), decode: agingFigures(records.map((r) => r.decode)) },
+    check: checkers.map((c, i) => ({
+      name: c.name,
+      ageMae: mean(records.map((r) => Math.abs(r.check[i]![0]! - r.face.age))),
+      photo: agingFigures(records.map((r) => ({ ...r.photo, estimated: r.check[i]!.slice(1) }))),
+    })),
     byBin,
     samples,
     seconds: (performance.now() - t0) / 1000,
-    settings: { gain, ageShift, scoreSize: SCORE_SIZE, sameDistance: SAME_PERSON_DISTANCE },
+    settings: { gain, detail, shift, ageShift, scoreSize: SCORE_SIZE, sameDistance: SAME_PERSON_DISTANCE },
   };
 }

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { initBackend } from '../ml/tf/backend.js';
+import { createCvae } from '../ml/cvae/model.js';
+import { makeCvaeConfig } from '../ml/cvae/config.js';
+import { AGE_BIN_EDGES } from '../ml/cvae/sidecar.js';
+import { ageAlignedFace, type AlignedFace } from '../ml/aging/age-face.js';
+import type { AgingModel } from '../ml/aging/model.js';
+import { normalizePrepSettings } from '../ml/prep/settings.js';
+import { templatePoints } from '../ml/prep/template.js';
+
+const S = 64;
+
+async function tinyModel(aging?: { detail?: number; gain?: number; shift?: number }): Promise<AgingModel> {
+  const backend = await initBackend('wasm');
+  const cvae = createCvae(makeCvaeConfig({ imageSize: S, preset: 'film' }), 11);
+  let k = 0;
+  const ageBins = AGE_BIN_EDGES.slice(0, -1).map((lo, i) => ({ lo, hi: AGE_BIN_EDGES[i + 1]!, count: 5, mu: Array.from({ length: 256 }, () => Math.sin(++k) * (i / 4)) }));
+  cvae.sidecar = { ...cvae.sidecar, ageBins, ageRange: { min: 1, max: 90 }, ...(aging ? { aging } : {}) };
+  return { choice: { dir: '', id: null, name: 'tiny', source: 'option' }, cvae, sidecar: cvae.sidecar, prep: normalizePrepSettings({ size: S }), size: S, ageRange: { min: 1, max: 90 }, backend };
+}
+
+function face(): AlignedFace {
+  const crop = new Uint8Array(S * S * 3);
+  for (let i = 0; i < crop.length; i++) crop[i] = (i * 37 + (i >> 7) * 11) % 256;
+  return { crop, size: S, transform: [1, 0, 0, 0, 1, 0], faceMask: new Uint8Array(S * S).fill(255) };
+}
+
+const opts = { ages: [20, 60], sourceAge: 30, gender: 'female' as const };
+
+describe('carrying the decoder change onto the face: --detail, --gain, --shift', () => {
+  it('detail 1 adds gain x (decode(target) - decode(source)) to the crop; detail 0 shows the decode on the skin, not at the eyes', async () => {
+    const model = await tinyModel();
+    const f = face();
+    const residual = await ageAlignedFace(model, f, { ...opts, detail: 1 });
+    const doubled = await ageAlignedFace(model, f, { ...opts, detail: 1, gain: 2 });
+    const decoded = await ageAlignedFace(model, f, { ...opts, detail: 0 });
+    const [eye] = templatePoints(S);
+    const eyePixel = Math.floor(eye![1]) * S + Math.floor(eye![0]);
+    let maxDecodeGap = 0;
+    let maxGainGap = 0;
+    for (let k = 0; k < 2; k++) {
+      for (let c = 0; c < 3; c++) expect(Math.abs(decoded.cropFrames[k]!.data[eyePixel * 3 + c]! - residual.cropFrames[k]!.data[eyePixel * 3 + c]!)).toBeLessThanOrEqual(1);
+      for (let i = 0; i < f.crop.length; i++) {
+        const skin = Math.floor(i / 3 / S) < S / 8;
+        if (skin) maxDecodeGap = Math.max(maxDecodeGap, Math.abs(decoded.cropFrames[k]!.data[i]! - decoded.decodes[k]!.data[i]!));
+        maxGainGap = Math.max(maxGainGap, Math.abs(doubled.deltas[k]![i]! - 2 * residual.deltas[k]![i]!));
+        const expected = Math.min(255, Math.max(0, Math.round(f.crop[i]! + residual.deltas[k]![i]!)));
+        expect(residual.cropFrames[k]!.data[i]).toBe(expected);
+      }
+    }
+    expect(maxDecodeGap).toBeLessThanOrEqual(1);
+    expect(maxGainGap).toBeLessThan(1e-3);
+    const change = residual.deltas[1]!.reduce((s, v) => s + Math.abs(v), 0) / f.crop.length;
+    expect(change).toBeGreaterThan(0.01);
+    model.cvae.dispose();
+  });
+
+  it("the model's sidecar supplies the defaults, and shift 0 is the same as no age-shift vectors", async () => {
+    const tuned = await tinyModel({ detail: 0, gain: 2, shift: 0 });
+    const f = face();
+    const fromSidecar = await ageAlignedFace(tuned, f, opts);
+    const explicit = await ageAlignedFace(tuned, f, { ...opts, detail: 0, gain: 2, shift: 0 });
+    const noShift = await ageAlignedFace(tuned, f, { ...opts, ageShift: false });
+    const shifted = await ageAlignedFace(tuned, f, { ...opts, shift: 1.5 });
+    expect(Array.from(fromSidecar.deltas[1]!)).toEqual(Array.from(explicit.deltas[1]!));
+    expect(Array.from(noShift.decodes[1]!.data)).toEqual(Array.from(fromSidecar.decodes[1]!.data));
+    expect(Array.from(shifted.decodes[1]!.data)).not.toEqual(Array.from(fromSidecar.decodes[1]!.data));
+    tuned.cvae.dispose();
+  });
+});
