@@ -14,6 +14,36 @@ export type VisionImageInput =
   | { kind: 'rgba'; width: number; height: number; base64: string }
   | { kind: 'encoded'; base64: string; mime: string };
 
+/** Asks `detect` to segment the person around its most prominent face in the same call (one round trip, one decode).
+ *  The region is a square of `extent` inter-ocular distances, turned with the eye line (the segmenter sees the face
+ *  upright), centred `down` inter-ocular distances below the eyes' midpoint. */
+export interface FaceSegmentRequest {
+  extent: number;
+  down: number;
+  /** Side of the returned mask. */
+  maskSide: number;
+  /** 0..255 grey for the region's pixels outside the photo. */
+  grey: number;
+}
+
+export type VisionDetectInput = VisionImageInput & { segmentFace?: FaceSegmentRequest };
+
+/** A square of the input image turned by `angle` radians (its x axis along the eye line), in input pixels. */
+export interface FaceRegion {
+  cx: number;
+  cy: number;
+  side: number;
+  angle: number;
+}
+
+/** Person confidence over a turned square region of the input image (mask row 0 along the region's top edge). */
+export interface PageFaceMask {
+  region: FaceRegion;
+  side: number;
+  /** Uint8 0..255 person confidence, side * side, base64. */
+  base64: string;
+}
+
 export interface PageFace {
   score: number | null;
   box: [number, number, number, number] | null;
@@ -21,6 +51,8 @@ export interface PageFace {
   points: number[];
   /** 4x4 facial transformation matrix, column-major. */
   matrix: number[] | null;
+  /** When segmentFace was asked, on the most prominent face only. */
+  mask?: PageFaceMask;
 }
 
 export interface PageDetectResult {
@@ -28,7 +60,7 @@ export interface PageDetectResult {
   height: number;
   faces: PageFace[];
   ms: number;
-  /** Milliseconds per stage (decode, landmarks, detector), for benchmarks. */
+  /** Milliseconds per stage (decode, landmarks, detector, segment and its parts), for benchmarks. */
   stages?: Record<string, number>;
 }
 
@@ -42,6 +74,6 @@ export interface PageSegmentResult {
 
 export interface ChronofaceVisionApi {
   init(req: VisionInitRequest): Promise<{ ok: true }>;
-  detect(img: VisionImageInput): Promise<PageDetectResult>;
+  detect(img: VisionDetectInput): Promise<PageDetectResult>;
   segment(img: VisionImageInput): Promise<PageSegmentResult>;
 }

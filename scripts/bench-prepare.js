@@ -30,14 +30,19 @@ const settings = { size, background: { enabled: !argv.includes('--no-background'
 
 const TICK = 100; // USER_HZ on Linux
 function treeCpuMs(rootPid) {
-  if (process.platform !== 'linux') return NaN;
+  if (process.platform !== 'linux') return { total: NaN, byKind: {} };
   const stats = [];
   for (const d of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
       const s = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
       const rest = s.slice(s.lastIndexOf(')') + 2).split(' ');
-      stats.push({ pid: Number(d), ppid: Number(rest[1]), cpu: (Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14])) * (1000 / TICK) });
+      let kind = 'node';
+      if (Number(d) !== rootPid) {
+        const cmd = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8');
+        kind = /--type=([a-z-]+)/.exec(cmd)?.[1] ?? 'browser';
+      }
+      stats.push({ pid: Number(d), ppid: Number(rest[1]), kind, cpu: (Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14])) * (1000 / TICK) });
     } catch {
       /* gone */
     }
@@ -48,7 +53,14 @@ function treeCpuMs(rootPid) {
     grew = false;
     for (const p of stats) if (!inTree.has(p.pid) && inTree.has(p.ppid)) (inTree.add(p.pid), (grew = true));
   }
-  return stats.filter((p) => inTree.has(p.pid)).reduce((s, p) => s + p.cpu, 0);
+  const byKind = {};
+  let total = 0;
+  for (const p of stats) {
+    if (!inTree.has(p.pid)) continue;
+    byKind[p.kind] = (byKind[p.kind] ?? 0) + p.cpu;
+    total += p.cpu;
+  }
+  return { total, byKind };
 }
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chronoface-bench-prepare-'));
@@ -80,7 +92,12 @@ try {
     failed += s.failed;
   }
   const seconds = (performance.now() - t) / 1000;
-  const cpuMs = treeCpuMs(process.pid) - cpu0;
+  const cpu1 = treeCpuMs(process.pid);
+  const cpuMs = cpu1.total - cpu0.total;
+  // Per process kind (node, browser, renderer, gpu-process, utility, zygote); processes that ended in between are lost.
+  const cpuMsPerImageByProcess = Object.fromEntries(
+    Object.entries(cpu1.byKind).map(([k, v]) => [k, Number(((v - (cpu0.byKind[k] ?? 0)) / images).toFixed(1))]).filter(([, v]) => v > 0),
+  );
   const cores = os.cpus().length;
   const cpuMsPerImage = cpuMs / images;
   const load = os.loadavg()[0];
@@ -95,6 +112,7 @@ try {
     lighting: settings.lighting.enabled,
     seconds: Number(seconds.toFixed(2)),
     cpuMsPerImage: Number(cpuMsPerImage.toFixed(1)),
+    cpuMsPerImageByProcess,
     projectedImagesPerSecond: Number(((cores * 1000) / cpuMsPerImage).toFixed(1)),
     cores,
     loadAverage1m: Number(load.toFixed(2)),

@@ -1,4 +1,4 @@
-import type { PageFace } from '../../contract/vision-page.js';
+import type { FaceRegion, FaceSegmentRequest, PageFace } from '../../contract/vision-page.js';
 import type { RawImage, VisionHost, VisionInput } from '../vision/host.js';
 import sharp from 'sharp';
 import { distance, type Point } from './geometry.js';
@@ -22,12 +22,21 @@ export interface Pose {
   roll: number;
 }
 
+/** Person confidence over a turned square of the photo (source px), segmented in the detection call. */
+export interface PersonMask {
+  region: FaceRegion;
+  side: number;
+  /** side * side, 0..255. */
+  data: Buffer;
+}
+
 export interface DetectedFace {
   score: number;
   box: [number, number, number, number];
   keypoints: Keypoints5;
   landmarks: Point[];
   pose: Pose;
+  personMask?: PersonMask;
 }
 
 /** Longest side the page sees; larger photos are downscaled for detection and the coordinates mapped back. */
@@ -102,7 +111,15 @@ export function faceFromPage(face: PageFace, sx: number, sy: number): DetectedFa
   const box: [number, number, number, number] = face.box
     ? [face.box[0] * sx, face.box[1] * sy, face.box[2] * sx, face.box[3] * sy]
     : landmarkBox(landmarks);
-  return { score: face.score ?? UNMATCHED_SCORE, box, keypoints, landmarks, pose: poseFromPoints(scaled, keypoints) };
+  const out: DetectedFace = { score: face.score ?? UNMATCHED_SCORE, box, keypoints, landmarks, pose: poseFromPoints(scaled, keypoints) };
+  if (face.mask) {
+    const data = Buffer.from(face.mask.base64, 'base64');
+    const r = face.mask.region;
+    // Detection input keeps the photo's aspect (one scale), so the square stays a square.
+    const region: FaceRegion = { cx: r.cx * sx, cy: r.cy * sy, side: r.side * sx, angle: r.angle };
+    if (data.length === face.mask.side * face.mask.side) out.personMask = { region, side: face.mask.side, data };
+  }
+  return out;
 }
 
 /** Largest and most central first. */
@@ -144,10 +161,10 @@ async function detectionInput(photo: RawImage & Partial<Pick<Photo, 'direct'>>, 
 export async function detectFaces(
   host: VisionHost,
   photo: RawImage & Partial<Pick<Photo, 'direct'>>,
-  opts: { maxSide?: number } = {},
+  opts: { maxSide?: number; segmentFace?: FaceSegmentRequest } = {},
 ): Promise<DetectedFace[]> {
   const input = await detectionInput(photo, opts.maxSide ?? DEFAULT_DETECT_MAX_SIDE);
-  const res = await host.detect(input);
+  const res = await host.detect(input, opts.segmentFace ? { segmentFace: opts.segmentFace } : undefined);
   const sx = photo.width / res.width;
   const sy = photo.height / res.height;
   const faces = res.faces.map((f) => faceFromPage(f, sx, sy));

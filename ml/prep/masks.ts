@@ -40,16 +40,19 @@ export function shrinkPolygon(poly: readonly Point[], factor: number): Point[] {
 /** One running-sum box blur pass of radius r along rows (or columns), edges clamped. */
 function boxPass(src: Float32Array, dst: Float32Array, size: number, r: number, vertical: boolean): void {
   const inv = 1 / (2 * r + 1);
-  const at = (line: number, i: number): number => {
-    const c = i < 0 ? 0 : i >= size ? size - 1 : i;
-    return vertical ? src[c * size + line]! : src[line * size + c]!;
-  };
+  const last = size - 1;
+  // Element i of a line sits at base + i * step.
+  const step = vertical ? size : 1;
+  const lineStep = vertical ? 1 : size;
   for (let line = 0; line < size; line++) {
+    const base = line * lineStep;
     let acc = 0;
-    for (let i = -r; i <= r; i++) acc += at(line, i);
+    for (let i = -r; i <= r; i++) acc += src[base + (i < 0 ? 0 : i > last ? last : i) * step]!;
     for (let i = 0; i < size; i++) {
-      dst[vertical ? i * size + line : line * size + i] = acc * inv;
-      acc += at(line, i + r + 1) - at(line, i - r);
+      dst[base + i * step] = acc * inv;
+      const add = i + r + 1;
+      const sub = i - r;
+      acc += src[base + (add > last ? last : add) * step]! - src[base + (sub < 0 ? 0 : sub) * step]!;
     }
   }
 }

@@ -9,7 +9,7 @@ import { cleanStaleTemps, newCropRelPath, removeQuietly, writeFileAtomic } from 
 import { detectFaces, interOcular, type DetectedFace, type Keypoints5 } from './detect.js';
 import type { Point } from './geometry.js';
 import { loadPhoto } from './photo.js';
-import { prepareFace, type PreparedFace } from './prepare-face.js';
+import { faceSegmentRequest, prepareFace, type PreparedFace } from './prepare-face.js';
 import { correlation, DUPLICATE_MAX_DISTANCE, DUPLICATE_MIN_CORRELATION, faceWindow, hammingHex, luminance, qualityScore, type QualityFlag } from './quality.js';
 import { normalizePrepSettings, type PrepSettings } from './settings.js';
 
@@ -162,7 +162,7 @@ export async function runPrepare(opts: PrepareOptions): Promise<PrepareSummary> 
     }
     let faces: DetectedFace[];
     try {
-      faces = await detectFaces(host, photo);
+      faces = await detectFaces(host, photo, settings.background.enabled ? { segmentFace: faceSegmentRequest(settings) } : {});
     } catch (err) {
       if (isHostFailure(err)) throw new HostFailure(`the vision browser stopped: ${errorMessage(err)}`);
       return fail(image, `face detection failed: ${errorMessage(err)}`);

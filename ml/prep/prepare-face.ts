@@ -1,7 +1,8 @@
 import sharp from 'sharp';
+import type { FaceSegmentRequest } from '../../contract/vision-page.js';
 import type { RawImage, VisionHost } from '../vision/host.js';
-import type { DetectedFace, Keypoints5, Pose } from './detect.js';
-import { applyAffine, distance, invertAffine, type Affine, type Point } from './geometry.js';
+import type { DetectedFace, Keypoints5, PersonMask, Pose } from './detect.js';
+import { applyAffine, composeAffine, distance, invertAffine, type Affine, type Point } from './geometry.js';
 import { FACE_OVAL } from './landmarks.js';
 import { claheRgb } from './lighting.js';
 import { boxDownscale, centreWindow, compositeOnGrey, ellipsePolygon, feather, fillPolygon, personAlpha, shrinkPolygon } from './masks.js';
@@ -31,7 +32,7 @@ export interface PreparedFace {
 }
 
 /** A detected face, or hand-placed keypoints (landmarks, score and pose then optional). */
-export type FaceInput = DetectedFace | { keypoints: Keypoints5; landmarks?: Point[]; score?: number; pose?: Pose };
+export type FaceInput = DetectedFace | { keypoints: Keypoints5; landmarks?: Point[]; score?: number; pose?: Pose; personMask?: PersonMask };
 
 const STATS_SIZE = 128;
 
@@ -92,8 +93,68 @@ function resizeMask(src: Buffer, from: number, to: number): Buffer {
   return out;
 }
 
-/** Person alpha for the crop, from the segmenter run on a context window twice the crop's extent. */
-async function backgroundAlpha(host: VisionHost, photo: RawImage, transform: Affine, size: number, settings: PrepSettings): Promise<Buffer> {
+/** What detection is asked to segment so prepareFace needs no second page call: a square about twice the crop's
+ *  extent, around the template's centre (the same context the separate segmenter call sees). */
+export function faceSegmentRequest(settings: PrepSettings = DEFAULT_PREP_SETTINGS): FaceSegmentRequest {
+  const [le, re] = [TEMPLATE_V1[0]!, TEMPLATE_V1[1]!];
+  const eyeDistance = Math.hypot(re[0] - le[0], re[1] - le[1]);
+  const eyeHeight = (le[1] + re[1]) / 2;
+  return {
+    extent: 2 / eyeDistance,
+    down: (0.5 - eyeHeight) / eyeDistance,
+    maskSide: Math.min(256, Math.round(segmentContextSide(settings.size) * 1.25)),
+    grey: settings.background.grey,
+  };
+}
+
+/** The crop's person confidence sampled (bilinear) from a detection-time mask, or null when the mask's region does not
+ *  hold the whole crop. */
+export function confidenceFromMask(mask: PersonMask, inverse: Affine, size: number): Buffer | null {
+  const { cx, cy, side: rs, angle } = mask.region;
+  const n = mask.side;
+  if (!(rs > 0) || mask.data.length !== n * n) return null;
+  // source px -> mask px (continuous, pixel centres at +0.5): turn about the centre by -angle, scale, shift.
+  const k = n / rs;
+  const cos = Math.cos(angle) * k;
+  const sin = Math.sin(angle) * k;
+  const toMask: Affine = [cos, sin, n / 2 - (cos * cx + sin * cy), -sin, cos, n / 2 - (-sin * cx + cos * cy)];
+  const m = composeAffine(toMask, inverse);
+  for (const corner of [[0, 0], [size, 0], [0, size], [size, size]] as Point[]) {
+    const [u, v] = applyAffine(m, corner);
+    if (u < 0 || v < 0 || u > n || v > n) return null;
+  }
+  // crop pixel centre -> mask index coordinates: a*x + b*y + c, d*x + e*y + f.
+  const [a, b, c0, d, e, f0] = m;
+  const c = c0 - 0.5;
+  const f = f0 - 0.5;
+  const out = Buffer.allocUnsafe(size * size);
+  const src = mask.data;
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const px = a * (x + 0.5) + b * (y + 0.5) + c;
+      const py = d * (x + 0.5) + e * (y + 0.5) + f;
+      const fx = px < 0 ? 0 : px > n - 1 ? n - 1 : px;
+      const fy = py < 0 ? 0 : py > n - 1 ? n - 1 : py;
+      const x0 = Math.floor(fx);
+      const y0 = Math.floor(fy);
+      const x1 = x0 + 1 < n ? x0 + 1 : x0;
+      const y1 = y0 + 1 < n ? y0 + 1 : y0;
+      const wx = fx - x0;
+      const wy = fy - y0;
+      const top = src[y0 * n + x0]! * (1 - wx) + src[y0 * n + x1]! * wx;
+      const bottom = src[y1 * n + x0]! * (1 - wx) + src[y1 * n + x1]! * wx;
+      out[y * size + x] = Math.round(top * (1 - wy) + bottom * wy);
+    }
+  }
+  return out;
+}
+
+/** Person alpha for the crop: from the mask segmented at detection when it covers the crop, else from the segmenter
+ *  run on a context window twice the crop's extent. */
+async function backgroundAlpha(host: VisionHost, photo: RawImage, face: FaceInput, transform: Affine, size: number, settings: PrepSettings): Promise<Buffer> {
+  const sigma = (settings.background.feather * size) / 128;
+  const fromMask = face.personMask ? confidenceFromMask(face.personMask, invertAffine(transform), size) : null;
+  if (fromMask) return personAlpha(fromMask, size, settings.background.threshold, sigma);
   const side = segmentContextSide(size);
   const k = side / (2 * size);
   // crop px -> context px: shift by half a crop (the crop sits in the middle), then scale to the context side.
@@ -102,7 +163,7 @@ async function backgroundAlpha(host: VisionHost, photo: RawImage, transform: Aff
   const res = await host.segment({ width: side, height: side, channels: 3, data: context });
   if (res.width !== side || res.height !== side) throw new Error(`segmenter mask is ${res.width}x${res.height}, expected ${side}x${side}`);
   const conf = resizeMask(centreWindow(Buffer.from(res.maskBase64, 'base64'), side, side / 2, 1), side / 2, size);
-  return personAlpha(conf, size, settings.background.threshold, (settings.background.feather * size) / 128);
+  return personAlpha(conf, size, settings.background.threshold, sigma);
 }
 
 /** Aligns, cleans and scores one face of a photo. The same call serves training data and photos dropped in later. */
@@ -121,7 +182,7 @@ export async function prepareFace(
 
   const [raw, alpha] = await Promise.all([
     warpAffine(photo, transform, size, grey),
-    settings.background.enabled ? backgroundAlpha(host, photo, transform, size, settings) : Promise.resolve(null),
+    settings.background.enabled ? backgroundAlpha(host, photo, face, transform, size, settings) : Promise.resolve(null),
   ]);
 
   const faceHard = fillPolygon(shrinkPolygon(outline, 0.97), size);
@@ -171,12 +232,14 @@ export async function prepareFace(
 }
 
 function outsideOf(inverse: Affine, size: number, width: number, height: number): number {
+  const [a, b, c, d, e, f] = inverse;
   let outside = 0;
   let total = 0;
   const step = Math.max(1, size / 64);
   for (let y = step / 2; y < size; y += step) {
     for (let x = step / 2; x < size; x += step) {
-      const [sx, sy] = applyAffine(inverse, [x, y]);
+      const sx = a * x + b * y + c;
+      const sy = d * x + e * y + f;
       total++;
       if (sx < 0 || sy < 0 || sx >= width || sy >= height) outside++;
     }

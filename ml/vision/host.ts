@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { PageDetectResult, PageSegmentResult, VisionImageInput, VisionInitRequest } from '../../contract/vision-page.js';
+import type { FaceSegmentRequest, PageDetectResult, PageSegmentResult, VisionDetectInput, VisionImageInput, VisionInitRequest } from '../../contract/vision-page.js';
 
 /** Tightly packed 8-bit pixels. */
 export interface RawImage {
@@ -22,11 +22,15 @@ export type VisionInput = RawImage | EncodedImage;
 export interface VisionHost {
   /** Pages or windows working in parallel. */
   readonly parallelism: number;
-  /** Faces with coordinates in `image` pixels. */
-  detect(image: VisionInput): Promise<PageDetectResult>;
+  /** Faces with coordinates in `image` pixels; with segmentFace, the most prominent face also carries a person mask. */
+  detect(image: VisionInput, opts?: DetectOptions): Promise<PageDetectResult>;
   /** Person confidence mask at `image` resolution. */
   segment(image: VisionInput): Promise<PageSegmentResult>;
   close(): Promise<void>;
+}
+
+export interface DetectOptions {
+  segmentFace?: FaceSegmentRequest;
 }
 
 export type VisionMethod = 'init' | 'detect' | 'segment';
@@ -87,7 +91,11 @@ export function createVisionHost(transports: VisionPageTransport[]): VisionHost 
   };
   return {
     parallelism: transports.length,
-    detect: async (image) => run<PageDetectResult>('detect', await toPageImage(image)),
+    detect: async (image, opts) => {
+      const input: VisionDetectInput = await toPageImage(image);
+      if (opts?.segmentFace) input.segmentFace = opts.segmentFace;
+      return run<PageDetectResult>('detect', input);
+    },
     segment: async (image) => run<PageSegmentResult>('segment', await toPageImage(image)),
     async close() {
       if (closed) return;

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page, type Route } from 'playwright-core';
+import { chromium, type Browser, type CDPSession, type Page, type Route } from 'playwright-core';
 import { rendererDistDir } from './assets.js';
 import { CHROMIUM_ARGS, findChromium } from './chromium.js';
 import { createVisionHost, visionInitRequest, type VisionHost, type VisionMethod, type VisionPageTransport } from './host.js';
@@ -38,22 +38,47 @@ function serveFile(route: Route, file: string): Promise<void> {
   });
 }
 
-class PageTransport implements VisionPageTransport {
-  constructor(private readonly page: Page) {}
+interface CallResult {
+  result?: { value?: unknown };
+  exceptionDetails?: { text?: string; exception?: { description?: string } };
+}
 
-  /** Arguments and results cross as JSON strings: Playwright's own value serialisation is much slower for big arrays. */
+/** Calls window.chronofaceVision over a CDP session with Runtime.callFunctionOn on the page's global object: cheaper per
+ *  call than page.evaluate (no argument serialisation or utility world). Arguments and results cross as JSON strings. */
+class PageTransport implements VisionPageTransport {
+  private constructor(
+    private readonly page: Page,
+    private readonly cdp: CDPSession,
+    private readonly globalId: string,
+  ) {}
+
+  static async open(page: Page): Promise<PageTransport> {
+    const cdp = await page.context().newCDPSession(page);
+    const { result } = (await cdp.send('Runtime.evaluate', { expression: 'globalThis' })) as { result: { objectId?: string } };
+    if (!result.objectId) throw new Error('the vision page has no global object to call');
+    return new PageTransport(page, cdp, result.objectId);
+  }
+
   async call(method: VisionMethod, arg: unknown): Promise<unknown> {
-    const text = await this.page.evaluate(
-      async ([m, a]) => {
-        const api = (globalThis as unknown as { chronofaceVision: Record<string, (x: unknown) => Promise<unknown>> }).chronofaceVision;
-        return JSON.stringify(await api[m]!(JSON.parse(a)));
-      },
-      [method, JSON.stringify(arg)] as const,
-    );
-    return JSON.parse(text) as unknown;
+    const res = (await this.cdp.send('Runtime.callFunctionOn', {
+      objectId: this.globalId,
+      functionDeclaration: 'function (m, a) { return this.chronofaceVision[m](JSON.parse(a)).then(JSON.stringify); }',
+      arguments: [{ value: method }, { value: JSON.stringify(arg) }],
+      awaitPromise: true,
+      returnByValue: true,
+    })) as CallResult;
+    if (res.exceptionDetails) {
+      const d = res.exceptionDetails;
+      const text = d.exception?.description ?? d.text ?? 'unknown error';
+      throw new Error(text.replace(/^Error: /, '').split('\n')[0]);
+    }
+    const value = res.result?.value;
+    if (typeof value !== 'string') throw new Error(`the vision page answered ${method} with ${typeof value}`);
+    return JSON.parse(value) as unknown;
   }
 
   async close(): Promise<void> {
+    await this.cdp.detach().catch(() => undefined);
     await this.page.close().catch(() => undefined);
   }
 }
@@ -109,7 +134,7 @@ export async function createPlaywrightVisionHost(opts: PlaywrightVisionHostOptio
         } catch {
           throw new Error(`the vision page did not start${errors.length ? `: ${errors.join('; ')}` : ''}`);
         }
-        const t = new PageTransport(page);
+        const t = await PageTransport.open(page);
         await t.call('init', init);
         return t;
       }),
@@ -117,7 +142,7 @@ export async function createPlaywrightVisionHost(opts: PlaywrightVisionHostOptio
     const host = createVisionHost(transports);
     return {
       parallelism: host.parallelism,
-      detect: (img) => host.detect(img),
+      detect: (img, o) => host.detect(img, o),
       segment: (img) => host.segment(img),
       async close() {
         await host.close();

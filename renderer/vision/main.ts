@@ -1,12 +1,18 @@
 import { FaceDetector, FaceLandmarker, FilesetResolver, ImageSegmenter, type Detection } from '@mediapipe/tasks-vision';
 import type {
   ChronofaceVisionApi,
+  FaceRegion,
+  FaceSegmentRequest,
   PageDetectResult,
   PageFace,
+  PageFaceMask,
   PageSegmentResult,
+  VisionDetectInput,
   VisionImageInput,
   VisionInitRequest,
 } from '../../contract/vision-page';
+import { faceRegion, landmarkBox, prominence } from './face-region';
+import { createLandmarkerWithDetections, parseDetection, type LandmarkerWithDetections } from './landmarker-detections';
 
 declare global {
   interface Window {
@@ -15,8 +21,9 @@ declare global {
 }
 
 interface Tasks {
-  landmarker: FaceLandmarker;
-  detector: FaceDetector;
+  landmarker: FaceLandmarker | LandmarkerWithDetections;
+  /** Only when the landmarker's own detections could not be read. */
+  detector: FaceDetector | null;
   segmenter: ImageSegmenter;
 }
 
@@ -64,20 +71,29 @@ function requireTasks(): Tasks {
 
 async function createTasks(req: VisionInitRequest): Promise<Tasks> {
   const fileset = await FilesetResolver.forVisionTasks(req.wasmBaseUrl);
-  const landmarker = await FaceLandmarker.createFromOptions(fileset, {
-    baseOptions: { modelAssetPath: req.faceLandmarkerUrl, delegate: req.delegate ?? 'CPU' },
-    runningMode: 'IMAGE',
-    numFaces: req.maxFaces,
-    minFaceDetectionConfidence: req.minDetectionConfidence,
-    minFacePresenceConfidence: req.minDetectionConfidence,
-    outputFacialTransformationMatrixes: false,
-    outputFaceBlendshapes: false,
-  });
-  const detector = await FaceDetector.createFromOptions(fileset, {
-    baseOptions: { modelAssetPath: req.faceDetectorUrl, delegate: 'CPU' },
-    runningMode: 'IMAGE',
-    minDetectionConfidence: Math.min(0.3, req.minDetectionConfidence),
-  });
+  const create = (): Promise<FaceLandmarker> =>
+    FaceLandmarker.createFromOptions(fileset, {
+      baseOptions: { modelAssetPath: req.faceLandmarkerUrl, delegate: req.delegate ?? 'CPU' },
+      runningMode: 'IMAGE',
+      numFaces: req.maxFaces,
+      minFaceDetectionConfidence: req.minDetectionConfidence,
+      minFacePresenceConfidence: req.minDetectionConfidence,
+      outputFacialTransformationMatrixes: false,
+      outputFaceBlendshapes: false,
+    });
+  let landmarker: FaceLandmarker | LandmarkerWithDetections;
+  let detector: FaceDetector | null = null;
+  try {
+    landmarker = await createLandmarkerWithDetections(create);
+  } catch (err) {
+    console.warn(`FaceLandmarker detections unavailable (${(err as Error).message}); using a separate FaceDetector pass`);
+    landmarker = await create();
+    detector = await FaceDetector.createFromOptions(fileset, {
+      baseOptions: { modelAssetPath: req.faceDetectorUrl, delegate: 'CPU' },
+      runningMode: 'IMAGE',
+      minDetectionConfidence: Math.min(0.3, req.minDetectionConfidence),
+    });
+  }
   const segmenter = await ImageSegmenter.createFromOptions(fileset, {
     baseOptions: { modelAssetPath: req.segmenterUrl, delegate: req.delegate ?? 'CPU' },
     runningMode: 'IMAGE',
@@ -109,8 +125,25 @@ async function detectSmall(detector: FaceDetector, image: ImageData | ImageBitma
   }
 }
 
+interface ScoredBox {
+  score: number | null;
+  box: [number, number, number, number] | null;
+}
+
+/** Scores and boxes of the faces BlazeFace found: from the landmarker's own graph, else from a separate pass. */
+async function detections(t: Tasks, image: ImageData | ImageBitmap): Promise<ScoredBox[]> {
+  if (!t.detector) {
+    const raw = (t.landmarker as LandmarkerWithDetections).rawDetections;
+    return raw.map((b) => parseDetection(b, image.width, image.height));
+  }
+  return (await detectSmall(t.detector, image)).map((d) => {
+    const b = d.boundingBox;
+    return { score: d.categories[0]?.score ?? null, box: b ? [b.originX, b.originY, b.width, b.height] : null };
+  });
+}
+
 /** The detector box that contains the most of this face's landmarks' centre region. */
-function matchDetection(points: number[], detections: Detection[], used: Set<number>): number {
+function matchDetection(points: number[], detections: ScoredBox[], used: Set<number>): number {
   let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
   for (let i = 0; i < points.length; i += 3) {
     minX = Math.min(minX, points[i]!);
@@ -121,12 +154,12 @@ function matchDetection(points: number[], detections: Detection[], used: Set<num
   let best = -1;
   let bestIou = 0.05;
   detections.forEach((d, k) => {
-    const b = d.boundingBox;
-    if (!b || used.has(k)) return;
-    const ix = Math.max(0, Math.min(maxX, b.originX + b.width) - Math.max(minX, b.originX));
-    const iy = Math.max(0, Math.min(maxY, b.originY + b.height) - Math.max(minY, b.originY));
+    if (!d.box || used.has(k)) return;
+    const [bx, by, bw, bh] = d.box;
+    const ix = Math.max(0, Math.min(maxX, bx + bw) - Math.max(minX, bx));
+    const iy = Math.max(0, Math.min(maxY, by + bh) - Math.max(minY, by));
     const inter = ix * iy;
-    const union = (maxX - minX) * (maxY - minY) + b.width * b.height - inter;
+    const union = (maxX - minX) * (maxY - minY) + bw * bh - inter;
     const iou = union > 0 ? inter / union : 0;
     if (iou > bestIou) {
       bestIou = iou;
@@ -136,7 +169,85 @@ function matchDetection(points: number[], detections: Detection[], used: Set<num
   return best;
 }
 
-async function detect(input: VisionImageInput): Promise<PageDetectResult> {
+/** Segmenter input side (the selfie segmenter's own input size). */
+const SEGMENT_INPUT = 256;
+
+/** Person confidence 0..1 (float, n x n) -> Uint8 0..255 (side x side), box-averaged when shrinking. */
+function maskToBytes(f: Float32Array, n: number, side: number): Uint8Array {
+  const out = new Uint8Array(side * side);
+  if (side >= n) {
+    for (let i = 0; i < f.length; i++) out[i] = Math.max(0, Math.min(255, Math.round(f[i]! * 255)));
+    return out;
+  }
+  const k = n / side;
+  for (let y = 0; y < side; y++) {
+    const y0 = Math.floor(y * k);
+    const y1 = Math.max(y0 + 1, Math.floor((y + 1) * k));
+    for (let x = 0; x < side; x++) {
+      const x0 = Math.floor(x * k);
+      const x1 = Math.max(x0 + 1, Math.floor((x + 1) * k));
+      let acc = 0;
+      for (let yy = y0; yy < y1; yy++) for (let xx = x0; xx < x1; xx++) acc += f[yy * n + xx]!;
+      out[y * side + x] = Math.max(0, Math.min(255, Math.round((acc / ((y1 - y0) * (x1 - x0))) * 255)));
+    }
+  }
+  return out;
+}
+
+let regionCanvas: OffscreenCanvas | null = null;
+
+/** Segments a turned square of the image, resampled upright to the segmenter's input, grey outside the image. */
+function segmentRegion(
+  t: Tasks,
+  image: ImageData | ImageBitmap,
+  region: FaceRegion,
+  req: FaceSegmentRequest,
+  stages: Record<string, number>,
+): PageFaceMask {
+  const t0 = performance.now();
+  regionCanvas ??= new OffscreenCanvas(SEGMENT_INPUT, SEGMENT_INPUT);
+  // willReadFrequently keeps this canvas in software: drawing it on the (software-emulated) GPU costs far more.
+  const ctx = regionCanvas.getContext('2d', { willReadFrequently: true });
+  if (!ctx) throw new Error('no 2d canvas for segmentation');
+  const g = Math.max(0, Math.min(255, Math.round(req.grey)));
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.fillStyle = `rgb(${g},${g},${g})`;
+  ctx.fillRect(0, 0, SEGMENT_INPUT, SEGMENT_INPUT);
+  ctx.imageSmoothingEnabled = true;
+  ctx.imageSmoothingQuality = 'high';
+  // input px -> canvas px: about the region's centre, turned upright, scaled to the canvas.
+  ctx.translate(SEGMENT_INPUT / 2, SEGMENT_INPUT / 2);
+  ctx.scale(SEGMENT_INPUT / region.side, SEGMENT_INPUT / region.side);
+  ctx.rotate(-region.angle);
+  ctx.translate(-region.cx, -region.cy);
+  if (image instanceof ImageData) {
+    const tmp = new OffscreenCanvas(image.width, image.height);
+    tmp.getContext('2d', { willReadFrequently: true })!.putImageData(image, 0, 0);
+    ctx.drawImage(tmp, 0, 0);
+  } else {
+    ctx.drawImage(image, 0, 0);
+  }
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  const t1 = performance.now();
+  const result = t.segmenter.segment(regionCanvas);
+  const t2 = performance.now();
+  try {
+    const masks = result.confidenceMasks ?? [];
+    const mask = masks[masks.length - 1];
+    if (!mask) throw new Error('the segmenter returned no confidence mask');
+    if (mask.width !== mask.height) throw new Error(`segmenter mask is ${mask.width}x${mask.height}, expected a square`);
+    const maskSide = Math.max(8, Math.min(mask.width, Math.round(req.maskSide)));
+    const out = { region, side: maskSide, base64: toBase64(maskToBytes(mask.getAsFloat32Array(), mask.width, maskSide)) };
+    stages.segmentDraw = t1 - t0;
+    stages.segmentModel = t2 - t1;
+    stages.segmentMask = performance.now() - t2;
+    return out;
+  } finally {
+    result.close();
+  }
+}
+
+async function detect(input: VisionDetectInput): Promise<PageDetectResult> {
   const t = requireTasks();
   const tStart = performance.now();
   const image = await toImage(input);
@@ -144,9 +255,10 @@ async function detect(input: VisionImageInput): Promise<PageDetectResult> {
   try {
     const width = image.width;
     const height = image.height;
+    if ('rawDetections' in t.landmarker) t.landmarker.rawDetections = [];
     const lm = t.landmarker.detect(image);
     const t1 = performance.now();
-    const det = lm.faceLandmarks.length > 0 ? await detectSmall(t.detector, image) : [];
+    const det = lm.faceLandmarks.length > 0 ? await detections(t, image) : [];
 
     const used = new Set<number>();
     const faces: PageFace[] = lm.faceLandmarks.map((marks, i) => {
@@ -161,16 +273,23 @@ async function detect(input: VisionImageInput): Promise<PageDetectResult> {
       let box: [number, number, number, number] | null = null;
       if (k >= 0) {
         used.add(k);
-        const d = det[k]!;
-        score = d.categories[0]?.score ?? null;
-        const b = d.boundingBox!;
-        box = [b.originX, b.originY, b.width, b.height];
+        score = det[k]!.score;
+        box = det[k]!.box;
       }
       const m = lm.facialTransformationMatrixes?.[i]?.data;
       return { score, box, points, matrix: m ? Array.from(m) : null };
     });
     const t2 = performance.now();
-    return { width, height, faces, ms: t2 - tStart, stages: { decode: t0 - tStart, landmarks: t1 - t0, detector: t2 - t1 } };
+    const stages: Record<string, number> = { decode: t0 - tStart, landmarks: t1 - t0, detector: t2 - t1 };
+    if (input.segmentFace && faces.length > 0) {
+      let best = 0;
+      const p = (f: PageFace): number => prominence(f.box ?? landmarkBox(f.points), width, height);
+      for (let i = 1; i < faces.length; i++) if (p(faces[i]!) > p(faces[best]!)) best = i;
+      const region = faceRegion(faces[best]!.points, input.segmentFace);
+      if (region) faces[best]!.mask = segmentRegion(t, image, region, input.segmentFace, stages);
+      stages.segment = performance.now() - t2;
+    }
+    return { width, height, faces, ms: performance.now() - tStart, stages };
   } finally {
     if ('close' in image) image.close();
   }
