@@ -27,7 +27,7 @@ const preset = opt('preset', 'reference');
 const json = has('json');
 
 const config = makeCvaeConfig({ imageSize: size, preset });
-const pool = await GradPool.start(workers, { type: 'init', config, seed: 1, lr: 8e-4, backend: backendPref, values: null, adam: null, extraLosses: [] });
+const pool = await GradPool.start(workers, { type: 'init', config, seed: 1, lr: 8e-4, backend: backendPref, values: null, adam: null, extraLosses: [], filmLr: 1 });
 const rand = mulberry32(7);
 const px = size * size * 3;
 const makeBatch = () => {

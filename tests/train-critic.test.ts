@@ -12,6 +12,8 @@ import { createCvae } from '../ml/cvae/model.js';
 import { makeCvaeConfig } from '../ml/cvae/config.js';
 import { makeCond } from '../ml/cvae/cond.js';
 import { runCli } from './helpers/cli.js';
+import { Adam } from '../ml/train/adam.js';
+import { resolveTrainConfig } from '../ml/train/config.js';
 import { tempDir } from './helpers/env.js';
 import { makeTrainFixture } from './helpers/train-fixture.js';
 
@@ -96,6 +98,26 @@ describe('age critic (the training signal of --age-loss)', () => {
   });
 });
 
+describe('per-layer learning rates (--film-lr)', () => {
+  it('a parameter moves in proportion to its scale, and a bad multiplier is refused', async () => {
+    await initBackend('wasm');
+    const vars = [tf.variable(tf.zeros([3])), tf.variable(tf.zeros([3])), tf.variable(tf.zeros([3]))];
+    const adam = new Adam(vars, 0.01);
+    adam.setLrScales([1, 30, 0]);
+    const g = tf.ones([3]);
+    for (let i = 0; i < 5; i++) adam.apply([g, g, g]);
+    const [a, b, c] = await Promise.all(vars.map((v) => v.data()));
+    expect(a![0]).toBeCloseTo(-0.05, 4);
+    expect(b![0]).toBeCloseTo(-1.5, 3);
+    expect(c![0]).toBe(0);
+    expect(() => adam.setLrScales([1])).toThrow(/1 learning-rate scales for 3 parameters/);
+    expect(() => resolveTrainConfig({ filmLr: 0 })).toThrow(/FiLM learning-rate multiplier \(--film-lr\) must be a positive number/);
+    expect(() => resolveTrainConfig({ ageLoss: -1 })).toThrow(/age loss weight \(--age-loss\) must be a number >= 0/);
+    tf.dispose([...vars, g]);
+    adam.dispose();
+  });
+});
+
 describe('train --age-loss and --init-from', () => {
   it('trains the critic into the run folder first, reports the age-critic term, and fine-tunes from a model', async () => {
     const fx = await makeTrainFixture({ count: 80, size: 64 });
@@ -103,7 +125,7 @@ describe('train --age-loss and --init-from', () => {
     const base = ['train', '--data-dir', fx.dataDir, '--size', '64', '--epochs', '1', '--batch', '16', '--workers', '1', '--json'];
     const fresh = await runCli([...base, '--preset', 'film']);
     expect(fresh.code, fresh.stderr.slice(-800)).toBe(0);
-    const tuned = await runCli([...base, '--preset', 'film', '--init-from', String(fresh.last.model), '--age-loss', '5']);
+    const tuned = await runCli([...base, '--preset', 'film', '--init-from', String(fresh.last.model), '--age-loss', '5', '--film-lr', '30']);
     expect(tuned.code, tuned.stderr.slice(-800)).toBe(0);
     const critic = tuned.lines.filter((l) => l.type === 'critic');
     expect(critic.length).toBeGreaterThan(0);

@@ -28,6 +28,7 @@ function configFromOptions(ctx: Parameters<Command['run']>[0]): Partial<TrainCon
   num('seed', 'seed');
   num('workers', 'workers');
   num('age-loss', 'ageLoss');
+  num('film-lr', 'filmLr');
   const backend = stringOpt(ctx, 'backend');
   if (backend !== undefined) c.backend = backend as BackendPref;
   const preset = stringOpt(ctx, 'preset');
@@ -97,6 +98,7 @@ export const trainCommand: Command = {
     flip: { kind: 'boolean', help: 'horizontal flip augmentation (default on; --no-flip to disable)' },
     'include-pending': { kind: 'boolean', help: 'also train on crops still pending review' },
     name: { kind: 'string', value: 'NAME', help: 'model name' },
+    'film-lr': { kind: 'number', value: 'K', help: 'multiply the learning rate of the FiLM layers by K (default 1)' },
     'init-from': { kind: 'string', value: 'MODEL', help: 'start from the weights of a model (id, folder, or "default") instead of a fresh initialisation' },
     'age-loss': { kind: 'number', value: 'W', help: 'age loss weight: first trains an age critic on the same crops, then penalises W x |critic(decode at a random age) - age| (default 0: off)' },
     'extra-loss': { kind: 'list', value: 'MOD=W,...', help: 'extra loss terms: ES modules exporting createLossTerm, each with a weight' },

@@ -11,6 +11,8 @@ export class Adam {
   private t = 0;
   private readonly m: tf.Variable[];
   private readonly v: tf.Variable[];
+  /** Per-parameter learning-rate multipliers (default 1). */
+  private scales: number[];
 
   constructor(
     private readonly params: readonly tf.Variable[],
@@ -21,6 +23,12 @@ export class Adam {
   ) {
     this.m = params.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
     this.v = params.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
+    this.scales = params.map(() => 1);
+  }
+
+  setLrScales(scales: readonly number[]): void {
+    if (scales.length !== this.params.length) throw new Error(`${scales.length} learning-rate scales for ${this.params.length} parameters`);
+    this.scales = [...scales];
   }
 
   get step(): number {
@@ -44,7 +52,7 @@ export class Adam {
         const v1 = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
         m.assign(m1);
         v.assign(v1);
-        p.assign(tf.sub(p, tf.div(tf.mul(m1, stepSize), tf.add(tf.sqrt(v1), epsHat))));
+        p.assign(tf.sub(p, tf.div(tf.mul(m1, stepSize * this.scales[i]!), tf.add(tf.sqrt(v1), epsHat))));
       });
     });
   }

@@ -30,6 +30,8 @@ export interface TrainConfig {
   extraLosses: ExtraLossSpec[];
   /** Weight of the age loss through an age critic trained on the same crops first (0: off). */
   ageLoss: number;
+  /** Learning-rate multiplier of the FiLM layers: they start at zero, and a fine-tune must move them far. */
+  filmLr: number;
   /** A saved model folder whose weights start the run (fine-tuning) instead of a fresh initialisation. */
   initFrom: string | null;
   name: string | null;
@@ -63,6 +65,7 @@ export function resolveTrainConfig(p: Partial<TrainConfig> = {}): TrainConfig {
     extraLosses: p.extraLosses ?? [],
     ageLoss: p.ageLoss ?? 0,
     initFrom: p.initFrom ?? null,
+    filmLr: p.filmLr ?? 1,
     name: p.name ?? null,
   };
   if (!isImageSize(c.imageSize)) throw new TrainConfigError(`image size must be 64, 128 or 256, got ${String(c.imageSize)}`);
@@ -71,6 +74,7 @@ export function resolveTrainConfig(p: Partial<TrainConfig> = {}): TrainConfig {
   };
   positive(c.beta, 'beta (--beta)');
   positive(c.lr, 'learning rate (--lr)');
+  positive(c.filmLr, 'FiLM learning-rate multiplier (--film-lr)');
   const posInt = (v: number, what: string): void => {
     if (!Number.isInteger(v) || v < 1) throw new TrainConfigError(`${what} must be a positive integer, got ${String(v)}`);
   };

@@ -39,6 +39,7 @@ async function init(m: Extract<WorkerRequest, { type: 'init' }>): Promise<void> 
   const vars = model.trainableVariables();
   const adam = new Adam(vars, m.lr);
   if (m.adam) adam.setState(m.adam);
+  if (m.filmLr !== 1) adam.setLrScales(vars.map((v) => (/\/dec\/film\d+\//.test(v.name) ? m.filmLr : 1)));
   const extras: State['extras'] = [];
   for (const spec of m.extraLosses) {
     const mod = (await import(pathToFileURL(spec.module).href)) as {

@@ -14,6 +14,8 @@ export type WorkerRequest =
       values: [string, Float32Array][] | null;
       adam: AdamState | null;
       extraLosses: ExtraLossSpec[];
+      /** learning-rate multiplier of the FiLM layers */
+      filmLr: number;
       /** SharedArrayBuffer the trainer writes summed gradients into before each 'apply' */
       shared: SharedArrayBuffer;
     }

@@ -152,6 +152,7 @@ export async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => vo
       values: checkpoint ? [...checkpoint.values.entries()] : init ? [...init.values.entries()] : null,
       adam: checkpoint?.adam ?? null,
       extraLosses,
+      filmLr: config.filmLr,
     });
     setRunBackend(db, runId, pool.backend.backend, pool.backend.reason, data.fingerprint);
     const reader = new CropReader(config.imageSize);
