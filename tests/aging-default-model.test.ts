@@ -20,6 +20,9 @@ describe('the shipped default model', () => {
     expect(sidecar.ageRange.max).toBeLessThanOrEqual(120);
     expect(sidecar.ageBins.length).toBeGreaterThan(5);
     expect(sidecar.prep).not.toBeNull();
+    // Tuned by chronoface eval: the change between decodes is strengthened and part of the skin's detail redrawn.
+    expect(sidecar.aging?.gain).toBeGreaterThan(1);
+    expect(sidecar.aging?.detail).toBeLessThan(1);
     expect(fs.readFileSync(path.join(DEFAULT_DIR, 'MODEL_CARD.md'), 'utf8')).toMatch(/non-commercial research/);
   });
 
