@@ -288,6 +288,12 @@ export async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => vo
     emit({ type: 'done', run: runId, model: modelId, modelDir: modelDirRel, epochs: config.epochs, valLoss: last.valLoss, valPsnr: last.valPsnr, backend: pool.backend.backend });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
+    if (signal.aborted && db && runId !== null) {
+      // Cancelled before the first epoch (while the age critic trained): nothing to resume from but the critic.
+      finishRun(db, runId, 'cancelled');
+      emit({ type: 'cancelled', run: runId, epoch: 0 });
+      return;
+    }
     if (db && runId !== null) {
       try {
         finishRun(db, runId, 'failed', message);
