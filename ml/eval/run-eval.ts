@@ -149,15 +149,15 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
   const skipped: { cropId: number; error: string }[] = [];
   const checkers: CheckEstimator[] = options.checkModels ? await loadCheckEstimators(options.checkModels) : [];
   try {
-  for (const [k, face] of faces.entries()) {
-    if (options.signal?.aborted) throw new Error('evaluation cancelled');
-    try {
-      await evaluateFace(face);
-    } catch (err) {
-      skipped.push({ cropId: face.cropId, error: err instanceof Error ? err.message : String(err) });
+    for (const [k, face] of faces.entries()) {
+      if (options.signal?.aborted) throw new Error('evaluation cancelled');
+      try {
+        await evaluateFace(face);
+      } catch (err) {
+        skipped.push({ cropId: face.cropId, error: err instanceof Error ? err.message : String(err) });
+      }
+      options.onProgress?.(k + 1, faces.length);
     }
-    options.onProgress?.(k + 1, faces.length);
-  }
   } finally {
     for (const c of checkers) c.dispose();
   }
