@@ -11,7 +11,6 @@
 // Prints one JSON line per estimator and context, then a summary line {kept, ...}.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { loadEvalFaces } from '../dist/node/ml/eval/dataset.js';
@@ -20,22 +19,16 @@ import { warpAffine } from '../dist/node/ml/prep/warp.js';
 import { alignmentTransform } from '../dist/node/ml/prep/template.js';
 import { disposeEstimators, estimateAgeGender } from '../dist/node/ml/estimators/index.js';
 import { CHECK_MODEL_NAMES, CHECK_MODEL_SPECS, checkModelsDir, contextWindow, loadCheckEstimators } from '../dist/node/ml/estimators/check-age.js';
+import { SHARED_DIR, flag, option } from './script-args.js';
 
 const SCORE_SIZE = 150;
-const argv = process.argv.slice(2);
-const opt = (name) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const shared = path.resolve(process.env.CHRONOFACE_SHARED_DIR ?? path.join(repo, '../shared'));
-const modelsDir = checkModelsDir(opt('models'));
-const count = Number(opt('faces') ?? 300);
-const [lo, hi] = (opt('range') ?? '20,70').split(',').map(Number);
-const maxMae = Number(opt('max-mae') ?? 8);
-const chips = argv.includes('--chips');
-const fgnet = argv.includes('--fgnet');
-const dataDir = opt('data-dir') ?? process.env.CHRONOFACE_DATA_DIR;
+const modelsDir = checkModelsDir(option('models'));
+const count = Number(option('faces') ?? 300);
+const [lo, hi] = (option('range') ?? '20,70').split(',').map(Number);
+const maxMae = Number(option('max-mae') ?? 8);
+const chips = flag('chips');
+const fgnet = flag('fgnet');
+const dataDir = option('data-dir') ?? process.env.CHRONOFACE_DATA_DIR;
 if (!chips && !fgnet && !dataDir) throw new Error('pass --data-dir DIR (a data directory with prepared UTKFace crops), --chips or --fgnet');
 
 function spread(items, n) {
@@ -58,7 +51,7 @@ async function cutFromPhoto(photoPath, transform, cropSize, context) {
 /** FG-NET photos aligned like Chronoface crops from their 68 hand-placed points (0-based: 31, 36 pupils, 67 nose tip,
  *  48, 54 mouth corners). */
 function fgnetFaces() {
-  const dir = opt('fgnet-dir') ?? path.join(shared, 'datasets/fgnet');
+  const dir = option('fgnet-dir') ?? path.join(SHARED_DIR, 'datasets/fgnet');
   const files = fs.readdirSync(path.join(dir, 'images')).filter((f) => /^\d{3}a\d{2}[a-z]?\.jpg$/i.test(f)).sort();
   return spread(files, count).map((f) => {
     const text = fs.readFileSync(path.join(dir, 'points', f.toLowerCase().replace(/\.jpg$/, '.pts')), 'utf8');
@@ -81,7 +74,7 @@ function catalogueFaces() {
 }
 
 function chipFaces() {
-  const dir = path.join(shared, 'datasets/utkface');
+  const dir = path.join(SHARED_DIR, 'datasets/utkface');
   const files = fs.readdirSync(dir).filter((f) => /^\d+_[01]_\d_\d+\.jpg\.chip\.jpg$/.test(f)).sort();
   return spread(files, count).map((f) => ({
     age: Number(f.split('_')[0]),
@@ -96,10 +89,10 @@ function chipFaces() {
 const faces = chips ? chipFaces() : fgnet ? fgnetFaces() : catalogueFaces();
 const ages = faces.map((f) => f.age);
 // Every model present by default, validated or not: this script is what validates them.
-const names = opt('names') ? opt('names').split(',') : CHECK_MODEL_NAMES.filter((n) => fs.existsSync(path.join(modelsDir, CHECK_MODEL_SPECS[n].file)));
+const names = option('names') ? option('names').split(',') : CHECK_MODEL_NAMES.filter((n) => fs.existsSync(path.join(modelsDir, CHECK_MODEL_SPECS[n].file)));
 if (names.length === 0) await loadCheckEstimators(modelsDir); // throws: says whether the folder or the models are missing
 const estimators = await loadCheckEstimators(modelsDir, { names });
-const contexts = (name, own) => (opt('contexts') ? opt('contexts').split(',').map(Number) : [own]).filter((c) => !chips || c === 1);
+const contexts = (name, own) => (option('contexts') ? option('contexts').split(',').map(Number) : [own]).filter((c) => !chips || c === 1);
 const cache = new Map();
 const cuts = async (c) => {
   if (!cache.has(c)) cache.set(c, await Promise.all(faces.map((f) => f.cut(c))));
@@ -150,7 +143,7 @@ for (const est of estimators) {
   }
   est.dispose();
 }
-if (argv.includes('--face-api')) {
+if (flag('face-api')) {
   // The project's own estimator on the same windows, for comparison (not a check estimator).
   const images = await cuts(1);
   const t0 = performance.now();
