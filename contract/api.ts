@@ -21,6 +21,7 @@ import type {
   ItemError,
   Keypoints,
   ModelSummary,
+  NoFacePhoto,
   ReviewFilter,
   ReviewSort,
   RunSummary,
@@ -113,6 +114,15 @@ export interface ApiMethods {
   alignPreview: { request: { id: number; keypoints: Keypoints }; response: { dataUrl: string } };
   /** Cuts the crop again from the detected points and clears the manual edit. */
   alignReset: { request: { id: number }; response: CropDetail };
+  /** Photos where preparation found no face and that have no crop yet (to place the five points by hand). */
+  alignNoFace: {
+    request: { datasetId?: number; offset?: number; limit?: number };
+    response: { total: number; offset: number; items: NoFacePhoto[] };
+  };
+  /** The crop five hand-placed points (source pixels) would give a photo without a crop: a PNG data: URL. */
+  alignCreatePreview: { request: { imageId: number; keypoints: Keypoints }; response: { dataUrl: string } };
+  /** Creates the face and crop of a photo where no face was found from five hand-placed points; marked edited. */
+  alignCreate: { request: { imageId: number; keypoints: Keypoints }; response: CropDetail };
 
   // ---- training --------------------------------------------------------------------------------------------------
   /** Starts a run in the trainer process; resolves once started; 'train.*' events follow. 'busy' if one runs. */
@@ -121,7 +131,16 @@ export interface ApiMethods {
   trainResume: { request: { runId: number }; response: { runId: number } };
   trainStatus: {
     request: Record<string, never>;
-    response: { running: { runId: number; epoch: number; epochs: number; backend: string | null } | null };
+    response: {
+      running: {
+        runId: number;
+        epoch: number;
+        epochs: number;
+        backend: string | null;
+        /** Present while the age critic trains, before the first epoch. */
+        critic?: { epoch: number; epochs: number; valMae: number };
+      } | null;
+    };
   };
   runsList: { request: Record<string, never>; response: { runs: RunSummary[] } };
   runsDetail: { request: { runId: number }; response: { run: RunSummary; epochs: EpochInfo[] } };
@@ -189,6 +208,9 @@ export const METHODS = [
   'alignRecut',
   'alignPreview',
   'alignReset',
+  'alignNoFace',
+  'alignCreatePreview',
+  'alignCreate',
   'trainStart',
   'trainCancel',
   'trainResume',
@@ -235,6 +257,8 @@ export type ApiEvent =
       imagesPerSecond: number;
       etaSeconds: number;
     }
+  /** The age critic (ageLoss > 0) trains on the same crops before the first epoch: one event per critic epoch. */
+  | { type: 'train.critic'; runId: number; epoch: number; epochs: number; trainMae: number; valMae: number }
   | { type: 'train.epoch'; runId: number; epoch: number; epochs: number; metrics: EpochMetrics; reconUrl: FileUrl | null; sweepUrl: FileUrl | null }
   | { type: 'train.done'; runId: number; status: 'completed' | 'cancelled'; modelId: number | null; epochs: number }
   | { type: 'train.error'; runId: number | null; message: string }

@@ -139,7 +139,26 @@ export interface CropDetail extends CropTile {
   faces: FaceInfo[];
 }
 
+/** A photo where preparation found no face (and that has no crop): the curator can place the five points by hand. */
+export interface NoFacePhoto {
+  imageId: number;
+  datasetId: number;
+  url: FileUrl;
+  /** Pixel size as shown: EXIF orientation applied (the points are placed in these coordinates). */
+  width: number;
+  height: number;
+  sourcePath: string;
+  age: number | null;
+  gender: Gender;
+  split: Split | null;
+  reason: string;
+}
+
 export type Balancing = 'none' | 'sampling' | 'weights';
+
+/** The network: 'reference' (the published CVAE) or 'film' (FiLM conditioning in every decoder block). */
+export type TrainPreset = 'reference' | 'film';
+export const TRAIN_PRESETS: readonly TrainPreset[] = ['reference', 'film'];
 
 export interface TrainSettings {
   size: 64 | 128 | 256;
@@ -152,6 +171,14 @@ export interface TrainSettings {
   includePending?: boolean;
   limit?: number;
   seed?: number;
+  /** Default 'reference'. */
+  preset?: TrainPreset;
+  /** Weight of the age loss through an age critic trained on the same crops before the first epoch; 0 (default) = off. */
+  ageLoss?: number;
+  /** Learning-rate multiplier of the FiLM layers (> 0, default 1): they start at zero and a fine-tune must move them far. */
+  filmLr?: number;
+  /** Start from a model's weights: a catalogue model id, or 'default' for the shipped model; null or absent = from scratch. */
+  initFrom?: number | 'default' | null;
 }
 
 export type RunStatus = 'running' | 'completed' | 'cancelled' | 'failed' | 'interrupted';
@@ -190,6 +217,8 @@ export interface RunSummary {
   modelId: number | null;
   /** True when a checkpoint exists and the run is not completed. */
   resumable: boolean;
+  /** The age critic of a run with the age loss, once trained: its best validation MAE in years. */
+  critic: { valMae: number; epochs: number; seconds: number } | null;
 }
 
 export interface ModelSummary {

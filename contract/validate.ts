@@ -4,7 +4,7 @@
  * ApiError('invalid-argument') naming the field.
  */
 import { ApiError, METHODS, type MethodName, type RequestOf } from './api.js';
-import { AGE_BINS, CROP_STATUSES, DATASET_FORMATS, GENDERS, KEYPOINT_NAMES, SPLITS } from './types.js';
+import { AGE_BINS, CROP_STATUSES, DATASET_FORMATS, GENDERS, KEYPOINT_NAMES, SPLITS, TRAIN_PRESETS } from './types.js';
 
 type Check = (value: unknown, at: string) => void;
 
@@ -118,6 +118,16 @@ const sort = optional(oneOf(['quality-asc', 'quality-desc', 'id', 'age-disagreem
 const status = oneOf(CROP_STATUSES);
 const size = oneOf([64, 128, 256]);
 const modelId = optional(nullable(id));
+const modelRef: Check = (v, at) => {
+  if (v === 'default') return;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > Number.MAX_SAFE_INTEGER) fail(at, 'expected a model id (a positive integer) or "default"');
+};
+function positive(max: number): Check {
+  return (v, at) => {
+    num({ max })(v, at);
+    if ((v as number) <= 0) fail(at, 'must be > 0');
+  };
+}
 
 export const REQUEST_CHECKS: { readonly [M in MethodName]: Check } = {
   appInfo: empty,
@@ -156,6 +166,9 @@ export const REQUEST_CHECKS: { readonly [M in MethodName]: Check } = {
   alignRecut: object({ id, keypoints }),
   alignPreview: object({ id, keypoints }),
   alignReset: object({ id }),
+  alignNoFace: object({ datasetId: optional(id), ...page }),
+  alignCreatePreview: object({ imageId: id, keypoints }),
+  alignCreate: object({ imageId: id, keypoints }),
   trainStart: object({
     size,
     epochs: num({ int: true, min: 1, max: 10_000 }),
@@ -166,6 +179,10 @@ export const REQUEST_CHECKS: { readonly [M in MethodName]: Check } = {
     includePending: optional(bool()),
     limit: optional(num({ int: true, min: 1 })),
     seed: optional(num({ int: true, min: 0, max: 2 ** 31 })),
+    preset: optional(oneOf(TRAIN_PRESETS)),
+    ageLoss: optional(num({ min: 0, max: 1000 })),
+    filmLr: optional(positive(1000)),
+    initFrom: optional(nullable(modelRef)),
   }),
   trainCancel: object({ runId: optional(id) }),
   trainResume: object({ runId: id }),

@@ -195,3 +195,40 @@ export function addCropFlag(db: Db, id: number, flag: string, qualityFactor = 1)
     id,
   );
 }
+
+/** Inserts a crop cut from hand-placed points for an image that had none: marked edited, the points kept as manual. */
+export function insertEditedCrop(db: Db, c: CropData & { manualPoints: FaceKeypoints }): number {
+  const row = db
+    .prepare(
+      `INSERT INTO crops (image_id, face_id, file, size, transform_json, inverse_json, keypoints_json, settings_json,
+                          quality, signals_json, flags_json, phash, edited, manual_points_json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+       RETURNING id`,
+    )
+    .get(
+      c.imageId,
+      c.faceId,
+      c.file,
+      c.size,
+      JSON.stringify(c.transform),
+      JSON.stringify(c.inverse),
+      JSON.stringify(c.keypoints),
+      JSON.stringify(c.settings),
+      c.quality,
+      JSON.stringify(c.signals),
+      JSON.stringify(c.flags),
+      c.phash,
+      JSON.stringify(c.manualPoints),
+    ) as { id: number };
+  return row.id;
+}
+
+/** The preparation settings most crops of the dataset were cut with (else of the whole catalogue), or null. */
+export function commonCropSettings(db: Db, datasetId?: number): Record<string, unknown> | null {
+  const pick = (sql: string, ...params: unknown[]): string | undefined =>
+    db.prepare(`${sql} GROUP BY c.settings_json ORDER BY COUNT(*) DESC, MAX(c.id) DESC LIMIT 1`).pluck().get(...params) as string | undefined;
+  const json =
+    (datasetId === undefined ? undefined : pick('SELECT c.settings_json FROM crops c JOIN images i ON i.id = c.image_id WHERE i.dataset_id = ?', datasetId)) ??
+    pick('SELECT c.settings_json FROM crops c');
+  return json === undefined ? null : parseJson<Record<string, unknown>>(json, {});
+}

@@ -158,16 +158,39 @@ describe('alignment editor (browser mode)', () => {
 });
 
 describe('train screen (browser mode)', () => {
-  it('starts a run that streams progress, and Cancel stops it', async () => {
+  it('starts a run with an age-loss recipe that shows its critic, then streams progress, and Cancel stops it', async () => {
     const page = await openStudio(browser, studio, '#/train', errors);
     await page.getByTestId('train-start').waitFor();
+    // The shipped recipe is the default choice, with its four settings filled in.
+    const recipe = page.getByTestId('train-recipe');
+    await expect.poll(() => recipe.getAttribute('data-recipe')).toBe('ages');
+    await page.getByText('Recipe settings').click();
+    expect(await page.getByLabel('Network').inputValue()).toBe('film');
+    expect(await page.getByRole('spinbutton', { name: 'Age loss weight' }).inputValue()).toBe('10');
+    expect(await page.getByRole('spinbutton', { name: 'FiLM learning-rate' }).inputValue()).toBe('30');
+    await expect.poll(() => page.getByLabel('Start from').locator('option:checked').textContent()).toContain('the default model');
+    // The default model is 128 px: a 64 px run cannot start from it, and the screen says so before Train.
+    await page.getByLabel('Image size').selectOption('64');
+    await expect.poll(() => page.getByTestId('train-problem').textContent()).toContain('set the image size to 128 px');
+    await expect.poll(() => page.getByTestId('train-start').isDisabled()).toBe(true);
+    // A small custom recipe: the reference one, then FiLM with an age loss, from scratch.
+    await page.getByTestId('recipe-reference').click();
+    await expect.poll(() => recipe.getAttribute('data-recipe')).toBe('reference');
+    await page.getByLabel('Network').selectOption('film');
+    await page.getByRole('spinbutton', { name: 'Age loss weight' }).fill('5');
+    await expect.poll(() => recipe.getAttribute('data-recipe')).toBe('custom');
     await page.getByLabel('Image size').selectOption('64');
     await page.getByRole('spinbutton', { name: 'Epochs' }).fill('50');
     await page.getByRole('spinbutton', { name: 'Batch' }).fill('8');
     await page.getByLabel('also train on pending').check();
     await page.getByTestId('train-start').click();
     const progress = page.getByTestId('train-progress');
-    await expect.poll(() => progress.getAttribute('data-running'), { timeout: 60_000 }).toBe('true');
+    // The age critic trains first: its epochs show before any step.
+    const critic = page.getByTestId('train-critic');
+    await expect.poll(async () => Number((await critic.getAttribute('data-epoch')) ?? 0), { timeout: 120_000 }).toBeGreaterThan(0);
+    expect(await progress.getAttribute('data-running')).toBe('true');
+    await expect.poll(() => critic.textContent()).toMatch(/Age critic: epoch \d+\/\d+ · val MAE [\d.]+ years/);
+    await screenshot(page, 'train-critic');
     // Steps stream in: the step counter moves and images/s shows a number.
     const seen = async () => Number(await progress.getAttribute('data-steps-seen'));
     await expect.poll(seen, { timeout: 120_000 }).toBeGreaterThan(0);
@@ -186,6 +209,9 @@ describe('train screen (browser mode)', () => {
     }, 60_000, 'the run to stop');
     expect(status).toBe('cancelled');
     await expect.poll(() => page.getByTestId('train-message').textContent()).toContain('cancelled');
+    const row = page.getByTestId('runs-table').locator('tr', { hasText: `#${runId}` });
+    await expect.poll(() => row.textContent()).toContain('FiLM · age loss 5');
+    await expect.poll(() => page.getByTestId('train-run-recipe').textContent()).toMatch(/age critic val MAE [\d.]+ years \(\d+ epochs/);
     await screenshot(page, 'train-cancelled');
     await page.close();
     expect(errors).toEqual([]);

@@ -1,12 +1,17 @@
 import { dropBatch, getCropDetail, clearManualEdit, recordAlignmentEdit, imageSourceFile, type HistoryEntry, type Keypoints5 } from '../../db/review.js';
 import { parseJson } from '../../db/catalogue.js';
+import { commonCropSettings } from '../../db/crops.js';
+import { getFace, isHandPlaced, listNoFaceImages } from '../../db/faces.js';
+import { ApiError } from '../../contract/api.js';
+import { imageRef } from '../../contract/files.js';
 import type { Keypoints } from '../../contract/types.js';
 import type { ServiceContext } from '../context.js';
 import { notFound } from '../errors.js';
+import path from 'node:path';
 import { toDetail } from './shape.js';
 import type { HandlerGroup } from './types.js';
 
-type AlignMethods = 'alignRecut' | 'alignPreview' | 'alignReset';
+type AlignMethods = 'alignRecut' | 'alignPreview' | 'alignReset' | 'alignNoFace' | 'alignCreatePreview' | 'alignCreate';
 
 export interface Aligner {
   /** Cuts the crops of an alignment batch again from their previous points; returns how many were reverted. */
@@ -39,6 +44,27 @@ export function alignHandlers(ctx: ServiceContext): HandlerGroup<AlignMethods> &
     return d;
   };
 
+  const photoOf = async (imageId: number) => {
+    const { loadPhoto } = await import('../../ml/prep/photo.js');
+    if (cached?.imageId !== imageId) {
+      const file = imageSourceFile(db, imageId);
+      if (!file) throw notFound(`image ${imageId} does not exist`);
+      cached = { imageId, photo: await loadPhoto(file) };
+    }
+    return cached.photo;
+  };
+
+  /** Hand-placed-point errors as API errors: bad points and an existing crop are the caller's to fix. */
+  const handPlaced = async <T>(work: () => Promise<T>): Promise<T> => {
+    const { HandPlacedError } = await import('../../ml/prep/noface.js');
+    try {
+      return await work();
+    } catch (err) {
+      if (err instanceof HandPlacedError) throw new ApiError(err.kind === 'not-found' ? 'not-found' : 'invalid-argument', err.message);
+      throw err;
+    }
+  };
+
   const recut = async (cropId: number, points: Keypoints5): Promise<void> => {
     const { fixCrop } = await import('../../ml/prep/pipeline.js');
     await fixCrop({ dataDir: ctx.dataDir, db, host: await ctx.vision(), cropId, points });
@@ -56,30 +82,69 @@ export function alignHandlers(ctx: ServiceContext): HandlerGroup<AlignMethods> &
 
     async alignPreview({ id, keypoints }) {
       const d = detailOf(id);
-      const [{ loadPhoto }, { prepareFace }, { normalizePrepSettings }] = await Promise.all([
-        import('../../ml/prep/photo.js'),
-        import('../../ml/prep/prepare-face.js'),
-        import('../../ml/prep/settings.js'),
-      ]);
-      if (cached?.imageId !== d.imageId) {
-        const file = imageSourceFile(db, d.imageId);
-        if (!file) throw notFound(`image ${d.imageId} does not exist`);
-        cached = { imageId: d.imageId, photo: await loadPhoto(file) };
-      }
+      const [{ prepareFace }, { normalizePrepSettings }] = await Promise.all([import('../../ml/prep/prepare-face.js'), import('../../ml/prep/settings.js')]);
+      const photo = await photoOf(d.imageId);
       const settingsJson = (db.prepare('SELECT settings_json FROM crops WHERE id = ?').pluck().get(id) as string | undefined) ?? '{}';
       const settings = normalizePrepSettings(parseJson<unknown>(settingsJson, {}));
-      const prepared = await prepareFace(await ctx.vision(), cached.photo, { keypoints: mutable(keypoints) }, settings);
+      const prepared = await prepareFace(await ctx.vision(), photo, { keypoints: mutable(keypoints) }, settings);
       return { dataUrl: `data:image/png;base64,${prepared.png.toString('base64')}` };
     },
 
     async alignReset({ id }) {
       const before = detailOf(id);
+      const face = before.faceId === null ? undefined : getFace(db, before.faceId);
+      if (face && isHandPlaced(face)) throw new ApiError('invalid-argument', `crop ${id} was cut from hand-placed points (no face was detected): there are no detected points to reset to`);
       if (!before.detectedKeypoints) throw notFound(`crop ${id} has no detected points to reset to`);
       await recut(id, before.detectedKeypoints);
       clearManualEdit(db, id);
       recordAlignmentEdit(db, id, { points: before.manualKeypoints ?? before.keypoints, edited: before.edited }, before.detectedKeypoints);
       bus.emit({ type: 'catalogue.changed', what: 'crops' });
       return toDetail(detailOf(id));
+    },
+
+    async alignNoFace({ datasetId, offset, limit }) {
+      const page = listNoFaceImages(db, { ...(datasetId !== undefined ? { datasetId } : {}), offset: offset ?? 0, limit: limit ?? 200 });
+      const { shownSize } = await import('../../ml/prep/noface.js');
+      const sizes = await Promise.all(page.rows.map((r) => shownSize(path.join(r.root, ...r.relPath.split('/')), r.width, r.height)));
+      return {
+        total: page.total,
+        offset: offset ?? 0,
+        items: page.rows.map((r, i) => ({
+          imageId: r.imageId,
+          datasetId: r.datasetId,
+          url: imageRef(r.imageId),
+          width: sizes[i]!.width,
+          height: sizes[i]!.height,
+          sourcePath: path.join(r.root, ...r.relPath.split('/')),
+          age: r.age,
+          gender: r.gender,
+          split: r.split,
+          reason: r.reason,
+        })),
+      };
+    },
+
+    async alignCreatePreview({ imageId, keypoints }) {
+      const [{ checkHandPoints }, { prepareFace }, { normalizePrepSettings }] = await Promise.all([
+        import('../../ml/prep/noface.js'),
+        import('../../ml/prep/prepare-face.js'),
+        import('../../ml/prep/settings.js'),
+      ]);
+      const datasetId = db.prepare('SELECT dataset_id FROM images WHERE id = ?').pluck().get(imageId) as number | undefined;
+      if (datasetId === undefined) throw notFound(`image ${imageId} does not exist`);
+      const photo = await photoOf(imageId);
+      const points = mutable(keypoints);
+      await handPlaced(async () => checkHandPoints(points, photo.width, photo.height));
+      const settings = normalizePrepSettings(commonCropSettings(db, datasetId) ?? undefined);
+      const prepared = await prepareFace(await ctx.vision(), photo, { keypoints: points }, settings, { faceCount: 0 });
+      return { dataUrl: `data:image/png;base64,${prepared.png.toString('base64')}` };
+    },
+
+    async alignCreate({ imageId, keypoints }) {
+      const { createCropFromPoints } = await import('../../ml/prep/noface.js');
+      const crop = await handPlaced(async () => createCropFromPoints({ dataDir: ctx.dataDir, db, host: await ctx.vision(), imageId, points: mutable(keypoints) }));
+      bus.emit({ type: 'catalogue.changed', what: 'crops' });
+      return toDetail(detailOf(crop.id));
     },
 
     async undo(batch, entries) {

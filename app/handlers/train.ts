@@ -8,6 +8,7 @@ import { notFound } from '../errors.js';
 import { throttle } from '../events.js';
 import type { TrainEvent, TrainingHandle } from '../trainer.js';
 import type { TrainConfig } from '../../ml/train/config.js';
+import { criticOf, settingsOf, trainConfigOf, type ModelPlaces } from './train-settings.js';
 import type { HandlerGroup } from './types.js';
 
 type TrainMethods = 'trainStart' | 'trainCancel' | 'trainResume' | 'trainStatus' | 'runsList' | 'runsDetail';
@@ -29,15 +30,6 @@ interface RunLike {
   epochs: { epoch: number; metrics: Record<string, number>; reconFile: string | null; sweepFile: string | null; at: string }[];
 }
 
-function settingsOf(config: Record<string, unknown>): RunSummary['settings'] {
-  const balance = config.balance;
-  return {
-    ...config,
-    ...(typeof config.imageSize === 'number' ? { size: config.imageSize as 64 | 128 | 256 } : {}),
-    ...(balance === 'sampler' ? { balancing: 'sampling' as const } : balance === 'none' || balance === 'weights' ? { balancing: balance } : {}),
-  };
-}
-
 function metricsOf(m: Record<string, number>): EpochMetrics {
   return {
     ...m,
@@ -49,21 +41,6 @@ function metricsOf(m: Record<string, number>): EpochMetrics {
   };
 }
 
-/** The trainer's config from the screen's settings. */
-export function trainConfigOf(s: TrainSettings): Partial<TrainConfig> {
-  return {
-    imageSize: s.size,
-    epochs: s.epochs,
-    batch: s.batch,
-    beta: s.beta,
-    lr: s.lr,
-    balance: s.balancing === 'sampling' ? 'sampler' : s.balancing,
-    ...(s.includePending !== undefined ? { includePending: s.includePending } : {}),
-    ...(s.limit !== undefined ? { limit: s.limit } : {}),
-    ...(s.seed !== undefined ? { seed: s.seed } : {}),
-  };
-}
-
 export interface TrainControl {
   /** Cancels a running training and waits for it to stop (the last epoch checkpoint stays for resume). */
   stop(): Promise<void>;
@@ -71,15 +48,28 @@ export interface TrainControl {
 
 export function trainHandlers(ctx: ServiceContext): HandlerGroup<TrainMethods> & TrainControl {
   const { bus, db } = ctx;
-  let current: { handle: TrainingHandle; runId: number | null; epoch: number; epochs: number; backend: string | null } | null = null;
+  let current: {
+    handle: TrainingHandle;
+    runId: number | null;
+    epoch: number;
+    epochs: number;
+    backend: string | null;
+    critic: { epoch: number; epochs: number; valMae: number } | null;
+  } | null = null;
 
-  const summaryOf = (r: RunLike, modelByRun: Map<number, number>): Served<RunSummary> => {
+  const places = async (): Promise<ModelPlaces> => {
+    const { defaultModelDir } = await import('../../ml/aging/model.js');
+    return { dataDir: ctx.dataDir, db, defaultDir: defaultModelDir() };
+  };
+
+  const summaryOf = (r: RunLike, modelByRun: Map<number, number>, where: ModelPlaces): Served<RunSummary> => {
     const last = r.epochs.length ? r.epochs[r.epochs.length - 1]! : null;
-    const checkpoint = path.join(ctx.dataDir, ...r.dir.split('/'), 'checkpoint');
+    const runDir = path.join(ctx.dataDir, ...r.dir.split('/'));
+    const checkpoint = path.join(runDir, 'checkpoint');
     return {
       id: r.id,
       status: r.status,
-      settings: settingsOf(r.config),
+      settings: settingsOf(r.config, where),
       backend: r.backend,
       backendReason: r.backendReason,
       epochsDone: r.epochsDone,
@@ -90,6 +80,7 @@ export function trainHandlers(ctx: ServiceContext): HandlerGroup<TrainMethods> &
       last: last ? metricsOf(last.metrics) : null,
       modelId: modelByRun.get(r.id) ?? null,
       resumable: r.status !== 'completed' && r.status !== 'running' && fs.existsSync(checkpoint),
+      critic: r.dir ? criticOf(runDir) : null,
     };
   };
 
@@ -100,7 +91,7 @@ export function trainHandlers(ctx: ServiceContext): HandlerGroup<TrainMethods> &
     return map;
   };
 
-  const launch = (request: { config?: Partial<TrainConfig>; resumeRun?: number }, settings: TrainSettings | null): Promise<number> => {
+  const launch = (request: { config?: Partial<TrainConfig>; resumeRun?: number }, settings: TrainSettings | null, where: ModelPlaces): Promise<number> => {
     if (current) throw new ApiError('busy', `training run ${current.runId ?? ''} is already running; cancel it first`.replace('  ', ' '));
     const step = throttle((e: Extract<TrainEvent, { type: 'step' }>) => {
       bus.emit({
@@ -128,12 +119,12 @@ export function trainHandlers(ctx: ServiceContext): HandlerGroup<TrainMethods> &
         switch (e.type) {
           case 'started': {
             started = true;
-            if (cur) Object.assign(cur, { runId: e.run, epochs: Number(e.config.epochs ?? 0), epoch: e.startEpoch, backend: e.backend });
+            if (cur) Object.assign(cur, { runId: e.run, epochs: Number(e.config.epochs ?? 0), epoch: e.startEpoch, backend: e.backend, critic: null });
             const cfg = e.config as unknown as Record<string, unknown>;
             bus.emit({
               type: 'train.started',
               runId: e.run,
-              settings: settings ?? (settingsOf(cfg) as TrainSettings),
+              settings: settings ?? (settingsOf(cfg, where) as TrainSettings),
               backend: e.backend,
               backendReason: e.backendReason,
               ...(request.resumeRun !== undefined ? { resumedFrom: e.startEpoch } : {}),
@@ -142,6 +133,16 @@ export function trainHandlers(ctx: ServiceContext): HandlerGroup<TrainMethods> &
             resolve(e.run);
             break;
           }
+          case 'critic':
+            // The run exists from the critic's first epoch on: trainStart answers then, not minutes later.
+            if (cur) Object.assign(cur, { runId: e.run, critic: { epoch: e.epoch, epochs: e.epochs, valMae: e.valMae } });
+            bus.emit({ type: 'train.critic', runId: e.run, epoch: e.epoch, epochs: e.epochs, trainMae: e.trainMae, valMae: e.valMae });
+            if (!started) {
+              started = true;
+              bus.emit({ type: 'catalogue.changed', what: 'runs' });
+              resolve(e.run);
+            }
+            break;
           case 'step':
             step(e);
             break;
@@ -180,7 +181,7 @@ export function trainHandlers(ctx: ServiceContext): HandlerGroup<TrainMethods> &
         reject(err);
         return;
       }
-      mine = { handle, runId: request.resumeRun ?? null, epoch: 0, epochs: settings?.epochs ?? 0, backend: null };
+      mine = { handle, runId: request.resumeRun ?? null, epoch: 0, epochs: settings?.epochs ?? 0, backend: null, critic: null };
       current = mine;
       void handle.done.then(() => {
         finish();
@@ -191,14 +192,15 @@ export function trainHandlers(ctx: ServiceContext): HandlerGroup<TrainMethods> &
 
   return {
     async trainStart(settings) {
-      return { runId: await launch({ config: trainConfigOf(settings) }, settings) };
+      const where = await places();
+      return { runId: await launch({ config: trainConfigOf(settings, where) }, settings, where) };
     },
     async trainResume({ runId }) {
       const { getRun } = await import('../../db/runs.js');
       const run = getRun(db, runId);
       if (!run) throw notFound(`training run ${runId} does not exist`);
       if (run.status === 'completed') throw new ApiError('invalid-argument', `run ${runId} is already complete`);
-      return { runId: await launch({ resumeRun: runId }, null) };
+      return { runId: await launch({ resumeRun: runId }, null, await places()) };
     },
     async trainCancel({ runId }) {
       if (!current || (runId !== undefined && current.runId !== null && current.runId !== runId)) return { cancelled: false };
@@ -206,12 +208,15 @@ export function trainHandlers(ctx: ServiceContext): HandlerGroup<TrainMethods> &
       return { cancelled: true };
     },
     async trainStatus() {
-      return { running: current && current.runId !== null ? { runId: current.runId, epoch: current.epoch, epochs: current.epochs, backend: current.backend } : null };
+      if (!current || current.runId === null) return { running: null };
+      const { runId, epoch, epochs, backend, critic } = current;
+      return { running: { runId, epoch, epochs, backend, ...(critic ? { critic } : {}) } };
     },
     async runsList() {
       const { listRuns } = await import('../../db/runs.js');
       const byRun = await modelsByRun();
-      return { runs: (listRuns(db) as unknown as RunLike[]).map((r) => summaryOf(r, byRun)) };
+      const where = await places();
+      return { runs: (listRuns(db) as unknown as RunLike[]).map((r) => summaryOf(r, byRun, where)) };
     },
     async runsDetail({ runId }) {
       const { getRun } = await import('../../db/runs.js');
@@ -224,7 +229,7 @@ export function trainHandlers(ctx: ServiceContext): HandlerGroup<TrainMethods> &
         sweepUrl: e.sweepFile ? fileRef(e.sweepFile) : null,
         at: e.at,
       }));
-      return { run: summaryOf(run, await modelsByRun()), epochs };
+      return { run: summaryOf(run, await modelsByRun(), await places()), epochs };
     },
     async stop() {
       const cur = current;
@@ -235,3 +240,5 @@ export function trainHandlers(ctx: ServiceContext): HandlerGroup<TrainMethods> &
     },
   };
 }
+
+export { settingsOf, trainConfigOf } from './train-settings.js';

@@ -49,7 +49,7 @@ export interface PrepareOptions {
 }
 
 /** Perceptual-hash candidates, confirmed by correlating the central face windows of the crop files. */
-class DuplicateIndex {
+export class DuplicateIndex {
   private readonly hashes: { id: number; phash: string; file: string }[];
   constructor(
     private readonly db: Db,
@@ -168,6 +168,15 @@ export async function runPrepare(opts: PrepareOptions): Promise<PrepareSummary> 
       return fail(image, `face detection failed: ${errorMessage(err)}`);
     }
     if (faces.length === 0) {
+      // A crop a curator cut from hand-placed points (ml/prep/noface.ts) survives a redo that still finds nothing.
+      const kept = getCropByImage(db, image.id);
+      if (kept?.edited && kept.manualPoints) {
+        markImagePrepare(db, image.id, 'done');
+        summary.done++;
+        const event = { type: 'image', imageId: image.id, status: 'done', cropId: kept.id, faces: 0, flags: kept.flags, quality: kept.quality ?? 0 } as const;
+        opts.onProgress?.(++finished, total, event);
+        return;
+      }
       replaceDetectedFaces(db, image.id, [], -1);
       return fail(image, 'no face found');
     }
