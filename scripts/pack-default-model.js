@@ -1,20 +1,15 @@
 #!/usr/bin/env node
 // Packs a trained model folder as the default model shipped in assets/models/default: float16 weights, the sidecar,
 // and a model card built from the sidecar and, when given, the JSON of `chronoface eval --json` (--eval FILE).
-// --shift K --gain G --detail D store the way outputs are carried onto photos (tuned with `chronoface eval`) in the
-// sidecar, as the defaults of `age` and `eval` for this model.
-// Usage: node scripts/pack-default-model.js MODEL_DIR [--eval eval.json] [--out assets/models/default] [--shift K] [--gain G] [--detail D]
+// --shift K --gain G --detail D --chroma C --mask-grow R store the way outputs are carried onto photos (tuned with
+// `chronoface eval`) in the sidecar, as the defaults of `age` and `eval` for this model.
+// Usage: node scripts/pack-default-model.js MODEL_DIR [--eval eval.json] [--out assets/models/default] [--shift K] [--gain G] [--detail D] [--chroma C] [--mask-grow R]
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadCvaeValues, readSidecar, saveCvaeValues } from '../dist/node/ml/cvae/io.js';
+import { option as opt, REPO_ROOT as root } from './script-args.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const opt = (name) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-};
 const modelDir = args.find((a, i) => !a.startsWith('--') && (i === 0 || !args[i - 1].startsWith('--')));
 if (!modelDir) {
   console.error('usage: node scripts/pack-default-model.js MODEL_DIR [--eval eval.json] [--out DIR]');
@@ -25,11 +20,11 @@ const sidecar = readSidecar(modelDir);
 const { config, values } = await loadCvaeValues(modelDir);
 fs.rmSync(out, { recursive: true, force: true });
 const aging = { ...(sidecar.aging ?? {}) };
-for (const k of ['shift', 'gain', 'detail']) {
-  if (opt(k) === undefined) continue;
-  const v = Number(opt(k));
-  if (!Number.isFinite(v) || v < 0) throw new Error(`--${k} must be a number >= 0, got ${opt(k)}`);
-  aging[k] = v;
+for (const [flagName, key] of [['shift', 'shift'], ['gain', 'gain'], ['detail', 'detail'], ['chroma', 'chroma'], ['mask-grow', 'maskGrow']]) {
+  if (opt(flagName) === undefined) continue;
+  const v = Number(opt(flagName));
+  if (!Number.isFinite(v) || v < 0) throw new Error(`--${flagName} must be a number >= 0, got ${opt(flagName)}`);
+  aging[key] = v;
 }
 await saveCvaeValues(out, config, values, { ...sidecar, ...(Object.keys(aging).length ? { aging } : {}), createdAt: sidecar.createdAt }, { float16: true });
 
@@ -53,7 +48,7 @@ const lines = [
   `| training settings | \`${JSON.stringify(t.config ?? t)}\` |`,
   `| training time | ${t.seconds !== undefined ? `${Math.round(t.seconds)} s` : '?'} on ${t.backend ?? '?'} (2-core CPU, no GPU) |`,
   `| validation | loss ${fmt(sidecar.metrics.valLoss)}, PSNR ${fmt(sidecar.metrics.valPsnr)} dB, MSE ${fmt(sidecar.metrics.valMse, 4)} |`,
-  `| aging defaults | ${Object.keys(aging).length ? Object.entries(aging).map(([k, v]) => `--${k} ${v}`).join(', ') : 'none (residual transfer)'} |`,
+  `| aging defaults | ${Object.keys(aging).length ? Object.entries(aging).map(([k, v]) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${v}`).join(', ') : 'none (residual transfer)'} |`,
   `| weights | float16 (${(fs.statSync(path.join(out, 'weights.bin')).size / 1e6).toFixed(1)} MB) |`,
   '',
 ];

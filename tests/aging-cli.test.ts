@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
 import { FGNET_DIR, tempDir } from './helpers/env.js';
 import { trainTinyModel } from './aging-fixture.js';
+import { writeTinyGraphModel } from './helpers/tiny-graph-model.js';
 import { agePhoto } from '../ml/aging/age-photo.js';
 import { chooseModel, loadAgingModel } from '../ml/aging/model.js';
 import { maskInPhoto } from '../ml/aging/paste-back.js';
@@ -156,7 +157,11 @@ describe('chronoface age (tiny model trained in the test)', () => {
   });
   it('chronoface eval gives reconstruction, MIG, aging and identity figures per age bin and a self-contained HTML report', async () => {
     const html = path.join(out, 'report.html');
-    const r = await runCli(['eval', '--split', 'test', '--limit', '4', '--ages', '20,60', '--html', html, '--data-dir', dataDir, '--json']);
+    // A stand-in for FaceRes that reads every face as 42: its figures are then known exactly.
+    const checkDir = path.join(out, 'check-models');
+    fs.mkdirSync(checkDir, { recursive: true });
+    writeTinyGraphModel(checkDir, 'faceres.json', 224, [{ width: 100, w: [0, 1, 2].map(() => new Array<number>(100).fill(0)), b: Array.from({ length: 100 }, (_, i) => (i === 42 ? 30 : 0)), act: 'softmax' }]);
+    const r = await runCli(['eval', '--split', 'test', '--limit', '4', '--ages', '20,60', '--html', html, '--check-models', checkDir, '--data-dir', dataDir, '--json']);
     expect(r.code, `${JSON.stringify(r.last)} ${r.stderr}`).toBe(0);
     const rep = r.last as Record<string, any>;
     expect(rep.faces).toBe(4);
@@ -175,9 +180,20 @@ describe('chronoface age (tiny model trained in the test)', () => {
       expect(rep.aging[way].byTarget.map((t: { target: number }) => t.target)).toEqual([20, 60]);
     }
     expect(rep.estimator.ageMae).toBeGreaterThan(0);
+    expect(rep.check).toHaveLength(1);
+    const check = rep.check[0];
+    expect(check.name).toBe('faceres');
+    for (const way of ['photo', 'decode']) {
+      expect(check[way].faces).toBe(4);
+      expect(check[way].slope).toBeCloseTo(0, 6);
+      expect(check[way].mae).toBeCloseTo(20, 3);
+      expect(check[way].byTarget.map((t: { meanEstimated: number }) => t.meanEstimated)).toEqual([expect.closeTo(42, 3), expect.closeTo(42, 3)]);
+    }
     expect(rep.byBin.reduce((s: number, b: { faces: number }) => s + b.faces, 0)).toBe(4);
     const text = fs.readFileSync(html, 'utf8');
     expect(text).toContain('<svg');
+    expect(text).toContain('ages read by faceres (independent check');
+    expect(text).toContain("the decoder's own output, read by faceres");
     expect(text).toContain('data:image/png;base64,');
     expect(text).not.toMatch(/(src|href)="(https?:)?\/\//);
   });

@@ -2,19 +2,25 @@ import type { CommandContext } from '../command.js';
 import { numberOpt } from '../command.js';
 import { UsageError, type OptionSpec } from '../args.js';
 
-/** --shift, --gain and --detail, shared by `age` and `eval`: how the decoder's change is carried onto the photo. */
-export const BLEND_OPTIONS: Record<'gain' | 'detail' | 'shift', OptionSpec> = {
+/** --shift, --gain, --detail, --chroma and --mask-grow, shared by `age` and `eval`: how the decoder's change is carried onto the photo. */
+export const BLEND_OPTIONS: Record<'gain' | 'detail' | 'shift' | 'mask-grow' | 'chroma', OptionSpec> = {
   shift: { kind: 'number', value: 'K', help: "multiply the latent age-shift vectors (default: the model's tuned value, else 1)" },
   gain: { kind: 'number', value: 'G', help: "multiply the change decode(target) - decode(source) (default: the model's tuned value, else 1)" },
   detail: { kind: 'number', value: 'D', help: "share of the face's own detail kept inside the mask, 0..1: 1 carries only the change onto the photo, 0 shows the decoded face (default: the model's tuned value, else 1)" },
+  chroma: { kind: 'number', value: 'C', help: "share of the change's colour kept, 0..1: 0 carries only its lightness (default: the model's tuned value, else 1)" },
+  'mask-grow': { kind: 'number', value: 'R', help: "grow the face mask by R crop sides before paste-back, so the hairline and temples age too, 0..0.3 (default: the model's tuned value, else 0)" },
 };
 
-export function blendOptions(ctx: CommandContext): { gain?: number; detail?: number; shift?: number } {
+export function blendOptions(ctx: CommandContext): { gain?: number; detail?: number; shift?: number; maskGrow?: number; chroma?: number } {
   const gain = numberOpt(ctx, 'gain');
   if (gain !== undefined && !(gain > 0 && gain <= 5)) throw new UsageError(`--gain must be in (0, 5], got ${gain}`);
   const detail = numberOpt(ctx, 'detail');
   if (detail !== undefined && !(detail >= 0 && detail <= 1)) throw new UsageError(`--detail must be from 0 to 1, got ${detail}`);
   const shift = numberOpt(ctx, 'shift');
   if (shift !== undefined && !(shift >= 0 && shift <= 5)) throw new UsageError(`--shift must be from 0 to 5, got ${shift}`);
-  return { ...(shift !== undefined ? { shift } : {}), ...(gain !== undefined ? { gain } : {}), ...(detail !== undefined ? { detail } : {}) };
+  const maskGrow = numberOpt(ctx, 'mask-grow');
+  if (maskGrow !== undefined && !(maskGrow >= 0 && maskGrow <= 0.3)) throw new UsageError(`--mask-grow must be from 0 to 0.3, got ${maskGrow}`);
+  const chroma = numberOpt(ctx, 'chroma');
+  if (chroma !== undefined && !(chroma >= 0 && chroma <= 1)) throw new UsageError(`--chroma must be from 0 to 1, got ${chroma}`);
+  return { ...(chroma !== undefined ? { chroma } : {}), ...(maskGrow !== undefined ? { maskGrow } : {}), ...(shift !== undefined ? { shift } : {}), ...(gain !== undefined ? { gain } : {}), ...(detail !== undefined ? { detail } : {}) };
 }

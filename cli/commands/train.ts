@@ -46,6 +46,12 @@ function configFromOptions(ctx: Parameters<Command['run']>[0]): Partial<TrainCon
       throw new UsageError(`--init-from: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
+  const critic = stringOpt(ctx, 'critic-from');
+  if (critic !== undefined) {
+    const dir = path.resolve(critic);
+    if (!fs.existsSync(path.join(dir, 'model.json')) && !fs.existsSync(path.join(dir, 'critic', 'model.json'))) throw new UsageError(`--critic-from: no age critic in ${dir} (nor in ${path.join(dir, 'critic')})`);
+    c.criticFrom = dir;
+  }
   const name = stringOpt(ctx, 'name');
   if (name !== undefined) c.name = name;
   const extras = listOpt(ctx, 'extra-loss');
@@ -101,6 +107,7 @@ export const trainCommand: Command = {
     'film-lr': { kind: 'number', value: 'K', help: 'multiply the learning rate of the FiLM layers by K (default 1)' },
     'init-from': { kind: 'string', value: 'MODEL', help: 'start from the weights of a model (id, folder, or "default") instead of a fresh initialisation' },
     'age-loss': { kind: 'number', value: 'W', help: 'age loss weight: first trains an age critic on the same crops, then penalises W x |critic(decode at a random age) - age| (default 0: off)' },
+    'critic-from': { kind: 'string', value: 'DIR', help: 'with --age-loss: reuse the age critic of an earlier run (its folder, or the critic/ folder in it) instead of training one' },
     'extra-loss': { kind: 'list', value: 'MOD=W,...', help: 'extra loss terms: ES modules exporting createLossTerm, each with a weight' },
   },
   async run(ctx) {

@@ -7,6 +7,7 @@ import type { RawImage } from '../estimators/image.js';
 import type { AgingModel } from './model.js';
 import { clampAges, type ClampedAges } from './ages.js';
 import { pasteBack } from './paste-back.js';
+import { growMask } from './mask-grow.js';
 import { templatePoints } from '../prep/template.js';
 
 export type Gender = 'male' | 'female';
@@ -43,6 +44,10 @@ export interface AgeFaceOptions {
    * sidecar, else 1.
    */
   readonly detail?: number;
+  /** Share of the change's colour (its difference from grey) that is kept; 1 keeps all of it. Default: the model's sidecar, else 1. */
+  readonly chroma?: number;
+  /** Grows the face mask by this share of the crop side before paste-back (mask-grow.ts). Default: the model's sidecar, else 0. */
+  readonly maskGrow?: number;
 }
 
 export interface AgedFaceResult {
@@ -119,8 +124,11 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
     const cond = makeCond([sourceForCond, ...ages.ages], new Array<number>(n + 1).fill(g));
     return model.cvae.decode(zs, cond);
   });
-  const values = await out.data<'float32'>();
+  const raw = await out.data<'float32'>();
   out.dispose();
+  // The changes are taken between decodes without their period-2 checkerboard (transposed convolutions draw one, and
+  // it reads as skin texture): a [1, 2, 1] / 4 filter each way removes exactly that frequency.
+  const values = withoutCheckerboard(raw, n + 1, size);
 
   const px = size * size * 3;
   const decodes: RawImage[] = [];
@@ -128,22 +136,62 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
   const cropFrames: RawImage[] = [];
   const gain = options.gain ?? model.sidecar.aging?.gain ?? 1;
   const fade = fadeMap(size, 1 - (options.detail ?? model.sidecar.aging?.detail ?? 1));
+  const chroma = options.chroma ?? model.sidecar.aging?.chroma ?? 1;
   for (let k = 0; k < n; k++) {
     const off = (k + 1) * px;
-    decodes.push({ data: toBytes(values, off, px), width: size, height: size, channels: 3 });
+    decodes.push({ data: toBytes(raw, off, px), width: size, height: size, channels: 3 });
     const delta = new Float32Array(px);
     const frame = new Uint8Array(px);
     for (let i = 0; i < px; i++) {
       const source = (values[i]! + 1) * 127.5;
-      const d = gain * (values[off + i]! - values[i]!) * 127.5 + fade[(i / 3) | 0]! * (source - face.crop[i]!);
-      delta[i] = d;
-      const v = face.crop[i]! + d;
+      delta[i] = gain * (values[off + i]! - values[i]!) * 127.5 + fade[(i / 3) | 0]! * (source - face.crop[i]!);
+    }
+    if (chroma !== 1) scaleChroma(delta, chroma);
+    for (let i = 0; i < px; i++) {
+      const v = face.crop[i]! + delta[i]!;
       frame[i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
     }
     deltas.push(delta);
     cropFrames.push({ data: frame, width: size, height: size, channels: 3 });
   }
   return { sourceAge: sourceAge!, sourceAgeEstimated: options.sourceAge === undefined, gender: gender!, genderEstimated: options.gender === undefined, ages, cropFrames, decodes, deltas };
+}
+
+/** Each of `count` size x size RGB images filtered by [1, 2, 1] / 4 along x then y (edges repeat). */
+export function withoutCheckerboard(values: Float32Array, count: number, size: number): Float32Array {
+  const tmp = new Float32Array(values.length);
+  const out = new Float32Array(values.length);
+  const row = size * 3;
+  for (let k = 0; k < count; k++) {
+    const base = k * size * row;
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        const i = base + y * row + x * 3;
+        const l = x > 0 ? i - 3 : i;
+        const r = x < size - 1 ? i + 3 : i;
+        for (let c = 0; c < 3; c++) tmp[i + c] = 0.25 * values[l + c]! + 0.5 * values[i + c]! + 0.25 * values[r + c]!;
+      }
+    }
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        const i = base + y * row + x * 3;
+        const u = y > 0 ? i - row : i;
+        const d = y < size - 1 ? i + row : i;
+        for (let c = 0; c < 3; c++) out[i + c] = 0.25 * tmp[u + c]! + 0.5 * tmp[i + c]! + 0.25 * tmp[d + c]!;
+      }
+    }
+  }
+  return out;
+}
+
+/** Keeps the luminance of each RGB change and `k` of the rest (its colour). */
+function scaleChroma(delta: Float32Array, k: number): void {
+  for (let i = 0; i < delta.length; i += 3) {
+    const y = 0.299 * delta[i]! + 0.587 * delta[i + 1]! + 0.114 * delta[i + 2]!;
+    delta[i] = y + k * (delta[i]! - y);
+    delta[i + 1] = y + k * (delta[i + 1]! - y);
+    delta[i + 2] = y + k * (delta[i + 2]! - y);
+  }
 }
 
 /** Where the eyes, nose and mouth sit in every aligned crop (template.ts), with the spread of each, in crop sides. */
@@ -178,7 +226,12 @@ function fadeMap(size: number, fade: number): Float32Array {
   return out;
 }
 
-/** The photo-resolution frames: each crop-space change (ageAlignedFace's deltas) carried onto the photo inside the face mask. */
-export function photoFrames(photo: RawImage, face: AlignedFace, deltas: readonly Float32Array[]): RawImage[] {
-  return deltas.map((data) => pasteBack(photo, { size: face.size, data }, face.faceMask, face.transform));
+/** The mask paste-back uses: the face mask, grown by options.maskGrow (else the model's tuned value). */
+export function pasteMask(model: AgingModel, face: AlignedFace, options: Pick<AgeFaceOptions, 'maskGrow'>): Uint8Array {
+  return growMask(face.faceMask, face.size, options.maskGrow ?? model.sidecar.aging?.maskGrow ?? 0);
+}
+
+/** The photo-resolution frames: each crop-space change (ageAlignedFace's deltas) carried onto the photo inside `mask`. */
+export function photoFrames(photo: RawImage, face: AlignedFace, deltas: readonly Float32Array[], mask: Uint8Array = face.faceMask): RawImage[] {
+  return deltas.map((data) => pasteBack(photo, { size: face.size, data }, mask, face.transform));
 }

@@ -4,7 +4,7 @@ import { detectFaces, type DetectedFace } from '../prep/detect.js';
 import { loadPhoto, type Photo } from '../prep/photo.js';
 import { prepareFace, type PreparedFace } from '../prep/prepare-face.js';
 import type { RawImage } from '../estimators/image.js';
-import { ageAlignedFace, photoFrames, type AgeFaceOptions, type Gender } from './age-face.js';
+import { ageAlignedFace, pasteMask, photoFrames, type AgeFaceOptions, type Gender } from './age-face.js';
 import type { ClampedAges } from './ages.js';
 import type { AgingModel } from './model.js';
 
@@ -94,7 +94,7 @@ export async function agePhoto(host: VisionHost, model: AgingModel, input: strin
     const aged = await ageAlignedFace(model, aligned, options);
     const tb = performance.now();
     faceMs += tb - ta;
-    const frames = photoFrames(photo, aligned, aged.deltas);
+    const frames = photoFrames(photo, aligned, aged.deltas, pasteMask(model, aligned, options));
     pasteMs += performance.now() - tb;
     out.push({
       face: idx,

@@ -96,3 +96,12 @@ export function differentPeopleShare(descriptors: readonly Float32Array[], peopl
   }
   return { share: pairs > 0 ? close / pairs : NaN, pairs };
 }
+
+/**
+ * How much an estimator's reading rises per year of labelled age on real faces whose labels lie in [lo, hi]: the most
+ * an aging slope read by that estimator can show (age nets regress towards the middle). NaN with fewer than 5 faces.
+ */
+export function realFaceSlope(labels: readonly number[], readings: readonly number[], lo: number, hi: number): number {
+  const keep = labels.map((a, i) => [a, readings[i]!] as const).filter(([a]) => a >= lo && a <= hi);
+  return keep.length >= 5 ? leastSquaresSlope(keep.map(([a]) => a), keep.map(([, r]) => r)) : NaN;
+}

@@ -4,16 +4,17 @@ import type { Db } from '../../db/catalogue.js';
 import { genderCode, makeCond } from '../cvae/cond.js';
 import { CHRONOFACE_FACE_WINDOW, describeFaces, estimateAgeGender, descriptorDistance, SAME_PERSON_DISTANCE } from '../estimators/index.js';
 import type { RawImage } from '../estimators/image.js';
-import { ageAlignedFace, photoFrames } from '../aging/age-face.js';
+import { ageAlignedFace, pasteMask, photoFrames } from '../aging/age-face.js';
 import type { AgingModel } from '../aging/model.js';
 import { joinHorizontally } from '../aging/writers.js';
 import { loadPhoto } from '../prep/photo.js';
 import { warpAffine } from '../prep/warp.js';
-import { agingFigures, differentPeopleShare, type AgedFace, type AgingFigures } from './aging-metrics.js';
+import { agingFigures, differentPeopleShare, realFaceSlope, type AgedFace, type AgingFigures } from './aging-metrics.js';
 import { loadEvalFaces, readCrop, scaleTransform, type EvalFace } from './dataset.js';
 import { cropFaceMask } from './face-mask.js';
 import { imageMetrics, type ImageMetrics } from './image-metrics.js';
 import { loadCheckEstimators, type CheckEstimator } from '../estimators/check-age.js';
+import { windowPixels } from '../estimators/framing.js';
 import { ageBinIndex, mig, type MigResult } from './mig.js';
 
 export const AGE_BIN_LABELS = ['0-9', '10-19', '20-29', '30-39', '40-49', '50-59', '60-69', '70+'];
@@ -30,6 +31,9 @@ export interface EvalOptions {
   readonly detail?: number;
   readonly shift?: number;
   readonly ageShift?: boolean;
+  /** Grow the face mask by this share of the crop side before paste-back (default: the model's tuned value, else 0). */
+  readonly maskGrow?: number;
+  readonly chroma?: number;
   /** A folder of independent age nets (estimators/check-age.ts) that score the same outputs as a second opinion. */
   readonly checkModels?: string;
   readonly onProgress?: (done: number, total: number) => void;
@@ -55,16 +59,16 @@ export interface EvalReport {
   readonly reconstruction: ImageMetrics;
   readonly mig: { mig: number; age: number; gender: number | null; details: MigResult };
   /** The estimators on the real faces (re-cut from the photos at 150 px). */
-  readonly estimator: { ageMae: number; genderAccuracy: number | null; differentPeopleShare: number; pairs: number };
+  readonly estimator: { ageMae: number; realSlope: number; genderAccuracy: number | null; differentPeopleShare: number; pairs: number };
   /** Outputs at the photo's resolution (what `age` ships), and the decoder's own crops. */
   readonly aging: { photo: AgingFigures; decode: AgingFigures };
   /** The photo outputs scored by each independent check estimator (--check-models), beside its MAE on the real faces. */
-  readonly check: { name: string; ageMae: number; photo: AgingFigures }[];
+  readonly check: { name: string; ageMae: number; realSlope: number; photo: AgingFigures; decode: AgingFigures }[];
   readonly byBin: BinFigures[];
   /** PNG grids, base64: per sample face, the input then the outputs at each target (top: photo outputs; bottom: decodes). */
   readonly samples: { cropId: number; age: number; png: string }[];
   readonly seconds: number;
-  readonly settings: { gain: number; detail: number; shift: number; ageShift: boolean; scoreSize: number; sameDistance: number };
+  readonly settings: { gain: number; detail: number; shift: number; maskGrow: number; chroma: number; ageShift: boolean; scoreSize: number; sameDistance: number };
 }
 
 function mean(xs: readonly number[]): number {
@@ -104,6 +108,17 @@ async function resized(img: RawImage, size: number): Promise<RawImage> {
   return { data, width: size, height: size, channels: 3 };
 }
 
+/** The face window of a crop-sized image, at SCORE_SIZE px: how recut() frames the photo outputs. */
+async function faceWindowCut(img: RawImage): Promise<RawImage> {
+  const w = windowPixels(CHRONOFACE_FACE_WINDOW, img.width);
+  const data = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+    .extract({ left: w.x, top: w.y, width: w.side, height: w.side })
+    .resize(SCORE_SIZE, SCORE_SIZE, { kernel: 'lanczos3' })
+    .raw()
+    .toBuffer();
+  return { data, width: SCORE_SIZE, height: SCORE_SIZE, channels: 3 };
+}
+
 async function sampleGrid(rows: RawImage[][]): Promise<string> {
   const joined = rows.map((r) => joinHorizontally(r, 2));
   const width = Math.max(...joined.map((j) => j.width));
@@ -127,7 +142,7 @@ interface FaceRecord {
   realDescriptor: Float32Array;
   photo: AgedFace;
   decode: AgedFace;
-  /** per check estimator: its reading of the real face, then of each photo output */
+  /** per check estimator: its reading of the real face, then of each photo output, then of each decode */
   check: number[][];
 }
 
@@ -143,6 +158,8 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
   const detail = options.detail ?? model.sidecar.aging?.detail ?? 1;
   const shift = options.shift ?? model.sidecar.aging?.shift ?? 1;
   const ageShift = options.ageShift ?? true;
+  const maskGrow = options.maskGrow ?? model.sidecar.aging?.maskGrow ?? 0;
+  const chroma = options.chroma ?? model.sidecar.aging?.chroma ?? 1;
   const records: FaceRecord[] = [];
   const samples: EvalReport['samples'] = [];
 
@@ -181,10 +198,9 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
     const reconMetrics = imageMetrics(a01, b01, S, S, 3);
 
     const photo = await loadPhoto(face.photoPath);
-    const mask = await cropFaceMask(S, transform, face.landmarks);
-    const aligned = { crop, size: S, transform, faceMask: mask };
-    const aged = await ageAlignedFace(model, aligned, { ages: targets, sourceAge: face.age, gender: g, ageShift, shift, gain, detail });
-    const outputs = photoFrames(photo, aligned, aged.deltas);
+    const aligned = { crop, size: S, transform, faceMask: await cropFaceMask(S, transform, face.landmarks) };
+    const aged = await ageAlignedFace(model, aligned, { ages: targets, sourceAge: face.age, gender: g, ageShift, shift, gain, detail, chroma });
+    const outputs = photoFrames(photo, aligned, aged.deltas, pasteMask(model, aligned, { maskGrow }));
     const realCut = await recut(photo, face.transform, face.cropSize);
     const outCuts = await Promise.all(outputs.map((o) => recut(o, face.transform, face.cropSize)));
     const decodeCuts = await Promise.all(aged.decodes.map((d) => resized(d, SCORE_SIZE)));
@@ -193,7 +209,8 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
     const desc = [...(await describeFaces(cuts, 'tight')), ...(await describeFaces(decodeCuts, 'aligned'))];
     const n = targets.length;
     const check: number[][] = [];
-    for (const c of checkers) check.push(await c.predictAges(cuts));
+    const decodeWindows = checkers.length ? await Promise.all(aged.decodes.map((d) => faceWindowCut(d))) : [];
+    for (const c of checkers) check.push([...(await c.predictAges(cuts)), ...(await c.predictAges(decodeWindows))]);
     const realDescriptor = desc[0]!;
     records.push({
       face,
@@ -229,6 +246,9 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
       decode: strip(agingFigures(rs.map((r) => r.decode))),
     };
   });
+  const labels = records.map((r) => r.face.age);
+  const lo = Math.min(...targets);
+  const hi = Math.max(...targets);
   const sc = model.sidecar;
   return {
     model: { id: model.choice.id, name: model.choice.name, source: model.choice.source, dir: model.choice.dir, size: S, ageRange: model.ageRange, epoch: sc.epoch, preset: sc.config?.preset ?? 'reference', metrics: { ...sc.metrics } },
@@ -240,6 +260,7 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
     mig: { mig: (migAge.mig + (migGender?.mig ?? migAge.mig)) / 2, age: migAge.mig, gender: migGender?.mig ?? null, details: { mig: migAge.mig, factors: [...migAge.factors, ...(migGender?.factors ?? [])] } },
     estimator: {
       ageMae: mean(records.map((r) => Math.abs(r.realAge - r.face.age))),
+      realSlope: realFaceSlope(labels, records.map((r) => r.realAge), lo, hi),
       genderAccuracy: known.length ? known.filter((r) => r.realGender === r.face.gender).length / known.length : null,
       differentPeopleShare: ids.share,
       pairs: ids.pairs,
@@ -248,11 +269,13 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
     check: checkers.map((c, i) => ({
       name: c.name,
       ageMae: mean(records.map((r) => Math.abs(r.check[i]![0]! - r.face.age))),
-      photo: agingFigures(records.map((r) => ({ ...r.photo, estimated: r.check[i]!.slice(1) }))),
+      realSlope: realFaceSlope(labels, records.map((r) => r.check[i]![0]!), lo, hi),
+      photo: agingFigures(records.map((r) => ({ ...r.photo, estimated: r.check[i]!.slice(1, 1 + r.photo.targets.length) }))),
+      decode: agingFigures(records.map((r) => ({ ...r.decode, estimated: r.check[i]!.slice(1 + r.photo.targets.length) }))),
     })),
     byBin,
     samples,
     seconds: (performance.now() - t0) / 1000,
-    settings: { gain, detail, shift, ageShift, scoreSize: SCORE_SIZE, sameDistance: SAME_PERSON_DISTANCE },
+    settings: { gain, detail, shift, maskGrow, chroma, ageShift, scoreSize: SCORE_SIZE, sameDistance: SAME_PERSON_DISTANCE },
   };
 }

@@ -34,6 +34,8 @@ export interface TrainConfig {
   filmLr: number;
   /** A saved model folder whose weights start the run (fine-tuning) instead of a fresh initialisation. */
   initFrom: string | null;
+  /** An age critic folder (or a run folder holding critic/) reused instead of training a new critic for the age loss. */
+  criticFrom: string | null;
   name: string | null;
 }
 
@@ -66,6 +68,7 @@ export function resolveTrainConfig(p: Partial<TrainConfig> = {}): TrainConfig {
     ageLoss: p.ageLoss ?? 0,
     initFrom: p.initFrom ?? null,
     filmLr: p.filmLr ?? 1,
+    criticFrom: p.criticFrom ?? null,
     name: p.name ?? null,
   };
   if (!isImageSize(c.imageSize)) throw new TrainConfigError(`image size must be 64, 128 or 256, got ${String(c.imageSize)}`);

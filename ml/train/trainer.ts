@@ -16,7 +16,7 @@ import { CropReader, epochBatches, loadTrainingSet, planEpoch, type Batch, type 
 import type { TrainEvent } from './events.js';
 import { GradPool } from './grad-pool.js';
 import { writeGridPng } from './grid.js';
-import { hasCritic, saveCritic } from '../critic/model.js';
+import { hasCritic, loadCriticValues, saveCritic } from '../critic/model.js';
 import { trainCritic } from '../critic/train.js';
 import { initBackend } from '../tf/backend.js';
 
@@ -36,6 +36,11 @@ async function initialModel(config: TrainConfig): Promise<Awaited<ReturnType<typ
 async function extraLossesFor(config: TrainConfig, data: TrainingSet, runDir: string, emit: (e: TrainEvent) => void, runId: number, signal: AbortSignal): Promise<ExtraLossSpec[]> {
   if (config.ageLoss <= 0) return config.extraLosses;
   const dir = path.join(runDir, 'critic');
+  if (!hasCritic(dir) && config.criticFrom !== null) {
+    const from = hasCritic(path.join(config.criticFrom, 'critic')) ? path.join(config.criticFrom, 'critic') : config.criticFrom;
+    const { values, info } = await loadCriticValues(from);
+    await saveCritic(dir, values, info);
+  }
   if (!hasCritic(dir)) {
     await initBackend(config.backend);
     const r = await trainCritic(new CropReader(config.imageSize), data.train, data.val, { seed: config.seed, signal, onEpoch: (e) => emit({ type: 'critic', run: runId, ...e }) });
