@@ -16,7 +16,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { agePhoto } from '../dist/node/ml/aging/age-photo.js';
 import { ageAlignedFace, photoFrames } from '../dist/node/ml/aging/age-face.js';
 import { writeFileAtomic } from '../dist/node/ml/aging/files.js';
@@ -32,27 +31,21 @@ import { initBackend } from '../dist/node/ml/tf/backend.js';
 import { createCvae } from '../dist/node/ml/cvae/model.js';
 import { makeCvaeConfig } from '../dist/node/ml/cvae/config.js';
 import { saveCvae } from '../dist/node/ml/cvae/io.js';
+import { SHARED_DIR, flag, numberOption, option, useSharedModels } from './script-args.js';
 
-const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined && !args[i + 1].startsWith('--') ? args[i + 1] : def;
-};
-const json = args.includes('--json');
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const shared = path.resolve(process.env.CHRONOFACE_SHARED_DIR ?? path.join(root, '../shared'));
-process.env.CHRONOFACE_MODELS_DIR ??= path.join(shared, 'models');
-const photo = path.resolve(opt('photo', path.join(shared, 'datasets/fgnet/images/006A40.JPG')));
-const nAges = Number(opt('ages', '10'));
-const runs = Number(opt('runs', '5'));
-const dataDir = path.resolve(opt('data-dir', fs.mkdtempSync(path.join(os.tmpdir(), 'chronoface-bench-age-'))));
+const json = flag('json');
+useSharedModels();
+const photo = path.resolve(option('photo', path.join(SHARED_DIR, 'datasets/fgnet/images/006A40.JPG')));
+const nAges = numberOption('ages', 10);
+const runs = numberOption('runs', 5);
+const dataDir = path.resolve(option('data-dir') ?? fs.mkdtempSync(path.join(os.tmpdir(), 'chronoface-bench-age-')));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'chronoface-bench-age-out-'));
 
 const t0 = performance.now();
 let choice;
 let untrained = false;
 try {
-  choice = chooseModel(dataDir, opt('model', undefined));
+  choice = chooseModel(dataDir, option('model'));
 } catch {
   await initBackend();
   const m = createCvae(makeCvaeConfig({ imageSize: 128 }), 1);

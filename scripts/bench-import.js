@@ -4,20 +4,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openCatalogue } from '../dist/node/db/catalogue.js';
 import { importDataset } from '../dist/node/db/importers/run.js';
+import { SHARED_DIR, flag, numberOption, option } from './script-args.js';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const json = args.includes('--json');
-const opt = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
-};
-const shared = path.resolve(process.env.CHRONOFACE_SHARED_DIR ?? path.join(repo, '../shared'));
-const dir = path.resolve(opt('--dir', path.join(shared, 'datasets/utkface')));
-const runs = Math.max(1, Number(opt('--runs', '5')));
+const json = flag('json');
+const dir = path.resolve(option('dir', path.join(SHARED_DIR, 'datasets/utkface')));
+const runs = Math.max(1, numberOption('runs', 5));
 
 const timings = [];
 let images = 0;

@@ -7,26 +7,19 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openCatalogue } from '../dist/node/db/catalogue.js';
 import { importDataset } from '../dist/node/db/importers/run.js';
 import { loadPhoto } from '../dist/node/ml/prep/photo.js';
 import { runPrepare } from '../dist/node/ml/prep/pipeline.js';
 import { createPlaywrightVisionHost } from '../dist/node/ml/vision/playwright-host.js';
+import { SHARED_DIR, flag, numberOption, useSharedModels } from './script-args.js';
 
-const argv = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : dflt;
-};
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const shared = path.resolve(process.env.CHRONOFACE_SHARED_DIR ?? path.join(repo, '../shared'));
-process.env.CHRONOFACE_MODELS_DIR ??= path.join(shared, 'models');
-const fgnet = path.join(shared, 'datasets/fgnet');
-const workers = Number(opt('workers', String(os.cpus().length)));
-const repeat = Number(opt('repeat', '3'));
-const size = Number(opt('size', '128'));
-const settings = { size, background: { enabled: !argv.includes('--no-background') }, lighting: { enabled: !argv.includes('--no-lighting') } };
+useSharedModels();
+const fgnet = path.join(SHARED_DIR, 'datasets/fgnet');
+const workers = numberOption('workers', os.cpus().length);
+const repeat = numberOption('repeat', 3);
+const size = numberOption('size', 128);
+const settings = { size, background: { enabled: !flag('no-background') }, lighting: { enabled: !flag('no-lighting') } };
 
 const TICK = 100; // USER_HZ on Linux
 function treeCpuMs(rootPid) {
@@ -117,7 +110,7 @@ try {
     cores,
     loadAverage1m: Number(load.toFixed(2)),
   };
-  if (argv.includes('--json')) console.log(JSON.stringify(result));
+  if (flag('json')) console.log(JSON.stringify(result));
   else {
     console.log(`${result.imagesPerSecond} images/s (${images} preparations of FG-NET photos, ${workers} pages, ${size} px crops; ${failed} failed)`);
     console.log(`decode only: ${result.decodeOnlyImagesPerSecond} images/s`);

@@ -7,24 +7,18 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { makeCvaeConfig } from '../dist/node/ml/cvae/config.js';
 import { GradPool } from '../dist/node/ml/train/grad-pool.js';
 import { mulberry32 } from '../dist/node/ml/cvae/rng.js';
+import { SHARED_DIR, flag, numberOption, option } from './script-args.js';
 
-const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined && !args[i + 1].startsWith('--') ? args[i + 1] : def;
-};
-const has = (name) => args.includes(`--${name}`);
-const size = Number(opt('size', '128'));
-const batch = Number(opt('batch', '32'));
-const steps = Number(opt('steps', '6'));
-const workers = Number(opt('workers', String(os.availableParallelism())));
-const backendPref = opt('backend', 'auto');
-const preset = opt('preset', 'reference');
-const json = has('json');
+const size = numberOption('size', 128);
+const batch = numberOption('batch', 32);
+const steps = numberOption('steps', 6);
+const workers = numberOption('workers', os.availableParallelism());
+const backendPref = option('backend', 'auto');
+const preset = option('preset', 'reference');
+const json = flag('json');
 
 const config = makeCvaeConfig({ imageSize: size, preset });
 const pool = await GradPool.start(workers, { type: 'init', config, seed: 1, lr: 8e-4, backend: backendPref, values: null, adam: null, extraLosses: [], filmLr: 1 });
@@ -40,8 +34,7 @@ const makeBatch = () => {
 const batches = Array.from({ length: 2 }, makeBatch);
 await pool.step(batches[0], 1, 1); // warm-up: operator creation, memory growth
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const ref = path.resolve(process.env.CHRONOFACE_SHARED_DIR ?? path.join(here, '../../shared'), 'bench/torch_cvae_reference.py');
+const ref = path.join(SHARED_DIR, 'bench/torch_cvae_reference.py');
 const torchRun = () => {
   const out = execFileSync('/usr/bin/python3', [ref, '--size', String(size), '--batch', String(batch), '--threads', String(os.availableParallelism())], { encoding: 'utf8' });
   return JSON.parse(out.trim().split('\n').pop()).imagesPerSecond;
@@ -56,8 +49,8 @@ const oursRun = async () => {
 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 // With --torch the two alternate (ours, torch, ours, torch, ...) so both see the same machine load.
-const torch = has('torch') && fs.existsSync(ref);
-const rounds = Number(opt('rounds', torch ? '3' : '1'));
+const torch = flag('torch') && fs.existsSync(ref);
+const rounds = numberOption('rounds', torch ? 3 : 1);
 const ours = [];
 const theirs = [];
 let torchError;
@@ -92,7 +85,7 @@ if (theirs.length > 0) {
   result.torchImagesPerSecond = t;
   result.torchRounds = theirs;
   result.ratioToTorch = Math.round((result.imagesPerSecond / t) * 100) / 100;
-} else if (has('torch')) result.torchError = torchError ?? `reference not found at ${ref}`;
+} else if (flag('torch')) result.torchError = torchError ?? `reference not found at ${ref}`;
 if (json) console.log(JSON.stringify(result));
 else console.log(`${result.backend} ${size}px batch ${batch}, ${result.workers} workers: ${result.imagesPerSecond} img/s (${result.msPerStep} ms/step)` +
   (result.torchImagesPerSecond ? `; PyTorch ${result.torchImagesPerSecond} img/s, ratio ${result.ratioToTorch}` : ''));

@@ -13,23 +13,16 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { chromium } from 'playwright-core';
 import { openCatalogue } from '../dist/node/db/catalogue.js';
+import { REPO_ROOT, SHARED_DIR, flag, numberOption } from './script-args.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? Number(args[i + 1]) : def;
-};
-const json = args.includes('--json');
-const total = opt('crops', 50_000);
-const seconds = opt('seconds', 6);
-const rowsPerFrame = opt('rows-per-frame', 0.5);
-const shared = path.resolve(process.env.CHRONOFACE_SHARED_DIR ?? path.join(root, '../shared'));
-const utk = path.join(shared, 'datasets/utkface');
+const json = flag('json');
+const total = numberOption('crops', 50_000);
+const seconds = numberOption('seconds', 6);
+const rowsPerFrame = numberOption('rows-per-frame', 0.5);
+const utk = path.join(SHARED_DIR, 'datasets/utkface');
 const log = (m) => { if (!json) console.error(m); };
 
 async function buildDataDir() {
@@ -60,7 +53,7 @@ async function buildDataDir() {
 }
 
 function serve(dataDir) {
-  const child = spawn(process.execPath, [path.join(root, 'bin/chronoface.js'), 'serve', '--json', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/chronoface.js'), 'serve', '--json', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => {

@@ -14,6 +14,17 @@ export function option(name, fallback) {
   return i >= 0 && argv[i + 1] !== undefined && !argv[i + 1].startsWith('--') ? argv[i + 1] : fallback;
 }
 
+/** The number after --name, or `fallback` when the option is absent or has no value; a value that is not a number
+ *  stops the script (exit code 2) with a message naming the option. */
+export function numberOption(name, fallback) {
+  const text = option(name);
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (text.trim() !== '' && Number.isFinite(value)) return value;
+  console.error(`--${name} takes a number, got "${text}"`);
+  process.exit(2);
+}
+
 /** True when --name is given. */
 export function flag(name) {
   return argv.includes(`--${name}`);

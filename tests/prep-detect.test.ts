@@ -1,7 +1,6 @@
 import path from 'node:path';
-import zlib from 'node:zlib';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { detectFaces, primaryFaceIndex, type DetectedFace } from '../ml/prep/detect.js';
 import { evaluateAlignment } from '../ml/prep/eval-align.js';
 import { distance } from '../ml/prep/geometry.js';
@@ -9,29 +8,11 @@ import { loadPhoto, PhotoError } from '../ml/prep/photo.js';
 import { prepareFace } from '../ml/prep/prepare-face.js';
 import { normalizePrepSettings } from '../ml/prep/settings.js';
 import { DUPLICATE_MAX_DISTANCE, hammingHex } from '../ml/prep/quality.js';
-import { createPlaywrightVisionHost } from '../ml/vision/playwright-host.js';
-import type { VisionHost } from '../ml/vision/host.js';
 import { FGNET_DIR } from './helpers/env.js';
+import { visionHostForSuite } from './helpers/vision-host.js';
+import { makePngClaiming } from './import-fixtures.js';
 
 const PHOTO = path.join(FGNET_DIR, 'images/005A18.JPG');
-
-/** A PNG whose header claims width x height (no pixel data worth decoding). */
-function pngHeader(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer): Buffer => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(zlib.crc32(td));
-    return Buffer.concat([len, td, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.alloc(100))), chunk('IEND', Buffer.alloc(0))]);
-}
 
 function meanKeypointShift(a: DetectedFace, b: DetectedFace): number {
   const names = ['leftEye', 'rightEye', 'nose', 'mouthLeft', 'mouthRight'] as const;
@@ -41,9 +22,9 @@ function meanKeypointShift(a: DetectedFace, b: DetectedFace): number {
 describe('loading photos', () => {
   it('refuses what is not an image and pixel bombs with clear errors', async () => {
     await expect(loadPhoto(Buffer.from('definitely not a jpeg'))).rejects.toThrow(/not an image/);
-    const bomb = loadPhoto(pngHeader(60000, 60000));
+    const bomb = loadPhoto(makePngClaiming(60000, 60000));
     await expect(bomb).rejects.toBeInstanceOf(PhotoError);
-    await expect(loadPhoto(pngHeader(60000, 60000))).rejects.toThrow(/too large: 60000x60000/);
+    await expect(loadPhoto(makePngClaiming(60000, 60000))).rejects.toThrow(/too large: 60000x60000/);
     await expect(loadPhoto('/nonexistent/photo.jpg')).rejects.toThrow(/cannot read .*ENOENT/);
     await expect(loadPhoto(Buffer.alloc(0))).rejects.toThrow(/empty/);
   });
@@ -64,13 +45,7 @@ describe('loading photos', () => {
 });
 
 describe('detection and alignment on real photos', () => {
-  let host: VisionHost;
-  beforeAll(async () => {
-    host = await createPlaywrightVisionHost({ pages: 2 });
-  });
-  afterAll(async () => {
-    await host?.close();
-  });
+  const host = visionHostForSuite({ pages: 2 });
 
   it('reaches the FG-NET accuracy figures (pupils 31/36 vs iris centres)', async () => {
     const r = await evaluateAlignment(host, FGNET_DIR);

@@ -1,15 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { detectFaces, type PersonMask } from '../ml/prep/detect.js';
 import { applyAffine, invertAffine, type Affine } from '../ml/prep/geometry.js';
 import { feather } from '../ml/prep/masks.js';
 import { loadPhoto } from '../ml/prep/photo.js';
 import { confidenceFromMask, faceSegmentRequest, prepareFace } from '../ml/prep/prepare-face.js';
 import { normalizePrepSettings } from '../ml/prep/settings.js';
-import { createPlaywrightVisionHost } from '../ml/vision/playwright-host.js';
-import type { VisionHost } from '../ml/vision/host.js';
 import { FGNET_DIR } from './helpers/env.js';
+import { visionHostForSuite } from './helpers/vision-host.js';
 
 /** A mask whose value at mask px (u, v) is 2u (u < 128) or 250: left half a ramp, right half flat. */
 function rampMask(side: number): Buffer {
@@ -78,13 +77,7 @@ describe('person mask from the detection call', () => {
 });
 
 describe('detection and segmentation in one page call', () => {
-  let host: VisionHost;
-  beforeAll(async () => {
-    host = await createPlaywrightVisionHost({ pages: 1 });
-  });
-  afterAll(async () => {
-    await host?.close();
-  });
+  const host = visionHostForSuite({ pages: 1 });
 
   it('returns the landmarker graph score, and a person mask on the most prominent face only', async () => {
     const photo = await loadPhoto(path.join(FGNET_DIR, 'images/006A69.JPG'));

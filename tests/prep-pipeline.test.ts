@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalogue, type Db } from '../db/catalogue.js';
@@ -10,9 +9,10 @@ import { listImages } from '../db/images.js';
 import { importDataset } from '../db/importers/run.js';
 import { runPrepare } from '../ml/prep/pipeline.js';
 import { createPlaywrightVisionHost } from '../ml/vision/playwright-host.js';
-import type { VisionHost } from '../ml/vision/host.js';
 import { runCli, startCli } from './helpers/cli.js';
 import { FGNET_DIR, tempDir } from './helpers/env.js';
+import { visionHostForSuite } from './helpers/vision-host.js';
+import { makePngClaiming } from './import-fixtures.js';
 
 const made: string[] = [];
 const tmp = (prefix: string): string => {
@@ -27,28 +27,11 @@ afterAll(() => {
 const fg = (f: string): string => path.join(FGNET_DIR, 'images', f);
 const utk = (age: number, i: number): string => `${age}_0_0_20170101000000${String(i).padStart(3, '0')}.jpg.chip.jpg`;
 
-function pngBomb(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer): Buffer => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(zlib.crc32(td));
-    return Buffer.concat([len, td, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.alloc(64))), chunk('IEND', Buffer.alloc(0))]);
-}
-
 describe('prepare: a small imported set end to end', () => {
   const root = tmp('prep-set');
   const dataDir = tmp('prep-data');
   let db: Db;
-  let host: VisionHost;
+  const host = visionHostForSuite({ pages: 2 });
   const names: Record<string, string> = {};
 
   beforeAll(async () => {
@@ -68,12 +51,10 @@ describe('prepare: a small imported set end to end', () => {
     expect(imported.imported).toBe(i);
     // Files that changed after the import: the catalogue still lists them.
     fs.writeFileSync(path.join(root, names.garbage), 'this is no longer a photo');
-    fs.writeFileSync(path.join(root, names.bomb), pngBomb(70000, 70000));
-    host = await createPlaywrightVisionHost({ pages: 2 });
+    fs.writeFileSync(path.join(root, names.bomb), makePngClaiming(70000, 70000));
   });
 
-  afterAll(async () => {
-    await host?.close();
+  afterAll(() => {
     db?.close();
   });
 

@@ -1,12 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findChromium } from '../ml/vision/chromium.js';
-import { createPlaywrightVisionHost } from '../ml/vision/playwright-host.js';
-import type { VisionHost } from '../ml/vision/host.js';
 import { resolveModelFile, sha256File, VISION_MODELS } from '../ml/vision/models.js';
 import { FGNET_DIR, MODELS_DIR, tempDir } from './helpers/env.js';
+import { visionHostForSuite } from './helpers/vision-host.js';
 
 describe('model files', () => {
   it('hard-codes the published sha256 of every model', () => {
@@ -65,13 +64,7 @@ describe('chromium discovery', () => {
 });
 
 describe('playwright vision host', () => {
-  let host: VisionHost;
-  beforeAll(async () => {
-    host = await createPlaywrightVisionHost({ pages: 2 });
-  });
-  afterAll(async () => {
-    await host?.close();
-  });
+  const host = visionHostForSuite({ pages: 2 });
 
   it('detects one face with 478 landmarks and a score, the same on both pages in parallel', async () => {
     const file = path.join(FGNET_DIR, 'images/005A18.JPG');
