@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Packs a trained model folder as the default model shipped in assets/models/default: float16 weights, the sidecar,
 // and a model card built from the sidecar and, when given, the JSON of `chronoface eval --json` (--eval FILE).
-// --shift K --gain G --detail D --chroma C --mask-grow R store the way outputs are carried onto photos (tuned with
+// --shift K --gain G --detail D --chroma C --tone T --mask-grow R store the way outputs are carried onto photos (tuned with
 // `chronoface eval`) in the sidecar, as the defaults of `age` and `eval` for this model.
-// Usage: node scripts/pack-default-model.js MODEL_DIR [--eval eval.json] [--out assets/models/default] [--shift K] [--gain G] [--detail D] [--chroma C] [--mask-grow R]
+// Usage: node scripts/pack-default-model.js MODEL_DIR [--eval eval.json] [--out assets/models/default] [--shift K] [--gain G] [--detail D] [--chroma C] [--tone T] [--mask-grow R]
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadCvaeValues, readSidecar, saveCvaeValues } from '../dist/node/ml/cvae/io.js';
@@ -20,7 +20,7 @@ const sidecar = readSidecar(modelDir);
 const { config, values } = await loadCvaeValues(modelDir);
 fs.rmSync(out, { recursive: true, force: true });
 const aging = { ...(sidecar.aging ?? {}) };
-for (const [flagName, key] of [['shift', 'shift'], ['gain', 'gain'], ['detail', 'detail'], ['chroma', 'chroma'], ['mask-grow', 'maskGrow']]) {
+for (const [flagName, key] of [['shift', 'shift'], ['gain', 'gain'], ['detail', 'detail'], ['chroma', 'chroma'], ['tone', 'tone'], ['mask-grow', 'maskGrow']]) {
   if (opt(flagName) === undefined) continue;
   const v = Number(opt(flagName));
   if (!Number.isFinite(v) || v < 0) throw new Error(`--${flagName} must be a number >= 0, got ${opt(flagName)}`);

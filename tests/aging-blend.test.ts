@@ -3,7 +3,8 @@ import { initBackend } from '../ml/tf/backend.js';
 import { createCvae } from '../ml/cvae/model.js';
 import { makeCvaeConfig } from '../ml/cvae/config.js';
 import { AGE_BIN_EDGES } from '../ml/cvae/sidecar.js';
-import { ageAlignedFace, withoutCheckerboard, type AlignedFace } from '../ml/aging/age-face.js';
+import { ageAlignedFace, type AlignedFace } from '../ml/aging/age-face.js';
+import { gainForSource, keepTone, scaleChroma, withoutCheckerboard } from '../ml/aging/change-filters.js';
 import type { AgingModel } from '../ml/aging/model.js';
 import { normalizePrepSettings } from '../ml/prep/settings.js';
 import { templatePoints } from '../ml/prep/template.js';
@@ -52,6 +53,26 @@ describe('carrying the decoder change onto the face: --detail, --gain, --shift',
     }
   });
 
+  it('tone keeps fine lines and k of the broad shading; chroma keeps the lightness; children get less gain', () => {
+    const n = 64;
+    const delta = new Float32Array(n * n * 3);
+    for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) for (let c = 0; c < 3; c++) delta[(y * n + x) * 3 + c] = -20 + (x % 4 < 2 ? 10 : -10);
+    const toned = Float32Array.from(delta);
+    keepTone(toned, n, 0.25, n / 8);
+    const centre = (32 * n + 32) * 3;
+    // The broad -20 falls to a quarter; the period-4 lines (+-10) keep nearly all of their amplitude.
+    expect((toned[centre]! + toned[centre + 6]!) / 2).toBeCloseTo(-5, 0);
+    expect(toned[centre]! - toned[centre + 6]!).toBeGreaterThan(19);
+    const untouched = Float32Array.from(delta);
+    keepTone(untouched, n, 1, n / 8);
+    expect(Array.from(untouched)).toEqual(Array.from(delta));
+    const rgb = new Float32Array([30, 0, -30]);
+    scaleChroma(rgb, 0);
+    const y = 0.299 * 30 - 0.114 * 30;
+    expect(Array.from(rgb).map((v) => v.toFixed(4))).toEqual([y, y, y].map((v) => v.toFixed(4)));
+    expect([5, 10, 15, 20, 40].map((a) => gainForSource(2, a))).toEqual([1, 1, 1.5, 2, 2]);
+  });
+
   it('detail 1 adds gain x (decode(target) - decode(source)) to the crop; detail 0 shows the (filtered) decode on the skin, not at the eyes', async () => {
     const model = await tinyModel();
     const f = face();
@@ -77,6 +98,26 @@ describe('carrying the decoder change onto the face: --detail, --gain, --shift',
     expect(maxGainGap).toBeLessThan(1e-3);
     const change = residual.deltas[1]!.reduce((s, v) => s + Math.abs(v), 0) / f.crop.length;
     expect(change).toBeGreaterThan(0.01);
+    model.cvae.dispose();
+  });
+
+  it('outside the face mask the face keeps its own detail: only the change is carried there', async () => {
+    const model = await tinyModel();
+    const f = face();
+    const mask = new Uint8Array(S * S).fill(255);
+    mask.fill(0, 0, (S / 4) * S);
+    const masked = { ...f, faceMask: mask };
+    const residual = await ageAlignedFace(model, masked, { ...opts, detail: 1 });
+    const decoded = await ageAlignedFace(model, masked, { ...opts, detail: 0 });
+    let topGap = 0;
+    let skinGap = 0;
+    for (let i = 0; i < f.crop.length; i++) {
+      const gap = Math.abs(decoded.deltas[1]![i]! - residual.deltas[1]![i]!);
+      if (Math.floor(i / 3 / S) < S / 4) topGap = Math.max(topGap, gap);
+      else if (Math.floor(i / 3 / S) > S / 2) skinGap = Math.max(skinGap, gap);
+    }
+    expect(topGap).toBeLessThan(1e-3);
+    expect(skinGap).toBeGreaterThan(5);
     model.cvae.dispose();
   });
 

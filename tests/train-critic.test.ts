@@ -113,6 +113,8 @@ describe('per-layer learning rates (--film-lr)', () => {
     expect(() => adam.setLrScales([1])).toThrow(/1 learning-rate scales for 3 parameters/);
     expect(() => resolveTrainConfig({ filmLr: 0 })).toThrow(/FiLM learning-rate multiplier \(--film-lr\) must be a positive number/);
     expect(() => resolveTrainConfig({ ageLoss: -1 })).toThrow(/age loss weight \(--age-loss\) must be a number >= 0/);
+    expect(() => resolveTrainConfig({ faceApiLoss: Number.NaN })).toThrow(/face-api age loss weight \(--face-api-loss\) must be a number >= 0/);
+    expect(resolveTrainConfig({}).faceApiLoss).toBe(0);
     tf.dispose([...vars, g]);
     adam.dispose();
   });
@@ -137,6 +139,18 @@ describe('train --age-loss and --init-from', () => {
     // Starting from trained weights, the first step reconstructs better than a fresh network's first step.
     const firstRec = (r: typeof fresh): number => Number(r.lines.find((l) => l.type === 'step')!.rec);
     expect(firstRec(tuned)).toBeLessThan(firstRec(fresh));
+
+    // A second age-loss run reuses that critic (no critic events), and adds face-api's age net as a second term.
+    const reused = await runCli([...base, '--preset', 'film', '--age-loss', '5', '--critic-from', runDir, '--face-api-loss', '2']);
+    expect(reused.code, reused.stderr.slice(-800)).toBe(0);
+    expect(reused.lines.filter((l) => l.type === 'critic')).toHaveLength(0);
+    expect(hasCritic(path.join(fx.dataDir, 'runs', String(reused.last.run), 'critic'))).toBe(true);
+    const reusedStep = reused.lines.find((l) => l.type === 'step')!.extra as Record<string, number>;
+    expect(Object.keys(reusedStep).sort()).toEqual(['age', 'age-critic']);
+    expect(reusedStep.age).toBeGreaterThan(0);
+    const noCritic = await runCli([...base, '--age-loss', '5', '--critic-from', fx.dataDir]);
+    expect(noCritic.code).toBe(2);
+    expect(String(noCritic.last.error)).toMatch(/--critic-from: no age critic in /);
 
     const bad = await runCli([...base, '--init-from', String(fresh.last.model), '--preset', 'reference']);
     expect(bad.code).toBe(1);

@@ -31,7 +31,9 @@ export function evalHandlers(ctx: ServiceContext, modelFor: (id: number | null |
         const [{ runEvaluation }, { renderHtmlReport }] = await Promise.all([import('../../ml/eval/run-eval.js'), import('../../ml/eval/html-report.js')]);
         const model = await modelFor(modelId);
         const progress = throttle((done: number, total: number) => ctx.bus.emit({ type: 'eval.progress', stage: 'faces', done, total }), 200);
-        const report = await runEvaluation(ctx.db, ctx.dataDir, model, { split: split ?? 'test', onProgress: progress, signal });
+        // Independent check estimators when the environment names their folder (CHRONOFACE_CHECK_MODELS).
+        const checkModels = process.env.CHRONOFACE_CHECK_MODELS || undefined;
+        const report = await runEvaluation(ctx.db, ctx.dataDir, model, { split: split ?? 'test', onProgress: progress, signal, ...(checkModels ? { checkModels } : {}) });
         const createdAt = new Date().toISOString();
         const id = `eval-${createdAt.replace(/[:.]/g, '-')}`;
         fs.mkdirSync(dir, { recursive: true });
@@ -51,8 +53,14 @@ export function evalHandlers(ctx: ServiceContext, modelFor: (id: number | null |
           samePerson: report.aging.photo.samePerson,
           estimatorMae: report.estimator.ageMae,
           differentPeopleShare: report.estimator.differentPeopleShare,
+          estimatorSlope: report.estimator.realSlope,
           seconds: report.seconds,
         };
+        for (const c of report.check) {
+          figures[`${c.name}Slope`] = c.photo.slope;
+          figures[`${c.name}AgeMae`] = c.photo.mae;
+          figures[`${c.name}RealSlope`] = c.realSlope;
+        }
         const note: ReportNote = { id, modelName: model.choice.name, split: (split ?? 'test') as Split, createdAt, file, figures };
         fs.writeFileSync(path.join(dir, `${id}.json`), JSON.stringify(note));
         ctx.bus.emit({ type: 'eval.progress', stage: 'done', done: report.faces, total: report.faces });

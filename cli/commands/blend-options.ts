@@ -2,16 +2,17 @@ import type { CommandContext } from '../command.js';
 import { numberOpt } from '../command.js';
 import { UsageError, type OptionSpec } from '../args.js';
 
-/** --shift, --gain, --detail, --chroma and --mask-grow, shared by `age` and `eval`: how the decoder's change is carried onto the photo. */
-export const BLEND_OPTIONS: Record<'gain' | 'detail' | 'shift' | 'mask-grow' | 'chroma', OptionSpec> = {
+/** --shift, --gain, --detail, --chroma, --tone and --mask-grow, shared by `age` and `eval`: how the decoder's change is carried onto the photo. */
+export const BLEND_OPTIONS: Record<'gain' | 'detail' | 'shift' | 'mask-grow' | 'chroma' | 'tone', OptionSpec> = {
   shift: { kind: 'number', value: 'K', help: "multiply the latent age-shift vectors (default: the model's tuned value, else 1)" },
   gain: { kind: 'number', value: 'G', help: "multiply the change decode(target) - decode(source) (default: the model's tuned value, else 1)" },
   detail: { kind: 'number', value: 'D', help: "share of the face's own detail kept inside the mask, 0..1: 1 carries only the change onto the photo, 0 shows the decoded face (default: the model's tuned value, else 1)" },
   chroma: { kind: 'number', value: 'C', help: "share of the change's colour kept, 0..1: 0 carries only its lightness (default: the model's tuned value, else 1)" },
+  tone: { kind: 'number', value: 'T', help: "share of the change's broad shading kept (an overall darkening or colour cast of the skin), 0..1; lines and folds always stay (default: the model's tuned value, else 1)" },
   'mask-grow': { kind: 'number', value: 'R', help: "grow the face mask by R crop sides before paste-back, so the hairline and temples age too, 0..0.3 (default: the model's tuned value, else 0)" },
 };
 
-export function blendOptions(ctx: CommandContext): { gain?: number; detail?: number; shift?: number; maskGrow?: number; chroma?: number } {
+export function blendOptions(ctx: CommandContext): { gain?: number; detail?: number; shift?: number; maskGrow?: number; chroma?: number; tone?: number } {
   const gain = numberOpt(ctx, 'gain');
   if (gain !== undefined && !(gain > 0 && gain <= 5)) throw new UsageError(`--gain must be in (0, 5], got ${gain}`);
   const detail = numberOpt(ctx, 'detail');
@@ -22,5 +23,7 @@ export function blendOptions(ctx: CommandContext): { gain?: number; detail?: num
   if (maskGrow !== undefined && !(maskGrow >= 0 && maskGrow <= 0.3)) throw new UsageError(`--mask-grow must be from 0 to 0.3, got ${maskGrow}`);
   const chroma = numberOpt(ctx, 'chroma');
   if (chroma !== undefined && !(chroma >= 0 && chroma <= 1)) throw new UsageError(`--chroma must be from 0 to 1, got ${chroma}`);
-  return { ...(chroma !== undefined ? { chroma } : {}), ...(maskGrow !== undefined ? { maskGrow } : {}), ...(shift !== undefined ? { shift } : {}), ...(gain !== undefined ? { gain } : {}), ...(detail !== undefined ? { detail } : {}) };
+  const tone = numberOpt(ctx, 'tone');
+  if (tone !== undefined && !(tone >= 0 && tone <= 1)) throw new UsageError(`--tone must be from 0 to 1, got ${tone}`);
+  return { ...(tone !== undefined ? { tone } : {}), ...(chroma !== undefined ? { chroma } : {}), ...(maskGrow !== undefined ? { maskGrow } : {}), ...(shift !== undefined ? { shift } : {}), ...(gain !== undefined ? { gain } : {}), ...(detail !== undefined ? { detail } : {}) };
 }

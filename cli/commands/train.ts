@@ -28,6 +28,7 @@ function configFromOptions(ctx: Parameters<Command['run']>[0]): Partial<TrainCon
   num('seed', 'seed');
   num('workers', 'workers');
   num('age-loss', 'ageLoss');
+  num('face-api-loss', 'faceApiLoss');
   num('film-lr', 'filmLr');
   const backend = stringOpt(ctx, 'backend');
   if (backend !== undefined) c.backend = backend as BackendPref;
@@ -107,6 +108,7 @@ export const trainCommand: Command = {
     'film-lr': { kind: 'number', value: 'K', help: 'multiply the learning rate of the FiLM layers by K (default 1)' },
     'init-from': { kind: 'string', value: 'MODEL', help: 'start from the weights of a model (id, folder, or "default") instead of a fresh initialisation' },
     'age-loss': { kind: 'number', value: 'W', help: 'age loss weight: first trains an age critic on the same crops, then penalises W x |critic(decode at a random age) - age| (default 0: off)' },
+    'face-api-loss': { kind: 'number', value: 'W', help: "age loss through face-api's frozen age net (band-limited to 56 px): W x |age(decode at a random age) - age|; face-api's age figures in eval then stop being independent (default 0: off)" },
     'critic-from': { kind: 'string', value: 'DIR', help: 'with --age-loss: reuse the age critic of an earlier run (its folder, or the critic/ folder in it) instead of training one' },
     'extra-loss': { kind: 'list', value: 'MOD=W,...', help: 'extra loss terms: ES modules exporting createLossTerm, each with a weight' },
   },

@@ -8,6 +8,7 @@ import type { AgingModel } from './model.js';
 import { clampAges, type ClampedAges } from './ages.js';
 import { pasteBack } from './paste-back.js';
 import { growMask } from './mask-grow.js';
+import { gainForSource, keepTone, scaleChroma, withoutCheckerboard } from './change-filters.js';
 import { templatePoints } from '../prep/template.js';
 
 export type Gender = 'male' | 'female';
@@ -46,6 +47,8 @@ export interface AgeFaceOptions {
   readonly detail?: number;
   /** Share of the change's colour (its difference from grey) that is kept; 1 keeps all of it. Default: the model's sidecar, else 1. */
   readonly chroma?: number;
+  /** Share of the change's broad shading (wider than 1/8 of the crop) that is kept; 1 keeps all. Default: the model's sidecar, else 1. */
+  readonly tone?: number;
   /** Grows the face mask by this share of the crop side before paste-back (mask-grow.ts). Default: the model's sidecar, else 0. */
   readonly maskGrow?: number;
 }
@@ -134,9 +137,10 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
   const decodes: RawImage[] = [];
   const deltas: Float32Array[] = [];
   const cropFrames: RawImage[] = [];
-  const gain = options.gain ?? model.sidecar.aging?.gain ?? 1;
-  const fade = fadeMap(size, 1 - (options.detail ?? model.sidecar.aging?.detail ?? 1));
+  const gain = gainForSource(options.gain ?? model.sidecar.aging?.gain ?? 1, sourceForCond);
+  const fade = fadeMap(size, 1 - (options.detail ?? model.sidecar.aging?.detail ?? 1), face.faceMask);
   const chroma = options.chroma ?? model.sidecar.aging?.chroma ?? 1;
+  const tone = options.tone ?? model.sidecar.aging?.tone ?? 1;
   for (let k = 0; k < n; k++) {
     const off = (k + 1) * px;
     decodes.push({ data: toBytes(raw, off, px), width: size, height: size, channels: 3 });
@@ -147,6 +151,7 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
       delta[i] = gain * (values[off + i]! - values[i]!) * 127.5 + fade[(i / 3) | 0]! * (source - face.crop[i]!);
     }
     if (chroma !== 1) scaleChroma(delta, chroma);
+    keepTone(delta, size, tone, size / 8);
     for (let i = 0; i < px; i++) {
       const v = face.crop[i]! + delta[i]!;
       frame[i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
@@ -155,43 +160,6 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
     cropFrames.push({ data: frame, width: size, height: size, channels: 3 });
   }
   return { sourceAge: sourceAge!, sourceAgeEstimated: options.sourceAge === undefined, gender: gender!, genderEstimated: options.gender === undefined, ages, cropFrames, decodes, deltas };
-}
-
-/** Each of `count` size x size RGB images filtered by [1, 2, 1] / 4 along x then y (edges repeat). */
-export function withoutCheckerboard(values: Float32Array, count: number, size: number): Float32Array {
-  const tmp = new Float32Array(values.length);
-  const out = new Float32Array(values.length);
-  const row = size * 3;
-  for (let k = 0; k < count; k++) {
-    const base = k * size * row;
-    for (let y = 0; y < size; y++) {
-      for (let x = 0; x < size; x++) {
-        const i = base + y * row + x * 3;
-        const l = x > 0 ? i - 3 : i;
-        const r = x < size - 1 ? i + 3 : i;
-        for (let c = 0; c < 3; c++) tmp[i + c] = 0.25 * values[l + c]! + 0.5 * values[i + c]! + 0.25 * values[r + c]!;
-      }
-    }
-    for (let y = 0; y < size; y++) {
-      for (let x = 0; x < size; x++) {
-        const i = base + y * row + x * 3;
-        const u = y > 0 ? i - row : i;
-        const d = y < size - 1 ? i + row : i;
-        for (let c = 0; c < 3; c++) out[i + c] = 0.25 * tmp[u + c]! + 0.5 * tmp[i + c]! + 0.25 * tmp[d + c]!;
-      }
-    }
-  }
-  return out;
-}
-
-/** Keeps the luminance of each RGB change and `k` of the rest (its colour). */
-function scaleChroma(delta: Float32Array, k: number): void {
-  for (let i = 0; i < delta.length; i += 3) {
-    const y = 0.299 * delta[i]! + 0.587 * delta[i + 1]! + 0.114 * delta[i + 2]!;
-    delta[i] = y + k * (delta[i]! - y);
-    delta[i + 1] = y + k * (delta[i + 1]! - y);
-    delta[i + 2] = y + k * (delta[i + 2]! - y);
-  }
 }
 
 /** Where the eyes, nose and mouth sit in every aligned crop (template.ts), with the spread of each, in crop sides. */
@@ -206,9 +174,11 @@ const FEATURES: readonly { point: number | [number, number]; sigma: number }[] =
 
 /**
  * Per crop pixel, how much of the face's own detail fades (1 - detail): all of it on the skin, where age shows, and
- * none at the eyes, nose and mouth, which carry most of who the person is.
+ * none at the eyes, nose and mouth, which carry most of who the person is. Only inside the face mask (squared, so
+ * it falls off before the mask's edge): beyond the face the decoder draws what training crops had there, often the
+ * grey of their padding, and swapping the photo's hair for that would leave a pale band.
  */
-function fadeMap(size: number, fade: number): Float32Array {
+function fadeMap(size: number, fade: number, faceMask: Uint8Array): Float32Array {
   const out = new Float32Array(size * size).fill(fade);
   if (fade === 0) return out;
   const pts = templatePoints(size);
@@ -220,7 +190,8 @@ function fadeMap(size: number, fade: number): Float32Array {
     for (let x = 0; x < size; x++) {
       let keep = 0;
       for (const c of centres) keep = Math.max(keep, Math.exp(-((x + 0.5 - c.x) ** 2 + (y + 0.5 - c.y) ** 2) * c.inv));
-      out[y * size + x] = fade * (1 - keep);
+      const m = faceMask[y * size + x]! / 255;
+      out[y * size + x] = fade * (1 - keep) * m * m;
     }
   }
   return out;

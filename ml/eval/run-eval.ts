@@ -34,6 +34,7 @@ export interface EvalOptions {
   /** Grow the face mask by this share of the crop side before paste-back (default: the model's tuned value, else 0). */
   readonly maskGrow?: number;
   readonly chroma?: number;
+  readonly tone?: number;
   /** A folder of independent age nets (estimators/check-age.ts) that score the same outputs as a second opinion. */
   readonly checkModels?: string;
   readonly onProgress?: (done: number, total: number) => void;
@@ -68,7 +69,7 @@ export interface EvalReport {
   /** PNG grids, base64: per sample face, the input then the outputs at each target (top: photo outputs; bottom: decodes). */
   readonly samples: { cropId: number; age: number; png: string }[];
   readonly seconds: number;
-  readonly settings: { gain: number; detail: number; shift: number; maskGrow: number; chroma: number; ageShift: boolean; scoreSize: number; sameDistance: number };
+  readonly settings: { gain: number; detail: number; shift: number; maskGrow: number; chroma: number; tone: number; ageShift: boolean; scoreSize: number; sameDistance: number };
 }
 
 function mean(xs: readonly number[]): number {
@@ -160,6 +161,7 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
   const ageShift = options.ageShift ?? true;
   const maskGrow = options.maskGrow ?? model.sidecar.aging?.maskGrow ?? 0;
   const chroma = options.chroma ?? model.sidecar.aging?.chroma ?? 1;
+  const tone = options.tone ?? model.sidecar.aging?.tone ?? 1;
   const records: FaceRecord[] = [];
   const samples: EvalReport['samples'] = [];
 
@@ -199,7 +201,7 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
 
     const photo = await loadPhoto(face.photoPath);
     const aligned = { crop, size: S, transform, faceMask: await cropFaceMask(S, transform, face.landmarks) };
-    const aged = await ageAlignedFace(model, aligned, { ages: targets, sourceAge: face.age, gender: g, ageShift, shift, gain, detail, chroma });
+    const aged = await ageAlignedFace(model, aligned, { ages: targets, sourceAge: face.age, gender: g, ageShift, shift, gain, detail, chroma, tone });
     const outputs = photoFrames(photo, aligned, aged.deltas, pasteMask(model, aligned, { maskGrow }));
     const realCut = await recut(photo, face.transform, face.cropSize);
     const outCuts = await Promise.all(outputs.map((o) => recut(o, face.transform, face.cropSize)));
@@ -276,6 +278,6 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
     byBin,
     samples,
     seconds: (performance.now() - t0) / 1000,
-    settings: { gain, detail, shift, maskGrow, chroma, ageShift, scoreSize: SCORE_SIZE, sameDistance: SAME_PERSON_DISTANCE },
+    settings: { gain, detail, shift, maskGrow, chroma, tone, ageShift, scoreSize: SCORE_SIZE, sameDistance: SAME_PERSON_DISTANCE },
   };
 }

@@ -57,17 +57,22 @@ function boxPass(src: Float32Array, dst: Float32Array, size: number, r: number, 
   }
 }
 
+/** A size x size plane blurred in place by three box passes each way, which approximate a Gaussian of the given sigma. */
+export function blurPlane(plane: Float32Array, size: number, sigma: number): Float32Array {
+  // Three boxes of width w have variance 3 * (w^2 - 1) / 12 = sigma^2.
+  const r = Math.max(1, Math.round((Math.sqrt(4 * sigma * sigma + 1) - 1) / 2));
+  const tmp = new Float32Array(size * size);
+  for (let pass = 0; pass < 3; pass++) {
+    boxPass(plane, tmp, size, r, false);
+    boxPass(tmp, plane, size, r, true);
+  }
+  return plane;
+}
+
 /** Feathered single-channel square mask: three box blurs approximate a Gaussian of the given sigma. */
 export function feather(mask: Buffer, size: number, sigma: number): Buffer {
   if (sigma < 0.3) return mask;
-  // Three boxes of width w have variance 3 * (w^2 - 1) / 12 = sigma^2.
-  const r = Math.max(1, Math.round((Math.sqrt(4 * sigma * sigma + 1) - 1) / 2));
-  let a = Float32Array.from(mask);
-  let b = new Float32Array(size * size);
-  for (let pass = 0; pass < 3; pass++) {
-    boxPass(a, b, size, r, false);
-    boxPass(b, a, size, r, true);
-  }
+  const a = blurPlane(Float32Array.from(mask), size, sigma);
   const out = Buffer.allocUnsafe(size * size);
   for (let i = 0; i < out.length; i++) out[i] = Math.round(a[i]!);
   return out;

@@ -30,6 +30,8 @@ export interface TrainConfig {
   extraLosses: ExtraLossSpec[];
   /** Weight of the age loss through an age critic trained on the same crops first (0: off). */
   ageLoss: number;
+  /** Weight of an age loss through face-api's frozen age net (estimators/age-loss.ts; 0: off). */
+  faceApiLoss: number;
   /** Learning-rate multiplier of the FiLM layers: they start at zero, and a fine-tune must move them far. */
   filmLr: number;
   /** A saved model folder whose weights start the run (fine-tuning) instead of a fresh initialisation. */
@@ -66,6 +68,7 @@ export function resolveTrainConfig(p: Partial<TrainConfig> = {}): TrainConfig {
     workers: p.workers ?? defaultWorkers(),
     extraLosses: p.extraLosses ?? [],
     ageLoss: p.ageLoss ?? 0,
+    faceApiLoss: p.faceApiLoss ?? 0,
     initFrom: p.initFrom ?? null,
     filmLr: p.filmLr ?? 1,
     criticFrom: p.criticFrom ?? null,
@@ -92,6 +95,7 @@ export function resolveTrainConfig(p: Partial<TrainConfig> = {}): TrainConfig {
   if (!['none', 'sampler', 'weights'].includes(c.balance)) throw new TrainConfigError(`balance must be none, sampler or weights, got "${String(c.balance)}"`);
   if (!isBackendPref(c.backend)) throw new TrainConfigError(`backend must be auto, tensorflow-gpu, tensorflow, wasm or cpu, got "${String(c.backend)}"`);
   if (!(typeof c.ageLoss === 'number' && Number.isFinite(c.ageLoss) && c.ageLoss >= 0)) throw new TrainConfigError(`age loss weight (--age-loss) must be a number >= 0, got ${String(c.ageLoss)}`);
+  if (!(typeof c.faceApiLoss === 'number' && Number.isFinite(c.faceApiLoss) && c.faceApiLoss >= 0)) throw new TrainConfigError(`face-api age loss weight (--face-api-loss) must be a number >= 0, got ${String(c.faceApiLoss)}`);
   for (const e of c.extraLosses) {
     if (typeof e.module !== 'string' || e.module.length === 0) throw new TrainConfigError('an extra loss needs a module path');
     positive(e.weight, `weight of extra loss ${e.module}`);

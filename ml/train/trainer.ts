@@ -21,6 +21,7 @@ import { trainCritic } from '../critic/train.js';
 import { initBackend } from '../tf/backend.js';
 
 const CRITIC_LOSS_MODULE = fileURLToPath(new URL('../critic/loss-term.js', import.meta.url));
+const FACE_API_LOSS_MODULE = fileURLToPath(new URL('../estimators/age-loss.js', import.meta.url));
 /** Target ages the age loss draws from, within the training set's own range. */
 const AGE_LOSS_RANGE = { min: 10, max: 80 };
 
@@ -34,7 +35,11 @@ async function initialModel(config: TrainConfig): Promise<Awaited<ReturnType<typ
 
 /** The run's extra losses, with the age loss through its critic (trained first, into the run folder) when asked. */
 async function extraLossesFor(config: TrainConfig, data: TrainingSet, runDir: string, emit: (e: TrainEvent) => void, runId: number, signal: AbortSignal): Promise<ExtraLossSpec[]> {
-  if (config.ageLoss <= 0) return config.extraLosses;
+  const minAge = Math.max(data.ageRange.min, AGE_LOSS_RANGE.min);
+  const maxAge = Math.max(minAge + 1, Math.min(data.ageRange.max, AGE_LOSS_RANGE.max));
+  const losses = [...config.extraLosses];
+  if (config.faceApiLoss > 0) losses.push({ module: FACE_API_LOSS_MODULE, weight: config.faceApiLoss, options: { minAge, maxAge } });
+  if (config.ageLoss <= 0) return losses;
   const dir = path.join(runDir, 'critic');
   if (!hasCritic(dir) && config.criticFrom !== null) {
     const from = hasCritic(path.join(config.criticFrom, 'critic')) ? path.join(config.criticFrom, 'critic') : config.criticFrom;
@@ -46,9 +51,7 @@ async function extraLossesFor(config: TrainConfig, data: TrainingSet, runDir: st
     const r = await trainCritic(new CropReader(config.imageSize), data.train, data.val, { seed: config.seed, signal, onEpoch: (e) => emit({ type: 'critic', run: runId, ...e }) });
     await saveCritic(dir, r.values, r.info);
   }
-  const minAge = Math.max(data.ageRange.min, AGE_LOSS_RANGE.min);
-  const maxAge = Math.max(minAge + 1, Math.min(data.ageRange.max, AGE_LOSS_RANGE.max));
-  return [...config.extraLosses, { module: CRITIC_LOSS_MODULE, weight: config.ageLoss, options: { dir, minAge, maxAge } }];
+  return [...losses, { module: CRITIC_LOSS_MODULE, weight: config.ageLoss, options: { dir, minAge, maxAge } }];
 }
 
 export interface TrainRequest {
