@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { imageMetrics, psnr, ssim } from '../ml/eval/image-metrics.js';
-import { agingFigures, differentPeopleShare, leastSquaresSlope } from '../ml/eval/aging-metrics.js';
+import { agingFigures, calibrated, differentPeopleShare, leastSquaresSlope, realFaceFit, realFaceSlope } from '../ml/eval/aging-metrics.js';
 
 function ramp(w: number, h: number): Float32Array {
   const a = new Float32Array(w * h * 3);
@@ -69,5 +69,25 @@ describe('aging figures', () => {
     // pairs of different people: (0,2) 0.2 close, (0,3) far, (1,2) 0.1 close, (1,3) far, (2,3) far
     expect(res.pairs).toBe(5);
     expect(res.share).toBeCloseTo(2 / 5, 10);
+  });
+});
+
+describe("an estimator's own scale", () => {
+  it('fits its line on real faces in the target range, and maps readings back through it', () => {
+    // An estimator that reads 20 + 0.5 * age: it sees half of every year.
+    const labels = [5, 22, 30, 41, 55, 63, 70, 90];
+    const readings = labels.map((a) => 20 + 0.5 * a);
+    const fit = realFaceFit(labels, readings, 20, 70)!;
+    expect(fit.slope).toBeCloseTo(0.5, 9);
+    expect(fit.intercept).toBeCloseTo(20, 9);
+    expect(realFaceSlope(labels, readings, 20, 70)).toBeCloseTo(0.5, 9);
+    expect(realFaceFit(labels, readings, 60, 70)).toBeNull();
+    const outputs = [{ sourceAge: 30, targets: [20, 70], estimated: [30, 55], distances: [0.3, 0.4] }];
+    const raw = agingFigures(outputs);
+    const own = agingFigures(calibrated(outputs, fit)!);
+    expect(raw.slope).toBeCloseTo(0.5, 9);
+    expect(own.slope).toBeCloseTo(1, 9);
+    expect(own.mae).toBeCloseTo(0, 9);
+    expect(calibrated(outputs, { intercept: 40, slope: 0.1 })).toBeNull();
   });
 });

@@ -61,7 +61,7 @@ export const evalCommand: Command = {
         `aging on the photo: slope ${p.slope.toFixed(2)}, MAE ${p.mae.toFixed(1)} y, same person ${(p.samePerson * 100).toFixed(1)} %`,
         `decoder output: slope ${report.aging.decode.slope.toFixed(2)}, MAE ${report.aging.decode.mae.toFixed(1)} y, same person ${(report.aging.decode.samePerson * 100).toFixed(1)} %`,
         `estimator on real faces: MAE ${report.estimator.ageMae.toFixed(1)} y, slope ${report.estimator.realSlope.toFixed(2)}; different people below 0.6: ${(report.estimator.differentPeopleShare * 100).toFixed(1)} %`,
-        ...report.check.map((c) => `${c.name} (check): on the photo slope ${c.photo.slope.toFixed(2)}, MAE ${c.photo.mae.toFixed(1)} y; decoder output slope ${c.decode.slope.toFixed(2)}; on real faces MAE ${c.ageMae.toFixed(1)} y, slope ${c.realSlope.toFixed(2)}`),
+        ...report.check.map((c) => `${c.name} (check): on the photo slope ${c.photo.slope.toFixed(2)}, MAE ${c.photo.mae.toFixed(1)} y${c.photoCalibrated ? ` (on its own scale: slope ${c.photoCalibrated.slope.toFixed(2)}, MAE ${c.photoCalibrated.mae.toFixed(1)} y)` : ''}; decoder output slope ${c.decode.slope.toFixed(2)}; on real faces MAE ${c.ageMae.toFixed(1)} y, slope ${c.realSlope.toFixed(2)}`),
         html ? `report: ${path.resolve(html)}` : '',
       ].filter(Boolean).join('\n');
       ctx.out.result(result, text);

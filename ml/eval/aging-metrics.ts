@@ -102,6 +102,26 @@ export function differentPeopleShare(descriptors: readonly Float32Array[], peopl
  * an aging slope read by that estimator can show (age nets regress towards the middle). NaN with fewer than 5 faces.
  */
 export function realFaceSlope(labels: readonly number[], readings: readonly number[], lo: number, hi: number): number {
+  return realFaceFit(labels, readings, lo, hi)?.slope ?? NaN;
+}
+
+/** Least-squares line reading = intercept + slope * label over real faces with labels in [lo, hi]; null with fewer than 5. */
+export function realFaceFit(labels: readonly number[], readings: readonly number[], lo: number, hi: number): { intercept: number; slope: number } | null {
   const keep = labels.map((a, i) => [a, readings[i]!] as const).filter(([a]) => a >= lo && a <= hi);
-  return keep.length >= 5 ? leastSquaresSlope(keep.map(([a]) => a), keep.map(([, r]) => r)) : NaN;
+  if (keep.length < 5) return null;
+  const xs = keep.map(([a]) => a);
+  const ys = keep.map(([, r]) => r);
+  const slope = leastSquaresSlope(xs, ys);
+  const intercept = ys.reduce((s, v) => s + v, 0) / ys.length - (slope * xs.reduce((s, v) => s + v, 0)) / xs.length;
+  return { intercept, slope };
+}
+
+/**
+ * The readings mapped back through the estimator's own line on real faces ((reading - intercept) / slope): figures
+ * of an estimator that regresses towards the middle, read on its own scale. Null when its real-face slope is below 0.2
+ * (nothing to invert).
+ */
+export function calibrated(faces: readonly AgedFace[], fit: { intercept: number; slope: number } | null): AgedFace[] | null {
+  if (!fit || !(fit.slope >= 0.2)) return null;
+  return faces.map((f) => ({ ...f, estimated: f.estimated.map((e) => (e - fit.intercept) / fit.slope) }));
 }

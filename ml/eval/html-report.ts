@@ -89,7 +89,7 @@ Ages and identity are read by face-api's age net and descriptor net on faces re-
 <table><tr><th>way of aging</th><th>slope (1.0 is perfect)</th><th>age MAE to target</th><th>same person (&lt; 0.6)</th></tr>
 ${agingRow(`on the photo (shipped: ${r.settings.ageShift ? `age-shift vectors × ${r.settings.shift} + condition` : 'condition alone'}, paste-back with gain ${r.settings.gain} and detail ${r.settings.detail})`, r.aging.photo)}
 ${agingRow("the decoder's own output (crop)", r.aging.decode)}
-${r.check.map((c) => `${agingRow(`on the photo, ages read by ${esc(c.name)} (independent check; on the real faces its MAE is ${fmt(c.ageMae, 1)} y and its slope ${fmt(c.realSlope, 2)})`, c.photo)}\n${agingRow(`the decoder's own output, read by ${esc(c.name)}`, c.decode)}`).join('\n')}
+${r.check.map((c) => `${agingRow(`on the photo, ages read by ${esc(c.name)} (independent check; on the real faces its MAE is ${fmt(c.ageMae, 1)} y and its slope ${fmt(c.realSlope, 2)})`, c.photo)}\n${c.photoCalibrated ? `${agingRow(`on the photo, ${esc(c.name)} read on its own scale (mapped back through its line on the real faces)`, c.photoCalibrated)}\n` : ''}${agingRow(`the decoder's own output, read by ${esc(c.name)}`, c.decode)}`).join('\n')}
 </table>
 <p>For scale, on the real faces: the estimator's age MAE is ${fmt(r.estimator.ageMae, 1)} y, its slope against the labels ${fmt(r.estimator.realSlope, 2)} (ages ${r.targets[0]}-${r.targets[r.targets.length - 1]}; the most an aging slope can show), its gender accuracy ${pct(r.estimator.genderAccuracy)}, and ${pct(r.estimator.differentPeopleShare)} of ${r.estimator.pairs} pairs of different people fall below 0.6.</p>
 <div class="charts">${targetChart(

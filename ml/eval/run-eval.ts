@@ -9,7 +9,7 @@ import type { AgingModel } from '../aging/model.js';
 import { joinHorizontally } from '../aging/writers.js';
 import { loadPhoto } from '../prep/photo.js';
 import { warpAffine } from '../prep/warp.js';
-import { agingFigures, differentPeopleShare, realFaceSlope, type AgedFace, type AgingFigures } from './aging-metrics.js';
+import { agingFigures, calibrated, differentPeopleShare, realFaceFit, realFaceSlope, type AgedFace, type AgingFigures } from './aging-metrics.js';
 import { loadEvalFaces, readCrop, scaleTransform, type EvalFace } from './dataset.js';
 import { cropFaceMask } from './face-mask.js';
 import { imageMetrics, type ImageMetrics } from './image-metrics.js';
@@ -64,7 +64,7 @@ export interface EvalReport {
   /** Outputs at the photo's resolution (what `age` ships), and the decoder's own crops. */
   readonly aging: { photo: AgingFigures; decode: AgingFigures };
   /** The photo outputs scored by each independent check estimator (--check-models), beside its MAE on the real faces. */
-  readonly check: { name: string; ageMae: number; realSlope: number; photo: AgingFigures; decode: AgingFigures }[];
+  readonly check: { name: string; ageMae: number; realSlope: number; photo: AgingFigures; decode: AgingFigures; photoCalibrated: AgingFigures | null }[];
   readonly byBin: BinFigures[];
   /** PNG grids, base64: per sample face, the input then the outputs at each target (top: photo outputs; bottom: decodes). */
   readonly samples: { cropId: number; age: number; png: string }[];
@@ -268,13 +268,19 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
       pairs: ids.pairs,
     },
     aging: { photo: agingFigures(records.map((r) => r.photo)), decode: agingFigures(records.map((r) => r.decode)) },
-    check: checkers.map((c, i) => ({
-      name: c.name,
-      ageMae: mean(records.map((r) => Math.abs(r.check[i]![0]! - r.face.age))),
-      realSlope: realFaceSlope(labels, records.map((r) => r.check[i]![0]!), lo, hi),
-      photo: agingFigures(records.map((r) => ({ ...r.photo, estimated: r.check[i]!.slice(1, 1 + r.photo.targets.length) }))),
-      decode: agingFigures(records.map((r) => ({ ...r.decode, estimated: r.check[i]!.slice(1 + r.photo.targets.length) }))),
-    })),
+    check: checkers.map((c, i) => {
+      const real = records.map((r) => r.check[i]![0]!);
+      const photo = records.map((r) => ({ ...r.photo, estimated: r.check[i]!.slice(1, 1 + r.photo.targets.length) }));
+      const onItsScale = calibrated(photo, realFaceFit(labels, real, lo, hi));
+      return {
+        name: c.name,
+        ageMae: mean(records.map((r) => Math.abs(r.check[i]![0]! - r.face.age))),
+        realSlope: realFaceSlope(labels, real, lo, hi),
+        photo: agingFigures(photo),
+        decode: agingFigures(records.map((r) => ({ ...r.decode, estimated: r.check[i]!.slice(1 + r.photo.targets.length) }))),
+        photoCalibrated: onItsScale ? agingFigures(onItsScale) : null,
+      };
+    }),
     byBin,
     samples,
     seconds: (performance.now() - t0) / 1000,
