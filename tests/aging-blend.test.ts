@@ -4,7 +4,7 @@ import { createCvae } from '../ml/cvae/model.js';
 import { makeCvaeConfig } from '../ml/cvae/config.js';
 import { AGE_BIN_EDGES } from '../ml/cvae/sidecar.js';
 import { ageAlignedFace, type AlignedFace } from '../ml/aging/age-face.js';
-import { gainForSource, keepTone, scaleChroma, withoutCheckerboard } from '../ml/aging/change-filters.js';
+import { detailForSource, gainForSource, keepTone, scaleChroma, withoutCheckerboard } from '../ml/aging/change-filters.js';
 import type { AgingModel } from '../ml/aging/model.js';
 import { normalizePrepSettings } from '../ml/prep/settings.js';
 import { templatePoints } from '../ml/prep/template.js';
@@ -71,6 +71,7 @@ describe('carrying the decoder change onto the face: --detail, --gain, --shift',
     const y = 0.299 * 30 - 0.114 * 30;
     expect(Array.from(rgb).map((v) => v.toFixed(4))).toEqual([y, y, y].map((v) => v.toFixed(4)));
     expect([5, 10, 15, 20, 40].map((a) => gainForSource(2, a))).toEqual([1, 1, 1.5, 2, 2]);
+    expect([0, 5, 10, 20, 60].map((a) => detailForSource(0.5, a))).toEqual([0, 0.125, 0.25, 0.5, 0.5]);
   });
 
   it('detail 1 adds gain x (decode(target) - decode(source)) to the crop; detail 0 shows the (filtered) decode on the skin, not at the eyes', async () => {

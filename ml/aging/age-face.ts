@@ -8,7 +8,7 @@ import type { AgingModel } from './model.js';
 import { clampAges, type ClampedAges } from './ages.js';
 import { pasteBack } from './paste-back.js';
 import { growMask } from './mask-grow.js';
-import { gainForSource, keepTone, scaleChroma, withoutCheckerboard } from './change-filters.js';
+import { detailForSource, gainForSource, keepTone, scaleChroma, withoutCheckerboard } from './change-filters.js';
 import { templatePoints } from '../prep/template.js';
 
 export type Gender = 'male' | 'female';
@@ -138,7 +138,7 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
   const deltas: Float32Array[] = [];
   const cropFrames: RawImage[] = [];
   const gain = gainForSource(options.gain ?? model.sidecar.aging?.gain ?? 1, sourceForCond);
-  const fade = fadeMap(size, 1 - (options.detail ?? model.sidecar.aging?.detail ?? 1), face.faceMask);
+  const fade = fadeMap(size, 1 - detailForSource(options.detail ?? model.sidecar.aging?.detail ?? 1, sourceForCond), face.faceMask);
   const chroma = options.chroma ?? model.sidecar.aging?.chroma ?? 1;
   const tone = options.tone ?? model.sidecar.aging?.tone ?? 1;
   for (let k = 0; k < n; k++) {

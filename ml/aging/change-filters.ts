@@ -61,3 +61,12 @@ export function gainForSource(gain: number, sourceAge: number): number {
   const t = Math.min(1, Math.max(0, (sourceAge - 10) / 10));
   return 1 + (gain - 1) * t;
 }
+
+/**
+ * The share of the face's own skin detail kept for a source age: as asked from 20 years on, falling linearly to none
+ * for a newborn. A child grows into an adult face, which only the decoder can draw; the child's own smooth skin would
+ * keep it reading young at any target.
+ */
+export function detailForSource(detail: number, sourceAge: number): number {
+  return detail * Math.min(1, Math.max(0, sourceAge / 20));
+}
