@@ -101,20 +101,7 @@ export function upsertCrop(db: Db, c: CropData): number {
          phash = excluded.phash, edited = 0, manual_points_json = NULL, updated_at = ${NOW}
        RETURNING id`,
     )
-    .get(
-      c.imageId,
-      c.faceId,
-      c.file,
-      c.size,
-      JSON.stringify(c.transform),
-      JSON.stringify(c.inverse),
-      JSON.stringify(c.keypoints),
-      JSON.stringify(c.settings),
-      c.quality,
-      JSON.stringify(c.signals),
-      JSON.stringify(c.flags),
-      c.phash,
-    ) as { id: number };
+    .get(...cropValues(c)) as { id: number };
   return row.id;
 }
 
@@ -196,6 +183,11 @@ export function addCropFlag(db: Db, id: number, flag: string, qualityFactor = 1)
   );
 }
 
+/** The crop's columns image_id .. phash, in the order the INSERTs above and below list them. */
+function cropValues(c: CropData): (string | number | null)[] {
+  return [c.imageId, c.faceId, c.file, c.size, JSON.stringify(c.transform), JSON.stringify(c.inverse), JSON.stringify(c.keypoints), JSON.stringify(c.settings), c.quality, JSON.stringify(c.signals), JSON.stringify(c.flags), c.phash];
+}
+
 /** Inserts a crop cut from hand-placed points for an image that had none: marked edited, the points kept as manual. */
 export function insertEditedCrop(db: Db, c: CropData & { manualPoints: FaceKeypoints }): number {
   const row = db
@@ -205,21 +197,7 @@ export function insertEditedCrop(db: Db, c: CropData & { manualPoints: FaceKeypo
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
        RETURNING id`,
     )
-    .get(
-      c.imageId,
-      c.faceId,
-      c.file,
-      c.size,
-      JSON.stringify(c.transform),
-      JSON.stringify(c.inverse),
-      JSON.stringify(c.keypoints),
-      JSON.stringify(c.settings),
-      c.quality,
-      JSON.stringify(c.signals),
-      JSON.stringify(c.flags),
-      c.phash,
-      JSON.stringify(c.manualPoints),
-    ) as { id: number };
+    .get(...cropValues(c), JSON.stringify(c.manualPoints)) as { id: number };
   return row.id;
 }
 

@@ -22,17 +22,10 @@ import { loadTrainingSet } from '../ml/train/data.js';
 import type { VisionHost } from '../ml/vision/host.js';
 import { createPlaywrightVisionHost } from '../ml/vision/playwright-host.js';
 import { runCli } from './helpers/cli.js';
-import { FGNET_DIR, tempDir } from './helpers/env.js';
+import { FGNET_DIR } from './helpers/env.js';
+import { tempDirsForFile } from './helpers/temp-dirs.js';
 
-const made: string[] = [];
-const tmp = (prefix: string): string => {
-  const d = tempDir(prefix);
-  made.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
-});
+const tmp = tempDirsForFile();
 
 const fg = (f: string): string => path.join(FGNET_DIR, 'images', f);
 

@@ -10,19 +10,12 @@ import { importDataset } from '../db/importers/run.js';
 import { runPrepare } from '../ml/prep/pipeline.js';
 import { createPlaywrightVisionHost } from '../ml/vision/playwright-host.js';
 import { runCli, startCli } from './helpers/cli.js';
-import { FGNET_DIR, tempDir } from './helpers/env.js';
+import { FGNET_DIR } from './helpers/env.js';
+import { tempDirsForFile } from './helpers/temp-dirs.js';
 import { visionHostForSuite } from './helpers/vision-host.js';
 import { makePngClaiming } from './import-fixtures.js';
 
-const made: string[] = [];
-const tmp = (prefix: string): string => {
-  const d = tempDir(prefix);
-  made.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
-});
+const tmp = tempDirsForFile();
 
 const fg = (f: string): string => path.join(FGNET_DIR, 'images', f);
 const utk = (age: number, i: number): string => `${age}_0_0_20170101000000${String(i).padStart(3, '0')}.jpg.chip.jpg`;
