@@ -82,7 +82,8 @@ describe('chronoface serve (browser mode)', () => {
       await request('/index.html'),
       await request('/assets/studio.js'),
       await request('/files/crops/000/7.png'),
-      await request(`/files/crops/000/7.png?token=${server.token.slice(0, -1)}0`),
+      // The token with its last character changed (to a different one: a token ending in 0 would otherwise match).
+      await request(`/files/crops/000/7.png?token=${server.token.slice(0, -1)}${server.token.endsWith('0') ? '1' : '0'}`),
       await request('/images/1'),
     ];
     for (const r of noToken) expect(r.status).toBe(401);
