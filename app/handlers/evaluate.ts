@@ -28,11 +28,15 @@ export function evalHandlers(ctx: ServiceContext, modelFor: (id: number | null |
   return {
     async evalRun({ modelId, split }) {
       return exclusiveJob(ctx, 'evaluation', async (signal) => {
-        const [{ runEvaluation }, { renderHtmlReport }] = await Promise.all([import('../../ml/eval/run-eval.js'), import('../../ml/eval/html-report.js')]);
+        const [{ runEvaluation }, { renderHtmlReport }, { CHECK_MODELS_ENV }] = await Promise.all([
+          import('../../ml/eval/run-eval.js'),
+          import('../../ml/eval/html-report.js'),
+          import('../../ml/estimators/check-age.js'),
+        ]);
         const model = await modelFor(modelId);
         const progress = throttle((done: number, total: number) => ctx.bus.emit({ type: 'eval.progress', stage: 'faces', done, total }), 200);
-        // Independent check estimators when the environment names their folder (CHRONOFACE_CHECK_MODELS).
-        const checkModels = process.env.CHRONOFACE_CHECK_MODELS || undefined;
+        // Independent check estimators when the environment names their folder.
+        const checkModels = process.env[CHECK_MODELS_ENV] || undefined;
         const report = await runEvaluation(ctx.db, ctx.dataDir, model, { split: split ?? 'test', onProgress: progress, signal, ...(checkModels ? { checkModels } : {}) });
         const createdAt = new Date().toISOString();
         const id = `eval-${createdAt.replace(/[:.]/g, '-')}`;

@@ -50,8 +50,9 @@ function configFromOptions(ctx: Parameters<Command['run']>[0]): Partial<TrainCon
   const critic = stringOpt(ctx, 'critic-from');
   if (critic !== undefined) {
     const dir = path.resolve(critic);
-    if (!fs.existsSync(path.join(dir, 'model.json')) && !fs.existsSync(path.join(dir, 'critic', 'model.json'))) throw new UsageError(`--critic-from: no age critic in ${dir} (nor in ${path.join(dir, 'critic')})`);
-    c.criticFrom = dir;
+    const found = [dir, path.join(dir, 'critic')].find((d) => fs.existsSync(path.join(d, 'model.json')));
+    if (!found) throw new UsageError(`--critic-from: no age critic in ${dir} (nor in ${path.join(dir, 'critic')})`);
+    c.criticFrom = found;
   }
   const name = stringOpt(ctx, 'name');
   if (name !== undefined) c.name = name;

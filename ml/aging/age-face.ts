@@ -53,6 +53,22 @@ export interface AgeFaceOptions {
   readonly maskGrow?: number;
 }
 
+/** How the decoder's change is carried onto the face, with every setting resolved. */
+export type BlendSettings = Required<Pick<AgeFaceOptions, 'shift' | 'gain' | 'detail' | 'chroma' | 'tone' | 'maskGrow'>>;
+
+/** The blend settings in force: the options, else the model's tuned values (sidecar `aging`), else plain residual transfer. */
+export function blendSettings(model: AgingModel, options: Partial<BlendSettings>): BlendSettings {
+  const tuned = model.sidecar.aging ?? {};
+  return {
+    shift: options.shift ?? tuned.shift ?? 1,
+    gain: options.gain ?? tuned.gain ?? 1,
+    detail: options.detail ?? tuned.detail ?? 1,
+    chroma: options.chroma ?? tuned.chroma ?? 1,
+    tone: options.tone ?? tuned.tone ?? 1,
+    maskGrow: options.maskGrow ?? tuned.maskGrow ?? 0,
+  };
+}
+
 export interface AgedFaceResult {
   readonly sourceAge: number;
   readonly sourceAgeEstimated: boolean;
@@ -110,8 +126,8 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
   const g = genderCode(gender);
   const latentDim = model.cvae.config.latentDim;
   const useShift = options.ageShift ?? true;
-  const shiftScale = options.shift ?? model.sidecar.aging?.shift ?? 1;
-  const shifts = ages.ages.map((t) => (useShift ? ageShiftVector(model.sidecar, sourceForCond, t)?.map((v) => v * shiftScale) ?? null : null));
+  const blend = blendSettings(model, options);
+  const shifts = ages.ages.map((t) => (useShift ? ageShiftVector(model.sidecar, sourceForCond, t)?.map((v) => v * blend.shift) ?? null : null));
   const n = ages.ages.length;
 
   const out = tf.tidy(() => {
@@ -137,10 +153,9 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
   const decodes: RawImage[] = [];
   const deltas: Float32Array[] = [];
   const cropFrames: RawImage[] = [];
-  const gain = gainForSource(options.gain ?? model.sidecar.aging?.gain ?? 1, sourceForCond);
-  const fade = fadeMap(size, 1 - detailForSource(options.detail ?? model.sidecar.aging?.detail ?? 1, sourceForCond), face.faceMask);
-  const chroma = options.chroma ?? model.sidecar.aging?.chroma ?? 1;
-  const tone = options.tone ?? model.sidecar.aging?.tone ?? 1;
+  const gain = gainForSource(blend.gain, sourceForCond);
+  const fade = fadeMap(size, 1 - detailForSource(blend.detail, sourceForCond), face.faceMask);
+  const { chroma, tone } = blend;
   for (let k = 0; k < n; k++) {
     const off = (k + 1) * px;
     decodes.push({ data: toBytes(raw, off, px), width: size, height: size, channels: 3 });
@@ -199,7 +214,7 @@ function fadeMap(size: number, fade: number, faceMask: Uint8Array): Float32Array
 
 /** The mask paste-back uses: the face mask, grown by options.maskGrow (else the model's tuned value). */
 export function pasteMask(model: AgingModel, face: AlignedFace, options: Pick<AgeFaceOptions, 'maskGrow'>): Uint8Array {
-  return growMask(face.faceMask, face.size, options.maskGrow ?? model.sidecar.aging?.maskGrow ?? 0);
+  return growMask(face.faceMask, face.size, blendSettings(model, options).maskGrow);
 }
 
 /** The photo-resolution frames: each crop-space change (ageAlignedFace's deltas) carried onto the photo inside `mask`. */

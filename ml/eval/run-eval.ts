@@ -4,7 +4,7 @@ import type { Db } from '../../db/catalogue.js';
 import { genderCode, makeCond } from '../cvae/cond.js';
 import { CHRONOFACE_FACE_WINDOW, describeFaces, estimateAgeGender, descriptorDistance, SAME_PERSON_DISTANCE } from '../estimators/index.js';
 import type { RawImage } from '../estimators/image.js';
-import { ageAlignedFace, pasteMask, photoFrames } from '../aging/age-face.js';
+import { ageAlignedFace, blendSettings, pasteMask, photoFrames, type BlendSettings } from '../aging/age-face.js';
 import type { AgingModel } from '../aging/model.js';
 import { joinHorizontally } from '../aging/writers.js';
 import { loadPhoto } from '../prep/photo.js';
@@ -22,19 +22,13 @@ export const AGE_BIN_LABELS = ['0-9', '10-19', '20-29', '30-39', '40-49', '50-59
 const SCORE_SIZE = 150;
 const SAMPLE_FACES = 6;
 
-export interface EvalOptions {
+/** Blend settings (age-face.ts) left out default to the model's tuned values. */
+export interface EvalOptions extends Partial<Readonly<BlendSettings>> {
   readonly split?: string;
   readonly limit?: number;
   /** Requested target ages (default 20..70 by 10), limited to the model's trained range. */
   readonly ages?: readonly number[];
-  readonly gain?: number;
-  readonly detail?: number;
-  readonly shift?: number;
   readonly ageShift?: boolean;
-  /** Grow the face mask by this share of the crop side before paste-back (default: the model's tuned value, else 0). */
-  readonly maskGrow?: number;
-  readonly chroma?: number;
-  readonly tone?: number;
   /** A folder of independent age nets (estimators/check-age.ts) that score the same outputs as a second opinion. */
   readonly checkModels?: string;
   readonly onProgress?: (done: number, total: number) => void;
@@ -69,7 +63,7 @@ export interface EvalReport {
   /** PNG grids, base64: per sample face, the input then the outputs at each target (top: photo outputs; bottom: decodes). */
   readonly samples: { cropId: number; age: number; png: string }[];
   readonly seconds: number;
-  readonly settings: { gain: number; detail: number; shift: number; maskGrow: number; chroma: number; tone: number; ageShift: boolean; scoreSize: number; sameDistance: number };
+  readonly settings: BlendSettings & { ageShift: boolean; scoreSize: number; sameDistance: number };
 }
 
 function mean(xs: readonly number[]): number {
@@ -155,13 +149,8 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
   if (faces.length < 2) throw new Error(`the ${split} split has ${faces.length} usable crop${faces.length === 1 ? '' : 's'}; evaluation needs at least two (run import and prepare first)`);
   const targets = defaultTargets(model.ageRange, options.ages);
   const S = model.size;
-  const gain = options.gain ?? model.sidecar.aging?.gain ?? 1;
-  const detail = options.detail ?? model.sidecar.aging?.detail ?? 1;
-  const shift = options.shift ?? model.sidecar.aging?.shift ?? 1;
+  const blend = blendSettings(model, options);
   const ageShift = options.ageShift ?? true;
-  const maskGrow = options.maskGrow ?? model.sidecar.aging?.maskGrow ?? 0;
-  const chroma = options.chroma ?? model.sidecar.aging?.chroma ?? 1;
-  const tone = options.tone ?? model.sidecar.aging?.tone ?? 1;
   const records: FaceRecord[] = [];
   const samples: EvalReport['samples'] = [];
 
@@ -201,8 +190,8 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
 
     const photo = await loadPhoto(face.photoPath);
     const aligned = { crop, size: S, transform, faceMask: await cropFaceMask(S, transform, face.landmarks) };
-    const aged = await ageAlignedFace(model, aligned, { ages: targets, sourceAge: face.age, gender: g, ageShift, shift, gain, detail, chroma, tone });
-    const outputs = photoFrames(photo, aligned, aged.deltas, pasteMask(model, aligned, { maskGrow }));
+    const aged = await ageAlignedFace(model, aligned, { ages: targets, sourceAge: face.age, gender: g, ageShift, ...blend });
+    const outputs = photoFrames(photo, aligned, aged.deltas, pasteMask(model, aligned, blend));
     const realCut = await recut(photo, face.transform, face.cropSize);
     const outCuts = await Promise.all(outputs.map((o) => recut(o, face.transform, face.cropSize)));
     const decodeCuts = await Promise.all(aged.decodes.map((d) => resized(d, SCORE_SIZE)));
@@ -271,11 +260,12 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
     check: checkers.map((c, i) => {
       const real = records.map((r) => r.check[i]![0]!);
       const photo = records.map((r) => ({ ...r.photo, estimated: r.check[i]!.slice(1, 1 + r.photo.targets.length) }));
-      const onItsScale = calibrated(photo, realFaceFit(labels, real, lo, hi));
+      const fit = realFaceFit(labels, real, lo, hi);
+      const onItsScale = calibrated(photo, fit);
       return {
         name: c.name,
         ageMae: mean(records.map((r) => Math.abs(r.check[i]![0]! - r.face.age))),
-        realSlope: realFaceSlope(labels, real, lo, hi),
+        realSlope: fit?.slope ?? NaN,
         photo: agingFigures(photo),
         decode: agingFigures(records.map((r) => ({ ...r.decode, estimated: r.check[i]!.slice(1 + r.photo.targets.length) }))),
         photoCalibrated: onItsScale ? agingFigures(onItsScale) : null,
@@ -284,6 +274,6 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
     byBin,
     samples,
     seconds: (performance.now() - t0) / 1000,
-    settings: { gain, detail, shift, maskGrow, chroma, tone, ageShift, scoreSize: SCORE_SIZE, sameDistance: SAME_PERSON_DISTANCE },
+    settings: { ...blend, ageShift, scoreSize: SCORE_SIZE, sameDistance: SAME_PERSON_DISTANCE },
   };
 }

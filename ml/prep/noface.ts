@@ -9,7 +9,7 @@ import { newCropRelPath, removeQuietly, writeFileAtomic } from './crop-files.js'
 import { interOcular, KEYPOINT_NAMES, type Keypoints5 } from './detect.js';
 import { applyAffine, distance, type Point } from './geometry.js';
 import { loadPhoto, type Photo } from './photo.js';
-import { DuplicateIndex, MIN_INTER_OCULAR } from './pipeline.js';
+import { DuplicateIndex, markedFlags, MIN_INTER_OCULAR, preparedColumns } from './pipeline.js';
 import { prepareFace } from './prepare-face.js';
 import { qualityScore } from './quality.js';
 import { normalizePrepSettings, type PrepSettings } from './settings.js';
@@ -121,32 +121,13 @@ export async function createCropFromPoints(opts: {
   const rel = newCropRelPath(imageId);
   await writeFileAtomic(path.join(dataDir, rel), prepared.png);
   try {
-    const flags = [...prepared.flags];
-    const signals: Record<string, unknown> = { ...prepared.signals, handPlaced: true };
     const dupOf = await new DuplicateIndex(db, dataDir).find(prepared.phash, prepared.crop, prepared.size);
-    if (dupOf !== null) {
-      flags.push('duplicate');
-      signals.duplicateOf = dupOf;
-    }
+    const { flags, signals } = markedFlags(prepared, dupOf, { handPlaced: true });
     const cropId = db.transaction(() => {
       const raced = getCropByImage(db, imageId);
       if (raced) throw hasCrop(imageId, raced.id);
       const faceId = insertHandPlacedFace(db, imageId, points);
-      const id = insertEditedCrop(db, {
-        imageId,
-        faceId,
-        file: rel,
-        size: prepared.size,
-        transform: prepared.transform,
-        inverse: prepared.inverse,
-        keypoints: prepared.keypoints,
-        settings,
-        quality: qualityScore(prepared.signals, flags),
-        signals,
-        flags,
-        phash: prepared.phash,
-        manualPoints: points,
-      });
+      const id = insertEditedCrop(db, { ...preparedColumns(prepared, rel), imageId, faceId, settings, quality: qualityScore(prepared.signals, flags), signals, flags, manualPoints: points });
       markImagePrepare(db, imageId, 'done', null);
       return id;
     })();

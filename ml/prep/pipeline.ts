@@ -1,7 +1,7 @@
 import path from 'node:path';
 import sharp from 'sharp';
 import type { Db } from '../../db/catalogue.js';
-import { addCropFlag, getCrop, getCropByImage, listCropHashes, updateCropFix, upsertCrop, type CropRow } from '../../db/crops.js';
+import { addCropFlag, getCrop, getCropByImage, listCropHashes, updateCropFix, upsertCrop, type CropData, type CropRow } from '../../db/crops.js';
 import { listFaces, replaceDetectedFaces } from '../../db/faces.js';
 import { getImage, listImages, listImagesForPrepare, markImagePrepare, type ImageRow } from '../../db/images.js';
 import type { VisionHost } from '../vision/host.js';
@@ -207,30 +207,14 @@ export async function runPrepare(opts: PrepareOptions): Promise<PrepareSummary> 
     try {
       const old = getCropByImage(db, image.id);
       const dupOf = await dups.find(prepared.phash, prepared.crop, prepared.size, old?.id);
-      flags = [...prepared.flags];
-      const signals: Record<string, unknown> = { ...prepared.signals };
-      if (dupOf !== null) {
-        flags.push('duplicate');
-        signals.duplicateOf = dupOf;
-        summary.duplicates++;
-      }
+      const marked = markedFlags(prepared, dupOf);
+      flags = marked.flags;
+      const signals = marked.signals;
+      if (dupOf !== null) summary.duplicates++;
       quality = dupOf !== null ? qualityScore(prepared.signals, flags) : prepared.quality;
       db.transaction(() => {
         const faceIds = replaceDetectedFaces(db, image.id, faces, 0);
-        cropId = upsertCrop(db, {
-          imageId: image.id,
-          faceId: faceIds[0] ?? null,
-          file: rel,
-          size: prepared.size,
-          transform: prepared.transform,
-          inverse: prepared.inverse,
-          keypoints: prepared.keypoints,
-          settings,
-          quality,
-          signals,
-          flags,
-          phash: prepared.phash,
-        });
+        cropId = upsertCrop(db, { ...preparedColumns(prepared, rel), imageId: image.id, faceId: faceIds[0] ?? null, settings, quality, signals, flags });
         if (dupOf !== null) addCropFlag(db, dupOf, 'duplicate', 0.5);
         markImagePrepare(db, image.id, 'done');
       })();
@@ -278,6 +262,22 @@ export function parsePoints(text: string | readonly string[]): Keypoints5 {
 }
 
 /** Cuts a crop again from corrected five points (source px): marked edited, signals recomputed, same settings. */
+/** The columns of a crop row that come straight from its prepared face, cut into `file`. */
+export function preparedColumns(prepared: PreparedFace, file: string): Pick<CropData, 'file' | 'size' | 'transform' | 'inverse' | 'keypoints' | 'phash'> {
+  return { file, size: prepared.size, transform: prepared.transform, inverse: prepared.inverse, keypoints: prepared.keypoints, phash: prepared.phash };
+}
+
+/** A prepared face's flags and signals (plus `extra` signals), marked as a duplicate of crop `dupOf` when it is one. */
+export function markedFlags(prepared: PreparedFace, dupOf: number | null, extra: Record<string, unknown> = {}): { flags: QualityFlag[]; signals: Record<string, unknown> } {
+  const flags: QualityFlag[] = [...prepared.flags];
+  const signals: Record<string, unknown> = { ...prepared.signals, ...extra };
+  if (dupOf !== null) {
+    flags.push('duplicate');
+    signals.duplicateOf = dupOf;
+  }
+  return { flags, signals };
+}
+
 export async function fixCrop(opts: { dataDir: string; db: Db; host: VisionHost; cropId: number; points: Keypoints5 }): Promise<CropRow> {
   const { db, dataDir, host } = opts;
   const crop = getCrop(db, opts.cropId);
@@ -303,25 +303,9 @@ export async function fixCrop(opts: { dataDir: string; db: Db; host: VisionHost;
   );
   const rel = newCropRelPath(image.id);
   await writeFileAtomic(path.join(dataDir, rel), prepared.png);
-  const flags = [...prepared.flags];
   const dupOf = await new DuplicateIndex(db, dataDir).find(prepared.phash, prepared.crop, prepared.size, crop.id);
-  const signals: Record<string, unknown> = { ...prepared.signals };
-  if (dupOf !== null) {
-    flags.push('duplicate');
-    signals.duplicateOf = dupOf;
-  }
-  updateCropFix(db, crop.id, {
-    file: rel,
-    size: prepared.size,
-    transform: prepared.transform,
-    inverse: prepared.inverse,
-    keypoints: prepared.keypoints,
-    quality: qualityScore(prepared.signals, flags),
-    signals,
-    flags,
-    phash: prepared.phash,
-    manualPoints: opts.points,
-  });
+  const { flags, signals } = markedFlags(prepared, dupOf);
+  updateCropFix(db, crop.id, { ...preparedColumns(prepared, rel), quality: qualityScore(prepared.signals, flags), signals, flags, manualPoints: opts.points });
   if (crop.file !== rel) removeQuietly(dataDir, crop.file);
   return getCrop(db, crop.id)!;
 }

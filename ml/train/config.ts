@@ -36,7 +36,7 @@ export interface TrainConfig {
   filmLr: number;
   /** A saved model folder whose weights start the run (fine-tuning) instead of a fresh initialisation. */
   initFrom: string | null;
-  /** An age critic folder (or a run folder holding critic/) reused instead of training a new critic for the age loss. */
+  /** An age critic folder (a run's critic/) reused instead of training a new critic for the age loss. */
   criticFrom: string | null;
   name: string | null;
 }

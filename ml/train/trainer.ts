@@ -42,8 +42,7 @@ async function extraLossesFor(config: TrainConfig, data: TrainingSet, runDir: st
   if (config.ageLoss <= 0) return losses;
   const dir = path.join(runDir, 'critic');
   if (!hasCritic(dir) && config.criticFrom !== null) {
-    const from = hasCritic(path.join(config.criticFrom, 'critic')) ? path.join(config.criticFrom, 'critic') : config.criticFrom;
-    const { values, info } = await loadCriticValues(from);
+    const { values, info } = await loadCriticValues(config.criticFrom);
     await saveCritic(dir, values, info);
   }
   if (!hasCritic(dir)) {
