@@ -21,17 +21,22 @@ export function openCatalogue(dataDir: string, options: { readonly?: boolean } =
   return db;
 }
 
+/**
+ * Applies the missing migrations. Another process (the app and the CLI) may open the same new catalogue at the same
+ * moment, so the version is read again under BEGIN IMMEDIATE: one process migrates, the other waits for its lock
+ * (busy_timeout) and then finds nothing left to do.
+ */
 export function migrate(db: Db): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > MIGRATIONS.length) {
-    throw new Error(`catalogue schema version ${current} is newer than this Chronoface (${MIGRATIONS.length}); update the app`);
-  }
-  for (let v = current; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
-  }
+  const version = (): number => db.pragma('user_version', { simple: true }) as number;
+  if (version() === MIGRATIONS.length) return;
+  db.transaction(() => {
+    const current = version();
+    if (current > MIGRATIONS.length) {
+      throw new Error(`catalogue schema version ${current} is newer than this Chronoface (${MIGRATIONS.length}); update the app`);
+    }
+    for (let v = current; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
+    db.pragma(`user_version = ${MIGRATIONS.length}`);
+  }).immediate();
 }
 
 export function parseJson<T>(text: string | null | undefined, fallback: T): T {
