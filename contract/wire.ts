@@ -4,8 +4,10 @@
  *   GET  /api/events     text/event-stream; each message `data: <ApiEvent JSON>`; a comment line every 15 s keeps it open
  *   GET  /files/<relative path>   a file of the data directory
  *   GET  /, /index.html, /assets/... the studio renderer bundle
- * Token: `?token=` query, or header `x-chronoface-token`, or the `chronoface_token` cookie the server sets
- * (HttpOnly, SameSite=Strict) when the page is loaded with ?token=. Anything without it: 401.
+ * Token: API calls send header `x-chronoface-token`; /api/events also takes `?token=` (EventSource cannot set
+ * headers); pages, /files/ and /images/ take `?token=` or the `chronoface_token` cookie the server sets (HttpOnly,
+ * SameSite=Strict) when the page is loaded with ?token=. The API never accepts the cookie. Anything without: 401.
+ * Origin: a request that carries one is refused (403) unless it is exactly http://<its Host header>, port included.
  */
 import type { ApiErrorCode, ApiEvent, Envelope, MethodName } from './api.js';
 

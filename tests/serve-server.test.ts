@@ -8,28 +8,13 @@ import type { ApiEvent } from '../contract/api.js';
 import { startServer, type RunningServer } from '../app/serve/server.js';
 import { FGNET_DIR, tempDir } from './helpers/env.js';
 import { parseJsonLines, startCli } from './helpers/cli.js';
+import { request as rawRequest, type Reply, type RequestOptions } from './helpers/http-request.js';
 
 let server: RunningServer;
 let dataDir: string;
 
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-/** A raw request: Node's client sends the path as given (no `..` folding), like a hostile client would. */
-function request(rawPath: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: server.port, path: rawPath, method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    if (opts.body !== undefined) req.write(opts.body);
-    req.end();
-  });
+function request(rawPath: string, opts: RequestOptions = {}): Promise<Reply> {
+  return rawRequest(server.port, rawPath, opts);
 }
 
 function api(method: string, body: unknown, token: string | null = server.token): Promise<Reply> {
@@ -94,8 +79,10 @@ describe('chronoface serve (browser mode)', () => {
     const info = await api('appInfo', {});
     expect(info.status).toBe(200);
     expect(JSON.parse(info.body)).toMatchObject({ ok: true, result: { transport: 'browser', dataDir, canUseDialogs: false } });
-    const byQuery = await request(`/api/datasetsList?token=${server.token}`, { method: 'POST', body: '{}' });
-    expect(JSON.parse(byQuery.body)).toEqual({ ok: true, result: { datasets: [] } });
+    const list = await api('datasetsList', {});
+    expect(JSON.parse(list.body)).toEqual({ ok: true, result: { datasets: [] } });
+    // API calls take the token from the header only.
+    expect((await request(`/api/datasetsList?token=${server.token}`, { method: 'POST', body: '{}' })).status).toBe(401);
     const bad = await api('reviewList', { offset: 0 });
     expect(bad.status).toBe(400);
     expect(JSON.parse(bad.body)).toEqual({ ok: false, error: { code: 'invalid-argument', message: 'reviewList.limit: is required' } });
@@ -125,6 +112,29 @@ describe('chronoface serve (browser mode)', () => {
     ];
     for (const p of refused) expect((await request(p)).status, p).toBe(403);
     expect((await request(`/files/crops/000/missing.png?${t}`)).status).toBe(404);
+    // An <img> of the page gets its file with the page's cookie.
+    const byCookie = await request('/files/crops/000/7.png', { headers: { cookie: `chronoface_token=${server.token}` } });
+    expect(byCookie.status).toBe(200);
+    expect(byCookie.body).toBe('crop bytes');
+  });
+
+  it('refuses the API to pages of other local ports (cross-port request forgery) and to the cookie', async () => {
+    const own = `http://127.0.0.1:${server.port}`;
+    const otherPort = `http://127.0.0.1:${server.port === 65535 ? 65534 : server.port + 1}`;
+    const cookie = `chronoface_token=${server.token}`;
+    // What a page on another port can send without a preflight: text/plain, and the browser adds the cookie.
+    const post = (headers: Record<string, string>) => request('/api/appInfo', { method: 'POST', headers: { 'content-type': 'text/plain', ...headers }, body: '{}' });
+    expect((await post({ origin: otherPort, cookie })).status).toBe(403);
+    expect((await post({ origin: otherPort, 'x-chronoface-token': server.token })).status).toBe(403);
+    expect((await post({ origin: 'null', 'x-chronoface-token': server.token })).status).toBe(403);
+    expect((await post({ origin: own, cookie })).status).toBe(401);
+    expect((await request(`/api/events`, { headers: { cookie } })).status).toBe(401);
+    const ok = await post({ origin: own, 'x-chronoface-token': server.token });
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.body)).toMatchObject({ ok: true, result: { transport: 'browser' } });
+    // The origin is compared with the Host the page was loaded from (localhost, or the local port of an SSH tunnel).
+    const tunnelled = await post({ host: 'localhost:8000', origin: 'http://localhost:8000', 'x-chronoface-token': server.token });
+    expect(tunnelled.status).toBe(200);
   });
 
   it('refuses a foreign Host header (DNS rebinding) even with the token', async () => {

@@ -2,7 +2,7 @@
  * The browser mode: the studio renderer, the API (POST /api/<method>), its events (SSE) and the data directory's
  * files over HTTP on 127.0.0.1 only, every request gated by a random token. See contract/wire.ts.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,12 +11,13 @@ import { fileURLToPath } from 'node:url';
 import { ApiError, HOST_METHODS, type ApiErrorCode, type MethodName, type ServiceMethod } from '../../contract/api.js';
 import { browserFileUrl, resolveFiles, type FileRef } from '../../contract/files.js';
 import { isMethodName, validateRequest } from '../../contract/validate.js';
-import { API_PREFIX, EVENTS_PATH, FILES_PREFIX, statusOf, TOKEN_COOKIE, TOKEN_HEADER, TOKEN_QUERY } from '../../contract/wire.js';
+import { API_PREFIX, EVENTS_PATH, FILES_PREFIX, statusOf, TOKEN_COOKIE, TOKEN_QUERY } from '../../contract/wire.js';
 import { BROWSER_CSP, DATA_FILE_CSP } from '../csp.js';
 import { toApiError } from '../errors.js';
 import { contentTypeOf, decodeUrlPath, PathRefused, resolveInside } from '../files.js';
 import { createStudioService, type StudioService, type StudioServiceOptions } from '../service.js';
 import { readSourceImage } from '../source-image.js';
+import { givenToken, loopbackHost, sameOrigin, sameToken } from './gate.js';
 
 export const LOOPBACK = '127.0.0.1';
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -56,22 +57,6 @@ export function findRendererDir(env: NodeJS.ProcessEnv = process.env): string | 
   return null;
 }
 
-function sameToken(given: string | undefined, token: string): boolean {
-  if (!given) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function cookieToken(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === TOKEN_COOKIE) return v.join('=');
-  }
-  return undefined;
-}
-
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
@@ -109,13 +94,6 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
-}
-
-/** The Host header must name the loopback (DNS rebinding); any port, since an SSH tunnel may change it. */
-function loopbackHost(host: string | undefined): boolean {
-  if (!host) return false;
-  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0];
-  return name === '127.0.0.1' || name === 'localhost' || name === '[::1]';
 }
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
@@ -227,23 +205,19 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       if (/(^|\/)(\.|%2e){1,2}(\/|$)/i.test(rawPath) || rawPath.includes('\\') || /%5c|%00/i.test(rawPath)) {
         return send(res, 403, 'refused: path traversal', { 'content-type': 'text/plain; charset=utf-8' });
       }
+      if (!sameOrigin(req)) return send(res, 403, 'refused: foreign origin', { 'content-type': 'text/plain; charset=utf-8' });
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const queryToken = url.searchParams.get(TOKEN_QUERY) ?? undefined;
-      const headerToken = req.headers[TOKEN_HEADER];
-      const given = queryToken ?? (typeof headerToken === 'string' ? headerToken : undefined) ?? cookieToken(req.headers.cookie);
       const isApi = url.pathname.startsWith(API_PREFIX);
-      if (!sameToken(given, token)) {
+      if (!sameToken(givenToken(req, url, isApi), token)) {
         if (isApi) return sendError(res, 'unauthorized', 'missing or wrong token: open the URL that `chronoface serve` printed');
         return send(res, 401, 'Unauthorized: open the URL that `chronoface serve` printed (it carries the token).', { 'content-type': 'text/plain; charset=utf-8' });
       }
-      const origin = req.headers.origin;
-      if (origin && origin !== 'null' && !loopbackHost(new URL(origin).host)) return send(res, 403, 'refused: foreign origin');
       if (url.pathname === EVENTS_PATH) return handleEvents(req, res);
       if (isApi) return handleApi(url.pathname.slice(API_PREFIX.length), req, res);
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
       if (url.pathname.startsWith(FILES_PREFIX)) return handleFile(url.pathname.slice(FILES_PREFIX.length), res);
       if (url.pathname.startsWith(IMAGES_PREFIX)) return handleImage(url.pathname.slice(IMAGES_PREFIX.length), res);
-      return handleStatic(url.pathname, res, queryToken !== undefined);
+      return handleStatic(url.pathname, res, url.searchParams.has(TOKEN_QUERY));
     })().catch((err: unknown) => {
       const e = toApiError(err);
       if (!res.headersSent) send(res, 500, e.message, { 'content-type': 'text/plain; charset=utf-8' });
