@@ -4,6 +4,7 @@
  *   GET  /api/events     text/event-stream; each message `data: <ApiEvent JSON>`; a comment line every 15 s keeps it open
  *   GET  /files/<relative path>   a file of the data directory
  *   GET  /, /index.html, /assets/... the studio renderer bundle
+ * Bodies over their cap (64 MB of JSON) are answered 413 {ok:false,error} without being kept.
  * Token: API calls send header `x-chronoface-token`; /api/events also takes `?token=` (EventSource cannot set
  * headers); pages, /files/ and /images/ take `?token=` or the `chronoface_token` cookie the server sets (HttpOnly,
  * SameSite=Strict) when the page is loaded with ?token=. The API never accepts the cookie. Anything without: 401.

@@ -17,6 +17,7 @@ import { toApiError } from '../errors.js';
 import { contentTypeOf, decodeUrlPath, PathRefused, resolveInside } from '../files.js';
 import { createStudioService, type StudioService, type StudioServiceOptions } from '../service.js';
 import { readSourceImage } from '../source-image.js';
+import { BodyTooLarge, readBody } from './body.js';
 import { givenToken, loopbackHost, sameOrigin, sameToken } from './gate.js';
 
 export const LOOPBACK = '127.0.0.1';
@@ -78,24 +79,6 @@ function sendError(res: http.ServerResponse, code: ApiErrorCode, message: string
   sendJson(res, statusOf(code), { ok: false, error: { message, code } });
 }
 
-function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new ApiError('invalid-argument', `request body larger than ${MAX_BODY_BYTES / 1024 / 1024} MB`));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const token = opts.token ?? randomBytes(32).toString('hex');
   const ownService = !opts.service;
@@ -112,7 +95,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       return sendError(res, 'unsupported', `${method} needs the desktop app; the browser mode has no native dialogs`);
     }
     try {
-      const raw = await readBody(req);
+      const raw = await readBody(req, MAX_BODY_BYTES);
       let body: unknown = {};
       if (raw.length > 0) {
         try {
@@ -125,8 +108,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       const result = await service.call(method as ServiceMethod, request as never);
       sendJson(res, 200, { ok: true, result: resolveFiles(result as never, toUrl) });
     } catch (err) {
+      if (res.headersSent) return;
+      if (err instanceof BodyTooLarge) return sendJson(res, 413, { ok: false, error: { code: 'invalid-argument', message: err.message } });
       const e = toApiError(err);
-      if (!res.headersSent) sendError(res, e.code, e.message);
+      sendError(res, e.code, e.message);
     }
   };
 
