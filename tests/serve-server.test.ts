@@ -3,7 +3,7 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ApiEvent } from '../contract/api.js';
 import { startServer, type RunningServer } from '../app/serve/server.js';
 import { FGNET_DIR, tempDir } from './helpers/env.js';
@@ -117,6 +117,24 @@ describe('chronoface serve (browser mode)', () => {
     expect(byCookie.status).toBe(200);
     expect(byCookie.body).toBe('crop bytes');
   });
+
+  it('answers 404 for a file that vanishes between its stat and its read, and keeps serving', async () => {
+    const file = path.join(dataDir, 'crops/000/8.png');
+    fs.writeFileSync(file, 'soon gone');
+    const stat = fs.promises.stat;
+    const vanishing = vi.spyOn(fs.promises, 'stat').mockImplementation((async (p: fs.PathLike) => {
+      const s = await stat(p);
+      if (p === file) fs.rmSync(file);
+      return s;
+    }) as typeof fs.promises.stat);
+    try {
+      expect((await request(`/files/crops/000/8.png?token=${server.token}`)).status).toBe(404);
+    } finally {
+      vanishing.mockRestore();
+    }
+    expect(fs.existsSync(file)).toBe(false);
+    expect((await request(`/files/crops/000/7.png?token=${server.token}`)).body).toBe('crop bytes');
+  }, 20_000);
 
   it('refuses the API to pages of other local ports (cross-port request forgery) and to the cookie', async () => {
     const own = `http://127.0.0.1:${server.port}`;

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { pipeline } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { ApiError, HOST_METHODS, type ApiErrorCode, type MethodName, type ServiceMethod } from '../../contract/api.js';
 import { browserFileUrl, resolveFiles, type FileRef } from '../../contract/files.js';
@@ -138,21 +139,28 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       if (err instanceof PathRefused) return send(res, 403, `refused: ${err.message}`, { 'content-type': 'text/plain; charset=utf-8' });
       throw err;
     }
-    let stat;
+    let handle: fs.promises.FileHandle | undefined;
+    let size = 0;
     try {
-      stat = await fs.promises.stat(file);
+      // The stat first: opening a FIFO would block. The size is the opened file's, which may have replaced it since.
+      if ((await fs.promises.stat(file)).isFile()) {
+        handle = await fs.promises.open(file, 'r');
+        size = (await handle.stat()).size;
+      }
     } catch {
-      return send(res, 404, 'not found', { 'content-type': 'text/plain; charset=utf-8' });
+      await handle?.close();
+      handle = undefined;
     }
-    if (!stat.isFile()) return send(res, 404, 'not found', { 'content-type': 'text/plain; charset=utf-8' });
+    if (!handle) return send(res, 404, 'not found', { 'content-type': 'text/plain; charset=utf-8' });
     res.writeHead(200, {
       ...SECURITY_HEADERS,
       'content-type': contentTypeOf(file),
-      'content-length': String(stat.size),
+      'content-length': String(size),
       'cache-control': 'private, no-cache',
       'content-security-policy': DATA_FILE_CSP,
     });
-    fs.createReadStream(file).pipe(res);
+    // On a read error or a client that goes away, pipeline destroys both streams; there is nothing left to answer.
+    pipeline(handle.createReadStream(), res, () => undefined);
   };
 
   const handleImage = async (idText: string, res: http.ServerResponse): Promise<void> => {
