@@ -14,7 +14,7 @@ import type { ServiceContext, VisionHostFactory } from './context.js';
 import { toApiError } from './errors.js';
 import { EventBus, type EventListener } from './events.js';
 import { agingHandlers } from './handlers/aging.js';
-import { photoHandlers } from './handlers/age.js';
+import { addPhotoBytes, photoHandlers } from './handlers/age.js';
 import { alignHandlers } from './handlers/align.js';
 import { datasetHandlers } from './handlers/datasets.js';
 import { infoHandlers } from './handlers/info.js';
@@ -42,6 +42,8 @@ export interface StudioService {
   readonly handlers: ServiceHandlers;
   /** Calls one method; any failure is thrown as an ApiError. The request must already be validated. */
   call<M extends ServiceMethod>(method: M, request: RequestOf<M>): Promise<Served<ResponseOf<M>>>;
+  /** agePhotoAdd with the photo's raw bytes (the browser mode's upload); `name` must already be checked. */
+  addPhoto(name: string, bytes: Buffer): Promise<Served<ResponseOf<'agePhotoAdd'>>>;
   onEvent(listener: EventListener): () => void;
   /** The source photo of a catalogue image (absolute path), for the /images/<id> route; undefined when unknown. */
   sourceImageFile(imageId: number): string | undefined;
@@ -115,18 +117,22 @@ export function createStudioService(options: StudioServiceOptions): StudioServic
   for (const m of HOST_METHODS) if (m in handlers) throw new Error(`host method ${m} must not be implemented by the service`);
 
   let closed = false;
+  const guarded = async <T>(run: () => Promise<T>): Promise<T> => {
+    if (closed) throw toApiError(new Error('the service is closed'));
+    try {
+      return await run();
+    } catch (err) {
+      throw toApiError(err);
+    }
+  };
   return {
     dataDir,
     handlers,
-    async call(method, request) {
-      if (closed) throw toApiError(new Error('the service is closed'));
+    call(method, request) {
       const fn = handlers[method] as (r: typeof request) => Promise<Served<ResponseOf<typeof method>>>;
-      try {
-        return await fn(request);
-      } catch (err) {
-        throw toApiError(err);
-      }
+      return guarded(() => fn(request));
     },
+    addPhoto: (name, bytes) => guarded(() => addPhotoBytes(dataDir, name, bytes)),
     onEvent: (listener) => bus.on(listener),
     sourceImageFile: (imageId) => imageSourceFile(db, imageId),
     async close() {

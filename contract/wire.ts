@@ -1,10 +1,12 @@
 /**
  * The browser mode's HTTP wire format (app/serve implements the server, renderer/src the client).
  *   POST /api/<method>   body: the request as JSON      -> 200 {ok:true,result} | 4xx/5xx {ok:false,error:{message,code}}
+ *   POST /api/agePhotoAdd?name=<file name>   content-type application/octet-stream, body: the photo's bytes
+ *                        -> the same answer as agePhotoAdd({ name, dataBase64 }); at most two uploads run at once
  *   GET  /api/events     text/event-stream; each message `data: <ApiEvent JSON>`; a comment line every 15 s keeps it open
  *   GET  /files/<relative path>   a file of the data directory
  *   GET  /, /index.html, /assets/... the studio renderer bundle
- * Bodies over their cap (64 MB of JSON) are answered 413 {ok:false,error} without being kept.
+ * Bodies over their cap (64 MB of JSON, 48 MB of photo) are answered 413 {ok:false,error} without being kept.
  * Token: API calls send header `x-chronoface-token`; /api/events also takes `?token=` (EventSource cannot set
  * headers); pages, /files/ and /images/ take `?token=` or the `chronoface_token` cookie the server sets (HttpOnly,
  * SameSite=Strict) when the page is loaded with ?token=. The API never accepts the cookie. Anything without: 401.
@@ -18,6 +20,8 @@ export const TOKEN_COOKIE = 'chronoface_token';
 export const API_PREFIX = '/api/';
 export const EVENTS_PATH = '/api/events';
 export const FILES_PREFIX = '/files/';
+export const UPLOAD_CONTENT_TYPE = 'application/octet-stream';
+export const UPLOAD_NAME_QUERY = 'name';
 
 export type WireResponse<M extends MethodName> = Envelope<M>;
 

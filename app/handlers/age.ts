@@ -1,13 +1,21 @@
-import { fileRef } from '../../contract/files.js';
+import type { ResponseOf } from '../../contract/api.js';
+import { fileRef, type Served } from '../../contract/files.js';
 import type { ServiceContext } from '../context.js';
-import { getPhoto, storePhoto } from '../photos.js';
+import { getPhoto, storePhoto, type StoredPhoto } from '../photos.js';
 import type { HandlerGroup } from './types.js';
+
+function added(stored: StoredPhoto): Served<ResponseOf<'agePhotoAdd'>> {
+  return { photoId: stored.photoId, name: stored.name, url: fileRef(stored.file), width: stored.width, height: stored.height };
+}
+
+export async function addPhotoBytes(dataDir: string, name: string, bytes: Buffer): Promise<Served<ResponseOf<'agePhotoAdd'>>> {
+  return added(await storePhoto(dataDir, { name, bytes }));
+}
 
 export function photoHandlers(ctx: ServiceContext): HandlerGroup<'agePhotoAdd' | 'ageDetect'> {
   return {
     async agePhotoAdd(req) {
-      const stored = await storePhoto(ctx.dataDir, 'path' in req ? { path: req.path } : { name: req.name, bytes: Buffer.from(req.dataBase64, 'base64') });
-      return { photoId: stored.photoId, name: stored.name, url: fileRef(stored.file), width: stored.width, height: stored.height };
+      return added(await storePhoto(ctx.dataDir, 'path' in req ? { path: req.path } : { name: req.name, bytes: Buffer.from(req.dataBase64, 'base64') }));
     },
     async ageDetect({ photoId }) {
       const photo = getPhoto(ctx.dataDir, photoId);

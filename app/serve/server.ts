@@ -12,17 +12,29 @@ import { fileURLToPath } from 'node:url';
 import { ApiError, HOST_METHODS, type ApiErrorCode, type MethodName, type ServiceMethod } from '../../contract/api.js';
 import { browserFileUrl, resolveFiles, type FileRef } from '../../contract/files.js';
 import { isMethodName, validateRequest } from '../../contract/validate.js';
-import { API_PREFIX, EVENTS_PATH, FILES_PREFIX, statusOf, TOKEN_COOKIE, TOKEN_QUERY } from '../../contract/wire.js';
+import {
+  API_PREFIX,
+  EVENTS_PATH,
+  FILES_PREFIX,
+  statusOf,
+  TOKEN_COOKIE,
+  TOKEN_QUERY,
+  UPLOAD_CONTENT_TYPE,
+  UPLOAD_NAME_QUERY,
+} from '../../contract/wire.js';
 import { BROWSER_CSP, DATA_FILE_CSP } from '../csp.js';
 import { toApiError } from '../errors.js';
 import { contentTypeOf, decodeUrlPath, PathRefused, resolveInside } from '../files.js';
+import { MAX_PHOTO_BYTES } from '../photos.js';
 import { createStudioService, type StudioService, type StudioServiceOptions } from '../service.js';
 import { readSourceImage } from '../source-image.js';
-import { BodyTooLarge, readBody } from './body.js';
+import { BodyTooLarge, declaredTooLarge, readBody } from './body.js';
 import { givenToken, loopbackHost, sameOrigin, sameToken } from './gate.js';
+import { Slots } from './slots.js';
 
 export const LOOPBACK = '127.0.0.1';
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+export const PHOTO_UPLOADS_AT_ONCE = 2;
 const KEEPALIVE_MS = 15_000;
 const IMAGES_PREFIX = '/images/';
 
@@ -44,6 +56,8 @@ export interface RunningServer {
   readonly port: number;
   readonly token: string;
   readonly service: StudioService;
+  /** Photo uploads being processed and waiting for their turn. */
+  readonly uploads: { readonly running: number; readonly waiting: number };
   close(): Promise<void>;
 }
 
@@ -89,30 +103,47 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const toUrl = (ref: FileRef) => browserFileUrl(ref, token);
   const streams = new Set<http.ServerResponse>();
 
-  const handleApi = async (method: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+  const uploads = new Slots(PHOTO_UPLOADS_AT_ONCE);
+
+  const callWithJson = async (method: ServiceMethod, req: http.IncomingMessage): Promise<unknown> => {
+    const raw = await readBody(req, MAX_BODY_BYTES);
+    let body: unknown = {};
+    if (raw.length > 0) {
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch {
+        throw new ApiError('invalid-argument', 'the request body is not valid JSON');
+      }
+    }
+    return service.call(method, validateRequest(method, body) as never);
+  };
+
+  const handleApi = async (method: string, url: URL, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     if (req.method !== 'POST') return sendError(res, 'invalid-argument', 'API calls are POST requests');
     if (!isMethodName(method)) return sendError(res, 'not-found', `no API method "${method}"`);
     if ((HOST_METHODS as readonly MethodName[]).includes(method)) {
       return sendError(res, 'unsupported', `${method} needs the desktop app; the browser mode has no native dialogs`);
     }
+    const upload = req.headers['content-type']?.split(';')[0]!.trim().toLowerCase() === UPLOAD_CONTENT_TYPE;
+    const name = url.searchParams.get(UPLOAD_NAME_QUERY) ?? '';
+    if (upload && method !== 'agePhotoAdd') return sendError(res, 'invalid-argument', `${method} takes JSON; only agePhotoAdd takes raw bytes`);
+    if (upload && (name.length < 1 || name.length > 255)) {
+      return sendError(res, 'invalid-argument', `agePhotoAdd.${UPLOAD_NAME_QUERY}: a file name of 1 to 255 characters is required`);
+    }
+    const limit = upload ? MAX_PHOTO_BYTES : MAX_BODY_BYTES;
+    let release = (): void => undefined;
     try {
-      const raw = await readBody(req, MAX_BODY_BYTES);
-      let body: unknown = {};
-      if (raw.length > 0) {
-        try {
-          body = JSON.parse(raw.toString('utf8'));
-        } catch {
-          throw new ApiError('invalid-argument', 'the request body is not valid JSON');
-        }
-      }
-      const request = validateRequest(method, body);
-      const result = await service.call(method as ServiceMethod, request as never);
+      if (declaredTooLarge(req, limit)) throw new BodyTooLarge(limit);
+      if (method === 'agePhotoAdd') release = await uploads.acquire();
+      const result = upload ? await service.addPhoto(name, await readBody(req, limit)) : await callWithJson(method as ServiceMethod, req);
       sendJson(res, 200, { ok: true, result: resolveFiles(result as never, toUrl) });
     } catch (err) {
       if (res.headersSent) return;
       if (err instanceof BodyTooLarge) return sendJson(res, 413, { ok: false, error: { code: 'invalid-argument', message: err.message } });
       const e = toApiError(err);
       sendError(res, e.code, e.message);
+    } finally {
+      release();
     }
   };
 
@@ -206,7 +237,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         return send(res, 401, 'Unauthorized: open the URL that `chronoface serve` printed (it carries the token).', { 'content-type': 'text/plain; charset=utf-8' });
       }
       if (url.pathname === EVENTS_PATH) return handleEvents(req, res);
-      if (isApi) return handleApi(url.pathname.slice(API_PREFIX.length), req, res);
+      if (isApi) return handleApi(url.pathname.slice(API_PREFIX.length), url, req, res);
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
       if (url.pathname.startsWith(FILES_PREFIX)) return handleFile(url.pathname.slice(FILES_PREFIX.length), res);
       if (url.pathname.startsWith(IMAGES_PREFIX)) return handleImage(url.pathname.slice(IMAGES_PREFIX.length), res);
@@ -234,6 +265,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     port,
     token,
     service,
+    uploads,
     async close() {
       for (const s of streams) s.end();
       await new Promise<void>((resolve) => {
