@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { openCatalogue, type Db } from '../../db/catalogue.js';
 import { DATA_SUBDIRS } from '../../db/data-dir.js';
 import { insertModel } from '../../db/models.js';
-import { createRun, finishRun, getRun, markRunRunning, recordEpoch, setRunBackend } from '../../db/runs.js';
+import { claimRun, createRun, finishRun, getRun, recordEpoch, setRunBackend, stillRunningMessage } from '../../db/runs.js';
 import { makeCvaeConfig } from '../cvae/config.js';
 import { loadCvaeValues, saveCvaeValues } from '../cvae/io.js';
 import { mixSeed } from '../cvae/rng.js';
@@ -111,6 +111,11 @@ async function ageBinMeans(pool: GradPool, reader: CropReader, train: readonly S
   return adjustedAgeBins(mus, train, latent);
 }
 
+/** Why the run was cancelled: the reason given to abort(), when it is text. */
+function cancelReason(signal: AbortSignal): string {
+  return typeof signal.reason === 'string' ? signal.reason : 'cancelled';
+}
+
 function rel(dataDir: string, p: string): string {
   return path.relative(dataDir, p).split(path.sep).join('/');
 }
@@ -127,7 +132,9 @@ export async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => vo
     if (req.resumeRun !== undefined) {
       const run = getRun(db, req.resumeRun);
       if (!run) throw new Error(`no run ${req.resumeRun} to resume`);
-      if (run.status === 'completed') throw new Error(`run ${run.id} is already completed`);
+      if (!claimRun(db, run.id, process.pid)) {
+        throw new Error(run.status === 'completed' ? `run ${run.id} is already complete` : stillRunningMessage(run.id, run.pid));
+      }
       const overrides: Partial<TrainConfig> = {};
       if (req.config?.epochs !== undefined) overrides.epochs = req.config.epochs;
       if (req.config?.backend !== undefined) overrides.backend = req.config.backend;
@@ -135,13 +142,12 @@ export async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => vo
       config = resolveTrainConfig({ ...(run.config as Partial<TrainConfig>), ...overrides });
       runId = run.id;
       runDir = path.join(req.dataDir, run.dir);
-      markRunRunning(db, runId);
     } else {
       config = resolveTrainConfig(req.config ?? {});
     }
     const data: TrainingSet = loadTrainingSet(db, req.dataDir, { includePending: config.includePending, limit: config.limit, seed: config.seed });
     if (runId === null) {
-      runId = createRun(db, config, (id) => `${DATA_SUBDIRS.runs}/${id}`);
+      runId = createRun(db, config, (id) => `${DATA_SUBDIRS.runs}/${id}`, process.pid);
       runDir = path.join(req.dataDir, DATA_SUBDIRS.runs, String(runId));
     }
     runDir = runDir!;
@@ -227,7 +233,7 @@ export async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => vo
         });
       }
       if (signal.aborted) {
-        finishRun(db, runId, 'cancelled');
+        finishRun(db, runId, 'cancelled', cancelReason(signal));
         emit({ type: 'cancelled', run: runId, epoch: epoch - 1 });
         return;
       }
@@ -268,7 +274,7 @@ export async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => vo
         seconds: (Date.now() - t0) / 1000,
       });
       if (signal.aborted) {
-        finishRun(db, runId, 'cancelled');
+        finishRun(db, runId, 'cancelled', cancelReason(signal));
         emit({ type: 'cancelled', run: runId, epoch });
         return;
       }
@@ -297,7 +303,7 @@ export async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => vo
     const message = err instanceof Error ? err.message : String(err);
     if (signal.aborted && db && runId !== null) {
       // Cancelled before the first epoch (while the age critic trained): nothing to resume from but the critic.
-      finishRun(db, runId, 'cancelled');
+      finishRun(db, runId, 'cancelled', cancelReason(signal));
       emit({ type: 'cancelled', run: runId, epoch: 0 });
       return;
     }
