@@ -25,14 +25,6 @@ const FACE_API_LOSS_MODULE = fileURLToPath(new URL('../estimators/age-loss.js', 
 /** Target ages the age loss draws from, within the training set's own range. */
 const AGE_LOSS_RANGE = { min: 10, max: 80 };
 
-/** The weights of config.initFrom, which must match the run's image size and conditioning. */
-async function initialModel(config: TrainConfig): Promise<Awaited<ReturnType<typeof loadCvaeValues>>> {
-  const m = await loadCvaeValues(config.initFrom!);
-  if (m.config.imageSize !== config.imageSize) throw new Error(`--init-from: the model in ${config.initFrom} is ${m.config.imageSize} px, the run ${config.imageSize} px`);
-  if (m.config.film !== config.film) throw new Error(`--init-from: the model in ${config.initFrom} ${m.config.film ? 'has' : 'lacks'} FiLM conditioning, the run ${config.film ? 'has' : 'lacks'} it (use the same --preset)`);
-  return m;
-}
-
 /** The run's extra losses, with the age loss through its critic (trained first, into the run folder) when asked. */
 async function extraLossesFor(config: TrainConfig, data: TrainingSet, runDir: string, emit: (e: TrainEvent) => void, runId: number, signal: AbortSignal): Promise<ExtraLossSpec[]> {
   const minAge = Math.max(data.ageRange.min, AGE_LOSS_RANGE.min);
@@ -154,7 +146,8 @@ export async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => vo
     fs.mkdirSync(runDir, { recursive: true });
     const checkpoint = await readCheckpoint(runDir);
     const extraLosses = await extraLossesFor(config, data, runDir, emit, runId, signal);
-    const init = !checkpoint && config.initFrom ? await initialModel(config) : null;
+    // initFrom was checked against the run's size and conditioning with the recipe (workflows/train-recipe.ts).
+    const init = !checkpoint && config.initFrom ? await loadCvaeValues(config.initFrom) : null;
     const cvaeConfig = checkpoint?.config ?? init?.config ?? makeCvaeConfig({ imageSize: config.imageSize, preset: config.preset, film: config.film });
     pool = await GradPool.start(config.workers, {
       type: 'init',
