@@ -2,7 +2,7 @@
  * A run's state stays true whoever trains it: a run left running by a trainer that no longer exists becomes
  * interrupted when the studio or the CLI opens the catalogue, and a run a live trainer still runs cannot be resumed.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStudioService } from '../app/service.js';
@@ -24,6 +24,19 @@ function deadPid(): number {
   return r.pid;
 }
 
+/**
+ * A process that has exited but was never reaped (a zombie), as a trainer is when its parent dies with it and init does
+ * not reap: `sh` starts it, then becomes `sleep`, which never waits for it.
+ */
+async function zombie(): Promise<{ pid: number; parent: ChildProcess }> {
+  const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const pid = await new Promise<number>((resolve) => parent.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+  const state = (): string => fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]![0]!;
+  for (let i = 0; i < 100 && state() !== 'Z'; i++) await new Promise((r) => setTimeout(r, 20));
+  expect(state()).toBe('Z');
+  return { pid, parent };
+}
+
 function runningRow(db: Db, pid: number | null): number {
   const id = Number(db.prepare("INSERT INTO runs (status, config_json, dir, pid) VALUES ('running', '{\"epochs\":3}', '', ?)").run(pid).lastInsertRowid);
   db.prepare('UPDATE runs SET dir = ? WHERE id = ?').run(`runs/${id}`, id);
@@ -31,7 +44,7 @@ function runningRow(db: Db, pid: number | null): number {
 }
 
 describe('runs whose trainer is gone', () => {
-  it('become interrupted, with the reason, when the studio service starts and when the CLI lists runs', async () => {
+  it('become interrupted, with the reason, when the studio service starts and when the CLI lists runs (unreaped trainers too)', async () => {
     const dataDir = tempDir('run-state');
     dirs.push(dataDir);
     const db = openCatalogue(dataDir);
@@ -39,6 +52,8 @@ describe('runs whose trainer is gone', () => {
     const stale = runningRow(db, gone);
     const legacy = runningRow(db, null);
     const alive = runningRow(db, process.pid);
+    const unreaped = await zombie();
+    const undead = runningRow(db, unreaped.pid);
     const service = createStudioService({ dataDir });
     try {
       const { runs } = await service.call('runsList', {});
@@ -46,10 +61,12 @@ describe('runs whose trainer is gone', () => {
       expect(byId.get(stale)).toMatchObject({ status: 'interrupted', resumable: false });
       expect(byId.get(stale)!.reason).toBe(`its trainer process (${gone}) was gone when the catalogue was next opened (it was killed, or the machine stopped)`);
       expect(byId.get(legacy)).toMatchObject({ status: 'interrupted' });
+      expect(byId.get(undead)).toMatchObject({ status: 'interrupted' });
       expect(byId.get(alive)).toMatchObject({ status: 'running', reason: null });
       expect(getRun(db, stale)!.finishedAt).not.toBeNull();
     } finally {
       await service.close();
+      unreaped.parent.kill();
     }
 
     const later = runningRow(db, deadPid());

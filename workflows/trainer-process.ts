@@ -55,7 +55,8 @@ export const forkTrainer: SpawnTrainer = (entry) => {
       if (proc.connected) proc.send(m as object);
     },
     onMessage: (l) => proc.on('message', l),
-    onExit: (l) => proc.on('exit', (code, signal) => l(code, signal)),
+    // 'close' comes after every message the trainer sent has been read.
+    onExit: (l) => proc.on('close', (code, signal) => l(code, signal)),
     kill: () => proc.kill('SIGKILL'),
   };
 };
