@@ -2,8 +2,7 @@
  * Training, for every front end (the CLI's `train`, the studio's handlers): start a run from a recipe, or resume a
  * stopped one, in the trainer process, with the run's state kept true in the catalogue.
  */
-import type { Db } from '../db/catalogue.js';
-import { openCatalogue } from '../db/catalogue.js';
+import { openCatalogue, type Db } from '../db/catalogue.js';
 import { getRun, stillRunningMessage, type RunRow } from '../db/runs.js';
 import type { TrainConfig } from '../ml/train/config.js';
 import { recoverStaleRuns } from './run-state.js';
