@@ -1,8 +1,17 @@
 import { ApiError, type ApiErrorCode } from '../contract/api.js';
+import { TrainWorkflowError, type TrainErrorCode } from '../workflows/train-errors.js';
+
+const TRAIN_CODES: Record<TrainErrorCode, ApiErrorCode> = {
+  'invalid-recipe': 'invalid-argument',
+  'unknown-run': 'not-found',
+  'run-completed': 'invalid-argument',
+  'run-in-progress': 'run-in-progress',
+};
 
 /** Any thrown value as an ApiError: keeps ApiErrors, maps well-known error kinds, else 'failed' with the message. */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
+  if (err instanceof TrainWorkflowError) return new ApiError(TRAIN_CODES[err.code], err.setting ? `${err.setting}: ${err.message}` : err.message);
   if (err instanceof Error) {
     const code = (err as { code?: unknown }).code;
     let mapped: ApiErrorCode = 'failed';

@@ -22,7 +22,7 @@ import { reviewHandlers } from './handlers/review.js';
 import { trainHandlers } from './handlers/train.js';
 import type { ServiceHandlers } from './handlers/types.js';
 import { visionModelHandlers } from './handlers/vision-models.js';
-import { nodeTrainerLauncher, type TrainerLauncher } from './trainer.js';
+import { forkTrainer, type SpawnTrainer } from '../workflows/trainer-process.js';
 
 export interface StudioServiceOptions {
   dataDir: string;
@@ -31,8 +31,8 @@ export interface StudioServiceOptions {
   version?: string;
   /** Starts the vision host on first use. Default: headless Chromium through playwright-core (ml/vision). */
   createVisionHost?: VisionHostFactory;
-  /** Starts training in another process. Default: a Node child process running the trainer entry. */
-  trainer?: TrainerLauncher;
+  /** Starts the trainer process. Default: a Node child process (workflows/trainer-process.ts forkTrainer). */
+  spawnTrainer?: SpawnTrainer;
   /** Whether the transport implements pickFolder/saveAs (Electron). */
   canUseDialogs?: boolean;
 }
@@ -95,7 +95,7 @@ export function createStudioService(options: StudioServiceOptions): StudioServic
       }
       return vision;
     },
-    trainer: options.trainer ?? nodeTrainerLauncher(),
+    spawnTrainer: options.spawnTrainer ?? forkTrainer,
     jobs: new Map(),
     closers: [],
   };

@@ -128,6 +128,7 @@ export interface ApiMethods {
   /** Starts a run in the trainer process; resolves once started; 'train.*' events follow. 'busy' if one runs. */
   trainStart: { request: TrainSettings; response: { runId: number } };
   trainCancel: { request: { runId?: number }; response: { cancelled: boolean } };
+  /** Continues a cancelled, interrupted or failed run from its checkpoint; 'run-in-progress' while a trainer runs it. */
   trainResume: { request: { runId: number }; response: { runId: number } };
   trainStatus: {
     request: Record<string, never>;
@@ -280,6 +281,8 @@ export type ApiErrorCode =
   | 'not-implemented'
   | 'cancelled'
   | 'unauthorized'
+  /** The training run is still being trained by a live trainer process. */
+  | 'run-in-progress'
   | 'failed';
 
 /** Thrown by the service and by every client when a call fails; message is for the user, shown in place. */

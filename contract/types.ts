@@ -154,7 +154,9 @@ export interface NoFacePhoto {
   reason: string;
 }
 
-export type Balancing = 'none' | 'sampling' | 'weights';
+/** Age balancing by decade: none, resample the bins equally ('sampler'), or weight the loss ('weights'). */
+export type Balance = 'none' | 'sampler' | 'weights';
+export const BALANCES: readonly Balance[] = ['none', 'sampler', 'weights'];
 
 /** The network: 'reference' (the published CVAE) or 'film' (FiLM conditioning in every decoder block). */
 export type TrainPreset = 'reference' | 'film';
@@ -166,7 +168,7 @@ export interface TrainSettings {
   batch: number;
   beta: number;
   lr: number;
-  balancing: Balancing;
+  balance: Balance;
   /** Train on pending crops as well as accepted ones. */
   includePending?: boolean;
   limit?: number;
@@ -210,12 +212,13 @@ export interface RunSummary {
   backendReason: string | null;
   epochsDone: number;
   epochs: number | null;
-  error: string | null;
+  /** Why the run stopped: the failure, how its trainer died, or who cancelled it; null while running or once completed. */
+  reason: string | null;
   startedAt: string;
   finishedAt: string | null;
   last: EpochMetrics | null;
   modelId: number | null;
-  /** True when a checkpoint exists and the run is not completed. */
+  /** True when the run was cancelled, interrupted or failed and has a checkpoint to continue from. */
   resumable: boolean;
   /** The age critic of a run with the age loss, once trained: its best validation MAE in years. */
   critic: { valMae: number; epochs: number; seconds: number } | null;

@@ -4,7 +4,7 @@
  * ApiError('invalid-argument') naming the field.
  */
 import { ApiError, METHODS, type MethodName, type RequestOf } from './api.js';
-import { AGE_BINS, CROP_STATUSES, DATASET_FORMATS, GENDERS, KEYPOINT_NAMES, SPLITS, TRAIN_PRESETS } from './types.js';
+import { AGE_BINS, BALANCES, CROP_STATUSES, DATASET_FORMATS, GENDERS, KEYPOINT_NAMES, SPLITS, TRAIN_PRESETS } from './types.js';
 
 type Check = (value: unknown, at: string) => void;
 
@@ -175,7 +175,7 @@ export const REQUEST_CHECKS: { readonly [M in MethodName]: Check } = {
     batch: num({ int: true, min: 1, max: 4096 }),
     beta: num({ min: Number.MIN_VALUE, max: 1e4 }),
     lr: num({ min: Number.MIN_VALUE, max: 1 }),
-    balancing: oneOf(['none', 'sampling', 'weights']),
+    balance: oneOf(BALANCES),
     includePending: optional(bool()),
     limit: optional(num({ int: true, min: 1 })),
     seed: optional(num({ int: true, min: 0, max: 2 ** 31 })),

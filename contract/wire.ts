@@ -41,6 +41,7 @@ export function statusOf(code: ApiErrorCode): number {
     case 'not-found':
       return 404;
     case 'busy':
+    case 'run-in-progress':
       return 409;
     case 'unsupported':
     case 'not-implemented':

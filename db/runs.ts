@@ -20,7 +20,10 @@ export interface RunRow {
   /** relative to the data directory */
   dir: string;
   epochsDone: number;
+  /** Why the run stopped (the failure, how its trainer died, who cancelled it); null while running or once completed. */
   error: string | null;
+  /** The trainer process that runs or last ran it. */
+  pid: number | null;
   startedAt: string;
   finishedAt: string | null;
   epochs: RunEpochRow[];
@@ -36,6 +39,7 @@ interface RawRun {
   dir: string;
   epochs_done: number;
   error: string | null;
+  pid: number | null;
   started_at: string;
   finished_at: string | null;
 }
@@ -64,15 +68,17 @@ function toRun(db: Db, r: RawRun): RunRow {
     dir: r.dir,
     epochsDone: r.epochs_done,
     error: r.error,
+    pid: r.pid,
     startedAt: r.started_at,
     finishedAt: r.finished_at,
     epochs: epochsOf(db, r.id),
   };
 }
 
-export function createRun(db: Db, config: object, dirFor: (id: number) => string): number {
+/** A new run, trained by process `pid`. */
+export function createRun(db: Db, config: object, dirFor: (id: number) => string, pid: number): number {
   return db.transaction(() => {
-    const info = db.prepare("INSERT INTO runs (status, config_json, dir) VALUES ('running', ?, '')").run(JSON.stringify(config));
+    const info = db.prepare("INSERT INTO runs (status, config_json, dir, pid) VALUES ('running', ?, '', ?)").run(JSON.stringify(config), pid);
     const id = Number(info.lastInsertRowid);
     db.prepare('UPDATE runs SET dir = ? WHERE id = ?').run(dirFor(id), id);
     return id;
@@ -83,8 +89,17 @@ export function setRunBackend(db: Db, id: number, backend: string, reason: strin
   db.prepare('UPDATE runs SET backend = ?, backend_reason = ?, dataset_fingerprint = ? WHERE id = ?').run(backend, reason, fingerprint, id);
 }
 
-export function markRunRunning(db: Db, id: number): void {
-  db.prepare("UPDATE runs SET status = 'running', error = NULL, finished_at = NULL WHERE id = ?").run(id);
+/** Why a run cannot be resumed while a trainer still runs it. */
+export function stillRunningMessage(id: number, pid: number | null): string {
+  return `run ${id} is still running${pid !== null ? ` (trainer process ${pid})` : ''}: cancel it or wait until it stops before resuming it`;
+}
+
+/** Marks a stopped run running again under process `pid`; false when it is running or completed (nothing changed). */
+export function claimRun(db: Db, id: number, pid: number): boolean {
+  const info = db
+    .prepare("UPDATE runs SET status = 'running', pid = ?, error = NULL, finished_at = NULL WHERE id = ? AND status NOT IN ('running', 'completed')")
+    .run(pid, id);
+  return info.changes === 1;
 }
 
 export function recordEpoch(db: Db, id: number, epoch: number, metrics: Record<string, number>, reconFile: string | null, sweepFile: string | null): void {
@@ -100,6 +115,20 @@ export function recordEpoch(db: Db, id: number, epoch: number, metrics: Record<s
 
 export function finishRun(db: Db, id: number, status: Exclude<RunStatus, 'running'>, error: string | null = null): void {
   db.prepare("UPDATE runs SET status = ?, error = ?, finished_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?").run(status, error, id);
+}
+
+/** Marks the runs process `pid` was still running as interrupted, with the reason; returns their ids. */
+export function interruptRunsOf(db: Db, pid: number, reason: string): number[] {
+  return db.transaction(() => {
+    const ids = db.prepare("SELECT id FROM runs WHERE status = 'running' AND pid = ?").pluck().all(pid) as number[];
+    for (const id of ids) finishRun(db, id, 'interrupted', reason);
+    return ids;
+  })();
+}
+
+/** The runs marked running, with the process that runs them (null for runs recorded before pids were kept). */
+export function runningRuns(db: Db): { id: number; pid: number | null }[] {
+  return db.prepare("SELECT id, pid FROM runs WHERE status = 'running'").all() as { id: number; pid: number | null }[];
 }
 
 export function getRun(db: Db, id: number): RunRow | null {

@@ -157,4 +157,8 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX IF NOT EXISTS crops_status_quality ON crops(status, quality);
   `,
+  // 3 (training): the process training a run, so a run whose trainer is gone can be told from one still running.
+  `
+  ALTER TABLE runs ADD COLUMN pid INTEGER;
+  `,
 ];

@@ -13,7 +13,7 @@ import { resolveModelFile, VISION_MODEL_NAMES, type VisionModelName } from '../m
 import { hostHandlers } from './host-methods.js';
 import { forwardEvents, registerIpc, type IpcMainLike } from './ipc.js';
 import { createProtocolHandler } from './protocol.js';
-import { utilityTrainerLauncher } from './trainer.js';
+import { utilitySpawnTrainer } from './trainer.js';
 import { createWindowVisionHost } from './vision-window.js';
 import { createStudioWindow, lockDown } from './window.js';
 
@@ -63,7 +63,7 @@ if (!app.requestSingleInstanceLock()) {
       transport: 'electron',
       version: app.getVersion(),
       canUseDialogs: true,
-      trainer: utilityTrainerLauncher(),
+      spawnTrainer: utilitySpawnTrainer,
       createVisionHost: async ({ onModelProgress }) => {
         for (const name of VISION_MODEL_NAMES) {
           models.set(name, await resolveModelFile(name as VisionModelName, { dataDir, onProgress: onModelProgress }));

@@ -90,8 +90,8 @@ describe('Electron main wiring (mocked electron)', () => {
       ['reviewList', [{ offset: 0, limit: 10, extra: true }]],
       ['reviewSetStatus', [{ ids: [1], status: 'deleted' }]],
       ['alignRecut', [{ id: 1, keypoints: { leftEye: [1, 2] } }]],
-      ['trainStart', [{ size: 100, epochs: 1, batch: 8, beta: 1, lr: 0.001, balancing: 'none' }]],
-      ['trainStart', [{ size: 64, epochs: 1, batch: 8, beta: -1, lr: 0.001, balancing: 'none' }]],
+      ['trainStart', [{ size: 100, epochs: 1, batch: 8, beta: 1, lr: 0.001, balance: 'none' }]],
+      ['trainStart', [{ size: 64, epochs: 1, batch: 8, beta: -1, lr: 0.001, balance: 'none' }]],
       ['appInfo', [{}, {}]],
       ['datasetsImport', ['/etc']],
     ];

@@ -31,7 +31,7 @@ const SAMPLES: { [M in MethodName]: RequestOf<M> } = {
   alignNoFace: { datasetId: 1, offset: 0, limit: 50 },
   alignCreatePreview: { imageId: 9, keypoints: kp },
   alignCreate: { imageId: 9, keypoints: kp },
-  trainStart: { size: 256, epochs: 30, batch: 128, beta: 1, lr: 8e-4, balancing: 'weights', includePending: true, limit: 500, seed: 0 },
+  trainStart: { size: 256, epochs: 30, batch: 128, beta: 1, lr: 8e-4, balance: 'weights', includePending: true, limit: 500, seed: 0 },
   trainCancel: {},
   trainResume: { runId: 3 },
   trainStatus: {},

@@ -110,11 +110,11 @@ describe('studio service on real data', () => {
     const subjects = db.prepare('SELECT DISTINCT subject FROM images ORDER BY subject').pluck().all() as string[];
     expect(subjects.length).toBe(6);
     db.prepare(`UPDATE images SET split = CASE subject WHEN ? THEN 'val' WHEN ? THEN 'test' ELSE 'train' END`).run(subjects[0], subjects[1]);
-    const { runId } = await service.call('trainStart', { size: 64, epochs: 2, batch: 16, beta: 1, lr: 8e-4, balancing: 'none', includePending: true, seed: 3 });
+    const { runId } = await service.call('trainStart', { size: 64, epochs: 2, batch: 16, beta: 1, lr: 8e-4, balance: 'none', includePending: true, seed: 3 });
     expect(events.find((e) => e.type === 'train.started')).toMatchObject({ runId });
     const status = await service.call('trainStatus', {});
     expect(status.running?.runId).toBe(runId);
-    await expect(service.call('trainStart', { size: 64, epochs: 1, batch: 16, beta: 1, lr: 8e-4, balancing: 'none' })).rejects.toMatchObject({ code: 'busy' });
+    await expect(service.call('trainStart', { size: 64, epochs: 1, batch: 16, beta: 1, lr: 8e-4, balance: 'none' })).rejects.toMatchObject({ code: 'busy' });
     const done = await waitFor((e): e is Extract<ApiEvent, { type: 'train.done' }> => e.type === 'train.done' || e.type === 'train.error', 240_000);
     expect(done).toMatchObject({ type: 'train.done', status: 'completed', runId });
     expect(events.some((e) => e.type === 'train.step' && e.runId === runId)).toBe(true);
@@ -171,7 +171,7 @@ describe('studio service on real data', () => {
   });
 
   it('closing the service (the app quitting) cancels a running training and waits until the trainer stopped', async () => {
-    const { runId } = await service.call('trainStart', { size: 64, epochs: 50, batch: 8, beta: 1, lr: 8e-4, balancing: 'sampling', includePending: true });
+    const { runId } = await service.call('trainStart', { size: 64, epochs: 50, batch: 8, beta: 1, lr: 8e-4, balance: 'sampler', includePending: true });
     await waitFor((e): e is ApiEvent => e.type === 'train.step' && e.runId === runId, 120_000);
     await service.close();
     expect(events.find((e) => e.type === 'train.done' && e.runId === runId)).toMatchObject({ status: 'cancelled' });

@@ -6,10 +6,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ApiError, type ApiEvent, type TrainSettings } from '../contract/api.js';
+import { toApiError } from '../app/errors.js';
 import { validateRequest } from '../contract/validate.js';
 import { openCatalogue } from '../db/catalogue.js';
 import { insertModel } from '../db/models.js';
-import { settingsOf, trainConfigOf, type ModelPlaces } from '../app/handlers/train-settings.js';
+import { recipeOfSettings, settingsOf } from '../app/handlers/train-settings.js';
+import { trainConfigOf as configOfRecipe, type ModelPlaces } from '../workflows/train-recipe.js';
+import { TrainWorkflowError } from '../workflows/train-errors.js';
 import { createStudioService } from '../app/service.js';
 import { defaultModelDir } from '../ml/aging/model.js';
 import { tempDir } from './helpers/env.js';
@@ -20,7 +23,7 @@ afterAll(() => {
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
-const BASE: TrainSettings = { size: 128, epochs: 14, batch: 32, beta: 1, lr: 8e-4, balancing: 'sampling' };
+const BASE: TrainSettings = { size: 128, epochs: 14, batch: 32, beta: 1, lr: 8e-4, balance: 'sampler' };
 const SHIPPED: TrainSettings = { ...BASE, preset: 'film', ageLoss: 10, filmLr: 30, initFrom: 'default' };
 
 function refused(request: unknown): string {
@@ -34,12 +37,14 @@ function refused(request: unknown): string {
   throw new Error(`accepted ${JSON.stringify(request)}`);
 }
 
+/** The refusal as the studio reports it. */
 function thrown(fn: () => unknown): ApiError {
   try {
     fn();
   } catch (err) {
-    expect(err).toBeInstanceOf(ApiError);
-    return err as ApiError;
+    expect(err).toBeInstanceOf(TrainWorkflowError);
+    expect((err as TrainWorkflowError).code).toBe('invalid-recipe');
+    return toApiError(err);
   }
   throw new Error('did not throw');
 }
@@ -64,12 +69,13 @@ describe('trainStart validation of the recipe settings', () => {
   });
 });
 
-describe('trainConfigOf and settingsOf', () => {
+describe('the studio settings as a recipe, the trainer config, and back', () => {
   const dataDir = tempDir('recipe');
   dirs.push(dataDir);
   const db = openCatalogue(dataDir);
   afterAll(() => db.close());
   const places: ModelPlaces = { dataDir, db, defaultDir: defaultModelDir() };
+  const trainConfigOf = (s: TrainSettings): ReturnType<typeof configOfRecipe> => configOfRecipe(recipeOfSettings(s), places);
   const modelAt = (rel: string, config: object): number => {
     fs.mkdirSync(path.join(dataDir, rel), { recursive: true });
     fs.writeFileSync(path.join(dataDir, rel, 'model.json'), JSON.stringify({ format: 'chronoface-cvae', modelTopology: { config } }));
@@ -80,7 +86,7 @@ describe('trainConfigOf and settingsOf', () => {
 
   it('maps the shipped recipe, with "default" as the shipped model folder', () => {
     expect(fs.existsSync(path.join(defaultModelDir(), 'model.json'))).toBe(true);
-    expect(trainConfigOf(SHIPPED, places)).toEqual({
+    expect(trainConfigOf(SHIPPED)).toEqual({
       imageSize: 128,
       epochs: 14,
       batch: 32,
@@ -95,31 +101,31 @@ describe('trainConfigOf and settingsOf', () => {
   });
 
   it('maps a model id to its folder, and leaves the recipe out when absent (the trainer defaults apply)', () => {
-    const c = trainConfigOf({ ...BASE, size: 64, preset: 'film', initFrom: film64 }, places);
+    const c = trainConfigOf({ ...BASE, size: 64, preset: 'film', initFrom: film64 });
     expect(c.initFrom).toBe(path.join(dataDir, 'models/film64'));
-    const plain = trainConfigOf({ ...BASE, initFrom: null }, places);
+    const plain = trainConfigOf({ ...BASE, initFrom: null });
     for (const key of ['preset', 'ageLoss', 'filmLr', 'initFrom']) expect(plain).not.toHaveProperty(key);
   });
 
   it('refuses an unknown model id and starting weights that cannot fit the run, before anything trains', () => {
-    const unknown = thrown(() => trainConfigOf({ ...BASE, initFrom: 999 }, places));
+    const unknown = thrown(() => trainConfigOf({ ...BASE, initFrom: 999 }));
     expect(unknown.code).toBe('invalid-argument');
     expect(unknown.message).toBe('initFrom: model 999 is not in the catalogue');
-    expect(thrown(() => trainConfigOf({ ...SHIPPED, size: 64 }, places)).message).toBe('initFrom: the default model is 128 px, the run 64 px (choose size 128)');
-    expect(thrown(() => trainConfigOf({ ...SHIPPED, preset: 'reference' }, places)).message).toBe(
+    expect(thrown(() => trainConfigOf({ ...SHIPPED, size: 64 })).message).toBe('initFrom: the default model is 128 px, the run 64 px (choose size 128)');
+    expect(thrown(() => trainConfigOf({ ...SHIPPED, preset: 'reference' })).message).toBe(
       'initFrom: the default model has FiLM conditioning, the run lacks it (choose preset film)',
     );
-    expect(thrown(() => trainConfigOf({ ...BASE, size: 64, initFrom: film64 }, places)).message).toMatch(/model \d+ has FiLM conditioning, the run lacks it/);
-    expect(thrown(() => trainConfigOf({ ...BASE, size: 64, preset: 'film', initFrom: ref64 }, places)).message).toMatch(/model \d+ lacks FiLM conditioning, the run has it/);
+    expect(thrown(() => trainConfigOf({ ...BASE, size: 64, initFrom: film64 })).message).toMatch(/model \d+ has FiLM conditioning, the run lacks it/);
+    expect(thrown(() => trainConfigOf({ ...BASE, size: 64, preset: 'film', initFrom: ref64 })).message).toMatch(/model \d+ lacks FiLM conditioning, the run has it/);
     fs.rmSync(path.join(dataDir, 'models/ref64/model.json'));
-    expect(thrown(() => trainConfigOf({ ...BASE, size: 64, initFrom: ref64 }, places)).message).toMatch(/^initFrom: model \d+ has no model.json in /);
+    expect(thrown(() => trainConfigOf({ ...BASE, size: 64, initFrom: ref64 })).message).toMatch(/^initFrom: model \d+ has no model.json in /);
   });
 
   it('gives the recipe back for runs stored before it existed and for new ones', () => {
     const old = settingsOf({ imageSize: 64, epochs: 3, batch: 8, beta: 1, lr: 8e-4, balance: 'sampler' }, places);
-    expect(old).toMatchObject({ size: 64, balancing: 'sampling', preset: 'reference', ageLoss: 0, filmLr: 1, initFrom: null });
+    expect(old).toMatchObject({ size: 64, balance: 'sampler', preset: 'reference', ageLoss: 0, filmLr: 1, initFrom: null });
     const shipped = settingsOf({ imageSize: 128, preset: 'film', film: true, ageLoss: 10, filmLr: 30, initFrom: defaultModelDir(), balance: 'none' }, places);
-    expect(shipped).toMatchObject({ preset: 'film', ageLoss: 10, filmLr: 30, initFrom: 'default', balancing: 'none' });
+    expect(shipped).toMatchObject({ preset: 'film', ageLoss: 10, filmLr: 30, initFrom: 'default', balance: 'none' });
     expect(settingsOf({ preset: 'film', initFrom: path.join(dataDir, 'models/film64') }, places)).toMatchObject({ initFrom: film64 });
     const outside = settingsOf({ preset: 'film', initFrom: '/elsewhere/my-model' }, places);
     expect(outside).toMatchObject({ initFrom: null, initFromDir: path.resolve('/elsewhere/my-model') });
@@ -134,7 +140,7 @@ describe('training with the age loss through the studio service', () => {
     const events: ApiEvent[] = [];
     service.onEvent((e) => events.push(e as ApiEvent));
     try {
-      const small = { size: 64, epochs: 1, batch: 16, beta: 1, lr: 8e-4, balancing: 'none' } as const;
+      const small = { size: 64, epochs: 1, batch: 16, beta: 1, lr: 8e-4, balance: 'none' } as const;
       await expect(service.call('trainStart', { ...small, preset: 'film', initFrom: 'default' })).rejects.toThrow('initFrom: the default model is 128 px, the run 64 px');
       await expect(service.call('trainStart', { ...small, initFrom: 42 })).rejects.toThrow('initFrom: model 42 is not in the catalogue');
 

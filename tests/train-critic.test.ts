@@ -152,9 +152,10 @@ describe('train --age-loss and --init-from', () => {
     expect(noCritic.code).toBe(2);
     expect(String(noCritic.last.error)).toMatch(/--critic-from: no age critic in /);
 
+    // Refused before the trainer starts, like any other bad flag.
     const bad = await runCli([...base, '--init-from', String(fresh.last.model), '--preset', 'reference']);
-    expect(bad.code).toBe(1);
-    expect(String(bad.last.error)).toMatch(/--init-from: the model in .* has FiLM conditioning, the run lacks it/);
+    expect(bad.code).toBe(2);
+    expect(String(bad.last.error)).toBe(`--init-from: model ${String(fresh.last.model)} has FiLM conditioning, the run lacks it (choose preset film)`);
     const missing = await runCli([...base, '--preset', 'film', '--init-from', '99']);
     expect(missing.code).toBe(2);
     expect(String(missing.last.error)).toMatch(/--init-from: model 99 is not in the catalogue/);

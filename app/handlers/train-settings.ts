@@ -1,83 +1,17 @@
 /**
- * The Train screen's settings and the trainer's config, both ways: trainConfigOf for a new run, settingsOf for the
- * run list (old runs stored before the recipe settings existed included).
+ * The Train screen's spelling of a training recipe, both ways: recipeOfSettings for a new run, settingsOf for the run
+ * list (old runs stored before the recipe settings existed included).
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApiError } from '../../contract/api.js';
 import type { RunSummary, TrainSettings } from '../../contract/types.js';
-import type { Db } from '../../db/catalogue.js';
-import { getModel, listModels } from '../../db/models.js';
-import type { TrainConfig } from '../../ml/train/config.js';
+import { listModels } from '../../db/models.js';
+import type { ModelPlaces, TrainRecipe } from '../../workflows/train-recipe.js';
 
-/** Where 'default' and model ids point: the data directory's catalogue and the shipped model's folder. */
-export interface ModelPlaces {
-  dataDir: string;
-  db: Db;
-  /** assets/models/default (ml/aging/model.ts defaultModelDir()). */
-  defaultDir: string;
-}
-
-interface SavedModelConfig {
-  imageSize?: number;
-  film?: boolean;
-}
-
-function savedConfig(dir: string, what: string): SavedModelConfig {
-  const file = path.join(dir, 'model.json');
-  if (!fs.existsSync(file)) throw new ApiError('invalid-argument', `initFrom: ${what} has no model.json in ${dir}`);
-  try {
-    const json = JSON.parse(fs.readFileSync(file, 'utf8')) as { modelTopology?: { config?: SavedModelConfig } };
-    return json.modelTopology?.config ?? {};
-  } catch (err) {
-    throw new ApiError('invalid-argument', `initFrom: ${what}: ${dir}/model.json is unreadable (${err instanceof Error ? err.message : String(err)})`);
-  }
-}
-
-/**
- * The folder of the model a run starts from, checked against the run's image size and conditioning now, rather than
- * after the age critic has trained for minutes.
- */
-export function initModelDir(initFrom: number | 'default', s: Pick<TrainSettings, 'size' | 'preset'>, places: ModelPlaces): string {
-  let dir: string;
-  let what: string;
-  if (initFrom === 'default') {
-    dir = places.defaultDir;
-    what = 'the default model';
-  } else {
-    const row = getModel(places.db, initFrom);
-    if (!row) throw new ApiError('invalid-argument', `initFrom: model ${initFrom} is not in the catalogue`);
-    dir = path.resolve(places.dataDir, row.dir);
-    what = `model ${initFrom}`;
-  }
-  const cfg = savedConfig(dir, what);
-  if (cfg.imageSize !== undefined && cfg.imageSize !== s.size) {
-    throw new ApiError('invalid-argument', `initFrom: ${what} is ${cfg.imageSize} px, the run ${s.size} px (choose size ${cfg.imageSize})`);
-  }
-  const film = (s.preset ?? 'reference') === 'film';
-  if (cfg.film !== undefined && cfg.film !== film) {
-    throw new ApiError('invalid-argument', `initFrom: ${what} ${cfg.film ? 'has' : 'lacks'} FiLM conditioning, the run ${film ? 'has' : 'lacks'} it (choose preset ${cfg.film ? 'film' : 'reference'})`);
-  }
-  return dir;
-}
-
-/** The trainer's config from the screen's settings. */
-export function trainConfigOf(s: TrainSettings, places: ModelPlaces): Partial<TrainConfig> {
-  return {
-    imageSize: s.size,
-    epochs: s.epochs,
-    batch: s.batch,
-    beta: s.beta,
-    lr: s.lr,
-    balance: s.balancing === 'sampling' ? 'sampler' : s.balancing,
-    ...(s.includePending !== undefined ? { includePending: s.includePending } : {}),
-    ...(s.limit !== undefined ? { limit: s.limit } : {}),
-    ...(s.seed !== undefined ? { seed: s.seed } : {}),
-    ...(s.preset !== undefined ? { preset: s.preset } : {}),
-    ...(s.ageLoss !== undefined ? { ageLoss: s.ageLoss } : {}),
-    ...(s.filmLr !== undefined ? { filmLr: s.filmLr } : {}),
-    ...(s.initFrom !== undefined && s.initFrom !== null ? { initFrom: initModelDir(s.initFrom, s, places) } : {}),
-  };
+/** The screen's settings as a recipe: they differ from it only in calling the image size `size`. */
+export function recipeOfSettings(s: TrainSettings): TrainRecipe {
+  const { size, ...rest } = s;
+  return { ...rest, imageSize: size };
 }
 
 /** The age critic saved in a run folder (ml/critic/model.ts keeps its figures in model.json), or null. */
@@ -104,13 +38,10 @@ function initFromOf(dir: unknown, places: ModelPlaces): { initFrom: number | 'de
 
 /** A run's stored config as settings; runs stored before a setting existed get its default. */
 export function settingsOf(config: Record<string, unknown>, places: ModelPlaces): RunSummary['settings'] {
-  const balance = config.balance;
-  const preset = config.preset === 'film' ? 'film' : 'reference';
   return {
     ...config,
     ...(typeof config.imageSize === 'number' ? { size: config.imageSize as 64 | 128 | 256 } : {}),
-    ...(balance === 'sampler' ? { balancing: 'sampling' as const } : balance === 'none' || balance === 'weights' ? { balancing: balance } : {}),
-    preset,
+    preset: config.preset === 'film' ? 'film' : 'reference',
     ageLoss: typeof config.ageLoss === 'number' ? config.ageLoss : 0,
     filmLr: typeof config.filmLr === 'number' ? config.filmLr : 1,
     ...initFromOf(config.initFrom, places),

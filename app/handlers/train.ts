@@ -1,14 +1,17 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../../contract/api.js';
 import { fileRef, type Served } from '../../contract/files.js';
-import type { EpochInfo, EpochMetrics, RunStatus, RunSummary, TrainSettings } from '../../contract/types.js';
+import type { EpochInfo, EpochMetrics, RunSummary, TrainSettings } from '../../contract/types.js';
+import { listModels } from '../../db/models.js';
+import { getRun, listRuns, type RunRow, type RunStatus } from '../../db/runs.js';
+import { hasCheckpoint } from '../../ml/train/checkpoint-pointer.js';
+import { recoverStaleRuns } from '../../workflows/run-state.js';
+import { resumableRun, resumeTraining, startTraining, trainingSetup, type TrainingSetup } from '../../workflows/train.js';
+import type { TrainEvent, TrainingHandle } from '../../workflows/trainer-process.js';
 import type { ServiceContext } from '../context.js';
 import { notFound } from '../errors.js';
 import { throttle } from '../events.js';
-import type { TrainEvent, TrainingHandle } from '../trainer.js';
-import type { TrainConfig } from '../../ml/train/config.js';
-import { criticOf, settingsOf, trainConfigOf, type ModelPlaces } from './train-settings.js';
+import { criticOf, recipeOfSettings, settingsOf } from './train-settings.js';
 import type { HandlerGroup } from './types.js';
 
 type TrainMethods = 'trainStart' | 'trainCancel' | 'trainResume' | 'trainStatus' | 'runsList' | 'runsDetail';
@@ -16,19 +19,8 @@ type TrainMethods = 'trainStart' | 'trainCancel' | 'trainResume' | 'trainStatus'
 /** How long a quitting app waits for the trainer to stop after the cancel (it finishes its step first). */
 export const STOP_TIMEOUT_MS = 30_000;
 
-interface RunLike {
-  id: number;
-  status: RunStatus;
-  config: Record<string, unknown>;
-  backend: string | null;
-  backendReason: string | null;
-  dir: string;
-  epochsDone: number;
-  error: string | null;
-  startedAt: string;
-  finishedAt: string | null;
-  epochs: { epoch: number; metrics: Record<string, number>; reconFile: string | null; sweepFile: string | null; at: string }[];
-}
+/** The stopped runs a trainer can continue, given a checkpoint. */
+const RESUMABLE: readonly RunStatus[] = ['cancelled', 'interrupted', 'failed'];
 
 function metricsOf(m: Record<string, number>): EpochMetrics {
   return {
@@ -48,6 +40,9 @@ export interface TrainControl {
 
 export function trainHandlers(ctx: ServiceContext): HandlerGroup<TrainMethods> & TrainControl {
   const { bus, db } = ctx;
+  recoverStaleRuns(db);
+  let setupOnce: Promise<TrainingSetup> | null = null;
+  const setup = (): Promise<TrainingSetup> => (setupOnce ??= trainingSetup(ctx.dataDir, db, ctx.spawnTrainer));
   let current: {
     handle: TrainingHandle;
     runId: number | null;
@@ -57,15 +52,9 @@ export function trainHandlers(ctx: ServiceContext): HandlerGroup<TrainMethods> &
     critic: { epoch: number; epochs: number; valMae: number } | null;
   } | null = null;
 
-  const places = async (): Promise<ModelPlaces> => {
-    const { defaultModelDir } = await import('../../ml/aging/model.js');
-    return { dataDir: ctx.dataDir, db, defaultDir: defaultModelDir() };
-  };
-
-  const summaryOf = (r: RunLike, modelByRun: Map<number, number>, where: ModelPlaces): Served<RunSummary> => {
+  const summaryOf = (r: RunRow, modelByRun: Map<number, number>, where: TrainingSetup): Served<RunSummary> => {
     const last = r.epochs.length ? r.epochs[r.epochs.length - 1]! : null;
     const runDir = path.join(ctx.dataDir, ...r.dir.split('/'));
-    const checkpoint = path.join(runDir, 'checkpoint');
     return {
       id: r.id,
       status: r.status,
@@ -74,24 +63,23 @@ export function trainHandlers(ctx: ServiceContext): HandlerGroup<TrainMethods> &
       backendReason: r.backendReason,
       epochsDone: r.epochsDone,
       epochs: typeof r.config.epochs === 'number' ? r.config.epochs : null,
-      error: r.error,
+      reason: r.error,
       startedAt: r.startedAt,
       finishedAt: r.finishedAt,
       last: last ? metricsOf(last.metrics) : null,
       modelId: modelByRun.get(r.id) ?? null,
-      resumable: r.status !== 'completed' && r.status !== 'running' && fs.existsSync(checkpoint),
+      resumable: RESUMABLE.includes(r.status) && hasCheckpoint(runDir),
       critic: r.dir ? criticOf(runDir) : null,
     };
   };
 
-  const modelsByRun = async (): Promise<Map<number, number>> => {
-    const { listModels } = await import('../../db/models.js');
+  const modelsByRun = (): Map<number, number> => {
     const map = new Map<number, number>();
     for (const m of listModels(db)) if (m.runId !== null && !map.has(m.runId)) map.set(m.runId, m.id);
     return map;
   };
 
-  const launch = (request: { config?: Partial<TrainConfig>; resumeRun?: number }, settings: TrainSettings | null, where: ModelPlaces): Promise<number> => {
+  const launch = (begin: (onEvent: (e: TrainEvent) => void) => TrainingHandle, settings: TrainSettings | null, resumeRun: number | null, where: TrainingSetup): Promise<number> => {
     if (current) throw new ApiError('busy', `training run ${current.runId ?? ''} is already running; cancel it first`.replace('  ', ' '));
     const step = throttle((e: Extract<TrainEvent, { type: 'step' }>) => {
       bus.emit({
@@ -127,7 +115,7 @@ export function trainHandlers(ctx: ServiceContext): HandlerGroup<TrainMethods> &
               settings: settings ?? (settingsOf(cfg, where) as TrainSettings),
               backend: e.backend,
               backendReason: e.backendReason,
-              ...(request.resumeRun !== undefined ? { resumedFrom: e.startEpoch } : {}),
+              ...(resumeRun !== null ? { resumedFrom: e.startEpoch } : {}),
             });
             bus.emit({ type: 'catalogue.changed', what: 'runs' });
             resolve(e.run);
@@ -176,12 +164,12 @@ export function trainHandlers(ctx: ServiceContext): HandlerGroup<TrainMethods> &
       };
       let handle: TrainingHandle;
       try {
-        handle = ctx.trainer.start({ dataDir: ctx.dataDir, ...request }, onEvent);
+        handle = begin(onEvent);
       } catch (err) {
         reject(err);
         return;
       }
-      mine = { handle, runId: request.resumeRun ?? null, epoch: 0, epochs: settings?.epochs ?? 0, backend: null, critic: null };
+      mine = { handle, runId: resumeRun, epoch: 0, epochs: settings?.epochs ?? 0, backend: null, critic: null };
       current = mine;
       void handle.done.then(() => {
         finish();
@@ -192,19 +180,18 @@ export function trainHandlers(ctx: ServiceContext): HandlerGroup<TrainMethods> &
 
   return {
     async trainStart(settings) {
-      const where = await places();
-      return { runId: await launch({ config: trainConfigOf(settings, where) }, settings, where) };
+      const s = await setup();
+      return { runId: await launch((onEvent) => startTraining(s, recipeOfSettings(settings), onEvent), settings, null, s) };
     },
     async trainResume({ runId }) {
-      const { getRun } = await import('../../db/runs.js');
-      const run = getRun(db, runId);
-      if (!run) throw notFound(`training run ${runId} does not exist`);
-      if (run.status === 'completed') throw new ApiError('invalid-argument', `run ${runId} is already complete`);
-      return { runId: await launch({ resumeRun: runId }, null, await places()) };
+      const s = await setup();
+      // A run still training is refused as such, before 'busy' (which it would also be when this service trains it).
+      resumableRun(db, runId);
+      return { runId: await launch((onEvent) => resumeTraining(s, runId, {}, onEvent), null, runId, s) };
     },
     async trainCancel({ runId }) {
       if (!current || (runId !== undefined && current.runId !== null && current.runId !== runId)) return { cancelled: false };
-      current.handle.cancel();
+      current.handle.cancel('cancelled from the studio');
       return { cancelled: true };
     },
     async trainStatus() {
@@ -213,14 +200,13 @@ export function trainHandlers(ctx: ServiceContext): HandlerGroup<TrainMethods> &
       return { running: { runId, epoch, epochs, backend, ...(critic ? { critic } : {}) } };
     },
     async runsList() {
-      const { listRuns } = await import('../../db/runs.js');
-      const byRun = await modelsByRun();
-      const where = await places();
-      return { runs: (listRuns(db) as unknown as RunLike[]).map((r) => summaryOf(r, byRun, where)) };
+      recoverStaleRuns(db);
+      const byRun = modelsByRun();
+      const where = await setup();
+      return { runs: listRuns(db).map((r) => summaryOf(r, byRun, where)) };
     },
     async runsDetail({ runId }) {
-      const { getRun } = await import('../../db/runs.js');
-      const run = getRun(db, runId) as unknown as RunLike | null;
+      const run = getRun(db, runId);
       if (!run) throw notFound(`training run ${runId} does not exist`);
       const epochs: Served<EpochInfo>[] = run.epochs.map((e) => ({
         epoch: e.epoch,
@@ -229,16 +215,17 @@ export function trainHandlers(ctx: ServiceContext): HandlerGroup<TrainMethods> &
         sweepUrl: e.sweepFile ? fileRef(e.sweepFile) : null,
         at: e.at,
       }));
-      return { run: summaryOf(run, await modelsByRun(), await places()), epochs };
+      return { run: summaryOf(run, modelsByRun(), await setup()), epochs };
     },
     async stop() {
       const cur = current;
       if (!cur) return;
-      cur.handle.cancel();
+      cur.handle.cancel('stopped when the studio closed');
       const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), STOP_TIMEOUT_MS).unref());
-      if ((await Promise.race([cur.handle.done, timeout])) === 'timeout') cur.handle.kill();
+      if ((await Promise.race([cur.handle.done, timeout])) === 'timeout') {
+        cur.handle.kill();
+        await cur.handle.done;
+      }
     },
   };
 }
-
-export { settingsOf, trainConfigOf } from './train-settings.js';

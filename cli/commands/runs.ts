@@ -1,7 +1,7 @@
 import type { Command } from '../command.js';
-import { openCatalogue } from '../../db/catalogue.js';
 import { listModels } from '../../db/models.js';
 import { listRuns } from '../../db/runs.js';
+import { openTrainingCatalogue } from '../../workflows/train.js';
 
 export const runsCommand: Command = {
   name: 'runs',
@@ -9,7 +9,8 @@ export const runsCommand: Command = {
   usage: 'chronoface runs [--json]',
   options: {},
   async run(ctx) {
-    const db = openCatalogue(ctx.dataDir);
+    // Runs whose trainer is gone are listed as interrupted, not running.
+    const db = openTrainingCatalogue(ctx.dataDir);
     try {
       const models = listModels(db);
       const runs = listRuns(db).map((r) => ({ ...r, models: models.filter((m) => m.runId === r.id) }));
@@ -22,7 +23,8 @@ export const runsCommand: Command = {
                 const cfg = r.config as { imageSize?: number; epochs?: number };
                 const fig = last ? ` val ${Number(last.metrics.valLoss).toFixed(1)} PSNR ${Number(last.metrics.valPsnr).toFixed(2)} dB` : '';
                 const model = r.models[0] ? ` model ${r.models[0].id} (${r.models[0].dir})` : '';
-                return `run ${r.id}  ${r.status.padEnd(11)} ${cfg.imageSize ?? '?'}px  epoch ${r.epochsDone}/${cfg.epochs ?? '?'}  ${r.backend ?? ''}${fig}${model}`;
+                const why = r.error ? `\n        ${r.error}` : '';
+                return `run ${r.id}  ${r.status.padEnd(11)} ${cfg.imageSize ?? '?'}px  epoch ${r.epochsDone}/${cfg.epochs ?? '?'}  ${r.backend ?? ''}${fig}${model}${why}`;
               })
               .join('\n');
       ctx.out.result({ runs }, text);

@@ -1,72 +1,66 @@
-import type { Command } from '../command.js';
-import fs from 'node:fs';
+import type { Command, CommandContext } from '../command.js';
 import path from 'node:path';
-import { boolOpt, listOpt, numberOpt, stringOpt } from '../command.js';
+import { numberOpt } from '../command.js';
 import { UsageError } from '../args.js';
-import { openCatalogue } from '../../db/catalogue.js';
-import { finishRun, getRun } from '../../db/runs.js';
-import { resolveTrainConfig, TrainConfigError, type Balance, type TrainConfig } from '../../ml/train/config.js';
+import { getRun } from '../../db/runs.js';
+import type { ExtraLossSpec } from '../../ml/train/config.js';
 import type { TrainEvent } from '../../ml/train/events.js';
-import { startTrainingProcess } from '../../ml/train/process.js';
-import type { BackendPref } from '../../ml/tf/backend-names.js';
-import type { CvaePreset } from '../../ml/cvae/config.js';
-import { chooseModel, defaultModelDir } from '../../ml/aging/model.js';
+import { openTrainingCatalogue, resumeTraining, startTraining, trainingSetup } from '../../workflows/train.js';
+import { TrainWorkflowError } from '../../workflows/train-errors.js';
+import type { TrainRecipe } from '../../workflows/train-recipe.js';
+import type { TrainingHandle } from '../../workflows/trainer-process.js';
 
-function configFromOptions(ctx: Parameters<Command['run']>[0]): Partial<TrainConfig> {
-  const c: Partial<TrainConfig> = {};
-  const num = (flag: string, key: keyof TrainConfig): void => {
-    const v = numberOpt(ctx, flag);
-    if (v !== undefined) (c as Record<string, unknown>)[key] = v;
-  };
-  num('size', 'imageSize');
-  num('epochs', 'epochs');
-  num('batch', 'batch');
-  num('beta', 'beta');
-  num('kl-warmup', 'klWarmupEpochs');
-  num('lr', 'lr');
-  num('limit', 'limit');
-  num('seed', 'seed');
-  num('workers', 'workers');
-  num('age-loss', 'ageLoss');
-  num('face-api-loss', 'faceApiLoss');
-  num('film-lr', 'filmLr');
-  const backend = stringOpt(ctx, 'backend');
-  if (backend !== undefined) c.backend = backend as BackendPref;
-  const preset = stringOpt(ctx, 'preset');
-  if (preset !== undefined) c.preset = preset as CvaePreset;
-  if (ctx.options.film !== undefined) c.film = boolOpt(ctx, 'film');
-  const balance = stringOpt(ctx, 'balance');
-  if (balance !== undefined) c.balance = balance as Balance;
-  if (ctx.options.flip !== undefined) c.flip = boolOpt(ctx, 'flip');
-  if (boolOpt(ctx, 'include-pending')) c.includePending = true;
-  const init = stringOpt(ctx, 'init-from');
-  if (init !== undefined) {
-    try {
-      c.initFrom = init === 'default' ? chooseModel(ctx.dataDir, defaultModelDir()).dir : chooseModel(ctx.dataDir, init).dir;
-    } catch (err) {
-      throw new UsageError(`--init-from: ${err instanceof Error ? err.message : String(err)}`);
-    }
+/** Each flag and the recipe setting it spells (the studio spells the same recipe with TrainSettings). */
+const FLAGS = {
+  size: 'imageSize',
+  epochs: 'epochs',
+  batch: 'batch',
+  beta: 'beta',
+  'kl-warmup': 'klWarmupEpochs',
+  lr: 'lr',
+  limit: 'limit',
+  seed: 'seed',
+  workers: 'workers',
+  'age-loss': 'ageLoss',
+  'face-api-loss': 'faceApiLoss',
+  'film-lr': 'filmLr',
+  backend: 'backend',
+  preset: 'preset',
+  film: 'film',
+  balance: 'balance',
+  flip: 'flip',
+  'include-pending': 'includePending',
+  name: 'name',
+  'init-from': 'initFrom',
+  'critic-from': 'criticFrom',
+  'extra-loss': 'extraLosses',
+} as const satisfies Record<string, keyof TrainRecipe>;
+
+function extraLosses(specs: string[]): ExtraLossSpec[] {
+  return specs.map((e) => {
+    const at = e.lastIndexOf('=');
+    return { module: path.resolve(at > 0 ? e.slice(0, at) : e), weight: at > 0 ? Number(e.slice(at + 1)) : 1 };
+  });
+}
+
+/** The recipe the flags spell. */
+function recipeOfFlags(ctx: CommandContext): TrainRecipe {
+  const recipe: Record<string, unknown> = {};
+  for (const [flag, setting] of Object.entries(FLAGS)) {
+    const v = ctx.options[flag];
+    if (v === undefined) continue;
+    if (setting === 'initFrom') recipe.initFrom = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
+    else if (setting === 'extraLosses') recipe.extraLosses = extraLosses(v as string[]);
+    else recipe[setting] = v;
   }
-  const critic = stringOpt(ctx, 'critic-from');
-  if (critic !== undefined) {
-    const dir = path.resolve(critic);
-    const found = [dir, path.join(dir, 'critic')].find((d) => fs.existsSync(path.join(d, 'model.json')));
-    if (!found) throw new UsageError(`--critic-from: no age critic in ${dir} (nor in ${path.join(dir, 'critic')})`);
-    c.criticFrom = found;
-  }
-  const name = stringOpt(ctx, 'name');
-  if (name !== undefined) c.name = name;
-  const extras = listOpt(ctx, 'extra-loss');
-  if (extras) {
-    c.extraLosses = extras.map((e) => {
-      const at = e.lastIndexOf('=');
-      const module = path.resolve(at > 0 ? e.slice(0, at) : e);
-      const weight = at > 0 ? Number(e.slice(at + 1)) : 1;
-      if (!fs.existsSync(module)) throw new UsageError(`--extra-loss: no module at ${module}`);
-      return { module, weight };
-    });
-  }
-  return c;
+  return recipe as TrainRecipe;
+}
+
+/** A refused recipe is a usage error, naming the flag at fault. */
+function cliError(err: unknown): unknown {
+  if (!(err instanceof TrainWorkflowError) || err.code !== 'invalid-recipe') return err;
+  const flag = Object.entries(FLAGS).find(([, setting]) => setting === err.setting)?.[0];
+  return new UsageError(flag ? `--${flag}: ${err.message}` : err.message);
 }
 
 function describe(e: TrainEvent): string | null {
@@ -116,17 +110,9 @@ export const trainCommand: Command = {
   async run(ctx) {
     const { out } = ctx;
     if (ctx.positionals.length > 0) throw new UsageError(`unexpected argument "${ctx.positionals[0]}"`);
-    const partial = configFromOptions(ctx);
+    const recipe = recipeOfFlags(ctx);
     const resume = numberOpt(ctx, 'resume');
-    if (resume === undefined) {
-      try {
-        resolveTrainConfig(partial);
-      } catch (err) {
-        if (err instanceof TrainConfigError) throw new UsageError(err.message);
-        throw err;
-      }
-    }
-    const handle = startTrainingProcess({ dataDir: ctx.dataDir, config: partial, ...(resume !== undefined ? { resumeRun: resume } : {}) }, (e) => {
+    const onEvent = (e: TrainEvent): void => {
       if (e.type === 'step') {
         if (out.json) out.event(e);
         else out.progress(e.step, e.steps, `epoch ${e.epoch} loss ${e.loss.toFixed(1)} ${e.imagesPerSecond.toFixed(1)} img/s ETA ${Math.round(e.etaSeconds)} s`);
@@ -138,30 +124,39 @@ export const trainCommand: Command = {
         const text = describe(e);
         if (text) out.info(text);
       }
-    });
-    const onAbort = (): void => handle.cancel();
-    ctx.signal.addEventListener('abort', onAbort);
-    const last = await handle.done;
-    ctx.signal.removeEventListener('abort', onAbort);
-    if (last.type === 'error') {
-      if (last.run !== null && /trainer process died/.test(last.message)) {
-        const db = openCatalogue(ctx.dataDir);
-        try {
-          if (getRun(db, last.run)?.status === 'running') finishRun(db, last.run, 'interrupted', last.message);
-        } finally {
-          db.close();
+    };
+    const db = openTrainingCatalogue(ctx.dataDir);
+    try {
+      const setup = await trainingSetup(ctx.dataDir, db);
+      let handle: TrainingHandle;
+      try {
+        if (resume === undefined) handle = startTraining(setup, recipe, onEvent);
+        else {
+          const { epochs, backend, workers } = recipe;
+          handle = resumeTraining(setup, resume, { epochs, backend, workers }, onEvent);
         }
+      } catch (err) {
+        throw cliError(err);
       }
-      throw new Error(last.message);
+      const onAbort = (): void => handle.cancel('cancelled from the command line');
+      ctx.signal.addEventListener('abort', onAbort);
+      const last = await handle.done;
+      ctx.signal.removeEventListener('abort', onAbort);
+      if (last.type === 'error') {
+        const interrupted = last.run !== null && getRun(db, last.run)?.status === 'interrupted';
+        throw new Error(interrupted ? `${last.message}; resume with --resume ${last.run}` : last.message);
+      }
+      if (last.type === 'cancelled') {
+        out.result({ run: last.run, cancelled: true, epochs: last.epoch }, `run ${last.run} cancelled after epoch ${last.epoch}; resume with --resume ${last.run}`);
+        return 130;
+      }
+      out.result(
+        { run: last.run, model: last.model, epochs: last.epochs, valLoss: last.valLoss, valPsnr: last.valPsnr, backend: last.backend },
+        `run ${last.run} done: model ${last.model} in ${last.modelDir} (val loss ${last.valLoss.toFixed(1)}, PSNR ${last.valPsnr.toFixed(2)} dB, ${last.backend})`,
+      );
+      return 0;
+    } finally {
+      db.close();
     }
-    if (last.type === 'cancelled') {
-      out.result({ run: last.run, cancelled: true, epochs: last.epoch }, `run ${last.run} cancelled after epoch ${last.epoch}; resume with --resume ${last.run}`);
-      return 130;
-    }
-    out.result(
-      { run: last.run, model: last.model, epochs: last.epochs, valLoss: last.valLoss, valPsnr: last.valPsnr, backend: last.backend },
-      `run ${last.run} done: model ${last.model} in ${last.modelDir} (val loss ${last.valLoss.toFixed(1)}, PSNR ${last.valPsnr.toFixed(2)} dB, ${last.backend})`,
-    );
-    return 0;
   },
 };

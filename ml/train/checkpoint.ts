@@ -5,15 +5,7 @@ import { loadCvaeValues, saveCvaeValues } from '../cvae/io.js';
 import type { CvaeConfig } from '../cvae/config.js';
 import type { CvaeSidecar } from '../cvae/sidecar.js';
 import type { AdamState } from './adam.js';
-
-export const CHECKPOINT_POINTER = 'checkpoint.json';
-
-export interface CheckpointPointer {
-  epoch: number;
-  /** folder name under <run>/checkpoints */
-  dir: string;
-  trainLosses: number[];
-}
+import { CHECKPOINT_POINTER, readPointer, type CheckpointPointer } from './checkpoint-pointer.js';
 
 export interface Checkpoint {
   epoch: number;
@@ -49,9 +41,8 @@ export async function writeCheckpoint(runDir: string, ck: Checkpoint, sidecar: C
 }
 
 export async function readCheckpoint(runDir: string): Promise<Checkpoint | null> {
-  const pfile = path.join(runDir, CHECKPOINT_POINTER);
-  if (!fs.existsSync(pfile)) return null;
-  const pointer = JSON.parse(fs.readFileSync(pfile, 'utf8')) as CheckpointPointer;
+  const pointer = readPointer(runDir);
+  if (!pointer) return null;
   const dir = path.join(runDir, 'checkpoints', pointer.dir);
   const { config, values } = await loadCvaeValues(dir);
   const meta = JSON.parse(fs.readFileSync(path.join(dir, 'optimizer.json'), 'utf8')) as { step: number; sizes: number[] };

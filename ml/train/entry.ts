@@ -3,9 +3,10 @@ import type { TrainEvent } from './events.js';
 
 /**
  * Trainer process entry. Node: child_process.fork(); Electron: utilityProcess.fork() (process.parentPort).
- * parent -> child: {type:'start', request} then optionally {type:'cancel'}; child -> parent: {type:'event', event}.
+ * parent -> child: {type:'start', request} then optionally {type:'cancel', reason?}; child -> parent: {type:'event', event}.
+ * The cancel reason is stored with the cancelled run.
  */
-type Inbound = { type: 'start'; request: TrainRequest } | { type: 'cancel' };
+type Inbound = { type: 'start'; request: TrainRequest } | { type: 'cancel'; reason?: string };
 
 interface ParentPort {
   postMessage(m: unknown): void;
@@ -29,7 +30,7 @@ function send(m: unknown): Promise<void> {
 
 function handle(m: Inbound): void {
   if (m.type === 'cancel') {
-    controller.abort();
+    controller.abort(m.reason ?? 'cancelled');
     return;
   }
   if (m.type !== 'start' || started) return;
@@ -48,7 +49,7 @@ if (electronPort) electronPort.on('message', (e) => handle(e.data as Inbound));
 else {
   process.on('message', (m) => handle(m as Inbound));
   // The parent went away: stop after the current step (the last epoch checkpoint stays).
-  process.on('disconnect', () => controller.abort());
+  process.on('disconnect', () => controller.abort('the process that started the trainer went away'));
 }
-process.on('SIGTERM', () => controller.abort());
-process.on('SIGINT', () => controller.abort());
+process.on('SIGTERM', () => controller.abort('the trainer received SIGTERM'));
+process.on('SIGINT', () => controller.abort('cancelled with Ctrl-C (SIGINT)'));

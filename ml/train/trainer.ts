@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { openCatalogue, type Db } from '../../db/catalogue.js';
 import { DATA_SUBDIRS } from '../../db/data-dir.js';
 import { insertModel } from '../../db/models.js';
-import { createRun, finishRun, getRun, markRunRunning, recordEpoch, setRunBackend } from '../../db/runs.js';
+import { claimRun, createRun, finishRun, getRun, recordEpoch, setRunBackend, stillRunningMessage } from '../../db/runs.js';
 import { makeCvaeConfig } from '../cvae/config.js';
 import { loadCvaeValues, saveCvaeValues } from '../cvae/io.js';
 import { mixSeed } from '../cvae/rng.js';
@@ -24,14 +24,6 @@ const CRITIC_LOSS_MODULE = fileURLToPath(new URL('../critic/loss-term.js', impor
 const FACE_API_LOSS_MODULE = fileURLToPath(new URL('../estimators/age-loss.js', import.meta.url));
 /** Target ages the age loss draws from, within the training set's own range. */
 const AGE_LOSS_RANGE = { min: 10, max: 80 };
-
-/** The weights of config.initFrom, which must match the run's image size and conditioning. */
-async function initialModel(config: TrainConfig): Promise<Awaited<ReturnType<typeof loadCvaeValues>>> {
-  const m = await loadCvaeValues(config.initFrom!);
-  if (m.config.imageSize !== config.imageSize) throw new Error(`--init-from: the model in ${config.initFrom} is ${m.config.imageSize} px, the run ${config.imageSize} px`);
-  if (m.config.film !== config.film) throw new Error(`--init-from: the model in ${config.initFrom} ${m.config.film ? 'has' : 'lacks'} FiLM conditioning, the run ${config.film ? 'has' : 'lacks'} it (use the same --preset)`);
-  return m;
-}
 
 /** The run's extra losses, with the age loss through its critic (trained first, into the run folder) when asked. */
 async function extraLossesFor(config: TrainConfig, data: TrainingSet, runDir: string, emit: (e: TrainEvent) => void, runId: number, signal: AbortSignal): Promise<ExtraLossSpec[]> {
@@ -111,6 +103,11 @@ async function ageBinMeans(pool: GradPool, reader: CropReader, train: readonly S
   return adjustedAgeBins(mus, train, latent);
 }
 
+/** Why the run was cancelled: the reason given to abort(), when it is text. */
+function cancelReason(signal: AbortSignal): string {
+  return typeof signal.reason === 'string' ? signal.reason : 'cancelled';
+}
+
 function rel(dataDir: string, p: string): string {
   return path.relative(dataDir, p).split(path.sep).join('/');
 }
@@ -127,7 +124,9 @@ export async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => vo
     if (req.resumeRun !== undefined) {
       const run = getRun(db, req.resumeRun);
       if (!run) throw new Error(`no run ${req.resumeRun} to resume`);
-      if (run.status === 'completed') throw new Error(`run ${run.id} is already completed`);
+      if (!claimRun(db, run.id, process.pid)) {
+        throw new Error(run.status === 'completed' ? `run ${run.id} is already complete` : stillRunningMessage(run.id, run.pid));
+      }
       const overrides: Partial<TrainConfig> = {};
       if (req.config?.epochs !== undefined) overrides.epochs = req.config.epochs;
       if (req.config?.backend !== undefined) overrides.backend = req.config.backend;
@@ -135,20 +134,20 @@ export async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => vo
       config = resolveTrainConfig({ ...(run.config as Partial<TrainConfig>), ...overrides });
       runId = run.id;
       runDir = path.join(req.dataDir, run.dir);
-      markRunRunning(db, runId);
     } else {
       config = resolveTrainConfig(req.config ?? {});
     }
     const data: TrainingSet = loadTrainingSet(db, req.dataDir, { includePending: config.includePending, limit: config.limit, seed: config.seed });
     if (runId === null) {
-      runId = createRun(db, config, (id) => `${DATA_SUBDIRS.runs}/${id}`);
+      runId = createRun(db, config, (id) => `${DATA_SUBDIRS.runs}/${id}`, process.pid);
       runDir = path.join(req.dataDir, DATA_SUBDIRS.runs, String(runId));
     }
     runDir = runDir!;
     fs.mkdirSync(runDir, { recursive: true });
     const checkpoint = await readCheckpoint(runDir);
     const extraLosses = await extraLossesFor(config, data, runDir, emit, runId, signal);
-    const init = !checkpoint && config.initFrom ? await initialModel(config) : null;
+    // initFrom was checked against the run's size and conditioning with the recipe (workflows/train-recipe.ts).
+    const init = !checkpoint && config.initFrom ? await loadCvaeValues(config.initFrom) : null;
     const cvaeConfig = checkpoint?.config ?? init?.config ?? makeCvaeConfig({ imageSize: config.imageSize, preset: config.preset, film: config.film });
     pool = await GradPool.start(config.workers, {
       type: 'init',
@@ -227,7 +226,7 @@ export async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => vo
         });
       }
       if (signal.aborted) {
-        finishRun(db, runId, 'cancelled');
+        finishRun(db, runId, 'cancelled', cancelReason(signal));
         emit({ type: 'cancelled', run: runId, epoch: epoch - 1 });
         return;
       }
@@ -268,7 +267,7 @@ export async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => vo
         seconds: (Date.now() - t0) / 1000,
       });
       if (signal.aborted) {
-        finishRun(db, runId, 'cancelled');
+        finishRun(db, runId, 'cancelled', cancelReason(signal));
         emit({ type: 'cancelled', run: runId, epoch });
         return;
       }
@@ -297,7 +296,7 @@ export async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => vo
     const message = err instanceof Error ? err.message : String(err);
     if (signal.aborted && db && runId !== null) {
       // Cancelled before the first epoch (while the age critic trained): nothing to resume from but the critic.
-      finishRun(db, runId, 'cancelled');
+      finishRun(db, runId, 'cancelled', cancelReason(signal));
       emit({ type: 'cancelled', run: runId, epoch: 0 });
       return;
     }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ModelSummary, TrainSettings } from '../../../../contract/api.js';
 import { applyRecipe, describeRecipe, recipeOf, recipeProblem } from './train-recipe.js';
 
-const base: TrainSettings = { size: 64, epochs: 3, batch: 8, beta: 1, lr: 8e-4, balancing: 'none', includePending: true };
+const base: TrainSettings = { size: 64, epochs: 3, batch: 8, beta: 1, lr: 8e-4, balance: 'none', includePending: true };
 const model = (id: number | null, imageSize: number): ModelSummary => ({
   id, name: id === null ? 'default' : `run-${id}`, isDefault: id === null, imageSize, epoch: 1, ageRange: [1, 90], runId: null, createdAt: null, metrics: {},
 });
