@@ -165,6 +165,10 @@ export interface ApiMethods {
       /** Model id; null or absent = the newest model of the data dir, else the default one. */
       modelId?: number | null;
       fps?: number;
+      /** Warp the face towards the target age's prototype shape (default true). */
+      shape?: boolean;
+      /** Add the texture change, the decoder's and the prototypes' (default true). */
+      texture?: boolean;
     };
     response: AgeResult;
   };

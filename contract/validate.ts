@@ -199,6 +199,8 @@ export const REQUEST_CHECKS: { readonly [M in MethodName]: Check } = {
     gender: optional(oneOf(['male', 'female'])),
     modelId,
     fps: optional(num({ min: 0.5, max: 60 })),
+    shape: optional(bool()),
+    texture: optional(bool()),
   }),
   ageModels: empty,
   evalRun: object({ modelId, split: optional(oneOf(SPLITS)) }),

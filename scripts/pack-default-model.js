@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Packs a trained model folder as the default model shipped in assets/models/default: float16 weights, the sidecar,
 // and a model card built from the sidecar and, when given, the JSON of `chronoface eval --json` (--eval FILE).
-// --shift K --gain G --detail D --chroma C --tone T --mask-grow R store the way outputs are carried onto photos (tuned with
+// The model's age prototypes (prototypes.json, prototypes.bin) come along.
+// --shift K --gain G --detail D --chroma C --tone T --mask-grow R --prototype W store the way outputs are carried onto photos (tuned with
 // `chronoface eval`) in the sidecar, as the defaults of `age` and `eval` for this model.
-// Usage: node scripts/pack-default-model.js MODEL_DIR [--eval eval.json] [--out assets/models/default] [--shift K] [--gain G] [--detail D] [--chroma C] [--tone T] [--mask-grow R]
+// Usage: node scripts/pack-default-model.js MODEL_DIR [--eval eval.json] [--out assets/models/default] [--shift K] [--gain G] [--detail D] [--chroma C] [--tone T] [--mask-grow R] [--prototype W]
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadCvaeValues, readSidecar, saveCvaeValues } from '../dist/node/ml/cvae/io.js';
+import { PROTOTYPE_TEXTURES_FILE, PROTOTYPES_FILE } from '../dist/node/ml/shape/prototypes-io.js';
 import { option as opt, REPO_ROOT as root } from './script-args.js';
 
 const args = process.argv.slice(2);
@@ -20,13 +22,14 @@ const sidecar = readSidecar(modelDir);
 const { config, values } = await loadCvaeValues(modelDir);
 fs.rmSync(out, { recursive: true, force: true });
 const aging = { ...(sidecar.aging ?? {}) };
-for (const [flagName, key] of [['shift', 'shift'], ['gain', 'gain'], ['detail', 'detail'], ['chroma', 'chroma'], ['tone', 'tone'], ['mask-grow', 'maskGrow']]) {
+for (const [flagName, key] of [['shift', 'shift'], ['gain', 'gain'], ['detail', 'detail'], ['chroma', 'chroma'], ['tone', 'tone'], ['mask-grow', 'maskGrow'], ['prototype', 'prototype']]) {
   if (opt(flagName) === undefined) continue;
   const v = Number(opt(flagName));
   if (!Number.isFinite(v) || v < 0) throw new Error(`--${flagName} must be a number >= 0, got ${opt(flagName)}`);
   aging[key] = v;
 }
 await saveCvaeValues(out, config, values, { ...sidecar, ...(Object.keys(aging).length ? { aging } : {}), createdAt: sidecar.createdAt }, { float16: true });
+for (const f of [PROTOTYPES_FILE, PROTOTYPE_TEXTURES_FILE]) if (fs.existsSync(path.join(modelDir, f))) fs.copyFileSync(path.join(modelDir, f), path.join(out, f));
 
 const evalFile = opt('eval');
 const evaluation = evalFile ? JSON.parse(fs.readFileSync(evalFile, 'utf8').trim().split('\n').pop()) : null;
@@ -41,7 +44,7 @@ const lines = [
   '| | |',
   '|---|---|',
   `| network | conditional VAE, preset \`${config.preset}\`${config.film ? ' (FiLM conditioning in the decoder)' : ''}, ${config.imageSize} px, latent ${config.latentDim} |`,
-  `| data | ${t.trainImages ?? '?'} training crops of ../shared/datasets/utkface (1,000 UTKFace images, balanced over age decades), prepared by \`chronoface prepare\` with the settings in sidecar.json |`,
+  `| data | ${t.trainImages ?? '?'} training crops of ../shared/datasets/utkface and utkface-extra (3,600 UTKFace images, balanced over age decades), prepared by \`chronoface prepare\` with the settings in sidecar.json |`,
   `| trained age range | ${sidecar.ageRange.min}-${sidecar.ageRange.max} |`,
   `| dataset fingerprint | \`${sidecar.datasetFingerprint}\` |`,
   `| epochs | ${sidecar.epoch} |`,

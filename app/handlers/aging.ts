@@ -125,6 +125,8 @@ export function agingHandlers(ctx: ServiceContext): HandlerGroup<AgingMethods> {
         ...(req.face !== undefined ? { face: req.face } : {}),
         ...(req.sourceAge !== undefined ? { sourceAge: req.sourceAge } : {}),
         ...(req.gender !== undefined ? { gender: req.gender } : {}),
+        ...(req.shape !== undefined ? { shape: req.shape } : {}),
+        ...(req.texture !== undefined ? { texture: req.texture } : {}),
       });
     } catch (err) {
       if (err instanceof NoFaceError) throw new ApiError('invalid-argument', `${photo.name}: ${err.message}`);

@@ -14,7 +14,7 @@ import type { AgeFaceOptions, Gender } from '../../ml/aging/age-face.js';
 import { createPlaywrightVisionHost } from '../../ml/vision/playwright-host.js';
 import type { VisionHost } from '../../ml/vision/host.js';
 import { ChromiumNotFoundError } from '../../ml/vision/chromium.js';
-import { BLEND_OPTIONS, blendOptions } from './blend-options.js';
+import { BLEND_OPTIONS, blendOptions, changeOptions } from './blend-options.js';
 import { ModelUnavailableError } from '../../ml/vision/models.js';
 
 interface Shared {
@@ -32,7 +32,7 @@ function faceOptions(ctx: CommandContext): AgeFaceOptions {
   if (sourceAge !== undefined && !(sourceAge >= 0 && sourceAge <= 120)) throw new UsageError(`--source-age must be from 0 to 120, got ${sourceAge}`);
   const g = stringOpt(ctx, 'gender');
   if (g !== undefined && g !== 'male' && g !== 'female') throw new UsageError(`--gender must be male or female, got "${g}"`);
-  return { ages, sourceAge, gender: g as Gender | undefined, sample: boolOpt(ctx, 'sample'), ageShift: ctx.options['age-shift'] !== false, ...blendOptions(ctx) };
+  return { ages, sourceAge, gender: g as Gender | undefined, sample: boolOpt(ctx, 'sample'), ageShift: ctx.options['age-shift'] !== false, ...changeOptions(ctx), ...blendOptions(ctx) };
 }
 
 function record(ctx: CommandContext, model: AgingModel, photo: string, face: AgedPhotoFace, gif: string, strip: string | null): void {

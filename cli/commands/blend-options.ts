@@ -3,16 +3,24 @@ import { numberOpt } from '../command.js';
 import { UsageError, type OptionSpec } from '../args.js';
 
 /** --shift, --gain, --detail, --chroma, --tone and --mask-grow, shared by `age` and `eval`: how the decoder's change is carried onto the photo. */
-export const BLEND_OPTIONS: Record<'gain' | 'detail' | 'shift' | 'mask-grow' | 'chroma' | 'tone', OptionSpec> = {
+export const BLEND_OPTIONS: Record<'gain' | 'detail' | 'shift' | 'mask-grow' | 'chroma' | 'tone' | 'prototype' | 'shape' | 'texture', OptionSpec> = {
   shift: { kind: 'number', value: 'K', help: "multiply the latent age-shift vectors (default: the model's tuned value, else 1)" },
   gain: { kind: 'number', value: 'G', help: "multiply the change decode(target) - decode(source) (default: the model's tuned value, else 1)" },
   detail: { kind: 'number', value: 'D', help: "share of the face's own detail kept inside the mask, 0..1: 1 carries only the change onto the photo, 0 shows the decoded face (default: the model's tuned value, else 1)" },
   chroma: { kind: 'number', value: 'C', help: "share of the change's colour kept, 0..1: 0 carries only its lightness (default: the model's tuned value, else 1)" },
   tone: { kind: 'number', value: 'T', help: "share of the change's broad shading kept (an overall darkening or colour cast of the skin), 0..1; lines and folds always stay (default: the model's tuned value, else 1)" },
   'mask-grow': { kind: 'number', value: 'R', help: "grow the face mask by R crop sides before paste-back, so the hairline and temples age too, 0..0.3 (default: the model's tuned value, else 0)" },
+  prototype: { kind: 'number', value: 'W', help: "weight of the age prototypes' texture difference (mean face at the target age minus at the source age), 0..3 (default: the model's tuned value, else 1)" },
+  shape: { kind: 'boolean', help: "warp the face from its age's prototype shape to the target age's (--no-shape: keep the photo's geometry)", default: true },
+  texture: { kind: 'boolean', help: 'add the texture change, the decoder\'s and the prototypes\' (--no-texture: shape only)', default: true },
 };
 
-export function blendOptions(ctx: CommandContext): { gain?: number; detail?: number; shift?: number; maskGrow?: number; chroma?: number; tone?: number } {
+/** --shape / --texture: each on unless turned off. */
+export function changeOptions(ctx: CommandContext): { shape: boolean; texture: boolean } {
+  return { shape: ctx.options.shape !== false, texture: ctx.options.texture !== false };
+}
+
+export function blendOptions(ctx: CommandContext): { gain?: number; detail?: number; shift?: number; maskGrow?: number; chroma?: number; tone?: number; prototype?: number } {
   const gain = numberOpt(ctx, 'gain');
   if (gain !== undefined && !(gain > 0 && gain <= 5)) throw new UsageError(`--gain must be in (0, 5], got ${gain}`);
   const detail = numberOpt(ctx, 'detail');
@@ -25,5 +33,7 @@ export function blendOptions(ctx: CommandContext): { gain?: number; detail?: num
   if (chroma !== undefined && !(chroma >= 0 && chroma <= 1)) throw new UsageError(`--chroma must be from 0 to 1, got ${chroma}`);
   const tone = numberOpt(ctx, 'tone');
   if (tone !== undefined && !(tone >= 0 && tone <= 1)) throw new UsageError(`--tone must be from 0 to 1, got ${tone}`);
-  return { ...(tone !== undefined ? { tone } : {}), ...(chroma !== undefined ? { chroma } : {}), ...(maskGrow !== undefined ? { maskGrow } : {}), ...(shift !== undefined ? { shift } : {}), ...(gain !== undefined ? { gain } : {}), ...(detail !== undefined ? { detail } : {}) };
+  const prototype = numberOpt(ctx, 'prototype');
+  if (prototype !== undefined && !(prototype >= 0 && prototype <= 3)) throw new UsageError(`--prototype must be from 0 to 3, got ${prototype}`);
+  return { ...(prototype !== undefined ? { prototype } : {}), ...(tone !== undefined ? { tone } : {}), ...(chroma !== undefined ? { chroma } : {}), ...(maskGrow !== undefined ? { maskGrow } : {}), ...(shift !== undefined ? { shift } : {}), ...(gain !== undefined ? { gain } : {}), ...(detail !== undefined ? { detail } : {}) };
 }

@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../../ml/aging/files.js';
 import { chooseModel, loadAgingModel } from '../../ml/aging/model.js';
 import { renderHtmlReport } from '../../ml/eval/html-report.js';
 import { runEvaluation } from '../../ml/eval/run-eval.js';
-import { BLEND_OPTIONS, blendOptions } from './blend-options.js';
+import { BLEND_OPTIONS, blendOptions, changeOptions } from './blend-options.js';
 import { CHECK_MODELS_ENV } from '../../ml/estimators/check-age.js';
 
 export const evalCommand: Command = {
@@ -43,6 +43,7 @@ export const evalCommand: Command = {
         limit,
         ages,
         ...blendOptions(ctx),
+        ...changeOptions(ctx),
         checkModels: stringOpt(ctx, 'check-models') ?? process.env[CHECK_MODELS_ENV],
         ageShift: ctx.options['age-shift'] !== false,
         signal: ctx.signal,
@@ -51,8 +52,9 @@ export const evalCommand: Command = {
       for (const s of report.skipped) ctx.out.warn(`crop ${s.cropId} skipped: ${s.error}`);
       const html = stringOpt(ctx, 'html');
       if (html) await writeFileAtomic(path.resolve(html), Buffer.from(renderHtmlReport(report)));
-      const { samples, ...figures } = report;
-      const result = { ...figures, samples: samples.length, html: html ? path.resolve(html) : null };
+      const { samples, fullSamples, longitudinal, ...figures } = report;
+      const followed = longitudinal ? { ...longitudinal, samples: longitudinal.samples.length } : null;
+      const result = { ...figures, samples: samples.length, fullSamples: fullSamples.length, longitudinal: followed, html: html ? path.resolve(html) : null };
       const p = report.aging.photo;
       const text = [
         `model ${report.model.name}, ${report.split} split, ${report.faces} faces, targets ${report.targets.join(', ')}`,
@@ -62,6 +64,10 @@ export const evalCommand: Command = {
         `decoder output: slope ${report.aging.decode.slope.toFixed(2)}, MAE ${report.aging.decode.mae.toFixed(1)} y, same person ${(report.aging.decode.samePerson * 100).toFixed(1)} %`,
         `estimator on real faces: MAE ${report.estimator.ageMae.toFixed(1)} y, slope ${report.estimator.realSlope.toFixed(2)}; different people below 0.6: ${(report.estimator.differentPeopleShare * 100).toFixed(1)} %`,
         ...report.check.map((c) => `${c.name} (check): on the photo slope ${c.photo.slope.toFixed(2)}, MAE ${c.photo.mae.toFixed(1)} y${c.photoCalibrated ? ` (on its own scale: slope ${c.photoCalibrated.slope.toFixed(2)}, MAE ${c.photoCalibrated.mae.toFixed(1)} y)` : ''}; decoder output slope ${c.decode.slope.toFixed(2)}; on real faces MAE ${c.ageMae.toFixed(1)} y, slope ${c.realSlope.toFixed(2)}`),
+        ...report.byBin.flatMap((b) => b.check.map((c) => `  ${b.bin}: ${c.name} slope ${c.photo.slope.toFixed(2)}, MAE ${c.photo.mae.toFixed(1)} y, same person ${(c.photo.samePerson * 100).toFixed(0)} % (${b.faces} faces)`)),
+        longitudinal
+          ? `longitudinal (${longitudinal.pairs.length} pairs): distance to the real later face ${longitudinal.meanInputDistance.toFixed(3)} from the input, ${longitudinal.meanAgedDistance.toFixed(3)} aged; aged nearer in ${(longitudinal.nearerShare * 100).toFixed(0)} %`
+          : '',
         html ? `report: ${path.resolve(html)}` : '',
       ].filter(Boolean).join('\n');
       ctx.out.result(result, text);

@@ -14,6 +14,7 @@ export const commands: readonly CommandEntry[] = [
   { name: 'prepare', load: async () => (await import('./prepare.js')).prepareCommand },
   { name: 'fix', load: async () => (await import('./fix.js')).fixCommand },
   { name: 'train', load: async () => (await import('./train.js')).trainCommand },
+  { name: 'prototypes', load: async () => (await import('./prototypes.js')).prototypesCommand },
   { name: 'runs', load: async () => (await import('./runs.js')).runsCommand },
   { name: 'age', load: async () => (await import('./age.js')).ageCommand },
   { name: 'eval', load: async () => (await import('./eval.js')).evalCommand },

@@ -71,6 +71,8 @@ function describe(e: TrainEvent): string | null {
       return `epoch ${e.epoch}/${e.epochs}: train ${e.trainLoss.toFixed(1)}  val ${e.valLoss.toFixed(1)}  PSNR ${e.valPsnr.toFixed(2)} dB  KL ${e.valKl.toFixed(1)}  (${e.seconds.toFixed(0)} s)`;
     case 'critic':
       return `age critic epoch ${e.epoch}/${e.epochs}: train MAE ${e.trainMae.toFixed(1)} y, val MAE ${e.valMae.toFixed(1)} y`;
+    case 'done':
+      return e.prototypes.warning ?? `age prototypes fitted to ${e.prototypes.crops} crops`;
     case 'cancelled':
       return `run ${e.run} cancelled; resume with --resume ${e.run} (from epoch ${e.epoch})`;
     default:

@@ -4,7 +4,12 @@ import { ageShiftVector } from '../cvae/sidecar.js';
 import type { Affine } from '../prep/geometry.js';
 import { estimateAgeGender } from '../estimators/index.js';
 import type { RawImage } from '../estimators/image.js';
-import type { AgingModel } from './model.js';
+import type { AgingModel, PrototypeSource } from './model.js';
+import type { Point } from '../prep/geometry.js';
+import { warpCropImage, type WarpField } from '../shape/warp-field.js';
+import { prototypeChange } from './prototype-change.js';
+import { MESH_POINTS } from '../shape/mesh.js';
+import { warpPasteBack } from './warp-paste.js';
 import { clampAges, type ClampedAges } from './ages.js';
 import { pasteBack } from './paste-back.js';
 import { growMask } from './mask-grow.js';
@@ -22,6 +27,8 @@ export interface AlignedFace {
   readonly transform: Affine;
   /** size * size feathered face mask, 0..255. */
   readonly faceMask: Uint8Array;
+  /** MediaPipe's landmarks in crop px (at least the 468 mesh points); without them the face keeps its shape. */
+  readonly landmarks?: readonly Point[] | null;
 }
 
 export interface AgeFaceOptions {
@@ -51,10 +58,16 @@ export interface AgeFaceOptions {
   readonly tone?: number;
   /** Grows the face mask by this share of the crop side before paste-back (mask-grow.ts). Default: the model's sidecar, else 0. */
   readonly maskGrow?: number;
+  /** Warp the face from its age's prototype shape towards the target age's (default true when the model has prototypes). */
+  readonly shape?: boolean;
+  /** Add the texture change: the decoder's, and the prototypes' (default true). */
+  readonly texture?: boolean;
+  /** Weight of the prototype texture difference within the texture change. Default: the model's sidecar, else 1. */
+  readonly prototype?: number;
 }
 
 /** How the decoder's change is carried onto the face, with every setting resolved. */
-export type BlendSettings = Required<Pick<AgeFaceOptions, 'shift' | 'gain' | 'detail' | 'chroma' | 'tone' | 'maskGrow'>>;
+export type BlendSettings = Required<Pick<AgeFaceOptions, 'shift' | 'gain' | 'detail' | 'chroma' | 'tone' | 'maskGrow' | 'prototype'>>;
 
 /** The blend settings in force: the options, else the model's tuned values (sidecar `aging`), else plain residual transfer. */
 export function blendSettings(model: AgingModel, options: Partial<BlendSettings>): BlendSettings {
@@ -66,6 +79,7 @@ export function blendSettings(model: AgingModel, options: Partial<BlendSettings>
     chroma: options.chroma ?? tuned.chroma ?? 1,
     tone: options.tone ?? tuned.tone ?? 1,
     maskGrow: options.maskGrow ?? tuned.maskGrow ?? 0,
+    prototype: options.prototype ?? tuned.prototype ?? 1,
   };
 }
 
@@ -79,6 +93,10 @@ export interface AgedFaceResult {
   readonly cropFrames: RawImage[];
   /** The decoder's own outputs at the target ages (crop size). */
   readonly decodes: RawImage[];
+  /** Per target age, the shape change (crop space), or null when the face keeps its shape. */
+  readonly fields: (WarpField | null)[];
+  /** Where the prototypes came from, when used: this model's own, or the default model's. */
+  readonly prototypes: PrototypeSource | null;
 }
 
 function toBytes(values: Float32Array, offset: number, count: number): Uint8Array {
@@ -150,6 +168,14 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
   const values = withoutCheckerboard(raw, n + 1, size);
 
   const px = size * size * 3;
+  const protos = model.prototypes;
+  const useShape = options.shape ?? true;
+  const useTexture = options.texture ?? true;
+  const protoTexture = useTexture ? blend.prototype : 0;
+  const change =
+    protos && face.landmarks && face.landmarks.length >= MESH_POINTS && (useShape || protoTexture > 0)
+      ? prototypeChange(protos.data, size, face.crop, face.landmarks, gender!, sourceForCond, ages.ages, { shape: useShape, texture: protoTexture })
+      : null;
   const decodes: RawImage[] = [];
   const deltas: Float32Array[] = [];
   const cropFrames: RawImage[] = [];
@@ -160,21 +186,40 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
     const off = (k + 1) * px;
     decodes.push({ data: toBytes(raw, off, px), width: size, height: size, channels: 3 });
     const delta = new Float32Array(px);
+    if (useTexture) {
+      for (let i = 0; i < px; i++) {
+        const source = (values[i]! + 1) * 127.5;
+        delta[i] = gain * (values[off + i]! - values[i]!) * 127.5 + fade[(i / 3) | 0]! * (source - face.crop[i]!);
+      }
+      const proto = change?.textures[k];
+      if (proto) for (let i = 0; i < px; i++) delta[i] = delta[i]! + proto[i]!;
+      if (chroma !== 1) scaleChroma(delta, chroma);
+      keepTone(delta, size, tone, size / 8);
+    }
+    const field = change?.fields[k] ?? null;
+    const base = field ? warpCropImage(face.crop, size, 3, field) : face.crop;
+    const shown = field ? warpCropImage(delta, size, 3, field) : delta;
     const frame = new Uint8Array(px);
     for (let i = 0; i < px; i++) {
-      const source = (values[i]! + 1) * 127.5;
-      delta[i] = gain * (values[off + i]! - values[i]!) * 127.5 + fade[(i / 3) | 0]! * (source - face.crop[i]!);
-    }
-    if (chroma !== 1) scaleChroma(delta, chroma);
-    keepTone(delta, size, tone, size / 8);
-    for (let i = 0; i < px; i++) {
-      const v = face.crop[i]! + delta[i]!;
+      const v = base[i]! + shown[i]!;
       frame[i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
     }
     deltas.push(delta);
     cropFrames.push({ data: frame, width: size, height: size, channels: 3 });
   }
-  return { sourceAge: sourceAge!, sourceAgeEstimated: options.sourceAge === undefined, gender: gender!, genderEstimated: options.gender === undefined, ages, cropFrames, decodes, deltas };
+  const fields = change ? change.fields : ages.ages.map(() => null);
+  return {
+    sourceAge: sourceAge!,
+    sourceAgeEstimated: options.sourceAge === undefined,
+    gender: gender!,
+    genderEstimated: options.gender === undefined,
+    ages,
+    cropFrames,
+    decodes,
+    deltas,
+    fields,
+    prototypes: change ? protos!.source : null,
+  };
 }
 
 /** Where the eyes, nose and mouth sit in every aligned crop (template.ts), with the spread of each, in crop sides. */
@@ -217,7 +262,10 @@ export function pasteMask(model: AgingModel, face: AlignedFace, options: Pick<Ag
   return growMask(face.faceMask, face.size, blendSettings(model, options).maskGrow);
 }
 
-/** The photo-resolution frames: each crop-space change (ageAlignedFace's deltas) carried onto the photo inside `mask`. */
-export function photoFrames(photo: RawImage, face: AlignedFace, deltas: readonly Float32Array[], mask: Uint8Array = face.faceMask): RawImage[] {
-  return deltas.map((data) => pasteBack(photo, { size: face.size, data }, mask, face.transform));
+/** The photo-resolution frames: each crop-space change (ageAlignedFace's deltas) carried onto the photo inside `mask`, in the geometry of its warp. */
+export function photoFrames(photo: RawImage, face: AlignedFace, aged: Pick<AgedFaceResult, 'fields'> & { deltas: readonly Float32Array[] }, mask: Uint8Array = face.faceMask): RawImage[] {
+  return aged.deltas.map((data, k) => {
+    const field = aged.fields[k];
+    return field ? warpPasteBack(photo, { size: face.size, data }, mask, face.transform, field) : pasteBack(photo, { size: face.size, data }, mask, face.transform);
+  });
 }

@@ -4,6 +4,7 @@ import { detectFaces, type DetectedFace } from '../prep/detect.js';
 import { loadPhoto, type Photo } from '../prep/photo.js';
 import { prepareFace, type PreparedFace } from '../prep/prepare-face.js';
 import type { RawImage } from '../estimators/image.js';
+import { applyAffine } from '../prep/geometry.js';
 import { ageAlignedFace, pasteMask, photoFrames, type AgeFaceOptions, type Gender } from './age-face.js';
 import type { ClampedAges } from './ages.js';
 import type { AgingModel } from './model.js';
@@ -90,11 +91,12 @@ export async function agePhoto(host: VisionHost, model: AgingModel, input: strin
     const prepared = await prepareFace(host, photo, face, model.prep, { faceCount: faces.length });
     const ta = performance.now();
     prepareMs += ta - tp;
-    const aligned = { crop: prepared.crop, size: prepared.size, transform: prepared.transform, faceMask: prepared.faceMask };
+    const landmarks = face.landmarks.length >= 468 ? face.landmarks.map((p) => applyAffine(prepared.transform, p)) : null;
+    const aligned = { crop: prepared.crop, size: prepared.size, transform: prepared.transform, faceMask: prepared.faceMask, landmarks };
     const aged = await ageAlignedFace(model, aligned, options);
     const tb = performance.now();
     faceMs += tb - ta;
-    const frames = photoFrames(photo, aligned, aged.deltas, pasteMask(model, aligned, options));
+    const frames = photoFrames(photo, aligned, aged, pasteMask(model, aligned, options));
     pasteMs += performance.now() - tb;
     out.push({
       face: idx,

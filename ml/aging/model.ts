@@ -8,6 +8,8 @@ import { initBackend, type BackendInfo } from '../tf/backend.js';
 import { normalizePrepSettings, type PrepSettings } from '../prep/settings.js';
 import { openCatalogue, CATALOGUE_FILE } from '../../db/catalogue.js';
 import { getModel, latestModel } from '../../db/models.js';
+import type { AgePrototypes } from '../shape/prototypes.js';
+import { readPrototypes } from '../shape/prototypes-io.js';
 
 export interface ModelChoice {
   readonly dir: string;
@@ -16,6 +18,9 @@ export interface ModelChoice {
   readonly name: string;
   readonly source: 'option' | 'catalogue' | 'default';
 }
+
+/** Whose age prototypes a model ages with: its own, or (when it has none) the shipped default model's. */
+export type PrototypeSource = 'model' | 'default';
 
 export interface AgingModel {
   readonly choice: ModelChoice;
@@ -26,6 +31,8 @@ export interface AgingModel {
   readonly size: number;
   readonly ageRange: { min: number; max: number };
   readonly backend: BackendInfo;
+  /** Age prototypes (shape and texture per age), null when neither this model nor the default model has any. */
+  readonly prototypes: { readonly data: AgePrototypes; readonly source: PrototypeSource } | null;
 }
 
 /** The repository's assets/models/default (found from this file, in the source tree or in dist/node). */
@@ -90,5 +97,14 @@ export async function loadAgingModel(choice: ModelChoice): Promise<AgingModel> {
   const prep = normalizePrepSettings({ ...(sidecar.prep ?? {}), size });
   const min = Number(sidecar.ageRange?.min ?? 0);
   const max = Number(sidecar.ageRange?.max ?? 100);
-  return { choice, cvae, sidecar, prep, size, ageRange: { min, max }, backend };
+  return { choice, cvae, sidecar, prep, size, ageRange: { min, max }, backend, prototypes: modelPrototypes(choice.dir) };
+}
+
+/** The model folder's prototypes, else the default model's. */
+export function modelPrototypes(dir: string): AgingModel['prototypes'] {
+  const own = readPrototypes(dir);
+  if (own) return { data: own, source: 'model' };
+  const fallback = defaultModelDir();
+  const shipped = path.resolve(fallback) === path.resolve(dir) ? null : readPrototypes(fallback);
+  return shipped ? { data: shipped, source: 'default' } : null;
 }

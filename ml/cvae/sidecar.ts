@@ -34,7 +34,7 @@ export interface CvaeSidecar {
   ageBins: AgeBin[];
   training: Record<string, unknown>;
   /** How outputs are carried onto photos, tuned by evaluation (AgeFaceOptions' defaults for this model). */
-  aging?: { detail?: number; gain?: number; shift?: number; maskGrow?: number; chroma?: number; tone?: number };
+  aging?: { detail?: number; gain?: number; shift?: number; maskGrow?: number; chroma?: number; tone?: number; prototype?: number };
   createdAt: string;
 }
 

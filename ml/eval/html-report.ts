@@ -63,6 +63,18 @@ export function renderHtmlReport(r: EvalReport): string {
     )
     .join('');
   const bins = r.byBin.filter((b) => b.faces > 0);
+  const checkBinRows = bins
+    .flatMap((b) => b.check.map((c) => `<tr><td>${b.bin}</td><td>${esc(c.name)}</td><td>${b.faces}</td><td>${fmt(c.photo.slope)}</td><td>${fmt(c.photo.mae, 1)} y</td><td>${pct(b.photo?.samePerson)}</td></tr>`))
+    .join('');
+  const lo = r.longitudinal;
+  const longitudinal = lo
+    ? `<h2>Longitudinal check</h2>
+<p>${lo.pairs.length} young photos of people followed over the years, each aged to the age of a later photo of the same person. Descriptor distance to the real later face: <b>${fmt(lo.meanInputDistance, 3)}</b> from the input, <b>${fmt(lo.meanAgedDistance, 3)}</b> from the aged face; the aged face is nearer in ${pct(lo.nearerShare)} of the pairs.</p>
+${lo.samples.map((s) => `<figure><img alt="${esc(s.person)}" src="data:image/png;base64,${s.png}"><figcaption>${esc(s.person)}: the photo at ${s.fromAge}, aged to ${s.toAge}, and the real photo at ${s.toAge}</figcaption></figure>`).join('')}`
+    : '';
+  const fullSamples = r.fullSamples
+    .map((s) => `<figure><img alt="crop ${s.cropId}" src="data:image/png;base64,${s.png}"><figcaption>${s.bin}: crop ${s.cropId}, age ${s.age}; the photo, then aged to ${r.targets.join(', ')}, at the photo's own resolution</figcaption></figure>`)
+    .join('');
   const charts = [
     binBars('aging slope (photo outputs)', bins.map((b) => ({ label: b.bin, value: b.photo?.slope ?? null })), 1, (v) => v.toFixed(2)),
     binBars('age MAE to target, years', bins.map((b) => ({ label: b.bin, value: b.photo?.mae ?? null })), Math.max(1, ...bins.map((b) => b.photo?.mae ?? 0)), (v) => v.toFixed(1)),
@@ -101,6 +113,11 @@ ${r.check.map((c) => `${agingRow(`on the photo, ages read by ${esc(c.name)} (ind
   )}${charts}</div>
 <h2>Per age bin (of the input face)</h2>
 <table><tr><th>bin</th><th>faces</th><th>MSE</th><th>PSNR</th><th>SSIM</th><th>estimator MAE</th><th>photo slope</th><th>photo MAE</th><th>photo same</th><th>decode slope</th><th>decode MAE</th><th>decode same</th></tr>${binRows}</table>
+${checkBinRows ? `<h2>Per age bin, read by the independent check estimators</h2>
+<table><tr><th>bin</th><th>estimator</th><th>faces</th><th>slope</th><th>MAE to target</th><th>same person (face-api descriptor)</th></tr>${checkBinRows}</table>` : ''}
+${longitudinal}
+<h2>Outputs at full resolution</h2>
+${fullSamples}
 <h2>Samples</h2>
 ${samples}
 </body></html>

@@ -4,22 +4,20 @@ import type { Db } from '../../db/catalogue.js';
 import { genderCode, makeCond } from '../cvae/cond.js';
 import { CHRONOFACE_FACE_WINDOW, describeFaces, estimateAgeGender, descriptorDistance, SAME_PERSON_DISTANCE } from '../estimators/index.js';
 import type { RawImage } from '../estimators/image.js';
-import { ageAlignedFace, blendSettings, pasteMask, photoFrames, type BlendSettings } from '../aging/age-face.js';
+import { blendSettings, type BlendSettings } from '../aging/age-face.js';
+import { ageEvalFace } from './age-eval-face.js';
+import { longitudinalCheck, type LongitudinalFigures } from './longitudinal.js';
 import type { AgingModel } from '../aging/model.js';
 import { joinHorizontally } from '../aging/writers.js';
-import { loadPhoto } from '../prep/photo.js';
-import { warpAffine } from '../prep/warp.js';
+import { recut, SCORE_SIZE } from './recut.js';
 import { agingFigures, calibrated, differentPeopleShare, realFaceFit, realFaceSlope, type AgedFace, type AgingFigures } from './aging-metrics.js';
-import { loadEvalFaces, readCrop, scaleTransform, type EvalFace } from './dataset.js';
-import { cropFaceMask } from './face-mask.js';
+import { loadEvalFaces, loadFollowedFaces, readCrop, type EvalFace } from './dataset.js';
 import { imageMetrics, type ImageMetrics } from './image-metrics.js';
 import { loadCheckEstimators, type CheckEstimator } from '../estimators/check-age.js';
 import { windowPixels } from '../estimators/framing.js';
 import { ageBinIndex, mig, type MigResult } from './mig.js';
 
 export const AGE_BIN_LABELS = ['0-9', '10-19', '20-29', '30-39', '40-49', '50-59', '60-69', '70+'];
-/** Side at which face windows are re-cut from full-resolution outputs for the estimators (the descriptor net's input). */
-const SCORE_SIZE = 150;
 const SAMPLE_FACES = 6;
 
 /** Blend settings (age-face.ts) left out default to the model's tuned values. */
@@ -29,6 +27,11 @@ export interface EvalOptions extends Partial<Readonly<BlendSettings>> {
   /** Requested target ages (default 20..70 by 10), limited to the model's trained range. */
   readonly ages?: readonly number[];
   readonly ageShift?: boolean;
+  /** Shape and texture change (default on), as `age` takes them. */
+  readonly shape?: boolean;
+  readonly texture?: boolean;
+  /** Age young photos of followed people (FG-NET) to the ages of their later photos (default true when there are any). */
+  readonly longitudinal?: boolean;
   /** A folder of independent age nets (estimators/check-age.ts) that score the same outputs as a second opinion. */
   readonly checkModels?: string;
   readonly onProgress?: (done: number, total: number) => void;
@@ -42,6 +45,8 @@ export interface BinFigures {
   readonly estimatorMae: number | null;
   readonly photo: Omit<AgingFigures, 'byTarget'> | null;
   readonly decode: Omit<AgingFigures, 'byTarget'> | null;
+  /** The photo outputs read by each independent check estimator. */
+  readonly check: { name: string; photo: Omit<AgingFigures, 'byTarget'> }[];
 }
 
 export interface EvalReport {
@@ -60,8 +65,12 @@ export interface EvalReport {
   /** The photo outputs scored by each independent check estimator (--check-models), beside its MAE on the real faces. */
   readonly check: { name: string; ageMae: number; realSlope: number; photo: AgingFigures; decode: AgingFigures; photoCalibrated: AgingFigures | null }[];
   readonly byBin: BinFigures[];
+  /** Young photos aged to the age of a later photo of the same person, against that later face; null without such people. */
+  readonly longitudinal: LongitudinalFigures | null;
   /** PNG grids, base64: per sample face, the input then the outputs at each target (top: photo outputs; bottom: decodes). */
   readonly samples: { cropId: number; age: number; png: string }[];
+  /** The first face of each age bin: the photo, then its outputs at each target, at the photo's own resolution (PNG, base64). */
+  readonly fullSamples: { cropId: number; age: number; bin: string; png: string }[];
   readonly seconds: number;
   readonly settings: BlendSettings & { ageShift: boolean; scoreSize: number; sameDistance: number };
 }
@@ -79,23 +88,6 @@ export function defaultTargets(range: { min: number; max: number }, requested?: 
   const inRange = [...new Set(base.map((a) => Math.min(range.max, Math.max(range.min, a))))];
   if (inRange.length < 2) throw new Error(`the model's trained range ${range.min}-${range.max} leaves fewer than two target ages`);
   return inRange;
-}
-
-/** The face window (framing.ts) of the aligned crop, cut again from a full-resolution image at SCORE_SIZE px. */
-async function recut(photo: RawImage, transform: EvalFace['transform'], cropSize: number): Promise<RawImage> {
-  const w = CHRONOFACE_FACE_WINDOW;
-  const k = SCORE_SIZE / (w.side * cropSize);
-  const t: EvalFace['transform'] = [
-    transform[0] * k,
-    transform[1] * k,
-    (transform[2] - (w.cx - w.side / 2) * cropSize) * k,
-    transform[3] * k,
-    transform[4] * k,
-    (transform[5] - (w.cy - w.side / 2) * cropSize) * k,
-  ];
-  const buf = Buffer.from(photo.data.buffer, photo.data.byteOffset, photo.data.length);
-  const data = await warpAffine({ data: buf, width: photo.width, height: photo.height, channels: 3 }, t, SCORE_SIZE);
-  return { data, width: SCORE_SIZE, height: SCORE_SIZE, channels: 3 };
 }
 
 async function resized(img: RawImage, size: number): Promise<RawImage> {
@@ -153,6 +145,7 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
   const ageShift = options.ageShift ?? true;
   const records: FaceRecord[] = [];
   const samples: EvalReport['samples'] = [];
+  const fullSamples: EvalReport['fullSamples'] = [];
 
   const skipped: { cropId: number; error: string }[] = [];
   const checkers: CheckEstimator[] = options.checkModels ? await loadCheckEstimators(options.checkModels) : [];
@@ -173,8 +166,6 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
 
   async function evaluateFace(face: EvalFace): Promise<void> {
     const crop = await readCrop(face, S);
-    const transform = scaleTransform(face.transform, S / face.cropSize);
-    const g = face.gender === 'unknown' ? undefined : face.gender;
     // Reconstruction at the true age and gender, from the posterior mean; mu also feeds MIG.
     const { recon, mu } = tf.tidy(() => {
       const x = tf.tensor4d(Float32Array.from(crop, (v) => v / 127.5 - 1), [1, S, S, 3]);
@@ -188,10 +179,7 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
     const b01 = Float32Array.from(rv, (v) => Math.min(1, Math.max(0, (v + 1) / 2)));
     const reconMetrics = imageMetrics(a01, b01, S, S, 3);
 
-    const photo = await loadPhoto(face.photoPath);
-    const aligned = { crop, size: S, transform, faceMask: await cropFaceMask(S, transform, face.landmarks) };
-    const aged = await ageAlignedFace(model, aligned, { ages: targets, sourceAge: face.age, gender: g, ageShift, ...blend });
-    const outputs = photoFrames(photo, aligned, aged.deltas, pasteMask(model, aligned, blend));
+    const { photo, aged, outputs } = await ageEvalFace(model, face, crop, targets, { ...blend, ageShift, shape: options.shape, texture: options.texture });
     const realCut = await recut(photo, face.transform, face.cropSize);
     const outCuts = await Promise.all(outputs.map((o) => recut(o, face.transform, face.cropSize)));
     const decodeCuts = await Promise.all(aged.decodes.map((d) => resized(d, SCORE_SIZE)));
@@ -214,9 +202,16 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
       decode: { sourceAge: face.age, targets, estimated: est.slice(1 + n).map((e) => e.age), distances: desc.slice(1 + n).map((d) => descriptorDistance(realDescriptor, d)) },
       check,
     });
+    const bin = AGE_BIN_LABELS[ageBinIndex(face.age)]!;
+    if (!fullSamples.some((f) => f.bin === bin)) {
+      const strip = joinHorizontally([photo, ...outputs], 4);
+      fullSamples.push({ cropId: face.cropId, age: face.age, bin, png: (await sharp(strip.data, { raw: { width: strip.width, height: strip.height, channels: 3 } }).png().toBuffer()).toString('base64') });
+    }
     if (samples.length < SAMPLE_FACES) samples.push({ cropId: face.cropId, age: face.age, png: await sampleGrid([[realCut, ...outCuts], [await resized({ data: crop, width: S, height: S, channels: 3 }, SCORE_SIZE), ...decodeCuts]]) });
   }
 
+  const aging = { ...blend, ageShift, shape: options.shape, texture: options.texture };
+  const longitudinal = options.longitudinal === false ? null : await longitudinalCheck(model, loadFollowedFaces(db, dataDir), aging, options.signal);
   const latents = records.map((r) => r.mu);
   const migAge = mig(latents, [{ name: 'age', values: records.map((r) => ageBinIndex(r.face.age)) }]);
   const known = records.filter((r) => r.face.gender !== 'unknown');
@@ -226,8 +221,9 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
 
   const byBin: BinFigures[] = AGE_BIN_LABELS.map((bin, b) => {
     const rs = records.filter((r) => ageBinIndex(r.face.age) === b);
-    if (rs.length === 0) return { bin, faces: 0, reconstruction: null, estimatorMae: null, photo: null, decode: null };
+    if (rs.length === 0) return { bin, faces: 0, reconstruction: null, estimatorMae: null, photo: null, decode: null, check: [] };
     const strip = (f: AgingFigures): Omit<AgingFigures, 'byTarget'> => ({ faces: f.faces, slope: f.slope, mae: f.mae, samePerson: f.samePerson });
+    const check = checkers.map((c, i) => ({ name: c.name, photo: strip(agingFigures(rs.map((r) => ({ ...r.photo, estimated: r.check[i]!.slice(1, 1 + r.photo.targets.length) })))) }));
     return {
       bin,
       faces: rs.length,
@@ -235,6 +231,7 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
       estimatorMae: mean(rs.map((r) => Math.abs(r.realAge - r.face.age))),
       photo: strip(agingFigures(rs.map((r) => r.photo))),
       decode: strip(agingFigures(rs.map((r) => r.decode))),
+      check,
     };
   });
   const labels = records.map((r) => r.face.age);
@@ -272,7 +269,9 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
       };
     }),
     byBin,
+    longitudinal,
     samples,
+    fullSamples: fullSamples.sort((a, b) => a.age - b.age),
     seconds: (performance.now() - t0) / 1000,
     settings: { ...blend, ageShift, scoreSize: SCORE_SIZE, sameDistance: SAME_PERSON_DISTANCE },
   };

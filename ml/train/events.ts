@@ -47,7 +47,18 @@ export type TrainEvent =
       sweepAges: number[];
       seconds: number;
     }
-  | { type: 'done'; run: number; model: number; modelDir: string; epochs: number; valLoss: number; valPsnr: number; backend: string }
+  | {
+      type: 'done';
+      run: number;
+      model: number;
+      modelDir: string;
+      epochs: number;
+      valLoss: number;
+      valPsnr: number;
+      backend: string;
+      /** The model's age prototypes: fitted to the training crops, or the default model's when too few (with why). */
+      prototypes: { source: 'catalogue' | 'default'; crops: number; warning: string | null };
+    }
   | { type: 'cancelled'; run: number; epoch: number }
   | { type: 'error'; run: number | null; message: string };
 

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { openCatalogue, type Db } from '../../db/catalogue.js';
 import { DATA_SUBDIRS } from '../../db/data-dir.js';
 import { insertModel } from '../../db/models.js';
+import { buildModelPrototypes } from '../shape/catalogue-prototypes.js';
 import { claimRun, createRun, finishRun, getRun, recordEpoch, setRunBackend, stillRunningMessage } from '../../db/runs.js';
 import { makeCvaeConfig } from '../cvae/config.js';
 import { loadCvaeValues, saveCvaeValues } from '../cvae/io.js';
@@ -289,9 +290,10 @@ export async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => vo
       training: { ...sidecarBase().training, seconds: (Date.now() - started) / 1000, name },
     };
     await saveCvaeValues(path.join(req.dataDir, modelDirRel), cvaeConfig, st.values, sidecar);
+    const prototypes = await buildModelPrototypes(db, req.dataDir, path.join(req.dataDir, modelDirRel), { size: config.imageSize, includePending: config.includePending });
     const modelId = insertModel(db, { runId, name, dir: modelDirRel, imageSize: config.imageSize, epoch: config.epochs, metrics: last });
     finishRun(db, runId, 'completed');
-    emit({ type: 'done', run: runId, model: modelId, modelDir: modelDirRel, epochs: config.epochs, valLoss: last.valLoss, valPsnr: last.valPsnr, backend: pool.backend.backend });
+    emit({ type: 'done', run: runId, model: modelId, modelDir: modelDirRel, epochs: config.epochs, valLoss: last.valLoss, valPsnr: last.valPsnr, backend: pool.backend.backend, prototypes });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (signal.aborted && db && runId !== null) {

@@ -9,6 +9,8 @@ export interface AgeOptions {
   sourceAge?: number;
   gender?: 'male' | 'female';
   fps?: number;
+  shape?: boolean;
+  texture?: boolean;
 }
 
 /** One dropped photo on its way to an aging GIF. */
@@ -66,6 +68,8 @@ export class AgeJob {
         ...(options.sourceAge === undefined ? {} : { sourceAge: options.sourceAge }),
         ...(options.gender === undefined ? {} : { gender: options.gender }),
         ...(options.fps === undefined ? {} : { fps: options.fps }),
+        ...(options.shape === undefined ? {} : { shape: options.shape }),
+        ...(options.texture === undefined ? {} : { texture: options.texture }),
       });
       this.result = res;
       this.stage = 'done';

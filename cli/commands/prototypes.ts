@@ -1,0 +1,45 @@
+import type { Command } from '../command.js';
+import { boolOpt, stringOpt } from '../command.js';
+import { UsageError } from '../args.js';
+import { openCatalogue } from '../../db/catalogue.js';
+import { chooseModel, defaultModelDir } from '../../ml/aging/model.js';
+import { readSidecar } from '../../ml/cvae/io.js';
+import { buildModelPrototypes } from '../../ml/shape/catalogue-prototypes.js';
+
+export const prototypesCommand: Command = {
+  name: 'prototypes',
+  summary: "fit a model's age prototypes (mean face shape and texture per age and gender) to the catalogue's crops",
+  usage: 'chronoface prototypes [--model ID|DIR|default] [--include-pending] [--no-textures] [--json]',
+  options: {
+    model: { kind: 'string', value: 'MODEL', help: 'the model to store them with: a catalogue id, a model folder, or "default" (default: the newest model in the catalogue)' },
+    'include-pending': { kind: 'boolean', help: 'also use crops still pending review' },
+    textures: { kind: 'boolean', help: 'also average the textures (--no-textures: shapes only)', default: true },
+  },
+  async run(ctx) {
+    const option = stringOpt(ctx, 'model');
+    let dir: string;
+    try {
+      dir = option === 'default' ? defaultModelDir() : chooseModel(ctx.dataDir, option).dir;
+    } catch (err) {
+      throw new UsageError(`--model: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const size = readSidecar(dir).imageSize;
+    const db = openCatalogue(ctx.dataDir);
+    try {
+      const built = await buildModelPrototypes(db, ctx.dataDir, dir, {
+        size,
+        includePending: boolOpt(ctx, 'include-pending'),
+        textures: ctx.options.textures !== false,
+        onProgress: (done, total) => {
+          if (done === total || done % 100 === 0) ctx.out.progress(done, total, 'crops');
+        },
+      });
+      if (built.warning) ctx.out.warn(built.warning);
+      const text = built.source === 'catalogue' ? `age prototypes fitted to ${built.crops} crops, stored in ${dir}` : `age prototypes of the default model stored in ${dir}`;
+      ctx.out.result({ ...built, dir }, text);
+      return 0;
+    } finally {
+      db.close();
+    }
+  },
+};
