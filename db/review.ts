@@ -137,7 +137,8 @@ export function filterSql(filter: ReviewFilter = {}): { where: string; params: u
     parts.push(`(${ors.join(' OR ')})`);
   }
   if (filter.flags?.length) {
-    const stored = filter.flags.filter((f) => f !== 'mislabel');
+    // 'mislabel' is stored when the dataset's metadata says so, and derived from the estimates otherwise.
+    const stored = filter.flags;
     const ors: string[] = [];
     if (stored.length) {
       ors.push(`EXISTS (SELECT 1 FROM json_each(c.flags_json) f WHERE f.value IN (${placeholders(stored.length)}))`);

@@ -157,4 +157,31 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX IF NOT EXISTS crops_status_quality ON crops(status, quality);
   `,
+  // 3 (IMDB-WIKI, CACD): two more dataset formats; images get the flags their dataset's metadata raises (prepare
+  // carries them onto the crop) and the metadata's other facts (birth date, rank, ...) as JSON.
+  // SQLite cannot change a CHECK in place and migrations run in a transaction (foreign keys stay on), so datasets is
+  // rebuilt: its rows wait in a temporary copy, the temporary triggers keep DROP TABLE's implicit DELETE from
+  // cascading to images and import_errors, and re-inserting the rows settles the deferred foreign-key checks.
+  `
+  PRAGMA defer_foreign_keys = ON;
+  CREATE TEMP TABLE datasets_v2 AS SELECT * FROM datasets;
+  CREATE TEMP TRIGGER keep_images BEFORE DELETE ON images BEGIN SELECT RAISE(IGNORE); END;
+  CREATE TEMP TRIGGER keep_import_errors BEFORE DELETE ON import_errors BEGIN SELECT RAISE(IGNORE); END;
+  DROP TABLE datasets;
+  DROP TRIGGER keep_images;
+  DROP TRIGGER keep_import_errors;
+  CREATE TABLE datasets (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    format TEXT NOT NULL CHECK (format IN ('morph2','utkface','fgnet','csv','photos','imdb-wiki','cacd')),
+    root TEXT NOT NULL UNIQUE,
+    options_json TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+  );
+  INSERT INTO datasets (id, name, format, root, options_json, created_at)
+    SELECT id, name, format, root, options_json, created_at FROM datasets_v2;
+  DROP TABLE datasets_v2;
+  ALTER TABLE images ADD COLUMN flags_json TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE images ADD COLUMN meta_json TEXT;
+  `,
 ];
