@@ -4,18 +4,7 @@ import { upsertCrop } from '../dist/node/db/crops.js';
 import { ensureDataset } from '../dist/node/db/datasets.js';
 import { insertImages, markImagePrepare } from '../dist/node/db/images.js';
 import { NO_FACE_ERROR } from '../dist/node/db/faces.js';
-
-/** A seeded generator (mulberry32), so every run builds the same catalogue. */
-export function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../dist/node/ml/cvae/rng.js';
 
 const pick = (rnd, weighted) => {
   let r = rnd();
@@ -87,7 +76,7 @@ function cropOf(rnd, imageId, image) {
  * the image inserts took, for the import rate.
  */
 export function buildCatalogue(db, { total, seed = 14, batch = 5000, onProgress = () => {} }) {
-  const rnd = random(seed);
+  const rnd = mulberry32(seed);
   const datasets = DATASETS.map((d, n) => ({ ...d, id: ensureDataset(db, { root: `/bench/${d.format}`, format: d.format, name: `bench ${d.format}` }).id, count: 0, n }));
   // Review status and estimates have no db/ writer of their own yet (the review and the estimators set them).
   const review = db.prepare('UPDATE crops SET status = ?, est_age = ?, est_gender = ?, edited = ? WHERE id = ?');

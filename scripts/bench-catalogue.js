@@ -14,7 +14,8 @@ import { importDataset } from '../dist/node/db/importers/run.js';
 import { AGE_BIN_NAMES, countCatalogue, getCropDetail, listReview } from '../dist/node/db/review.js';
 import { catalogueStats } from '../dist/node/db/stats.js';
 import { CROP_FLAGS, CROP_STATUSES, GENDERS } from '../dist/node/contract/types.js';
-import { buildCatalogue, random } from './bench-catalogue-data.js';
+import { mulberry32 } from '../dist/node/ml/cvae/rng.js';
+import { buildCatalogue } from './bench-catalogue-data.js';
 import { flag, numberOption, option } from './script-args.js';
 
 const json = flag('json');
@@ -50,7 +51,7 @@ function time(fn, n = samples) {
 /** UTKFace-named small JPEGs, distinct bytes each, for the import into the full catalogue. */
 async function writeImportFolder(dir, n) {
   fs.mkdirSync(dir, { recursive: true });
-  const rnd = random(7);
+  const rnd = mulberry32(7);
   for (let i = 0; i < n; i++) {
     const raw = Buffer.alloc(24 * 32 * 3);
     for (let k = 0; k < raw.length; k++) raw[k] = (i * 131 + k * 7 + (k % 3) * 50) % 256;
@@ -86,7 +87,7 @@ function reviewQueries(db, cropCount) {
   q['filter:pending+flag=blurry, middle page'] = page({ status: ['pending'], flags: ['blurry'] }, 'quality-asc', 5 * PAGE);
   q['filter:accepted+train+male, age-disagreement'] = page({ status: ['accepted'], splits: ['train'], genders: ['male'] }, 'age-disagreement');
   q['counts'] = () => countCatalogue(db);
-  const rnd = random(3);
+  const rnd = mulberry32(3);
   q['detail'] = () => getCropDetail(db, 1 + Math.floor(rnd() * cropCount));
   q['no-face list'] = () => listNoFaceImages(db, { offset: 0, limit: PAGE });
   q['no-face list, last page'] = () => listNoFaceImages(db, { offset: Math.floor(cropCount * 0.03 / PAGE) * PAGE, limit: PAGE });

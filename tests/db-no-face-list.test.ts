@@ -4,6 +4,7 @@ import { insertEditedCrop } from '../db/crops.js';
 import { ensureDataset } from '../db/datasets.js';
 import { listNoFaceImages, NO_FACE_ERROR } from '../db/faces.js';
 import { insertImages, markImagePrepare } from '../db/images.js';
+import { CROP_KEYPOINTS, cropData } from './helpers/crop-data.js';
 import { tempDir } from './helpers/env.js';
 
 describe('listNoFaceImages', () => {
@@ -22,21 +23,7 @@ describe('listNoFaceImages', () => {
         else markImagePrepare(db, id, 'done');
       });
       // A hand-placed crop takes a photo off the list.
-      insertEditedCrop(db, {
-        imageId: ids[4]!,
-        faceId: null,
-        file: 'c.png',
-        size: 64,
-        transform: [1, 0, 0, 0, 1, 0],
-        inverse: [1, 0, 0, 0, 1, 0],
-        keypoints: { leftEye: [20, 24], rightEye: [44, 24], nose: [32, 36], mouthLeft: [24, 48], mouthRight: [40, 48] },
-        settings: {},
-        quality: 0.5,
-        signals: {},
-        flags: [],
-        phash: '0'.repeat(16),
-        manualPoints: { leftEye: [20, 24], rightEye: [44, 24], nose: [32, 36], mouthLeft: [24, 48], mouthRight: [40, 48] },
-      });
+      insertEditedCrop(db, { ...cropData(ids[4]!), manualPoints: CROP_KEYPOINTS });
       const want = ids.filter((_, k) => k % 2 === 0 && k !== 4);
       const all = listNoFaceImages(db, { offset: 0, limit: 100 });
       expect(all.total).toBe(14);

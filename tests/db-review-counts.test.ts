@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openCatalogue, type Db } from '../db/catalogue.js';
 import { addCropFlag, upsertCrop, type CropData } from '../db/crops.js';
+import { cropData } from './helpers/crop-data.js';
 import { deleteDataset, ensureDataset } from '../db/datasets.js';
 import { insertImages, updateImageLabels, type Gender, type NewImage } from '../db/images.js';
 import { AGE_BIN_NAMES, countCatalogue, listReview, setCropLabels, setCropStatus, setStatusByFilter, undoLastBatch, type ReviewFilter, type ReviewSort } from '../db/review.js';
@@ -100,21 +101,11 @@ function expectConsistent(db: Db, step: string): void {
 }
 
 function crop(imageId: number, k: number): CropData {
-  return {
-    imageId,
-    faceId: null,
-    file: `crops/${imageId}.png`,
-    size: 64,
-    transform: [1, 0, 0, 0, 1, 0],
-    inverse: [1, 0, 0, 0, 1, 0],
-    keypoints: { leftEye: [20, 24], rightEye: [44, 24], nose: [32, 36], mouthLeft: [24, 48], mouthRight: [40, 48] },
-    settings: {},
+  return cropData(imageId, {
     // Repeated qualities, so the id breaks ties.
-    quality: (k * 37) % 11 / 10,
-    signals: {},
+    quality: ((k * 37) % 11) / 10,
     flags: FLAGS.filter((_, b) => (k * 7 + b * 3) % 9 === 0).filter((f) => f !== 'mislabel'),
-    phash: '0'.repeat(16),
-  };
+  });
 }
 
 describe('review columns, crop_counts and image_counts (migration 4)', () => {

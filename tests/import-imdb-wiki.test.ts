@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalogue, type Db } from '../db/catalogue.js';
-import { insertEditedCrop, upsertCrop, type CropData } from '../db/crops.js';
+import { insertEditedCrop, upsertCrop } from '../db/crops.js';
 import { listImages, type ImageRow } from '../db/images.js';
 import { detectFormat } from '../db/importers/detect.js';
 import { ageOnFirstJuly } from '../db/importers/imdb-wiki.js';
@@ -10,6 +10,7 @@ import { importDataset, type ImportResult } from '../db/importers/run.js';
 import { listReview } from '../db/review.js';
 import { subjectsInSeveralSplits } from '../db/splits.js';
 import { catalogueStats } from '../db/stats.js';
+import { CROP_KEYPOINTS, cropData } from './helpers/crop-data.js';
 import { tempDir } from './helpers/env.js';
 import { datenum, writeImdbWikiFixture, type ImdbWikiRow } from './helpers/imdb-wiki-fixture.js';
 
@@ -63,23 +64,6 @@ const WANT: Record<string, [number | null, string, string, string[]]> = {
 };
 
 const key = (im: ImageRow): string => /_(rm\d+_)/.exec(im.relPath)![1]!;
-
-function fakeCrop(imageId: number, flags: string[]): CropData {
-  return {
-    imageId,
-    faceId: null,
-    file: `crops/${imageId}.png`,
-    size: 64,
-    transform: [1, 0, 0, 0, 1, 0],
-    inverse: [1, 0, 0, 0, 1, 0],
-    keypoints: { leftEye: [20, 24], rightEye: [44, 24], nose: [32, 36], mouthLeft: [24, 48], mouthRight: [40, 48] },
-    settings: {},
-    quality: 0.5,
-    signals: {},
-    flags,
-    phash: '0'.repeat(16),
-  };
-}
 
 describe('ageOnFirstJuly', () => {
   it('counts whole years to 1 July of the year the photo was taken', () => {
@@ -154,10 +138,10 @@ describe('IMDB-WIKI import (imdb_crop/ with imdb.mat)', () => {
 
   it('carries the import flags onto the crop, where the review filters find them', () => {
     const byKey = new Map(images.map((im) => [key(im), im.id]));
-    upsertCrop(db, fakeCrop(byKey.get('rm4_')!, ['blurry']));
-    upsertCrop(db, fakeCrop(byKey.get('rm8_')!, []));
-    upsertCrop(db, fakeCrop(byKey.get('rm1_')!, ['several-faces']));
-    insertEditedCrop(db, { ...fakeCrop(byKey.get('rm6_')!, []), manualPoints: fakeCrop(0, []).keypoints });
+    upsertCrop(db, cropData(byKey.get('rm4_')!, { flags: ['blurry'] }));
+    upsertCrop(db, cropData(byKey.get('rm8_')!));
+    upsertCrop(db, cropData(byKey.get('rm1_')!, { flags: ['several-faces'] }));
+    insertEditedCrop(db, { ...cropData(byKey.get('rm6_')!), manualPoints: CROP_KEYPOINTS });
     const shown = (flags: string[]) =>
       listReview(db, { filter: { flags }, sort: 'id', offset: 0, limit: 50 }).rows.map((r) => [images.find((im) => im.id === r.imageId) && key(images.find((im) => im.id === r.imageId)!), r.flags]);
     expect(shown(['several-faces'])).toEqual([

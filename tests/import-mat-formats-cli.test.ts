@@ -4,7 +4,7 @@ import { openCatalogue } from '../db/catalogue.js';
 import { importDataset } from '../db/importers/run.js';
 import { catalogueStats } from '../db/stats.js';
 import { writeCacdImages, type CacdFile } from './helpers/cacd-fixture.js';
-import { parseJsonLines, runCli, startCli } from './helpers/cli.js';
+import { killAtFirstProgress, parseJsonLines, runCli } from './helpers/cli.js';
 import { tempDir } from './helpers/env.js';
 import { bulkImdbRows, writeImdbWikiFixture } from './helpers/imdb-wiki-fixture.js';
 
@@ -24,17 +24,9 @@ async function cleanStats(folder: string): Promise<ReturnType<typeof catalogueSt
 /** Starts `import`, SIGKILLs it at its first progress line, then runs it again to the end. Returns the data dir. */
 async function killThenResume(folder: string, format: string): Promise<{ dataDir: string; before: number; last: Record<string, unknown> }> {
   const dataDir = tempDir(`kill-${format}`);
-  const child = startCli(['import', '--data-dir', dataDir, '--json', '--batch-size', '10', '--format', format, folder]);
-  let out = '';
-  let err = '';
-  const exit = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  child.stdout!.on('data', (d: Buffer) => {
-    out += d.toString();
-    if (out.includes('"type":"progress"')) child.kill('SIGKILL');
-  });
-  expect(await exit, `${out}\n${err}`).toBe('SIGKILL');
-  expect(parseJsonLines(out).some((l) => 'imported' in l && !('type' in l))).toBe(false);
+  const killed = await killAtFirstProgress(['import', '--data-dir', dataDir, '--json', '--batch-size', '10', '--format', format, folder]);
+  expect(killed.signal, `${killed.stdout}\n${killed.stderr}`).toBe('SIGKILL');
+  expect(parseJsonLines(killed.stdout).some((l) => 'imported' in l && !('type' in l))).toBe(false);
   const db = openCatalogue(dataDir);
   const before = db.prepare('SELECT COUNT(*) FROM images').pluck().get() as number;
   db.close();
