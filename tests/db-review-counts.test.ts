@@ -150,8 +150,13 @@ describe('review columns, crop_counts and image_counts (migration 4)', () => {
       upsertCrop(db, { ...crop(ids[8]!, 3), flags: ['profile'], quality: 0.05 });
       expectConsistent(db, 'labels and flags');
 
-      undoLastBatch(db);
-      undoLastBatch(db);
+      expect(undoLastBatch(db).kind).toBe('labels');
+      expect(undoLastBatch(db).kind).toBe('labels');
+      const needsFix = db.prepare(`SELECT COUNT(*) FROM crops WHERE status = 'needs-fix'`).pluck().get() as number;
+      const statusUndo = undoLastBatch(db);
+      expect(statusUndo.kind).toBe('status');
+      expect(db.prepare(`SELECT COUNT(*) FROM crops WHERE status = 'needs-fix'`).pluck().get()).toBe(needsFix - statusUndo.entries.length);
+      expect(statusUndo.entries.length).toBeGreaterThan(0);
       expectConsistent(db, 'undo');
 
       assignSplits(db, ds[0]!);
