@@ -151,6 +151,7 @@ function charRows(chars: string, dims: number[]): string[] {
   const [m = 0, n = 0] = dims;
   const cols = dims.slice(1).reduce((a, d) => a * d, 1);
   if (m === 0 || n === 0) return m === 0 ? [] : Array.from({ length: m }, () => '');
+  if (m === 1) return [chars];
   const rows: string[] = [];
   for (let r = 0; r < m; r++) {
     let s = '';
@@ -164,7 +165,8 @@ function product(dims: readonly number[]): number {
   return dims.reduce((a, d) => a * d, 1);
 }
 
-function matrix(r: Reader, bytes: Buffer, context: string): { name: string; value: MatValue } {
+/** `context` names the enclosing variable and field for error messages (built only when one is thrown). */
+function matrix(r: Reader, bytes: Buffer, context: () => string): { name: string; value: MatValue } {
   if (bytes.length === 0) return { name: '', value: { kind: 'numeric', dims: [0, 0], data: new Float64Array(0) } };
   const sub = new Reader(bytes, r.le);
   let off = 0;
@@ -177,11 +179,14 @@ function matrix(r: Reader, bytes: Buffer, context: string): { name: string; valu
   const classId = (flags[0] ?? 0) & 0xff;
   const dims = Array.from(numbers(next(), r.le));
   const name = text(next(), r.le);
-  const where = name ? `${context}${context ? '.' : ''}${name}` : context;
+  const where = (): string => {
+    const outer = context();
+    return name ? `${outer}${outer ? '.' : ''}${name}` : outer;
+  };
   const count = product(dims);
   if (classId === MX.CELL) {
     const cells: MatValue[] = [];
-    for (let i = 0; i < count; i++) cells.push(matrix(r, next().bytes, `${where}{${i + 1}}`).value);
+    for (let i = 0; i < count; i++) cells.push(matrix(r, next().bytes, () => `${where()}{${i + 1}}`).value);
     return { name, value: { kind: 'cell', dims, cells } };
   }
   if (classId === MX.STRUCT) {
@@ -196,7 +201,7 @@ function matrix(r: Reader, bytes: Buffer, context: string): { name: string; valu
     const elements: Record<string, MatValue>[] = [];
     for (let i = 0; i < count; i++) {
       const rec: Record<string, MatValue> = {};
-      for (const f of fields) rec[f] = matrix(r, next().bytes, `${where}.${f}`).value;
+      for (const f of fields) rec[f] = matrix(r, next().bytes, () => `${where()}.${f}`).value;
       elements.push(rec);
     }
     return { name, value: { kind: 'struct', dims, fields, elements } };
@@ -207,10 +212,10 @@ function matrix(r: Reader, bytes: Buffer, context: string): { name: string; valu
   }
   if (classId >= MX.DOUBLE && classId <= MX.UINT64) {
     const data = count === 0 ? new Float64Array(0) : numbers(next(), r.le);
-    if (data.length !== count) throw new MatFileError(`${where || 'a variable'}: ${data.length} values for dimensions ${dims.join('x')}`);
+    if (data.length !== count) throw new MatFileError(`${where() || 'a variable'}: ${data.length} values for dimensions ${dims.join('x')}`);
     return { name, value: { kind: 'numeric', dims, data } };
   }
-  throw new MatFileError(`${where || 'a variable'} is a MATLAB ${CLASS_NAMES[classId] ?? `class ${classId}`} array, which this reader does not support`);
+  throw new MatFileError(`${where() || 'a variable'} is a MATLAB ${CLASS_NAMES[classId] ?? `class ${classId}`} array, which this reader does not support`);
 }
 
 /** The variables of a MAT v5 file, by name. Throws MatFileError with the reason when the bytes are not one. */
@@ -240,7 +245,7 @@ export function readMatFile(buf: Buffer): Map<string, MatValue> {
       matrixEl = inner.element(0, inflated.length).el;
     }
     if (matrixEl.type !== MI.MATRIX) continue;
-    const { name, value } = matrix(reader, matrixEl.bytes, '');
+    const { name, value } = matrix(reader, matrixEl.bytes, () => '');
     vars.set(name, value);
   }
   return vars;
