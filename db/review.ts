@@ -83,8 +83,8 @@ function placeholders(n: number): string {
 }
 
 /**
- * One page of the grid: the total comes from crop_counts, the page's ids from a covering index of crops in the sort's
- * order, then only those rows are read with their image, so a deep page of 500,000 crops costs little more than the first.
+ * One page of the grid: the total comes from crop_counts, the page's ids from the crops' review indexes alone
+ * (pageIdsSql), then only those rows are read with their image, so any page of 500,000 crops takes milliseconds.
  */
 export function listReview(db: Db, opts: { filter?: ReviewFilter; sort?: ReviewSort; offset: number; limit: number }): { total: number; rows: ReviewRow[] } {
   const filter = filterSql(opts.filter);
