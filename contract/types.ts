@@ -1,13 +1,13 @@
 /** Domain types shared by the API requests, responses and events. Pure TypeScript: no Node, no DOM. */
 import type { FileUrl } from './files.js';
 
-export type DatasetFormat = 'morph2' | 'utkface' | 'fgnet' | 'csv' | 'photos';
+export type DatasetFormat = 'morph2' | 'utkface' | 'fgnet' | 'csv' | 'imdb-wiki' | 'cacd' | 'photos';
 export type Gender = 'male' | 'female' | 'unknown';
 export type Split = 'train' | 'val' | 'test';
 export type CropStatus = 'pending' | 'accepted' | 'rejected' | 'needs-fix';
 export type AgeBin = '0-9' | '10-19' | '20-29' | '30-39' | '40-49' | '50-59' | '60-69' | '70-79' | '80-89' | '90+';
 
-export const DATASET_FORMATS: readonly DatasetFormat[] = ['morph2', 'utkface', 'fgnet', 'csv', 'photos'];
+export const DATASET_FORMATS: readonly DatasetFormat[] = ['morph2', 'utkface', 'fgnet', 'csv', 'imdb-wiki', 'cacd', 'photos'];
 export const GENDERS: readonly Gender[] = ['male', 'female', 'unknown'];
 export const SPLITS: readonly Split[] = ['train', 'val', 'test'];
 export const CROP_STATUSES: readonly CropStatus[] = ['pending', 'accepted', 'rejected', 'needs-fix'];

@@ -2,8 +2,8 @@ import path from 'node:path';
 import type { Db } from './catalogue.js';
 import { parseJson } from './catalogue.js';
 
-export type DatasetFormat = 'morph2' | 'utkface' | 'fgnet' | 'csv' | 'photos';
-export const DATASET_FORMATS: readonly DatasetFormat[] = ['morph2', 'utkface', 'fgnet', 'csv', 'photos'];
+export type DatasetFormat = 'morph2' | 'utkface' | 'fgnet' | 'csv' | 'imdb-wiki' | 'cacd' | 'photos';
+export const DATASET_FORMATS: readonly DatasetFormat[] = ['morph2', 'utkface', 'fgnet', 'csv', 'imdb-wiki', 'cacd', 'photos'];
 
 export interface DatasetRow {
   id: number;

@@ -20,9 +20,8 @@ export function ageBin(age: number): AgeBin {
   return AGE_BINS[Math.min(9, Math.max(0, Math.floor(age / 10)))]!;
 }
 
-/** Counts over the whole catalogue, or one dataset. */
+/** Counts over the whole catalogue, or one dataset, from image_counts and crop_counts (kept by triggers). */
 export function catalogueStats(db: Db, datasetId?: number): CatalogueStats {
-  const where = datasetId === undefined ? '' : 'WHERE i.dataset_id = ?';
   const params = datasetId === undefined ? [] : [datasetId];
   const stats: CatalogueStats = {
     images: 0,
@@ -32,23 +31,21 @@ export function catalogueStats(db: Db, datasetId?: number): CatalogueStats {
     bySplit: { train: 0, val: 0, test: 0, unassigned: 0 },
     byStatus: { pending: 0, accepted: 0, rejected: 0, 'needs-fix': 0 },
   };
-  stats.images = (db.prepare(`SELECT COUNT(*) FROM images i ${where}`).pluck().get(...params) as number) ?? 0;
-  for (const r of db.prepare(`SELECT gender AS k, COUNT(*) AS n FROM images i ${where} GROUP BY gender`).all(...params) as { k: Gender; n: number }[]) {
-    stats.byGender[r.k] = r.n;
-  }
-  const bins = db
-    .prepare(`SELECT CASE WHEN age IS NULL THEN -1 ELSE MIN(9, MAX(0, CAST(age / 10 AS INTEGER))) END AS k, COUNT(*) AS n FROM images i ${where} GROUP BY k`)
-    .all(...params) as { k: number; n: number }[];
-  for (const r of bins) {
-    if (r.k < 0) stats.ageUnknown = r.n;
-    else stats.byAgeBin[AGE_BINS[r.k]!] += r.n;
-  }
-  for (const r of db.prepare(`SELECT split AS k, COUNT(*) AS n FROM images i ${where} GROUP BY split`).all(...params) as { k: Split | null; n: number }[]) {
-    stats.bySplit[r.k ?? 'unassigned'] = r.n;
-  }
-  const crops = db
-    .prepare(`SELECT c.status AS k, COUNT(*) AS n FROM crops c JOIN images i ON i.id = c.image_id ${where} GROUP BY c.status`)
-    .all(...params) as { k: CropStatus; n: number }[];
-  for (const r of crops) stats.byStatus[r.k] = r.n;
+  db.transaction(() => {
+    const images = db
+      .prepare(`SELECT age_bin AS bin, gender, split, sum(n) AS n FROM image_counts ${datasetId === undefined ? '' : 'WHERE dataset_id = ?'} GROUP BY 1, 2, 3`)
+      .all(...params) as { bin: number; gender: Gender; split: Split | 'none'; n: number }[];
+    for (const r of images) {
+      stats.images += r.n;
+      stats.byGender[r.gender] += r.n;
+      stats.bySplit[r.split === 'none' ? 'unassigned' : r.split] += r.n;
+      if (r.bin < 0) stats.ageUnknown += r.n;
+      else stats.byAgeBin[AGE_BINS[r.bin]!] += r.n;
+    }
+    const crops = db
+      .prepare(`SELECT status, sum(n) AS n FROM crop_counts ${datasetId === undefined ? '' : 'WHERE image_dataset_id = ?'} GROUP BY status`)
+      .all(...params) as { status: CropStatus; n: number }[];
+    for (const r of crops) stats.byStatus[r.status] = r.n;
+  })();
   return stats;
 }
