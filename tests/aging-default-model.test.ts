@@ -3,6 +3,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { readSidecar } from '../ml/cvae/io.js';
+import { readPrototypes } from '../ml/shape/prototypes-io.js';
 import { runCli } from './helpers/cli.js';
 import { FGNET_DIR, REPO_ROOT, tempDir } from './helpers/env.js';
 
@@ -20,9 +21,14 @@ describe('the shipped default model', () => {
     expect(sidecar.ageRange.max).toBeLessThanOrEqual(120);
     expect(sidecar.ageBins.length).toBeGreaterThan(5);
     expect(sidecar.prep).not.toBeNull();
-    // Tuned by chronoface eval: the change between decodes is strengthened and part of the skin's detail redrawn.
+    // Tuned by chronoface eval: the change between decodes is strengthened and the age prototypes' texture joins it.
     expect(sidecar.aging?.gain).toBeGreaterThan(1);
-    expect(sidecar.aging?.detail).toBeLessThan(1);
+    expect(sidecar.aging?.prototype).toBeGreaterThan(0);
+    // Its age prototypes ship beside it, fitted to the 3,600 UTKFace crops' training and validation splits.
+    const prototypes = readPrototypes(DEFAULT_DIR);
+    expect(prototypes?.crops).toBeGreaterThan(3000);
+    expect(prototypes?.textures?.male.length).toBe(prototypes?.knots.length);
+    expect(JSON.stringify(sidecar)).not.toMatch(/"\/(work|home|root|Users|tmp)\//);
     expect(fs.readFileSync(path.join(DEFAULT_DIR, 'MODEL_CARD.md'), 'utf8')).toMatch(/non-commercial research/);
   });
 

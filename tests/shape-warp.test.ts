@@ -50,7 +50,7 @@ describe('face-mesh warp field', () => {
     const chin = target[152]!;
     sampleField(f, chin[0], chin[1] + 8, d);
     expect(Math.abs(d[1])).toBeGreaterThan(0.5);
-    sampleField(f, chin[0], chin[1] + 0.2 * SIZE + 6, d);
+    sampleField(f, chin[0], chin[1] + 0.2 * SIZE + 10, d);
     expect(d[1]).toBe(0);
   });
 

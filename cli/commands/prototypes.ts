@@ -35,9 +35,13 @@ export const prototypesCommand: Command = {
         },
       });
       if (built.warning) ctx.out.warn(built.warning);
-      const text = built.source === 'catalogue' ? `age prototypes fitted to ${built.crops} crops, stored in ${dir}` : `age prototypes of the default model stored in ${dir}`;
+      const text = {
+        catalogue: `age prototypes fitted to ${built.crops} crops, stored in ${dir}`,
+        default: `age prototypes of the default model stored in ${dir}`,
+        none: `no age prototypes stored in ${dir}`,
+      }[built.source];
       ctx.out.result({ ...built, dir }, text);
-      return 0;
+      return built.source === 'none' ? 1 : 0;
     } finally {
       db.close();
     }

@@ -15,8 +15,11 @@ export interface BuildPrototypesOptions {
 }
 
 export interface BuiltPrototypes {
-  /** 'catalogue': fitted to this catalogue's crops; 'default': the default model's, copied because the catalogue was too small. */
-  readonly source: 'catalogue' | 'default';
+  /**
+   * 'catalogue': fitted to this catalogue's crops; 'default': the default model's, copied because the catalogue was too
+   * small; 'none': neither (the model then ages without prototypes).
+   */
+  readonly source: 'catalogue' | 'default' | 'none';
   readonly crops: number;
   readonly warning: string | null;
 }
@@ -46,7 +49,7 @@ export async function buildModelPrototypes(db: Db, dataDir: string, modelDir: st
   } catch (err) {
     if (!(err instanceof PrototypeDataError)) throw err;
     const shipped = readPrototypes(defaultModelDir());
-    if (!shipped) throw new Error(`${err.message}; and the default model has no prototypes to fall back on`);
+    if (!shipped) return { source: 'none', crops: 0, warning: `${err.message}; the default model has none to lend either, so this model ages without them` };
     writePrototypes(modelDir, shipped);
     return { source: 'default', crops: shipped.crops, warning: `${err.message}: using the default model's age prototypes instead` };
   }

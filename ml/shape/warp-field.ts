@@ -27,6 +27,28 @@ export interface FieldOptions {
 const COARSE = 4;
 const SOR_OMEGA = 1.85;
 const SOR_SWEEPS = 160;
+const SMOOTH_RADIUS = 2;
+const SMOOTH_PASSES = 2;
+
+/** In place: a (2r+1) box average along x, then along y; edges repeat. */
+function boxBlur(plane: Float32Array, n: number, r: number): void {
+  const line = new Float32Array(n);
+  const k = 1 / (2 * r + 1);
+  for (let pass = 0; pass < 2; pass++) {
+    const stride = pass === 0 ? 1 : n;
+    const step = pass === 0 ? n : 1;
+    for (let l = 0; l < n; l++) {
+      const base = l * step;
+      for (let i = 0; i < n; i++) line[i] = plane[base + i * stride]!;
+      let sum = 0;
+      for (let i = -r; i <= r; i++) sum += line[Math.min(n - 1, Math.max(0, i))]!;
+      for (let i = 0; i < n; i++) {
+        plane[base + i * stride] = sum * k;
+        sum += line[Math.min(n - 1, i + r + 1)]! - line[Math.max(0, i - r)]!;
+      }
+    }
+  }
+}
 
 /**
  * The piecewise-affine warp that carries the face mesh from `source` to `target` positions (crop px, MediaPipe's 478
@@ -74,7 +96,6 @@ export function meshWarpField(target: readonly Point[], source: readonly Point[]
       }
     }
   }
-  let x0 = n, y0 = n, x1 = 0, y1 = 0;
   for (let y = 0; y < n; y++) {
     const v = (y + 0.5) / COARSE - 0.5;
     const iv = Math.max(0, Math.min(nc - 2, Math.floor(v)));
@@ -90,6 +111,14 @@ export function meshWarpField(target: readonly Point[], source: readonly Point[]
         dx[f] = w00 * cu[c]! + w10 * cu[c + 1]! + w01 * cu[c + nc]! + w11 * cu[c + nc + 1]!;
         dy[f] = w00 * cv[c]! + w10 * cv[c + 1]! + w01 * cv[c + nc]! + w11 * cv[c + nc + 1]!;
       }
+    }
+  }
+  // The coarse membrane meets the mesh's exact values with a small step at the face oval; smoothing takes it out.
+  for (const plane of [dx, dy]) for (let pass = 0; pass < SMOOTH_PASSES; pass++) boxBlur(plane, n, SMOOTH_RADIUS);
+  let x0 = n, y0 = n, x1 = 0, y1 = 0;
+  for (let y = 0; y < n; y++) {
+    for (let x = 0; x < n; x++) {
+      const f = y * n + x;
       if (Math.abs(dx[f]!) > 1e-3 || Math.abs(dy[f]!) > 1e-3) {
         if (x < x0) x0 = x;
         if (x >= x1) x1 = x + 1;

@@ -57,7 +57,7 @@ export type TrainEvent =
       valPsnr: number;
       backend: string;
       /** The model's age prototypes: fitted to the training crops, or the default model's when too few (with why). */
-      prototypes: { source: 'catalogue' | 'default'; crops: number; warning: string | null };
+      prototypes: { source: 'catalogue' | 'default' | 'none'; crops: number; warning: string | null };
     }
   | { type: 'cancelled'; run: number; epoch: number }
   | { type: 'error'; run: number | null; message: string };
