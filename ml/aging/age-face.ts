@@ -188,16 +188,15 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
     decodes.push({ data: toBytes(raw, off, px), width: size, height: size, channels: 3 });
     const delta = new Float32Array(px);
     if (useTexture) {
+      const share = change?.fields[k] ? textureShare(sourceForCond, ages.ages[k]!) : 1;
       for (let i = 0; i < px; i++) {
         const source = (values[i]! + 1) * 127.5;
-        delta[i] = gain * (values[off + i]! - values[i]!) * 127.5 + fade[(i / 3) | 0]! * (source - face.crop[i]!);
+        delta[i] = share * (gain * (values[off + i]! - values[i]!) * 127.5 + fade[(i / 3) | 0]! * (source - face.crop[i]!));
       }
       const proto = change?.textures[k];
       if (proto) for (let i = 0; i < px; i++) delta[i] = delta[i]! + proto[i]!;
       if (chroma !== 1) scaleChroma(delta, chroma);
       keepTone(delta, size, tone, size / 8);
-      const share = change?.fields[k] ? textureShare(sourceForCond, ages.ages[k]!) : 1;
-      if (share !== 1) for (let i = 0; i < px; i++) delta[i] = delta[i]! * share;
     }
     const field = change?.fields[k] ?? null;
     const base = field ? warpCropImage(face.crop, size, 3, field) : face.crop;
