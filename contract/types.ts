@@ -1,47 +1,35 @@
-/** Domain types shared by the API requests, responses and events. Pure TypeScript: no Node, no DOM. */
+/** The types of the API's requests, responses and events. Pure TypeScript: no Node, no DOM. */
 import type { FileUrl } from './files.js';
 
-export type DatasetFormat = 'morph2' | 'utkface' | 'fgnet' | 'csv' | 'photos';
-export type Gender = 'male' | 'female' | 'unknown';
-export type Split = 'train' | 'val' | 'test';
-export type CropStatus = 'pending' | 'accepted' | 'rejected' | 'needs-fix';
-export type AgeBin = '0-9' | '10-19' | '20-29' | '30-39' | '40-49' | '50-59' | '60-69' | '70-79' | '80-89' | '90+';
+import type { DecadeBin } from '../domain/age-bins.js';
+import type { CropFlag } from '../domain/crop-flags.js';
+import type { CropStatus } from '../domain/crop-status.js';
+import type { DatasetFormat } from '../domain/dataset-format.js';
+import type { Gender } from '../domain/gender.js';
+import type { Keypoints, Point } from '../domain/keypoints.js';
+import type { Box } from '../domain/prominence.js';
+import type { RunStatus } from '../domain/run-status.js';
+import type { Split } from '../domain/split.js';
+import type { Balance, ImageSize, TrainPreset } from '../domain/training.js';
 
-export const DATASET_FORMATS: readonly DatasetFormat[] = ['morph2', 'utkface', 'fgnet', 'csv', 'photos'];
-export const GENDERS: readonly Gender[] = ['male', 'female', 'unknown'];
-export const SPLITS: readonly Split[] = ['train', 'val', 'test'];
-export const CROP_STATUSES: readonly CropStatus[] = ['pending', 'accepted', 'rejected', 'needs-fix'];
-export const AGE_BINS: readonly AgeBin[] = ['0-9', '10-19', '20-29', '30-39', '40-49', '50-59', '60-69', '70-79', '80-89', '90+'];
-/** Quality flags set by preparation (issue 4 section 6); 'mislabel' when the estimated age/gender disagrees with the label. */
-export const CROP_FLAGS = ['no-face', 'several-faces', 'profile', 'tiny', 'blurry', 'dark', 'duplicate', 'mislabel'] as const;
-export type CropFlag = (typeof CROP_FLAGS)[number] | (string & {});
-
-export function ageBinOf(age: number): AgeBin {
-  const i = Math.max(0, Math.min(9, Math.floor(age / 10)));
-  return AGE_BINS[i]!;
-}
-
-export type Point = readonly [x: number, y: number];
-
-/** Five keypoints in source pixels; left/right are the image's left and right. */
-export interface Keypoints {
-  leftEye: Point;
-  rightEye: Point;
-  nose: Point;
-  mouthLeft: Point;
-  mouthRight: Point;
-}
-export const KEYPOINT_NAMES: readonly (keyof Keypoints)[] = ['leftEye', 'rightEye', 'nose', 'mouthLeft', 'mouthRight'];
-
-/** [x, y, width, height] in source pixels. */
-export type Box = readonly [x: number, y: number, w: number, h: number];
+// The domain types the API speaks in, defined once in domain/.
+export { DECADE_BINS, type DecadeBin } from '../domain/age-bins.js';
+export { CROP_FLAGS, type CropFlag } from '../domain/crop-flags.js';
+export { CROP_STATUSES, type CropStatus } from '../domain/crop-status.js';
+export { DATASET_FORMATS, type DatasetFormat } from '../domain/dataset-format.js';
+export { GENDERS, type Gender, type KnownGender } from '../domain/gender.js';
+export { KEYPOINT_NAMES, type Keypoints, type Point } from '../domain/keypoints.js';
+export type { Box } from '../domain/prominence.js';
+export type { RunStatus } from '../domain/run-status.js';
+export { SPLITS, type Split } from '../domain/split.js';
+export { BALANCES, TRAIN_PRESETS, type Balance, type ImageSize, type TrainPreset } from '../domain/training.js';
 
 export interface Counts {
   images: number;
   byGender: Record<Gender, number>;
-  byAgeBin: Record<AgeBin, number>;
+  byAgeBin: Record<DecadeBin, number>;
   /** Images with age and gender crossed, for the chart on the Datasets screen. */
-  byAgeBinGender: Record<AgeBin, Record<Gender, number>>;
+  byAgeBinGender: Record<DecadeBin, Record<Gender, number>>;
   bySplit: Record<Split | 'none', number>;
   /** Crops by review status. */
   byStatus: Record<CropStatus, number>;
@@ -79,7 +67,7 @@ export interface CsvMapping {
 export interface ReviewFilter {
   datasetId?: number;
   status?: CropStatus[];
-  ageBins?: AgeBin[];
+  ageBins?: DecadeBin[];
   genders?: Gender[];
   /** 'none' matches images without a split. */
   splits?: (Split | 'none')[];
@@ -154,16 +142,8 @@ export interface NoFacePhoto {
   reason: string;
 }
 
-/** Age balancing by decade: none, resample the bins equally ('sampler'), or weight the loss ('weights'). */
-export type Balance = 'none' | 'sampler' | 'weights';
-export const BALANCES: readonly Balance[] = ['none', 'sampler', 'weights'];
-
-/** The network: 'reference' (the published CVAE) or 'film' (FiLM conditioning in every decoder block). */
-export type TrainPreset = 'reference' | 'film';
-export const TRAIN_PRESETS: readonly TrainPreset[] = ['reference', 'film'];
-
 export interface TrainSettings {
-  size: 64 | 128 | 256;
+  size: ImageSize;
   epochs: number;
   batch: number;
   beta: number;
@@ -182,8 +162,6 @@ export interface TrainSettings {
   /** Start from a model's weights: a catalogue model id, or 'default' for the shipped model; null or absent = from scratch. */
   initFrom?: number | 'default' | null;
 }
-
-export type RunStatus = 'running' | 'completed' | 'cancelled' | 'failed' | 'interrupted';
 
 export interface EpochMetrics {
   trainLoss: number;

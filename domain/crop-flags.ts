@@ -1,0 +1,7 @@
+/** Quality flags that preparation stores on a crop (README, "What happens to a photo", step 6). */
+export const QUALITY_FLAGS = ['no-face', 'several-faces', 'profile', 'tiny', 'blurry', 'dark', 'duplicate'] as const;
+export type QualityFlag = (typeof QUALITY_FLAGS)[number];
+
+/** The flags a crop can be filtered by: the stored ones, and 'mislabel' when the estimated age/gender disagrees with the label. */
+export const CROP_FLAGS = [...QUALITY_FLAGS, 'mislabel'] as const;
+export type CropFlag = (typeof CROP_FLAGS)[number] | (string & {});

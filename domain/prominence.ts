@@ -1,0 +1,10 @@
+/** [x, y, width, height] in source pixels. */
+export type Box = readonly [x: number, y: number, w: number, h: number];
+
+/** How prominent a face is in a photo: largest and most central first (the face that gets the crop). */
+export function prominence(box: Box, width: number, height: number): number {
+  const [x, y, w, h] = box;
+  const area = (w * h) / (width * height);
+  const off = Math.hypot((x + w / 2) / width - 0.5, (y + h / 2) / height - 0.5) / Math.SQRT1_2;
+  return area * (1 - 0.5 * Math.min(1, off));
+}
