@@ -1,8 +1,7 @@
+import type { CropStatus } from '../domain/crop-status.js';
+import type { Keypoints } from '../domain/keypoints.js';
 import type { Db } from './catalogue.js';
 import { parseJson } from './catalogue.js';
-import type { FaceKeypoints } from './faces.js';
-
-export type CropStatus = 'pending' | 'accepted' | 'rejected' | 'needs-fix';
 type Affine6 = [number, number, number, number, number, number];
 
 export interface CropRow {
@@ -14,7 +13,7 @@ export interface CropRow {
   size: number;
   transform: Affine6;
   inverse: Affine6;
-  keypoints: FaceKeypoints;
+  keypoints: Keypoints;
   settings: Record<string, unknown>;
   status: CropStatus;
   quality: number | null;
@@ -22,7 +21,7 @@ export interface CropRow {
   flags: string[];
   phash: string | null;
   edited: boolean;
-  manualPoints: FaceKeypoints | null;
+  manualPoints: Keypoints | null;
   updatedAt: string;
 }
 
@@ -55,7 +54,7 @@ function toRow(r: RawCrop): CropRow {
     size: r.size,
     transform: parseJson(r.transform_json, [1, 0, 0, 0, 1, 0] as Affine6),
     inverse: parseJson(r.inverse_json, [1, 0, 0, 0, 1, 0] as Affine6),
-    keypoints: parseJson(r.keypoints_json, {} as FaceKeypoints),
+    keypoints: parseJson(r.keypoints_json, {} as Keypoints),
     settings: parseJson(r.settings_json, {}),
     status: r.status,
     quality: r.quality,
@@ -76,7 +75,7 @@ export interface CropData {
   size: number;
   transform: Affine6;
   inverse: Affine6;
-  keypoints: FaceKeypoints;
+  keypoints: Keypoints;
   settings: object;
   quality: number;
   signals: object;
@@ -109,7 +108,7 @@ export function upsertCrop(db: Db, c: CropData): number {
 export function updateCropFix(
   db: Db,
   id: number,
-  c: Omit<CropData, 'imageId' | 'faceId' | 'settings'> & { manualPoints: FaceKeypoints },
+  c: Omit<CropData, 'imageId' | 'faceId' | 'settings'> & { manualPoints: Keypoints },
   batch = `fix-${new Date().toISOString()}`,
 ): void {
   db.transaction(() => {
@@ -189,7 +188,7 @@ function cropValues(c: CropData): (string | number | null)[] {
 }
 
 /** Inserts a crop cut from hand-placed points for an image that had none: marked edited, the points kept as manual. */
-export function insertEditedCrop(db: Db, c: CropData & { manualPoints: FaceKeypoints }): number {
+export function insertEditedCrop(db: Db, c: CropData & { manualPoints: Keypoints }): number {
   const row = db
     .prepare(
       `INSERT INTO crops (image_id, face_id, file, size, transform_json, inverse_json, keypoints_json, settings_json,

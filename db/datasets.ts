@@ -1,9 +1,7 @@
 import path from 'node:path';
 import type { Db } from './catalogue.js';
+import type { DatasetFormat } from '../domain/dataset-format.js';
 import { parseJson } from './catalogue.js';
-
-export type DatasetFormat = 'morph2' | 'utkface' | 'fgnet' | 'csv' | 'photos';
-export const DATASET_FORMATS: readonly DatasetFormat[] = ['morph2', 'utkface', 'fgnet', 'csv', 'photos'];
 
 export interface DatasetRow {
   id: number;

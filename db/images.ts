@@ -1,16 +1,12 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Db } from './catalogue.js';
+import { MAX_AGE, MIN_AGE } from '../domain/age.js';
+import { GENDERS, type Gender } from '../domain/gender.js';
+import type { Split } from '../domain/split.js';
 import { cached } from './statements.js';
 
-export type Gender = 'male' | 'female' | 'unknown';
-export type Split = 'train' | 'val' | 'test';
 export type PrepareStatus = 'pending' | 'done' | 'failed';
-
-export const GENDERS: readonly Gender[] = ['male', 'female', 'unknown'];
-export const SPLITS: readonly Split[] = ['train', 'val', 'test'];
-export const MIN_AGE = 0;
-export const MAX_AGE = 120;
 
 export interface ImageRow {
   id: number;

@@ -4,25 +4,29 @@
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { DECADE_BINS, type DecadeBin } from '../domain/age-bins.js';
+import type { CropFlag } from '../domain/crop-flags.js';
+import type { CropStatus } from '../domain/crop-status.js';
+import { GENDERS, type Gender } from '../domain/gender.js';
+import { KEYPOINT_NAMES, type Keypoints, type Point } from '../domain/keypoints.js';
+import type { Box } from '../domain/prominence.js';
+import type { Split } from '../domain/split.js';
 import type { Db } from './catalogue.js';
 import { parseJson } from './catalogue.js';
 import { listFaces } from './faces.js';
+import { validateAge } from './images.js';
 
-export type CropStatus = 'pending' | 'accepted' | 'rejected' | 'needs-fix';
-export type Gender = 'male' | 'female' | 'unknown';
-export type SplitOrNone = 'train' | 'val' | 'test' | 'none';
-export const AGE_BIN_NAMES = ['0-9', '10-19', '20-29', '30-39', '40-49', '50-59', '60-69', '70-79', '80-89', '90+'] as const;
-export type AgeBinName = (typeof AGE_BIN_NAMES)[number];
+type SplitOrNone = Split | 'none';
 /** A crop whose estimated age is this far from its label, or whose estimated gender differs, counts as 'mislabel'. */
 export const MISLABEL_AGE_GAP = 15;
 
 export interface ReviewFilter {
   datasetId?: number;
   status?: CropStatus[];
-  ageBins?: AgeBinName[];
+  ageBins?: DecadeBin[];
   genders?: Gender[];
   splits?: SplitOrNone[];
-  flags?: string[];
+  flags?: CropFlag[];
   edited?: boolean;
 }
 export type ReviewSort = 'quality-asc' | 'quality-desc' | 'id' | 'age-disagreement';
@@ -38,7 +42,7 @@ export interface ReviewRow {
   flags: string[];
   age: number | null;
   gender: Gender;
-  split: 'train' | 'val' | 'test' | null;
+  split: Split | null;
   edited: boolean;
   estAge: number | null;
   estGender: Gender | null;
@@ -56,7 +60,7 @@ interface RawRow {
   flags_json: string;
   age: number | null;
   gender: Gender;
-  split: 'train' | 'val' | 'test' | null;
+  split: Split | null;
   edited: number;
   est_age: number | null;
   est_gender: string | null;
@@ -96,7 +100,7 @@ const COLUMNS = `c.id, c.image_id, i.dataset_id, c.file, c.size, c.status, c.qua
   c.edited, c.est_age, c.est_gender, c.updated_at`;
 const FROM = 'FROM crops c JOIN images i ON i.id = c.image_id';
 
-function ageBinClause(bin: AgeBinName): string {
+function ageBinClause(bin: DecadeBin): string {
   if (bin === '90+') return 'i.age >= 90';
   const lo = Number(bin.split('-')[0]);
   return `(i.age >= ${lo} AND i.age < ${lo + 10})`;
@@ -123,7 +127,7 @@ export function filterSql(filter: ReviewFilter = {}): { where: string; params: u
     params.push(...filter.genders);
   }
   if (filter.ageBins?.length) {
-    const bins = filter.ageBins.filter((b): b is AgeBinName => (AGE_BIN_NAMES as readonly string[]).includes(b));
+    const bins = filter.ageBins.filter((b): b is DecadeBin => (DECADE_BINS as readonly string[]).includes(b));
     parts.push(`(${bins.map(ageBinClause).join(' OR ') || '0'})`);
   }
   if (filter.splits?.length) {
@@ -262,10 +266,8 @@ export interface LabelEdit {
 
 /** Edits the labels of a crop's image, recorded as an undoable batch. Age 0-120; throws RangeError otherwise. */
 export function setCropLabels(db: Db, cropId: number, edit: LabelEdit): BatchResult {
-  if (edit.age !== undefined && edit.age !== null && !(Number.isFinite(edit.age) && edit.age >= 0 && edit.age <= 120)) {
-    throw new RangeError(`age ${edit.age} is outside 0-120`);
-  }
-  if (edit.gender !== undefined && !['male', 'female', 'unknown'].includes(edit.gender)) {
+  if (edit.age !== undefined) validateAge(edit.age);
+  if (edit.gender !== undefined && !GENDERS.includes(edit.gender)) {
     throw new RangeError(`gender must be male, female or unknown, not "${String(edit.gender)}"`);
   }
   const batch = newBatch('labels');
@@ -365,8 +367,8 @@ export function undoLastBatch(db: Db): { kind: 'none' | 'status' | 'labels' | 'a
 export interface Counts {
   images: number;
   byGender: Record<Gender, number>;
-  byAgeBin: Record<AgeBinName, number>;
-  byAgeBinGender: Record<AgeBinName, Record<Gender, number>>;
+  byAgeBin: Record<DecadeBin, number>;
+  byAgeBinGender: Record<DecadeBin, Record<Gender, number>>;
   bySplit: Record<SplitOrNone, number>;
   byStatus: Record<CropStatus, number>;
 }
@@ -379,8 +381,8 @@ export function countCatalogue(db: Db, datasetId?: number): Counts {
   const counts: Counts = {
     images: 0,
     byGender: zeroG(),
-    byAgeBin: Object.fromEntries(AGE_BIN_NAMES.map((b) => [b, 0])) as Record<AgeBinName, number>,
-    byAgeBinGender: Object.fromEntries(AGE_BIN_NAMES.map((b) => [b, zeroG()])) as Record<AgeBinName, Record<Gender, number>>,
+    byAgeBin: Object.fromEntries(DECADE_BINS.map((b) => [b, 0])) as Record<DecadeBin, number>,
+    byAgeBinGender: Object.fromEntries(DECADE_BINS.map((b) => [b, zeroG()])) as Record<DecadeBin, Record<Gender, number>>,
     bySplit: { train: 0, val: 0, test: 0, none: 0 },
     byStatus: { pending: 0, accepted: 0, rejected: 0, 'needs-fix': 0 },
   };
@@ -396,7 +398,7 @@ export function countCatalogue(db: Db, datasetId?: number): Counts {
       counts.images += r.n;
       counts.byGender[r.gender] += r.n;
       counts.bySplit[r.split] += r.n;
-      const bin = AGE_BIN_NAMES[r.bin];
+      const bin = DECADE_BINS[r.bin];
       if (bin) {
         counts.byAgeBin[bin] += r.n;
         counts.byAgeBinGender[bin][r.gender] += r.n;
@@ -458,46 +460,36 @@ export function datasetProgress(db: Db): Map<number, { prepared: number; prepare
   return new Map(rows.map((r) => [r.id, { prepared: r.prepared, prepareFailed: r.failed, crops: r.crops }]));
 }
 
-export type XY = [number, number];
-export interface Keypoints5 {
-  leftEye: XY;
-  rightEye: XY;
-  nose: XY;
-  mouthLeft: XY;
-  mouthRight: XY;
-}
-const KP_NAMES = ['leftEye', 'rightEye', 'nose', 'mouthLeft', 'mouthRight'] as const;
-
 /** Five points stored either as {leftEye: [x, y], ...} or as [[x, y] x5] in that order. */
-export function parseKeypoints(json: string | null | undefined): Keypoints5 | null {
+export function parseKeypoints(json: string | null | undefined): Keypoints | null {
   const v = parseJson<unknown>(json, null);
   if (v === null || typeof v !== 'object') return null;
-  const get = (i: number, name: string): XY | null => {
+  const get = (i: number, name: string): Point | null => {
     const p = Array.isArray(v) ? (v as unknown[])[i] : (v as Record<string, unknown>)[name];
     if (Array.isArray(p) && typeof p[0] === 'number' && typeof p[1] === 'number') return [p[0], p[1]];
     if (p && typeof p === 'object' && typeof (p as { x?: unknown }).x === 'number') return [(p as { x: number }).x, (p as { y: number }).y];
     return null;
   };
-  const pts = KP_NAMES.map((n, i) => get(i, n));
-  if (pts.some((p) => p === null)) return null;
-  return Object.fromEntries(KP_NAMES.map((n, i) => [n, pts[i]!])) as unknown as Keypoints5;
+  const [leftEye, rightEye, nose, mouthLeft, mouthRight] = KEYPOINT_NAMES.map((n, i) => get(i, n));
+  if (!leftEye || !rightEye || !nose || !mouthLeft || !mouthRight) return null;
+  return { leftEye, rightEye, nose, mouthLeft, mouthRight };
 }
 
 export interface FaceDetailRow {
   id: number;
   index: number;
   score: number | null;
-  box: [number, number, number, number] | null;
-  keypoints: Keypoints5 | null;
-  landmarks: XY[];
+  box: Box | null;
+  keypoints: Keypoints | null;
+  landmarks: Point[];
   isPrimary: boolean;
   source: 'detected' | 'ground-truth';
 }
 
 export interface CropDetailRow extends ReviewRow {
-  keypoints: Keypoints5 | null;
-  manualKeypoints: Keypoints5 | null;
-  detectedKeypoints: Keypoints5 | null;
+  keypoints: Keypoints | null;
+  manualKeypoints: Keypoints | null;
+  detectedKeypoints: Keypoints | null;
   signals: Record<string, number | boolean | string | null>;
   faceId: number | null;
   image: { id: number; datasetId: number; width: number; height: number; relPath: string; root: string; subject: string | null };

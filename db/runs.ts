@@ -1,6 +1,5 @@
+import type { RunStatus } from '../domain/run-status.js';
 import { parseJson, type Db } from './catalogue.js';
-
-export type RunStatus = 'running' | 'completed' | 'cancelled' | 'failed' | 'interrupted';
 
 export interface RunEpochRow {
   epoch: number;

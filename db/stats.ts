@@ -1,23 +1,18 @@
+import { DECADE_BINS, type DecadeBin } from '../domain/age-bins.js';
+import type { CropStatus } from '../domain/crop-status.js';
+import type { Gender } from '../domain/gender.js';
+import type { Split } from '../domain/split.js';
 import type { Db } from './catalogue.js';
-import type { Gender, Split } from './images.js';
-
-export const AGE_BINS = ['0-9', '10-19', '20-29', '30-39', '40-49', '50-59', '60-69', '70-79', '80-89', '90+'] as const;
-export type AgeBin = (typeof AGE_BINS)[number];
-export type CropStatus = 'pending' | 'accepted' | 'rejected' | 'needs-fix';
 
 export interface CatalogueStats {
   images: number;
   byGender: Record<Gender, number>;
-  byAgeBin: Record<AgeBin, number>;
+  byAgeBin: Record<DecadeBin, number>;
   /** Images with no age label (not in any bin). */
   ageUnknown: number;
   bySplit: Record<Split | 'unassigned', number>;
   /** Crops (one per prepared image) by review status. */
   byStatus: Record<CropStatus, number>;
-}
-
-export function ageBin(age: number): AgeBin {
-  return AGE_BINS[Math.min(9, Math.max(0, Math.floor(age / 10)))]!;
 }
 
 /** Counts over the whole catalogue, or one dataset. */
@@ -27,7 +22,7 @@ export function catalogueStats(db: Db, datasetId?: number): CatalogueStats {
   const stats: CatalogueStats = {
     images: 0,
     byGender: { male: 0, female: 0, unknown: 0 },
-    byAgeBin: Object.fromEntries(AGE_BINS.map((b) => [b, 0])) as Record<AgeBin, number>,
+    byAgeBin: Object.fromEntries(DECADE_BINS.map((b) => [b, 0])) as Record<DecadeBin, number>,
     ageUnknown: 0,
     bySplit: { train: 0, val: 0, test: 0, unassigned: 0 },
     byStatus: { pending: 0, accepted: 0, rejected: 0, 'needs-fix': 0 },
@@ -37,11 +32,11 @@ export function catalogueStats(db: Db, datasetId?: number): CatalogueStats {
     stats.byGender[r.k] = r.n;
   }
   const bins = db
-    .prepare(`SELECT CASE WHEN age IS NULL THEN -1 ELSE MIN(9, MAX(0, CAST(age / 10 AS INTEGER))) END AS k, COUNT(*) AS n FROM images i ${where} GROUP BY k`)
+    .prepare(`SELECT CASE WHEN age IS NULL THEN -1 ELSE MIN(${DECADE_BINS.length - 1}, MAX(0, CAST(age / 10 AS INTEGER))) END AS k, COUNT(*) AS n FROM images i ${where} GROUP BY k`)
     .all(...params) as { k: number; n: number }[];
   for (const r of bins) {
     if (r.k < 0) stats.ageUnknown = r.n;
-    else stats.byAgeBin[AGE_BINS[r.k]!] += r.n;
+    else stats.byAgeBin[DECADE_BINS[r.k]!] += r.n;
   }
   for (const r of db.prepare(`SELECT split AS k, COUNT(*) AS n FROM images i ${where} GROUP BY split`).all(...params) as { k: Split | null; n: number }[]) {
     stats.bySplit[r.k ?? 'unassigned'] = r.n;

@@ -1,4 +1,4 @@
-import type { CropDetail, CropTile, Gender } from '../../contract/types.js';
+import type { CropDetail, CropTile } from '../../contract/types.js';
 import { fileRef, imageRef, type Served } from '../../contract/files.js';
 import type { CropDetailRow, ReviewRow } from '../../db/review.js';
 import path from 'node:path';
@@ -16,7 +16,7 @@ export function toTile(row: ReviewRow): Served<CropTile> {
     split: row.split,
     edited: row.edited,
     estAge: row.estAge,
-    estGender: row.estGender as Gender | null,
+    estGender: row.estGender,
   };
 }
 
