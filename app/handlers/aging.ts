@@ -115,7 +115,7 @@ export function agingHandlers(ctx: ServiceContext): HandlerGroup<AgingMethods> {
       import('../../ml/aging/age-photo.js'),
       import('../../ml/aging/ages.js'),
       import('../../ml/aging/writers.js'),
-      import('../../ml/aging/files.js'),
+      import('../../ml/io/write-file-atomic.js'),
     ]);
     const model = await modelFor(req.modelId);
     let aged;

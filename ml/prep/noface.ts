@@ -5,7 +5,8 @@ import { commonCropSettings, getCrop, getCropByImage, insertEditedCrop, type Cro
 import { insertHandPlacedFace } from '../../db/faces.js';
 import { getImage, markImagePrepare, type ImageRow } from '../../db/images.js';
 import type { VisionHost } from '../vision/host.js';
-import { newCropRelPath, removeQuietly, writeFileAtomic } from './crop-files.js';
+import { writeFileAtomic } from '../io/write-file-atomic.js';
+import { newCropRelPath, removeQuietly } from './crop-files.js';
 import { KEYPOINT_NAMES, type Keypoints } from '../../domain/keypoints.js';
 import { interOcular } from './detect.js';
 import { applyAffine, distance, type Point } from './geometry.js';

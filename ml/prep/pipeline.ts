@@ -5,7 +5,8 @@ import { addCropFlag, getCrop, getCropByImage, listCropHashes, updateCropFix, up
 import { listFaces, replaceDetectedFaces } from '../../db/faces.js';
 import { getImage, listImages, listImagesForPrepare, markImagePrepare, type ImageRow } from '../../db/images.js';
 import type { VisionHost } from '../vision/host.js';
-import { cleanStaleTemps, newCropRelPath, removeQuietly, writeFileAtomic } from './crop-files.js';
+import { writeFileAtomic } from '../io/write-file-atomic.js';
+import { cleanStaleTemps, newCropRelPath, removeQuietly } from './crop-files.js';
 import type { QualityFlag } from '../../domain/crop-flags.js';
 import type { Keypoints } from '../../domain/keypoints.js';
 import { detectFaces, interOcular, type DetectedFace } from './detect.js';
