@@ -1,7 +1,6 @@
 /** The types of the API's requests, responses and events. Pure TypeScript: no Node, no DOM. */
 import type { FileUrl } from './files.js';
 
-import type { DecadeBin } from '../domain/age-bins.js';
 import type { CropFlag } from '../domain/crop-flags.js';
 import type { CropStatus } from '../domain/crop-status.js';
 import type { DatasetFormat } from '../domain/dataset-format.js';
@@ -14,26 +13,17 @@ import type { Balance, ImageSize, TrainPreset } from '../domain/training.js';
 
 // The domain types the API speaks in, defined once in domain/.
 export { DECADE_BINS, type DecadeBin } from '../domain/age-bins.js';
+export type { Counts } from '../domain/counts.js';
 export { CROP_FLAGS, type CropFlag } from '../domain/crop-flags.js';
 export { CROP_STATUSES, type CropStatus } from '../domain/crop-status.js';
 export { DATASET_FORMATS, type DatasetFormat } from '../domain/dataset-format.js';
 export { GENDERS, type Gender, type KnownGender } from '../domain/gender.js';
 export { KEYPOINT_NAMES, type Keypoints, type Point } from '../domain/keypoints.js';
 export type { Box } from '../domain/prominence.js';
+export { REVIEW_SORTS, type ReviewFilter, type ReviewSort } from '../domain/review-filter.js';
 export type { RunStatus } from '../domain/run-status.js';
 export { SPLITS, type Split } from '../domain/split.js';
 export { BALANCES, TRAIN_PRESETS, type Balance, type ImageSize, type TrainPreset } from '../domain/training.js';
-
-export interface Counts {
-  images: number;
-  byGender: Record<Gender, number>;
-  byAgeBin: Record<DecadeBin, number>;
-  /** Images with age and gender crossed, for the chart on the Datasets screen. */
-  byAgeBinGender: Record<DecadeBin, Record<Gender, number>>;
-  bySplit: Record<Split | 'none', number>;
-  /** Crops by review status. */
-  byStatus: Record<CropStatus, number>;
-}
 
 export interface DatasetSummary {
   id: number;
@@ -63,22 +53,6 @@ export interface CsvMapping {
   /** For 0/1 gender columns: which value means male. */
   maleValue?: string;
 }
-
-export interface ReviewFilter {
-  datasetId?: number;
-  status?: CropStatus[];
-  ageBins?: DecadeBin[];
-  genders?: Gender[];
-  /** 'none' matches images without a split. */
-  splits?: (Split | 'none')[];
-  /** A crop matches when it carries at least one of these flags. */
-  flags?: CropFlag[];
-  /** true: only manually edited crops; false: only unedited. */
-  edited?: boolean;
-}
-
-/** quality-asc puts the worst crops first (the review queue); disagreement = |estimated age - label| descending. */
-export type ReviewSort = 'quality-asc' | 'quality-desc' | 'id' | 'age-disagreement';
 
 export interface CropTile {
   id: number;

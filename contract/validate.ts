@@ -5,7 +5,7 @@
  */
 import { ApiError, METHODS, type MethodName, type RequestOf } from './api.js';
 import { MAX_AGE, MIN_AGE } from '../domain/age.js';
-import { BALANCES, CROP_STATUSES, DATASET_FORMATS, DECADE_BINS, GENDERS, KEYPOINT_NAMES, SPLITS, TRAIN_PRESETS } from './types.js';
+import { BALANCES, CROP_STATUSES, DATASET_FORMATS, DECADE_BINS, GENDERS, KEYPOINT_NAMES, REVIEW_SORTS, SPLITS, TRAIN_PRESETS } from './types.js';
 
 type Check = (value: unknown, at: string) => void;
 
@@ -115,7 +115,7 @@ const filter = object({
   flags: optional(array(str({ max: 40 }), 20)),
   edited: optional(bool()),
 });
-const sort = optional(oneOf(['quality-asc', 'quality-desc', 'id', 'age-disagreement']));
+const sort = optional(oneOf(REVIEW_SORTS));
 const status = oneOf(CROP_STATUSES);
 const size = oneOf([64, 128, 256]);
 const modelId = optional(nullable(id));

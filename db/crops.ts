@@ -164,10 +164,6 @@ export function listCropHashes(db: Db): { id: number; imageId: number; phash: st
   );
 }
 
-export function countCrops(db: Db): number {
-  return (db.prepare('SELECT COUNT(*) AS n FROM crops').get() as { n: number }).n;
-}
-
 /** Adds a flag (if missing) and multiplies the quality by `qualityFactor`. */
 export function addCropFlag(db: Db, id: number, flag: string, qualityFactor = 1): void {
   const r = db.prepare('SELECT flags_json, quality FROM crops WHERE id = ?').get(id) as { flags_json: string; quality: number | null } | undefined;
@@ -208,4 +204,9 @@ export function commonCropSettings(db: Db, datasetId?: number): Record<string, u
     (datasetId === undefined ? undefined : pick('SELECT c.settings_json FROM crops c JOIN images i ON i.id = c.image_id WHERE i.dataset_id = ?', datasetId)) ??
     pick('SELECT c.settings_json FROM crops c');
   return json === undefined ? null : parseJson<Record<string, unknown>>(json, {});
+}
+
+/** Clears the manual-edit mark of a crop (after it was cut again from the detected points). */
+export function clearManualEdit(db: Db, cropId: number): void {
+  db.prepare(`UPDATE crops SET edited = 0, manual_points_json = NULL, updated_at = ${NOW} WHERE id = ?`).run(cropId);
 }

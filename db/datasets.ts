@@ -75,3 +75,21 @@ export function ensureDataset(
 export function deleteDataset(db: Db, id: number): boolean {
   return db.prepare('DELETE FROM datasets WHERE id = ?').run(id).changes > 0;
 }
+
+/** Per-dataset image/preparation/crop counts for the Datasets screen. */
+export function datasetProgress(db: Db): Map<number, { prepared: number; prepareFailed: number; crops: number }> {
+  const rows = db
+    .prepare(
+      `SELECT i.dataset_id AS id,
+              SUM(i.prepare_status = 'done') AS prepared,
+              SUM(i.prepare_status = 'failed') AS failed,
+              (SELECT COUNT(*) FROM crops c JOIN images j ON j.id = c.image_id WHERE j.dataset_id = i.dataset_id) AS crops
+       FROM images i GROUP BY i.dataset_id`,
+    )
+    .all() as { id: number; prepared: number; failed: number; crops: number }[];
+  return new Map(rows.map((r) => [r.id, { prepared: r.prepared, prepareFailed: r.failed, crops: r.crops }]));
+}
+
+export function datasetCount(db: Db): number {
+  return db.prepare('SELECT COUNT(*) FROM datasets').pluck().get() as number;
+}

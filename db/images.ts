@@ -33,7 +33,7 @@ export interface ImageRow {
   createdAt: string;
 }
 
-/** A new image for insertImages. */
+/** A new image for insertImage. */
 export interface NewImage {
   datasetId: number;
   /** Relative to the dataset root. */
@@ -99,11 +99,6 @@ function toRow(r: RawImage): ImageRow {
 
 export function getImage(db: Db, id: number): ImageRow | undefined {
   const r = db.prepare(`${SELECT} WHERE i.id = ?`).get(id) as RawImage | undefined;
-  return r ? toRow(r) : undefined;
-}
-
-export function getImageByHash(db: Db, contentHash: string): ImageRow | undefined {
-  const r = db.prepare(`${SELECT} WHERE i.content_hash = ?`).get(contentHash) as RawImage | undefined;
   return r ? toRow(r) : undefined;
 }
 
@@ -202,11 +197,6 @@ export function insertImage(db: Db, im: NewImage): number | null {
     im.originRow ?? null,
   );
   return info.changes > 0 ? Number(info.lastInsertRowid) : null;
-}
-
-/** Inserts images in one transaction; per input, the new id or null for an already catalogued content hash. */
-export function insertImages(db: Db, images: readonly NewImage[]): (number | null)[] {
-  return db.transaction(() => images.map((im) => insertImage(db, im)))();
 }
 
 /**

@@ -139,3 +139,11 @@ export function getRun(db: Db, id: number): RunRow | null {
 export function listRuns(db: Db): RunRow[] {
   return (db.prepare('SELECT * FROM runs ORDER BY id DESC').all() as RawRun[]).map((r) => toRun(db, r));
 }
+
+/** The backend the latest training run used, and why (for the app info). */
+export function latestRunBackend(db: Db): { name: string; reason: string } | null {
+  const r = db.prepare('SELECT backend, backend_reason FROM runs WHERE backend IS NOT NULL ORDER BY id DESC LIMIT 1').get() as
+    | { backend: string; backend_reason: string | null }
+    | undefined;
+  return r ? { name: r.backend, reason: r.backend_reason ?? '' } : null;
+}

@@ -1,7 +1,9 @@
-import { dropBatch, getCropDetail, clearManualEdit, recordAlignmentEdit, imageSourceFile, type HistoryEntry } from '../../db/review.js';
 import { parseJson } from '../../db/catalogue.js';
-import { commonCropSettings } from '../../db/crops.js';
+import { getCropDetail } from '../../db/crop-detail.js';
+import { dropBatch, recordAlignmentEdit, type HistoryEntry } from '../../db/crop-history.js';
+import { clearManualEdit, commonCropSettings, getCrop } from '../../db/crops.js';
 import { getFace, isHandPlaced, listNoFaceImages } from '../../db/faces.js';
+import { getImage } from '../../db/images.js';
 import { ApiError } from '../../contract/api.js';
 import { imageRef } from '../../contract/files.js';
 import type { Keypoints } from '../../contract/types.js';
@@ -37,7 +39,7 @@ export function alignHandlers(ctx: ServiceContext): HandlerGroup<AlignMethods> &
   const photoOf = async (imageId: number) => {
     const { loadPhoto } = await import('../../ml/prep/photo.js');
     if (cached?.imageId !== imageId) {
-      const file = imageSourceFile(db, imageId);
+      const file = getImage(db, imageId)?.sourcePath;
       if (!file) throw notFound(`image ${imageId} does not exist`);
       cached = { imageId, photo: await loadPhoto(file) };
     }
@@ -73,8 +75,7 @@ export function alignHandlers(ctx: ServiceContext): HandlerGroup<AlignMethods> &
       const d = detailOf(id);
       const [{ prepareFace }, { normalizePrepSettings }] = await Promise.all([import('../../ml/prep/prepare-face.js'), import('../../ml/prep/settings.js')]);
       const photo = await photoOf(d.imageId);
-      const settingsJson = (db.prepare('SELECT settings_json FROM crops WHERE id = ?').pluck().get(id) as string | undefined) ?? '{}';
-      const settings = normalizePrepSettings(parseJson<unknown>(settingsJson, {}));
+      const settings = normalizePrepSettings(getCrop(db, id)?.settings ?? {});
       const prepared = await prepareFace(await ctx.vision(), photo, { keypoints }, settings);
       return { dataUrl: `data:image/png;base64,${prepared.png.toString('base64')}` };
     },
@@ -119,7 +120,7 @@ export function alignHandlers(ctx: ServiceContext): HandlerGroup<AlignMethods> &
         import('../../ml/prep/prepare-face.js'),
         import('../../ml/prep/settings.js'),
       ]);
-      const datasetId = db.prepare('SELECT dataset_id FROM images WHERE id = ?').pluck().get(imageId) as number | undefined;
+      const datasetId = getImage(db, imageId)?.datasetId;
       if (datasetId === undefined) throw notFound(`image ${imageId} does not exist`);
       const photo = await photoOf(imageId);
       await handPlaced(async () => checkHandPoints(keypoints, photo.width, photo.height));

@@ -1,5 +1,8 @@
 import { ApiError } from '../../contract/api.js';
-import { getCropDetail, getReviewRow, listReview, reviewIds, setCropLabels, setCropStatus, setStatusByFilter, undoLastBatch } from '../../db/review.js';
+import { getCropDetail } from '../../db/crop-detail.js';
+import { undoLastBatch } from '../../db/crop-history.js';
+import { setCropLabels, setCropStatus, setStatusByFilter } from '../../db/review-edits.js';
+import { getReviewRow, listReview, reviewIds } from '../../db/review.js';
 import type { ServiceContext } from '../context.js';
 import { notFound } from '../errors.js';
 import type { Aligner } from './align.js';
