@@ -1,12 +1,11 @@
 /** The types of the API's requests, responses and events. Pure TypeScript: no Node, no DOM. */
 import type { FileUrl } from './files.js';
-
 import type { CropFlag } from '../domain/crop-flags.js';
 import type { CropStatus } from '../domain/crop-status.js';
 import type { DatasetFormat } from '../domain/dataset-format.js';
+import type { Box, FaceInfo } from '../domain/face.js';
 import type { Gender } from '../domain/gender.js';
-import type { Keypoints, Point } from '../domain/keypoints.js';
-import type { Box } from '../domain/prominence.js';
+import type { Keypoints } from '../domain/keypoints.js';
 import type { RunStatus } from '../domain/run-status.js';
 import type { Split } from '../domain/split.js';
 import type { Balance, ImageSize, TrainPreset } from '../domain/training.js';
@@ -17,9 +16,9 @@ export type { Counts } from '../domain/counts.js';
 export { CROP_FLAGS, type CropFlag } from '../domain/crop-flags.js';
 export { CROP_STATUSES, type CropStatus } from '../domain/crop-status.js';
 export { DATASET_FORMATS, type DatasetFormat } from '../domain/dataset-format.js';
+export type { Box, FaceInfo } from '../domain/face.js';
 export { GENDERS, type Gender, type KnownGender } from '../domain/gender.js';
 export { KEYPOINT_NAMES, type Keypoints, type Point } from '../domain/keypoints.js';
-export type { Box } from '../domain/prominence.js';
 export { REVIEW_SORTS, type ReviewFilter, type ReviewSort } from '../domain/review-filter.js';
 export type { RunStatus } from '../domain/run-status.js';
 export { SPLITS, type Split } from '../domain/split.js';
@@ -67,18 +66,6 @@ export interface CropTile {
   edited: boolean;
   estAge: number | null;
   estGender: Gender | null;
-}
-
-export interface FaceInfo {
-  id: number;
-  index: number;
-  score: number | null;
-  box: Box | null;
-  keypoints: Keypoints | null;
-  /** 478 MediaPipe points (detected) or 68 points (FG-NET ground truth), source pixels. */
-  landmarks: Point[];
-  isPrimary: boolean;
-  source: 'detected' | 'ground-truth';
 }
 
 export interface CropDetail extends CropTile {

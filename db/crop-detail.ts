@@ -1,22 +1,11 @@
 /** One crop in full for the review detail panel and the alignment editor: its image, its faces and its points. */
-import type { Keypoints, Point } from '../domain/keypoints.js';
-import type { Box } from '../domain/prominence.js';
+import type { FaceInfo } from '../domain/face.js';
+import type { Keypoints } from '../domain/keypoints.js';
 import type { Db } from './catalogue.js';
 import { parseJson } from './catalogue.js';
 import { listFaces } from './faces.js';
 import { parseKeypoints } from './keypoints.js';
 import { getReviewRow, type ReviewRow } from './review.js';
-
-export interface FaceDetailRow {
-  id: number;
-  index: number;
-  score: number | null;
-  box: Box | null;
-  keypoints: Keypoints | null;
-  landmarks: Point[];
-  isPrimary: boolean;
-  source: 'detected' | 'ground-truth';
-}
 
 export interface CropDetailRow extends ReviewRow {
   keypoints: Keypoints | null;
@@ -25,7 +14,7 @@ export interface CropDetailRow extends ReviewRow {
   signals: Record<string, number | boolean | string | null>;
   faceId: number | null;
   image: { id: number; datasetId: number; width: number; height: number; relPath: string; root: string; subject: string | null };
-  faces: FaceDetailRow[];
+  faces: FaceInfo[];
 }
 
 /** A crop with its image, its faces (detected and ground truth) and the points it was cut from. */
@@ -41,7 +30,7 @@ export function getCropDetail(db: Db, id: number): CropDetailRow | undefined {
   const img = db
     .prepare('SELECT i.id, i.dataset_id, i.width, i.height, i.source_path, i.subject, d.root FROM images i JOIN datasets d ON d.id = i.dataset_id WHERE i.id = ?')
     .get(row.imageId) as { id: number; dataset_id: number; width: number; height: number; source_path: string; subject: string | null; root: string };
-  const faces: FaceDetailRow[] = listFaces(db, row.imageId).map((f) => ({
+  const faces: FaceInfo[] = listFaces(db, row.imageId).map((f) => ({
     id: f.id,
     index: f.idx,
     score: f.score,

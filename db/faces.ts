@@ -1,6 +1,6 @@
 import type { Gender } from '../domain/gender.js';
 import type { Keypoints, Point } from '../domain/keypoints.js';
-import type { Box } from '../domain/prominence.js';
+import type { Box } from '../domain/face.js';
 import type { Split } from '../domain/split.js';
 import type { Db } from './catalogue.js';
 import { parseJson } from './catalogue.js';

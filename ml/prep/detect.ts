@@ -2,7 +2,7 @@ import type { FaceRegion, FaceSegmentRequest, PageFace } from '../../contract/vi
 import type { RawImage, VisionHost, VisionInput } from '../vision/host.js';
 import sharp from 'sharp';
 import { KEYPOINT_NAMES, type KeypointName, type Keypoints } from '../../domain/keypoints.js';
-import { prominence } from '../../domain/prominence.js';
+import { prominence } from '../../domain/face.js';
 import { distance, type Point } from './geometry.js';
 import { LM } from './landmarks.js';
 import type { Photo } from './photo.js';

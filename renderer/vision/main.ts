@@ -11,7 +11,7 @@ import type {
   VisionImageInput,
   VisionInitRequest,
 } from '../../contract/vision-page';
-import { prominence } from '../../domain/prominence';
+import { prominence } from '../../domain/face';
 import { faceRegion, landmarkBox } from './face-region';
 import { createLandmarkerWithDetections, parseDetection, type LandmarkerWithDetections } from './landmarker-detections';
 
