@@ -269,6 +269,10 @@ export type ApiEvent =
   | { type: 'train.done'; runId: number; status: 'completed' | 'cancelled'; modelId: number | null; epochs: number }
   | { type: 'train.error'; runId: number | null; message: string }
   | { type: 'models.download'; name: string; received: number; total: number | null; done: boolean }
+  /**
+   * Each stage as it starts, in this order: detect, then align, decode, compose and encode for the aged face; `done`
+   * stages are behind it, of `total`. Last, encode with done === total: the outputs are written.
+   */
   | { type: 'age.progress'; photoId: string; stage: 'detect' | 'align' | 'decode' | 'compose' | 'encode'; done: number; total: number }
   | { type: 'eval.progress'; stage: string; done: number; total: number }
   | { type: 'catalogue.changed'; what: 'datasets' | 'crops' | 'runs' | 'models' };

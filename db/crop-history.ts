@@ -66,16 +66,25 @@ export function undoLastBatch(db: Db): { kind: 'none' | 'status' | 'labels' | 'a
     const setAge = db.prepare('UPDATE images SET age = ? WHERE id = (SELECT image_id FROM crops WHERE id = ?)');
     const setGender = db.prepare('UPDATE images SET gender = ? WHERE id = (SELECT image_id FROM crops WHERE id = ?)');
     let kind: 'status' | 'labels' = 'status';
-    for (const e of [...last.entries].reverse()) {
-      if (e.field === 'status') setStatus.run(e.oldValue, e.cropId);
-      else if (e.field === 'age') {
-        kind = 'labels';
-        setAge.run(JSON.parse(e.oldValue ?? 'null') as number | null, e.cropId);
-        touch.run(e.cropId);
-      } else if (e.field === 'gender') {
-        kind = 'labels';
-        setGender.run(JSON.parse(e.oldValue ?? '"unknown"') as string, e.cropId);
-        touch.run(e.cropId);
+    if (last.entries.every((e) => e.field === 'status')) {
+      // One statement for the whole batch (a batch names each crop once): a bulk change of 100,000 crops undoes in
+      // seconds instead of running 100,000 updates.
+      db.prepare(
+        `UPDATE crops SET status = h.old_value, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')
+         FROM crop_history h WHERE h.batch = ? AND h.field = 'status' AND crops.id = h.crop_id`,
+      ).run(last.batch);
+    } else {
+      for (const e of [...last.entries].reverse()) {
+        if (e.field === 'status') setStatus.run(e.oldValue, e.cropId);
+        else if (e.field === 'age') {
+          kind = 'labels';
+          setAge.run(JSON.parse(e.oldValue ?? 'null') as number | null, e.cropId);
+          touch.run(e.cropId);
+        } else if (e.field === 'gender') {
+          kind = 'labels';
+          setGender.run(JSON.parse(e.oldValue ?? '"unknown"') as string, e.cropId);
+          touch.run(e.cropId);
+        }
       }
     }
     dropBatch(db, last.batch);

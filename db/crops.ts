@@ -2,6 +2,8 @@ import type { CropStatus } from '../domain/crop-status.js';
 import type { Keypoints } from '../domain/keypoints.js';
 import type { Db } from './catalogue.js';
 import { parseJson } from './catalogue.js';
+import { cached } from './statements.js';
+
 type Affine6 = [number, number, number, number, number, number];
 
 export interface CropRow {
@@ -85,7 +87,18 @@ export interface CropData {
 
 const NOW = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
 
-/** Inserts or replaces the image's crop (one per image). A re-prepared crop keeps its review status; edits are cleared. */
+/** `flags` plus those the image's dataset metadata raised at import (images.flags_json), each once. */
+function withImportFlags(db: Db, imageId: number, flags: readonly string[]): string[] {
+  const stored = cached(db, 'SELECT flags_json FROM images WHERE id = ?').get(imageId) as { flags_json: string } | undefined;
+  const out = [...flags];
+  for (const f of parseJson<string[]>(stored?.flags_json, [])) if (!out.includes(f)) out.push(f);
+  return out;
+}
+
+/**
+ * Inserts or replaces the image's crop (one per image). A re-prepared crop keeps its review status; edits are cleared.
+ * The image's import flags are added to the crop's.
+ */
 export function upsertCrop(db: Db, c: CropData): number {
   const row = db
     .prepare(
@@ -100,7 +113,7 @@ export function upsertCrop(db: Db, c: CropData): number {
          phash = excluded.phash, edited = 0, manual_points_json = NULL, updated_at = ${NOW}
        RETURNING id`,
     )
-    .get(...cropValues(c)) as { id: number };
+    .get(...cropValues(db, c)) as { id: number };
   return row.id;
 }
 
@@ -112,7 +125,9 @@ export function updateCropFix(
   batch = `fix-${new Date().toISOString()}`,
 ): void {
   db.transaction(() => {
-    const old = db.prepare('SELECT keypoints_json, file FROM crops WHERE id = ?').get(id) as { keypoints_json: string; file: string } | undefined;
+    const old = db.prepare('SELECT keypoints_json, file, image_id FROM crops WHERE id = ?').get(id) as
+      | { keypoints_json: string; file: string; image_id: number }
+      | undefined;
     if (!old) throw new Error(`crop ${id} not found`);
     db.prepare(
       `UPDATE crops SET file = ?, size = ?, transform_json = ?, inverse_json = ?, keypoints_json = ?, quality = ?,
@@ -126,7 +141,7 @@ export function updateCropFix(
       JSON.stringify(c.keypoints),
       c.quality,
       JSON.stringify(c.signals),
-      JSON.stringify(c.flags),
+      JSON.stringify(withImportFlags(db, old.image_id, c.flags)),
       c.phash,
       JSON.stringify(c.manualPoints),
       id,
@@ -179,8 +194,9 @@ export function addCropFlag(db: Db, id: number, flag: string, qualityFactor = 1)
 }
 
 /** The crop's columns image_id .. phash, in the order the INSERTs above and below list them. */
-function cropValues(c: CropData): (string | number | null)[] {
-  return [c.imageId, c.faceId, c.file, c.size, JSON.stringify(c.transform), JSON.stringify(c.inverse), JSON.stringify(c.keypoints), JSON.stringify(c.settings), c.quality, JSON.stringify(c.signals), JSON.stringify(c.flags), c.phash];
+function cropValues(db: Db, c: CropData): (string | number | null)[] {
+  const flags = JSON.stringify(withImportFlags(db, c.imageId, c.flags));
+  return [c.imageId, c.faceId, c.file, c.size, JSON.stringify(c.transform), JSON.stringify(c.inverse), JSON.stringify(c.keypoints), JSON.stringify(c.settings), c.quality, JSON.stringify(c.signals), flags, c.phash];
 }
 
 /** Inserts a crop cut from hand-placed points for an image that had none: marked edited, the points kept as manual. */
@@ -192,7 +208,7 @@ export function insertEditedCrop(db: Db, c: CropData & { manualPoints: Keypoints
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
        RETURNING id`,
     )
-    .get(...cropValues(c), JSON.stringify(c.manualPoints)) as { id: number };
+    .get(...cropValues(db, c), JSON.stringify(c.manualPoints)) as { id: number };
   return row.id;
 }
 

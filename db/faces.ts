@@ -141,7 +141,10 @@ export interface NoFaceImage {
   reason: string;
 }
 
-/** Photos where preparation found no face and that have no crop yet, oldest first: candidates for hand-placed points. */
+/**
+ * Photos where preparation found no face and that have no crop yet, oldest first: candidates for hand-placed points.
+ * The page's ids come from the images_no_face index alone; only those photos' rows are read.
+ */
 export function listNoFaceImages(db: Db, opts: { datasetId?: number; offset?: number; limit?: number } = {}): { total: number; rows: NoFaceImage[] } {
   const where = `WHERE i.prepare_status = 'failed' AND i.prepare_error = ? AND NOT EXISTS (SELECT 1 FROM crops c WHERE c.image_id = i.id)${
     opts.datasetId === undefined ? '' : ' AND i.dataset_id = ?'
@@ -149,12 +152,13 @@ export function listNoFaceImages(db: Db, opts: { datasetId?: number; offset?: nu
   const params: unknown[] = opts.datasetId === undefined ? [NO_FACE_ERROR] : [NO_FACE_ERROR, opts.datasetId];
   const read = db.transaction(() => {
     const total = db.prepare(`SELECT COUNT(*) FROM images i ${where}`).pluck().get(...params) as number;
+    const ids = db.prepare(`SELECT i.id FROM images i ${where} ORDER BY i.id LIMIT ? OFFSET ?`).pluck().all(...params, opts.limit ?? 200, opts.offset ?? 0) as number[];
     const rows = db
       .prepare(
         `SELECT i.id, i.dataset_id, i.source_path, d.root, i.width, i.height, i.age, i.gender, i.split, i.prepare_error
-         FROM images i JOIN datasets d ON d.id = i.dataset_id ${where} ORDER BY i.id LIMIT ? OFFSET ?`,
+         FROM images i JOIN datasets d ON d.id = i.dataset_id WHERE i.id IN (${ids.map(() => '?').join(',')}) ORDER BY i.id`,
       )
-      .all(...params, opts.limit ?? 200, opts.offset ?? 0) as {
+      .all(...ids) as {
       id: number;
       dataset_id: number;
       source_path: string;

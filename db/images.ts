@@ -4,6 +4,7 @@ import type { Db } from './catalogue.js';
 import { MAX_AGE, MIN_AGE } from '../domain/age.js';
 import { GENDERS, type Gender } from '../domain/gender.js';
 import type { Split } from '../domain/split.js';
+import { parseJson } from './catalogue.js';
 import { cached } from './statements.js';
 
 export type PrepareStatus = 'pending' | 'done' | 'failed';
@@ -30,10 +31,14 @@ export interface ImageRow {
   originRow: number | null;
   prepareStatus: PrepareStatus;
   prepareError: string | null;
+  /** Flags the dataset's metadata raised at import ('mislabel', 'no-face', 'several-faces'); prepare copies them to the crop. */
+  flags: string[];
+  /** Other facts the dataset's metadata gives (birth date or year, rank, detector scores, ...). */
+  meta: Record<string, unknown> | null;
   createdAt: string;
 }
 
-/** A new image for insertImage. */
+/** A new image for insertImage and insertImages. */
 export interface NewImage {
   datasetId: number;
   /** Relative to the dataset root. */
@@ -49,6 +54,8 @@ export interface NewImage {
   split?: Split | null;
   originFile?: string | null;
   originRow?: number | null;
+  flags?: readonly string[];
+  meta?: Record<string, unknown> | null;
 }
 
 interface RawImage {
@@ -68,6 +75,8 @@ interface RawImage {
   origin_row: number | null;
   prepare_status: PrepareStatus;
   prepare_error: string | null;
+  flags_json: string;
+  meta_json: string | null;
   created_at: string;
   root: string;
 }
@@ -93,6 +102,8 @@ function toRow(r: RawImage): ImageRow {
     originRow: r.origin_row,
     prepareStatus: r.prepare_status,
     prepareError: r.prepare_error,
+    flags: parseJson<string[]>(r.flags_json, []),
+    meta: parseJson<Record<string, unknown> | null>(r.meta_json, null),
     createdAt: r.created_at,
   };
 }
@@ -176,8 +187,8 @@ export function updateImageLabels(db: Db, id: number, labels: { age?: number | n
   return row;
 }
 
-const INSERT_SQL = `INSERT INTO images (dataset_id, source_path, content_hash, width, height, format, age, gender, race, subject, split, origin_file, origin_row)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(content_hash) DO NOTHING`;
+const INSERT_SQL = `INSERT INTO images (dataset_id, source_path, content_hash, width, height, format, age, gender, race, subject, split, origin_file, origin_row, flags_json, meta_json)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(content_hash) DO NOTHING`;
 
 /** Inserts one image; returns its id, or null when its content hash is already catalogued. */
 export function insertImage(db: Db, im: NewImage): number | null {
@@ -195,8 +206,15 @@ export function insertImage(db: Db, im: NewImage): number | null {
     im.split ?? null,
     im.originFile ?? null,
     im.originRow ?? null,
+    JSON.stringify(im.flags ?? []),
+    im.meta ? JSON.stringify(im.meta) : null,
   );
   return info.changes > 0 ? Number(info.lastInsertRowid) : null;
+}
+
+/** Inserts images in one transaction; per input, the new id or null for an already catalogued content hash. */
+export function insertImages(db: Db, images: readonly NewImage[]): (number | null)[] {
+  return db.transaction(() => images.map((im) => insertImage(db, im)))();
 }
 
 /**

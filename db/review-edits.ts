@@ -5,7 +5,7 @@ import type { ReviewFilter } from '../domain/review-filter.js';
 import type { Db } from './catalogue.js';
 import { newBatch, type BatchResult } from './crop-history.js';
 import { validateAge } from './images.js';
-import { filterSql, REVIEW_FROM } from './review-sql.js';
+import { filterSql } from './review-sql.js';
 
 /** Sets the status of the given crops in one transaction; crops already in that status are left out of the batch. */
 export function setCropStatus(db: Db, ids: readonly number[], status: CropStatus): BatchResult {
@@ -36,7 +36,7 @@ export function setStatusByFilter(db: Db, filter: ReviewFilter, status: CropStat
     const cond = `${where ? `${where} AND` : 'WHERE'} c.status <> ?`;
     db.prepare(
       `INSERT INTO crop_history (crop_id, batch, field, old_value, new_value)
-       SELECT c.id, ?, 'status', c.status, ? ${REVIEW_FROM} ${cond}`,
+       SELECT c.id, ?, 'status', c.status, ? FROM crops c ${cond}`,
     ).run(batch, status, ...params, status);
     const info = db
       .prepare(

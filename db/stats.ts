@@ -16,57 +16,53 @@ export interface CatalogueStats {
   byStatus: Record<CropStatus, number>;
 }
 
-/** An image's decade bin (an index into DECADE_BINS), -1 when it has no age. */
-const DECADE_SQL = `CASE WHEN age IS NULL THEN -1 ELSE MIN(${DECADE_BINS.length - 1}, MAX(0, CAST(age / 10 AS INTEGER))) END`;
-
-/** The WHERE clause (over images i) and its parameters that limit a count to one dataset, or to none. */
-function scope(datasetId: number | undefined): { where: string; params: number[] } {
-  return datasetId === undefined ? { where: '', params: [] } : { where: 'WHERE i.dataset_id = ?', params: [datasetId] };
-}
-
-/** Counts over the whole catalogue, or one dataset. */
-export function catalogueStats(db: Db, datasetId?: number): CatalogueStats {
-  const { where, params } = scope(datasetId);
-  const stats: CatalogueStats = {
+/** Counts and images without an age, read from image_counts and crop_counts (kept by triggers) in one transaction. */
+function readCounts(db: Db, datasetId: number | undefined): Counts & { ageUnknown: number } {
+  const params = datasetId === undefined ? [] : [datasetId];
+  const zeroG = (): Record<Gender, number> => ({ male: 0, female: 0, unknown: 0 });
+  const counts: Counts & { ageUnknown: number } = {
     images: 0,
-    byGender: { male: 0, female: 0, unknown: 0 },
+    byGender: zeroG(),
     byAgeBin: Object.fromEntries(DECADE_BINS.map((b) => [b, 0])) as Record<DecadeBin, number>,
-    ageUnknown: 0,
-    bySplit: { train: 0, val: 0, test: 0, unassigned: 0 },
+    byAgeBinGender: Object.fromEntries(DECADE_BINS.map((b) => [b, zeroG()])) as Record<DecadeBin, Record<Gender, number>>,
+    bySplit: { train: 0, val: 0, test: 0, none: 0 },
     byStatus: { pending: 0, accepted: 0, rejected: 0, 'needs-fix': 0 },
+    ageUnknown: 0,
   };
-  stats.images = (db.prepare(`SELECT COUNT(*) FROM images i ${where}`).pluck().get(...params) as number) ?? 0;
-  for (const r of db.prepare(`SELECT gender AS k, COUNT(*) AS n FROM images i ${where} GROUP BY gender`).all(...params) as { k: Gender; n: number }[]) {
-    stats.byGender[r.k] = r.n;
-  }
-  const bins = db
-    .prepare(`SELECT ${DECADE_SQL} AS k, COUNT(*) AS n FROM images i ${where} GROUP BY k`)
-    .all(...params) as { k: number; n: number }[];
-  for (const r of bins) {
-    if (r.k < 0) stats.ageUnknown = r.n;
-    else stats.byAgeBin[DECADE_BINS[r.k]!] += r.n;
-  }
-  for (const r of db.prepare(`SELECT split AS k, COUNT(*) AS n FROM images i ${where} GROUP BY split`).all(...params) as { k: Split | null; n: number }[]) {
-    stats.bySplit[r.k ?? 'unassigned'] = r.n;
-  }
-  const crops = db
-    .prepare(`SELECT c.status AS k, COUNT(*) AS n FROM crops c JOIN images i ON i.id = c.image_id ${where} GROUP BY c.status`)
-    .all(...params) as { k: CropStatus; n: number }[];
-  for (const r of crops) stats.byStatus[r.k] = r.n;
-  return stats;
+  db.transaction(() => {
+    const images = db
+      .prepare(`SELECT age_bin AS bin, gender, split, sum(n) AS n FROM image_counts ${datasetId === undefined ? '' : 'WHERE dataset_id = ?'} GROUP BY 1, 2, 3`)
+      .all(...params) as { bin: number; gender: Gender; split: Split | 'none'; n: number }[];
+    for (const r of images) {
+      counts.images += r.n;
+      counts.byGender[r.gender] += r.n;
+      counts.bySplit[r.split] += r.n;
+      const bin = DECADE_BINS[r.bin];
+      if (bin) {
+        counts.byAgeBin[bin] += r.n;
+        counts.byAgeBinGender[bin][r.gender] += r.n;
+      } else counts.ageUnknown += r.n;
+    }
+    const crops = db
+      .prepare(`SELECT status, sum(n) AS n FROM crop_counts ${datasetId === undefined ? '' : 'WHERE image_dataset_id = ?'} GROUP BY status`)
+      .all(...params) as { status: CropStatus; n: number }[];
+    for (const r of crops) counts.byStatus[r.status] = r.n;
+  })();
+  return counts;
 }
 
-/** What the Datasets screen charts: catalogueStats plus images by age bin and gender, read in one transaction. */
+/** Counts over the whole catalogue, or one dataset, from image_counts and crop_counts (kept by triggers). */
+export function catalogueStats(db: Db, datasetId?: number): CatalogueStats {
+  const c = readCounts(db, datasetId);
+  const { none, ...named } = c.bySplit;
+  return { images: c.images, byGender: c.byGender, byAgeBin: c.byAgeBin, ageUnknown: c.ageUnknown, bySplit: { ...named, unassigned: none }, byStatus: c.byStatus };
+}
+
+/**
+ * What the Datasets screen charts: image counts by gender, age bin (images without an age are in no bin), age bin and
+ * gender crossed, split, and crop counts by status, read from image_counts and crop_counts (kept by triggers).
+ */
 export function countCatalogue(db: Db, datasetId?: number): Counts {
-  return db.transaction((): Counts => {
-    const s = catalogueStats(db, datasetId);
-    const byAgeBinGender = Object.fromEntries(DECADE_BINS.map((b) => [b, { male: 0, female: 0, unknown: 0 }])) as Record<DecadeBin, Record<Gender, number>>;
-    const { where, params } = scope(datasetId);
-    const rows = db
-      .prepare(`SELECT ${DECADE_SQL} AS k, gender AS g, COUNT(*) AS n FROM images i ${where} GROUP BY k, g`)
-      .all(...params) as { k: number; g: Gender; n: number }[];
-    for (const r of rows) if (r.k >= 0) byAgeBinGender[DECADE_BINS[r.k]!][r.g] += r.n;
-    const { unassigned, ...named } = s.bySplit;
-    return { images: s.images, byGender: s.byGender, byAgeBin: s.byAgeBin, byAgeBinGender, bySplit: { ...named, none: unassigned }, byStatus: s.byStatus };
-  })();
+  const { ageUnknown: _, ...counts } = readCounts(db, datasetId);
+  return counts;
 }

@@ -28,12 +28,14 @@ for (const [flagName, key] of [['shift', 'shift'], ['gain', 'gain'], ['detail', 
   if (!Number.isFinite(v) || v < 0) throw new Error(`--${flagName} must be a number >= 0, got ${opt(flagName)}`);
   aging[key] = v;
 }
-await saveCvaeValues(out, config, values, { ...sidecar, ...(Object.keys(aging).length ? { aging } : {}), createdAt: sidecar.createdAt }, { float16: true });
+// Paths of the machine it was trained on name only their last folder: a committed file holds no machine paths.
+const training = JSON.parse(JSON.stringify(sidecar.training ?? {}), (key, v) => (typeof v === 'string' && path.isAbsolute(v) ? path.basename(v) : v));
+await saveCvaeValues(out, config, values, { ...sidecar, training, ...(Object.keys(aging).length ? { aging } : {}), createdAt: sidecar.createdAt }, { float16: true });
 for (const f of [PROTOTYPES_FILE, PROTOTYPE_TEXTURES_FILE]) if (fs.existsSync(path.join(modelDir, f))) fs.copyFileSync(path.join(modelDir, f), path.join(out, f));
 
 const evalFile = opt('eval');
 const evaluation = evalFile ? JSON.parse(fs.readFileSync(evalFile, 'utf8').trim().split('\n').pop()) : null;
-const t = sidecar.training ?? {};
+const t = training;
 const lines = [
   '# Default model card',
   '',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openCatalogue } from '../db/catalogue.js';
-import { parseJsonLines, runCli, startCli } from './helpers/cli.js';
+import { killAtFirstProgress, parseJsonLines, runCli, startCli } from './helpers/cli.js';
 import { FGNET_DIR, tempDir, UTKFACE_DIR } from './helpers/env.js';
 
 describe('chronoface import / stats (built CLI)', () => {
@@ -38,17 +38,9 @@ describe('chronoface import / stats (built CLI)', () => {
 
   it('resumes after SIGKILL with exactly the right rows', async () => {
     const dataDir = tempDir('cli-kill');
-    const child = startCli(['import', '--data-dir', dataDir, '--json', '--batch-size', '20', UTKFACE_DIR]);
-    let out = '';
-    const exit = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('"type":"progress"')) child.kill('SIGKILL');
-    });
-    expect(await exit, `${out}\n${err}`).toBe('SIGKILL');
-    expect(parseJsonLines(out).some((l) => 'imported' in l && !('type' in l))).toBe(false);
+    const killed = await killAtFirstProgress(['import', '--data-dir', dataDir, '--json', '--batch-size', '20', UTKFACE_DIR]);
+    expect(killed.signal, `${killed.stdout}\n${killed.stderr}`).toBe('SIGKILL');
+    expect(parseJsonLines(killed.stdout).some((l) => 'imported' in l && !('type' in l))).toBe(false);
 
     let db = openCatalogue(dataDir);
     const before = db.prepare('SELECT COUNT(*) FROM images').pluck().get() as number;

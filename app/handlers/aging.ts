@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../../contract/api.js';
-import { fileRef, type Served } from '../../contract/files.js';
-import type { AgeFrame, ModelSummary } from '../../contract/types.js';
+import { fileRef } from '../../contract/files.js';
+import type { ModelSummary } from '../../contract/types.js';
 import { listModels } from '../../db/models.js';
-import { insertAgingOutput } from '../../db/outputs.js';
 import type { AgingModel, ModelChoice } from '../../ml/aging/model.js';
 import type { ServiceContext } from '../context.js';
 import { getPhoto } from '../photos.js';
@@ -108,77 +107,55 @@ export function agingHandlers(ctx: ServiceContext): HandlerGroup<AgingMethods> {
   const ageRun: HandlerGroup<'ageRun'>['ageRun'] = async (req) => {
     const photo = getPhoto(ctx.dataDir, req.photoId);
     const started = performance.now();
-    const progress = (stage: 'detect' | 'align' | 'decode' | 'compose' | 'encode', done: number) =>
-      bus.emit({ type: 'age.progress', photoId: req.photoId, stage, done, total: 3 });
-    progress('detect', 0);
-    const [{ agePhoto, NoFaceError }, { clampMessage }, { writeGif, writeStrip, encodePng }, { writeFileAtomic }] = await Promise.all([
+    const [{ agePhotoToFiles }, { dataDirNames }, { NoFaceError }] = await Promise.all([
+      import('../../workflows/age.js'),
+      import('../../workflows/age-record.js'),
       import('../../ml/aging/age-photo.js'),
-      import('../../ml/aging/ages.js'),
-      import('../../ml/aging/writers.js'),
-      import('../../ml/io/write-file-atomic.js'),
     ]);
     const model = await modelFor(req.modelId);
-    let aged;
+    const name = dataDirNames(ctx.dataDir);
+    let result;
     try {
-      aged = await agePhoto(await ctx.vision(), model, photo.abs, {
-        ages: req.ages,
-        ...(req.face !== undefined ? { face: req.face } : {}),
-        ...(req.sourceAge !== undefined ? { sourceAge: req.sourceAge } : {}),
-        ...(req.gender !== undefined ? { gender: req.gender } : {}),
-        ...(req.shape !== undefined ? { shape: req.shape } : {}),
-        ...(req.texture !== undefined ? { texture: req.texture } : {}),
+      result = await agePhotoToFiles({
+        host: await ctx.vision(),
+        model,
+        photo: photo.abs,
+        options: {
+          ages: req.ages,
+          ...(req.face !== undefined ? { face: req.face } : {}),
+          ...(req.sourceAge !== undefined ? { sourceAge: req.sourceAge } : {}),
+          ...(req.gender !== undefined ? { gender: req.gender } : {}),
+          ...(req.shape !== undefined ? { shape: req.shape } : {}),
+          ...(req.texture !== undefined ? { texture: req.texture } : {}),
+        },
+        ...(req.fps !== undefined ? { fps: req.fps } : {}),
+        files: (face) => {
+          const dir = path.join(ctx.dataDir, OUTPUTS_DIR, req.photoId, `${Date.now().toString(36)}-f${face.face}`);
+          return { gif: path.join(dir, 'aging.gif'), strip: path.join(dir, 'strip.png'), framesDir: dir };
+        },
+        catalogue: { db, name },
+        onProgress: (p) => bus.emit({ type: 'age.progress', photoId: req.photoId, stage: p.stage, done: p.done, total: p.total }),
       });
     } catch (err) {
       if (err instanceof NoFaceError) throw new ApiError('invalid-argument', `${photo.name}: ${err.message}`);
       if (err instanceof Error && /^face \d+ does not exist/.test(err.message)) throw new ApiError('invalid-argument', err.message);
       throw err;
     }
-    const face = aged.faces[0];
-    if (!face) throw new ApiError('failed', `${photo.name}: no face was aged`);
-    progress('encode', 2);
-    const stamp = `${Date.now().toString(36)}-f${face.face}`;
-    const relDir = `${OUTPUTS_DIR}/${req.photoId}/${stamp}`;
-    const absDir = path.join(ctx.dataDir, ...relDir.split('/'));
-    fs.mkdirSync(absDir, { recursive: true });
-    const frames: Served<AgeFrame>[] = [];
-    for (let i = 0; i < face.frames.length; i++) {
-      const age = face.ages.ages[i]!;
-      const name = `${String(i).padStart(2, '0')}-age${Math.round(age)}`;
-      await writeFileAtomic(path.join(absDir, `${name}.png`), await encodePng(face.frames[i]!));
-      const crop = face.cropFrames[i];
-      if (crop) await writeFileAtomic(path.join(absDir, `${name}-crop.png`), await encodePng(crop));
-      frames.push({ age, url: fileRef(`${relDir}/${name}.png`), cropUrl: crop ? fileRef(`${relDir}/${name}-crop.png`) : null });
-    }
-    await writeGif(path.join(absDir, 'aging.gif'), face.frames, { fps: req.fps ?? 6 });
-    await writeStrip(path.join(absDir, 'strip.png'), face.frames);
-    const warnings: string[] = [];
-    const clamp = clampMessage(face.ages, model.ageRange);
-    if (clamp) warnings.push(clamp);
-    const outputId = insertAgingOutput(db, {
-      modelId: model.choice.id,
-      modelName: model.choice.name,
-      photoPath: photo.file,
-      faceIndex: face.face,
-      sourceAge: face.sourceAge,
-      sourceAgeEstimated: face.sourceAgeEstimated,
-      gender: face.gender,
-      ages: face.ages.ages,
-      gifFile: `${relDir}/aging.gif`,
-      stripFile: `${relDir}/strip.png`,
-    });
-    progress('encode', 3);
+    const aged = result.faces[0];
+    if (!aged) throw new ApiError('failed', `${photo.name}: no face was aged`);
+    const { face, files } = aged;
     return {
-      outputId,
+      outputId: aged.outputId!,
       photoId: req.photoId,
       face: face.face,
-      gifUrl: fileRef(`${relDir}/aging.gif`),
-      stripUrl: fileRef(`${relDir}/strip.png`),
-      frames,
+      gifUrl: fileRef(name(files.gif)),
+      stripUrl: fileRef(name(files.strip!)),
+      frames: aged.frames.map((f) => ({ age: f.age, url: fileRef(name(f.file)), cropUrl: f.cropFile ? fileRef(name(f.cropFile)) : null })),
       ages: face.ages.ages,
       sourceAge: face.sourceAge,
       sourceAgeEstimated: face.sourceAgeEstimated,
       gender: face.gender,
-      warnings,
+      warnings: aged.warning ? [aged.warning] : [],
       model: await summaryOf(model.choice),
       ms: Math.round(performance.now() - started),
     };

@@ -1,29 +1,29 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Command, CommandContext } from '../command.js';
 import { boolOpt, listOpt, numberOpt, stringOpt } from '../command.js';
 import { UsageError } from '../args.js';
-import { CATALOGUE_FILE, openCatalogue } from '../../db/catalogue.js';
-import { insertAgingOutput } from '../../db/outputs.js';
-import { agePhoto, type AgedPhotoFace } from '../../ml/aging/age-photo.js';
-import { clampMessage, DEFAULT_TARGET_AGES, parseAges } from '../../ml/aging/ages.js';
-import { writeContactSheet, type ContactSheetRow } from '../../ml/aging/contact-sheet.js';
+import type { AgedPhotoFace, AgePhotoOptions } from '../../ml/aging/age-photo.js';
+import { DEFAULT_TARGET_AGES, parseAges } from '../../ml/aging/ages.js';
 import { chooseModel, loadAgingModel, type AgingModel } from '../../ml/aging/model.js';
-import { expandPhotoArgs, outputStem, writeFaceOutputs } from '../../ml/aging/outputs.js';
+import { expandPhotoArgs } from '../../ml/aging/outputs.js';
 import type { AgeFaceOptions, Gender } from '../../ml/aging/age-face.js';
 import { createPlaywrightVisionHost } from '../../ml/vision/playwright-host.js';
 import type { VisionHost } from '../../ml/vision/host.js';
 import { ChromiumNotFoundError } from '../../ml/vision/chromium.js';
-import { BLEND_OPTIONS, blendOptions, changeOptions } from './blend-options.js';
 import { ModelUnavailableError } from '../../ml/vision/models.js';
+import { agePhotoToFiles } from '../../workflows/age.js';
+import { DEFAULT_FPS } from '../../workflows/age-files.js';
+import { ageFolder } from '../../workflows/age-folder.js';
+import { existingCatalogue, type AgingCatalogue } from '../../workflows/age-record.js';
+import { BLEND_OPTIONS, blendOptions, changeOptions } from './blend-options.js';
 
 interface Shared {
   ctx: CommandContext;
   host: VisionHost;
   model: AgingModel;
-  faceOptions: AgeFaceOptions;
-  face: number | undefined;
+  options: AgePhotoOptions;
   fps: number;
+  catalogue: AgingCatalogue | null;
 }
 
 function faceOptions(ctx: CommandContext): AgeFaceOptions {
@@ -35,27 +35,6 @@ function faceOptions(ctx: CommandContext): AgeFaceOptions {
   return { ages, sourceAge, gender: g as Gender | undefined, sample: boolOpt(ctx, 'sample'), ageShift: ctx.options['age-shift'] !== false, ...changeOptions(ctx), ...blendOptions(ctx) };
 }
 
-function record(ctx: CommandContext, model: AgingModel, photo: string, face: AgedPhotoFace, gif: string, strip: string | null): void {
-  if (!fs.existsSync(path.join(ctx.dataDir, CATALOGUE_FILE))) return;
-  const db = openCatalogue(ctx.dataDir);
-  try {
-    insertAgingOutput(db, {
-      modelId: model.choice.id,
-      modelName: model.choice.name,
-      photoPath: photo,
-      faceIndex: face.face,
-      sourceAge: face.sourceAge,
-      sourceAgeEstimated: face.sourceAgeEstimated,
-      gender: face.gender,
-      ages: face.ages.ages,
-      gifFile: gif,
-      stripFile: strip,
-    });
-  } finally {
-    db.close();
-  }
-}
-
 function describeSource(face: AgedPhotoFace): string {
   const age = `source age ${face.sourceAge}${face.sourceAgeEstimated ? " (estimated by face-api's age net)" : ' (given)'}`;
   const gender = `gender ${face.gender}${face.genderEstimated ? ' (estimated)' : ' (given)'}`;
@@ -64,24 +43,28 @@ function describeSource(face: AgedPhotoFace): string {
 
 async function single(s: Shared, photo: string): Promise<number> {
   const { ctx, model } = s;
-  const out = stringOpt(ctx, 'out');
-  if (!out) throw new UsageError('--out FILE.gif is needed (or --out-dir DIR for several photos)');
-  const stripFile = stringOpt(ctx, 'strip') ?? null;
+  const out = path.resolve(stringOpt(ctx, 'out')!);
+  const strip = stringOpt(ctx, 'strip');
+  const cropGif = stringOpt(ctx, 'crop-gif');
   const t0 = performance.now();
-  const aged = await agePhoto(s.host, model, photo, { ...s.faceOptions, face: s.face });
-  const face = aged.faces[0]!;
-  const warning = clampMessage(face.ages, model.ageRange);
+  const { aged, faces } = await agePhotoToFiles({
+    host: s.host,
+    model,
+    photo,
+    options: s.options,
+    fps: s.fps,
+    files: () => ({ gif: out, strip: strip ? path.resolve(strip) : null, cropGif: cropGif ? path.resolve(cropGif) : null }),
+    catalogue: s.catalogue,
+    onProgress: (p) => ctx.out.progress(p.done, p.total, p.stage),
+  });
+  const { face, files, warning } = faces[0]!;
   if (warning) ctx.out.warn(warning);
   ctx.out.info(`face ${face.face} of ${aged.faceCount}; ${describeSource(face)}`);
-  await writeFaceOutputs(face, path.resolve(out), stripFile ? path.resolve(stripFile) : null, { fps: s.fps });
-  const cropGif = stringOpt(ctx, 'crop-gif');
-  if (cropGif) await writeFaceOutputs({ ...face, frames: face.cropFrames }, path.resolve(cropGif), null, { fps: s.fps });
   const ms = Math.round(performance.now() - t0);
-  record(ctx, model, path.resolve(photo), face, path.resolve(out), stripFile ? path.resolve(stripFile) : null);
   ctx.out.result(
     {
-      gif: path.resolve(out),
-      strip: stripFile ? path.resolve(stripFile) : null,
+      gif: files.gif,
+      strip: files.strip,
       frames: face.frames.length,
       ages: face.ages.ages,
       requestedAges: face.ages.requested,
@@ -98,62 +81,48 @@ async function single(s: Shared, photo: string): Promise<number> {
       model: { id: model.choice.id, name: model.choice.name, source: model.choice.source, ageRange: model.ageRange },
       ms,
     },
-    `wrote ${out}${stripFile ? ` and ${stripFile}` : ''}: ${face.frames.length} frames at ${aged.width}x${aged.height}, ages ${face.ages.ages.join(', ')} (${ms} ms)`,
+    `wrote ${stringOpt(ctx, 'out')}${strip ? ` and ${strip}` : ''}: ${face.frames.length} frames at ${aged.width}x${aged.height}, ages ${face.ages.ages.join(', ')} (${ms} ms)`,
   );
   return 0;
 }
 
 async function folder(s: Shared, photos: string[], outDir: string): Promise<number> {
-  const { ctx, model } = s;
-  fs.mkdirSync(outDir, { recursive: true });
-  const used = new Set<string>();
-  const rows: ContactSheetRow[] = [];
-  let failed = 0;
-  let faces = 0;
+  const { ctx } = s;
   let warned = false;
   const t0 = performance.now();
-  for (const [i, photo] of photos.entries()) {
-    if (ctx.signal.aborted) break;
-    ctx.out.progress(i, photos.length, path.basename(photo));
-    try {
-      const aged = await agePhoto(s.host, model, photo, { ...s.faceOptions, face: s.face, allFaces: true });
-      const stem = outputStem(photo, used);
-      const written = [];
-      for (const face of aged.faces) {
-        const name = aged.faces.length > 1 ? `${stem}-${face.face}` : stem;
-        const gif = path.join(outDir, `${name}.gif`);
-        const strip = path.join(outDir, `${name}.png`);
-        await writeFaceOutputs(face, gif, strip, { fps: s.fps });
-        record(ctx, model, photo, face, gif, strip);
-        rows.push({ label: name, stripFile: strip });
-        written.push({ gif, strip, face: face.face, box: face.box.map((v) => Math.round(v)), ages: face.ages.ages, sourceAge: face.sourceAge, sourceAgeEstimated: face.sourceAgeEstimated, gender: face.gender });
-        const warning = clampMessage(face.ages, model.ageRange);
+  const r = await ageFolder({
+    host: s.host,
+    model: s.model,
+    photos,
+    outDir,
+    options: s.options,
+    fps: s.fps,
+    catalogue: s.catalogue,
+    signal: ctx.signal,
+    onProgress: (i, photo, p) => ctx.out.progress(i, photos.length, `${path.basename(photo)} (${p.stage})`),
+    onPhoto: (done) => {
+      if ('error' in done) {
+        if (ctx.out.json) ctx.out.event(done);
+        else ctx.out.warn(`${done.photo}: ${done.error}`);
+        return;
+      }
+      const written = done.aged.faces.map(({ face, files, warning }) => {
         if (warning && !warned) {
           ctx.out.warn(warning);
           warned = true;
         }
-        if (!ctx.out.json) ctx.out.info(`${path.basename(photo)}: face ${face.face} -> ${name}.gif (${describeSource(face)})`);
-      }
-      faces += written.length;
-      ctx.out.event({ photo, faces: written });
-    } catch (err) {
-      failed++;
-      const error = err instanceof Error ? err.message : String(err);
-      if (ctx.out.json) ctx.out.event({ photo, error });
-      else ctx.out.warn(`${photo}: ${error}`);
-    }
-  }
-  let contactSheet: string | null = null;
-  if (rows.length > 0) {
-    contactSheet = path.join(outDir, 'contact-sheet.png');
-    await writeContactSheet(contactSheet, rows, { ages: s.faceOptions.ages.map((a) => Math.min(model.ageRange.max, Math.max(model.ageRange.min, a))) });
-  }
+        if (!ctx.out.json) ctx.out.info(`${path.basename(done.photo)}: face ${face.face} -> ${path.basename(files.gif)} (${describeSource(face)})`);
+        return { gif: files.gif, strip: files.strip, face: face.face, box: face.box.map((v) => Math.round(v)), ages: face.ages.ages, sourceAge: face.sourceAge, sourceAgeEstimated: face.sourceAgeEstimated, gender: face.gender };
+      });
+      ctx.out.event({ photo: done.photo, faces: written });
+    },
+  });
   const ms = Math.round(performance.now() - t0);
   ctx.out.result(
-    { outDir, photos: photos.length, failed, faces, contactSheet, ms },
-    `aged ${faces} face${faces === 1 ? '' : 's'} from ${photos.length - failed} of ${photos.length} photos into ${outDir}${contactSheet ? ` (contact sheet ${contactSheet})` : ''}`,
+    { outDir, photos: r.photos, failed: r.failed, faces: r.faces, contactSheet: r.contactSheet, ms },
+    `aged ${r.faces} face${r.faces === 1 ? '' : 's'} from ${r.photos - r.failed} of ${r.photos} photos into ${outDir}${r.contactSheet ? ` (contact sheet ${r.contactSheet})` : ''}`,
   );
-  return failed > 0 && failed === photos.length ? 1 : 0;
+  return r.failed > 0 && r.failed === r.photos ? 1 : 0;
 }
 
 /** The headless vision host; one retry, since a page can fail to start on a busy machine (not for a missing model or browser). */
@@ -182,7 +151,7 @@ export const ageCommand: Command = {
     gender: { kind: 'string', value: 'male|female', help: 'the person\'s gender (default: estimated)' },
     strip: { kind: 'string', value: 'FILE.png', help: 'also write a PNG strip of the frames, left to right' },
     model: { kind: 'string', value: 'ID|DIR', help: 'model id in the catalogue or a model folder (default: newest, else the shipped default)' },
-    fps: { kind: 'number', value: 'FPS', help: 'GIF frames per second', default: 4 },
+    fps: { kind: 'number', value: 'FPS', help: 'GIF frames per second', default: DEFAULT_FPS },
     sample: { kind: 'boolean', help: 'sample z from the posterior instead of using its mean' },
     'age-shift': { kind: 'boolean', help: "move z by the sidecar's per-age-bin latent means (--no-age-shift to use the condition alone)", default: true },
     ...BLEND_OPTIONS,
@@ -192,7 +161,7 @@ export const ageCommand: Command = {
     const outDir = stringOpt(ctx, 'out-dir');
     if (ctx.positionals.length === 0) throw new UsageError('give a photo (or, with --out-dir, photos and folders)');
     if (!outDir && ctx.positionals.length > 1) throw new UsageError('several photos need --out-dir DIR');
-    const fps = numberOpt(ctx, 'fps') ?? 4;
+    const fps = numberOpt(ctx, 'fps') ?? DEFAULT_FPS;
     if (!(fps > 0 && fps <= 50)) throw new UsageError(`--fps must be in (0, 50], got ${fps}`);
     const opts = faceOptions(ctx);
     const face = numberOpt(ctx, 'face');
@@ -201,11 +170,13 @@ export const ageCommand: Command = {
     const model = await loadAgingModel(chooseModel(ctx.dataDir, stringOpt(ctx, 'model')));
     ctx.out.info(`model ${model.choice.name} (${model.choice.source}), ${model.size} px, ages ${model.ageRange.min}-${model.ageRange.max}, backend ${model.backend.backend}`);
     const host = await startVisionHost(ctx);
+    const catalogue = existingCatalogue(ctx.dataDir);
     try {
-      const shared: Shared = { ctx, host, model, faceOptions: opts, face, fps };
+      const shared: Shared = { ctx, host, model, options: { ...opts, face }, fps, catalogue };
       if (outDir) return await folder(shared, expandPhotoArgs(ctx.positionals), path.resolve(outDir));
       return await single(shared, path.resolve(ctx.positionals[0]!));
     } finally {
+      catalogue?.db.close();
       await host.close();
       model.cvae.dispose();
     }

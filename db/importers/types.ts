@@ -12,6 +12,10 @@ export interface ItemLabels {
   /** Where the labels came from, relative to the root (a CSV, or the image itself), and the CSV's 1-based data row. */
   originFile?: string | null;
   originRow?: number | null;
+  /** Problems the dataset's own metadata reports ('mislabel', 'no-face', 'several-faces'): imported, flagged for review. */
+  flags?: string[];
+  /** Other facts from the dataset's metadata, kept as JSON on the image. */
+  meta?: Record<string, unknown>;
 }
 
 /** One file a format's scanner found, with its labels or the reason they could not be read. */

@@ -13,7 +13,7 @@ import { warpPasteBack } from './warp-paste.js';
 import { clampAges, type ClampedAges } from './ages.js';
 import { pasteBack } from './paste-back.js';
 import { growMask } from './mask-grow.js';
-import { detailForSource, gainForSource, keepTone, scaleChroma, withoutCheckerboard } from './change-filters.js';
+import { detailForSource, gainForSource, keepTone, scaleChroma, textureShare, withoutCheckerboard } from './change-filters.js';
 import { templatePoints } from '../prep/template.js';
 
 export type Gender = 'male' | 'female';
@@ -180,7 +180,8 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
   const deltas: Float32Array[] = [];
   const cropFrames: RawImage[] = [];
   const gain = gainForSource(blend.gain, sourceForCond);
-  const fade = fadeMap(size, 1 - detailForSource(blend.detail, sourceForCond), face.faceMask);
+  // With prototypes the shape and their texture grow a child up, so the child keeps its own skin detail like anyone.
+  const fade = fadeMap(size, 1 - (change ? blend.detail : detailForSource(blend.detail, sourceForCond)), face.faceMask);
   const { chroma, tone } = blend;
   for (let k = 0; k < n; k++) {
     const off = (k + 1) * px;
@@ -195,6 +196,8 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
       if (proto) for (let i = 0; i < px; i++) delta[i] = delta[i]! + proto[i]!;
       if (chroma !== 1) scaleChroma(delta, chroma);
       keepTone(delta, size, tone, size / 8);
+      const share = change?.fields[k] ? textureShare(sourceForCond, ages.ages[k]!) : 1;
+      if (share !== 1) for (let i = 0; i < px; i++) delta[i] = delta[i]! * share;
     }
     const field = change?.fields[k] ?? null;
     const base = field ? warpCropImage(face.crop, size, 3, field) : face.crop;

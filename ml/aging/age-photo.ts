@@ -32,11 +32,16 @@ export function largestFace(faces: readonly DetectedFace[]): number {
   return best;
 }
 
+/** 'detect' loads the photo and finds its faces; each aged face then goes through 'align', 'decode' and 'compose' (onto the photo). */
+export type AgePhotoStage = 'detect' | 'align' | 'decode' | 'compose';
+
 export interface AgePhotoOptions extends AgeFaceOptions {
   /** Face number (left to right from 0); default the largest. */
   readonly face?: number;
   /** Every face of the photo (folder runs); `face` then picks one. */
   readonly allFaces?: boolean;
+  /** Called as each stage starts, with the face it works on (null while detecting). */
+  readonly onStage?: (stage: AgePhotoStage, face: number | null) => void;
 }
 
 export interface AgedPhotoFace {
@@ -66,6 +71,7 @@ export interface AgedPhoto {
 
 /** Detects the faces of a photo, aligns the chosen one(s) exactly as the model's training crops, and ages them. */
 export async function agePhoto(host: VisionHost, model: AgingModel, input: string | Buffer | Photo, options: AgePhotoOptions): Promise<AgedPhoto> {
+  options.onStage?.('detect', null);
   const t0 = performance.now();
   const photo = typeof input === 'string' || Buffer.isBuffer(input) ? await loadPhoto(input) : input;
   const t1 = performance.now();
@@ -87,15 +93,18 @@ export async function agePhoto(host: VisionHost, model: AgingModel, input: strin
   let pasteMs = 0;
   for (const idx of chosen) {
     const face = faces[idx]!;
+    options.onStage?.('align', idx);
     const tp = performance.now();
     const prepared = await prepareFace(host, photo, face, model.prep, { faceCount: faces.length });
     const ta = performance.now();
     prepareMs += ta - tp;
     const landmarks = face.landmarks.length >= 468 ? face.landmarks.map((p) => applyAffine(prepared.transform, p)) : null;
     const aligned = { crop: prepared.crop, size: prepared.size, transform: prepared.transform, faceMask: prepared.faceMask, landmarks };
+    options.onStage?.('decode', idx);
     const aged = await ageAlignedFace(model, aligned, options);
     const tb = performance.now();
     faceMs += tb - ta;
+    options.onStage?.('compose', idx);
     const frames = photoFrames(photo, aligned, aged, pasteMask(model, aligned, options));
     pasteMs += performance.now() - tb;
     out.push({

@@ -70,3 +70,12 @@ export function gainForSource(gain: number, sourceAge: number): number {
 export function detailForSource(detail: number, sourceAge: number): number {
   return detail * Math.min(1, Math.max(0, sourceAge / 20));
 }
+
+/**
+ * The share of the texture change a face takes when its shape is aged too: none while both ages are 20 or under
+ * (growing up is the shape's work, and the decoder's change would only blur a child), all of it once either age is 40
+ * or over (lines, folds, spots and greying are adult aging), linear between.
+ */
+export function textureShare(sourceAge: number, targetAge: number): number {
+  return Math.min(1, Math.max(0, (Math.max(sourceAge, targetAge) - 20) / 20));
+}

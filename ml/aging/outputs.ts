@@ -1,7 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeGif, writeStrip, type GifOptions } from './writers.js';
-import type { AgedPhotoFace } from './age-photo.js';
 
 export const PHOTO_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff', '.gif', '.avif', '.heic']);
 
@@ -35,14 +33,4 @@ export function outputStem(photo: string, used: Set<string>): string {
   for (let i = 2; used.has(stem); i++) stem = `${base}_${i}`;
   used.add(stem);
   return stem;
-}
-
-export interface WrittenFace {
-  readonly gif: string;
-  readonly strip: string;
-}
-
-export async function writeFaceOutputs(face: AgedPhotoFace, gif: string, strip: string | null, gifOptions: GifOptions): Promise<void> {
-  await writeGif(gif, face.frames, gifOptions);
-  if (strip) await writeStrip(strip, face.frames);
 }

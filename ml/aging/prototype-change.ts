@@ -9,16 +9,16 @@ export const SHAPE_FADE = 0.22;
 /** The texture frame's own warp fades out sooner: beyond the face only hair and background are averaged. */
 const TEXTURE_FRAME_FADE = 0.1;
 
-/** The inside of the lips, in order around the mouth's opening: teeth show there in smiling prototypes, not with age. */
-const MOUTH_OPENING: readonly number[] = [78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87, 178, 88, 95];
+/** The lips' outer outline, in order: whether teeth show there depends on the prototypes' smiles, not on age. */
+const MOUTH: readonly number[] = [61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146];
 
 const openingMasks = new WeakMap<AgePrototypes, Float32Array>();
 
-/** 1 - the feathered mouth opening (grown by half), in the prototypes' mean-shape frame. */
+/** 1 - the feathered mouth (grown by a fifth), in the prototypes' mean-shape frame. */
 function outsideMouth(p: AgePrototypes): Float32Array {
   let m = openingMasks.get(p);
   if (!m) {
-    const poly = shrinkPolygon(MOUTH_OPENING.map((i) => [p.meanShape[2 * i]!, p.meanShape[2 * i + 1]!] as Point), 1.5);
+    const poly = shrinkPolygon(MOUTH.map((i) => [p.meanShape[2 * i]!, p.meanShape[2 * i + 1]!] as Point), 1.2);
     const mask = feather(fillPolygon(poly, p.size), p.size, p.size / 64);
     m = Float32Array.from(mask, (v) => 1 - v / 255);
     openingMasks.set(p, m);

@@ -44,3 +44,16 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Pr
     });
   });
 }
+
+/** Starts the CLI and SIGKILLs it at its first JSON progress line; resolves with its output and the signal it died of. */
+export function killAtFirstProgress(args: readonly string[]): Promise<{ signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  const child = startCli(args);
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout!.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    if (stdout.includes('"type":"progress"')) child.kill('SIGKILL');
+  });
+  return new Promise((resolve) => child.on('exit', (_code, signal) => resolve({ signal, stdout, stderr })));
+}
