@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { ApiError } from '../contract/api.js';
+import { writeFileAtomic } from '../ml/io/write-file-atomic.js';
 
 export const UPLOADS_DIR = 'uploads';
 export const MAX_PHOTO_BYTES = 48 * 1024 * 1024;
@@ -70,9 +71,7 @@ export async function storePhoto(dataDir: string, input: { name: string; bytes: 
     ext = 'png';
   }
   const file = `${UPLOADS_DIR}/${photoId}.${ext}`;
-  const tmp = path.join(dir, `.${photoId}.tmp`);
-  fs.writeFileSync(tmp, bytes);
-  fs.renameSync(tmp, path.join(dataDir, file));
+  await writeFileAtomic(path.join(dataDir, file), bytes);
   const stored: StoredPhoto = { photoId, name, file, width, height };
   fs.writeFileSync(path.join(dir, `${photoId}.json`), JSON.stringify(stored));
   return stored;

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { HOST_METHODS, type RequestOf, type ResponseOf, type ServiceMethod } from '../contract/api.js';
 import type { Served } from '../contract/files.js';
 import { openCatalogue } from '../db/catalogue.js';
-import { imageSourceFile } from '../db/review.js';
+import { getImage } from '../db/images.js';
 import type { VisionHost } from '../ml/vision/host.js';
 import type { ServiceContext, VisionHostFactory } from './context.js';
 import { toApiError } from './errors.js';
@@ -134,7 +134,7 @@ export function createStudioService(options: StudioServiceOptions): StudioServic
     },
     addPhoto: (name, bytes) => guarded(() => addPhotoBytes(dataDir, name, bytes)),
     onEvent: (listener) => bus.on(listener),
-    sourceImageFile: (imageId) => imageSourceFile(db, imageId),
+    sourceImageFile: (imageId) => getImage(db, imageId)?.sourcePath,
     async close() {
       if (closed) return;
       closed = true;

@@ -20,6 +20,7 @@ import type {
   Gender,
   ItemError,
   Keypoints,
+  KnownGender,
   ModelSummary,
   NoFacePhoto,
   ReviewFilter,
@@ -161,7 +162,7 @@ export interface ApiMethods {
       face?: number;
       ages: number[];
       sourceAge?: number;
-      gender?: 'male' | 'female';
+      gender?: KnownGender;
       /** Model id; null or absent = the newest model of the data dir, else the default one. */
       modelId?: number | null;
       fps?: number;

@@ -1,51 +1,28 @@
-/** Domain types shared by the API requests, responses and events. Pure TypeScript: no Node, no DOM. */
+/** The types of the API's requests, responses and events. Pure TypeScript: no Node, no DOM. */
 import type { FileUrl } from './files.js';
+import type { CropFlag } from '../domain/crop-flags.js';
+import type { CropStatus } from '../domain/crop-status.js';
+import type { DatasetFormat } from '../domain/dataset-format.js';
+import type { Box, FaceInfo } from '../domain/face.js';
+import type { Gender } from '../domain/gender.js';
+import type { Keypoints } from '../domain/keypoints.js';
+import type { RunStatus } from '../domain/run-status.js';
+import type { Split } from '../domain/split.js';
+import type { Balance, ImageSize, TrainPreset } from '../domain/training.js';
 
-export type DatasetFormat = 'morph2' | 'utkface' | 'fgnet' | 'csv' | 'imdb-wiki' | 'cacd' | 'photos';
-export type Gender = 'male' | 'female' | 'unknown';
-export type Split = 'train' | 'val' | 'test';
-export type CropStatus = 'pending' | 'accepted' | 'rejected' | 'needs-fix';
-export type AgeBin = '0-9' | '10-19' | '20-29' | '30-39' | '40-49' | '50-59' | '60-69' | '70-79' | '80-89' | '90+';
-
-export const DATASET_FORMATS: readonly DatasetFormat[] = ['morph2', 'utkface', 'fgnet', 'csv', 'imdb-wiki', 'cacd', 'photos'];
-export const GENDERS: readonly Gender[] = ['male', 'female', 'unknown'];
-export const SPLITS: readonly Split[] = ['train', 'val', 'test'];
-export const CROP_STATUSES: readonly CropStatus[] = ['pending', 'accepted', 'rejected', 'needs-fix'];
-export const AGE_BINS: readonly AgeBin[] = ['0-9', '10-19', '20-29', '30-39', '40-49', '50-59', '60-69', '70-79', '80-89', '90+'];
-/** Quality flags set by preparation (issue 4 section 6); 'mislabel' when the estimated age/gender disagrees with the label. */
-export const CROP_FLAGS = ['no-face', 'several-faces', 'profile', 'tiny', 'blurry', 'dark', 'duplicate', 'mislabel'] as const;
-export type CropFlag = (typeof CROP_FLAGS)[number] | (string & {});
-
-export function ageBinOf(age: number): AgeBin {
-  const i = Math.max(0, Math.min(9, Math.floor(age / 10)));
-  return AGE_BINS[i]!;
-}
-
-export type Point = readonly [x: number, y: number];
-
-/** Five keypoints in source pixels; left/right are the image's left and right. */
-export interface Keypoints {
-  leftEye: Point;
-  rightEye: Point;
-  nose: Point;
-  mouthLeft: Point;
-  mouthRight: Point;
-}
-export const KEYPOINT_NAMES: readonly (keyof Keypoints)[] = ['leftEye', 'rightEye', 'nose', 'mouthLeft', 'mouthRight'];
-
-/** [x, y, width, height] in source pixels. */
-export type Box = readonly [x: number, y: number, w: number, h: number];
-
-export interface Counts {
-  images: number;
-  byGender: Record<Gender, number>;
-  byAgeBin: Record<AgeBin, number>;
-  /** Images with age and gender crossed, for the chart on the Datasets screen. */
-  byAgeBinGender: Record<AgeBin, Record<Gender, number>>;
-  bySplit: Record<Split | 'none', number>;
-  /** Crops by review status. */
-  byStatus: Record<CropStatus, number>;
-}
+// The domain types the API speaks in, defined once in domain/.
+export { DECADE_BINS, type DecadeBin } from '../domain/age-bins.js';
+export type { Counts } from '../domain/counts.js';
+export { CROP_FLAGS, type CropFlag } from '../domain/crop-flags.js';
+export { CROP_STATUSES, type CropStatus } from '../domain/crop-status.js';
+export { DATASET_FORMATS, type DatasetFormat } from '../domain/dataset-format.js';
+export type { Box, FaceInfo } from '../domain/face.js';
+export { GENDERS, type Gender, type KnownGender } from '../domain/gender.js';
+export { KEYPOINT_NAMES, type Keypoints, type Point } from '../domain/keypoints.js';
+export { REVIEW_SORTS, type ReviewFilter, type ReviewSort } from '../domain/review-filter.js';
+export type { RunStatus } from '../domain/run-status.js';
+export { SPLITS, type Split } from '../domain/split.js';
+export { BALANCES, TRAIN_PRESETS, type Balance, type ImageSize, type TrainPreset } from '../domain/training.js';
 
 export interface DatasetSummary {
   id: number;
@@ -76,22 +53,6 @@ export interface CsvMapping {
   maleValue?: string;
 }
 
-export interface ReviewFilter {
-  datasetId?: number;
-  status?: CropStatus[];
-  ageBins?: AgeBin[];
-  genders?: Gender[];
-  /** 'none' matches images without a split. */
-  splits?: (Split | 'none')[];
-  /** A crop matches when it carries at least one of these flags. */
-  flags?: CropFlag[];
-  /** true: only manually edited crops; false: only unedited. */
-  edited?: boolean;
-}
-
-/** quality-asc puts the worst crops first (the review queue); disagreement = |estimated age - label| descending. */
-export type ReviewSort = 'quality-asc' | 'quality-desc' | 'id' | 'age-disagreement';
-
 export interface CropTile {
   id: number;
   imageId: number;
@@ -105,18 +66,6 @@ export interface CropTile {
   edited: boolean;
   estAge: number | null;
   estGender: Gender | null;
-}
-
-export interface FaceInfo {
-  id: number;
-  index: number;
-  score: number | null;
-  box: Box | null;
-  keypoints: Keypoints | null;
-  /** 478 MediaPipe points (detected) or 68 points (FG-NET ground truth), source pixels. */
-  landmarks: Point[];
-  isPrimary: boolean;
-  source: 'detected' | 'ground-truth';
 }
 
 export interface CropDetail extends CropTile {
@@ -154,16 +103,8 @@ export interface NoFacePhoto {
   reason: string;
 }
 
-/** Age balancing by decade: none, resample the bins equally ('sampler'), or weight the loss ('weights'). */
-export type Balance = 'none' | 'sampler' | 'weights';
-export const BALANCES: readonly Balance[] = ['none', 'sampler', 'weights'];
-
-/** The network: 'reference' (the published CVAE) or 'film' (FiLM conditioning in every decoder block). */
-export type TrainPreset = 'reference' | 'film';
-export const TRAIN_PRESETS: readonly TrainPreset[] = ['reference', 'film'];
-
 export interface TrainSettings {
-  size: 64 | 128 | 256;
+  size: ImageSize;
   epochs: number;
   batch: number;
   beta: number;
@@ -182,8 +123,6 @@ export interface TrainSettings {
   /** Start from a model's weights: a catalogue model id, or 'default' for the shipped model; null or absent = from scratch. */
   initFrom?: number | 'default' | null;
 }
-
-export type RunStatus = 'running' | 'completed' | 'cancelled' | 'failed' | 'interrupted';
 
 export interface EpochMetrics {
   trainLoss: number;

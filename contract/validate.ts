@@ -4,7 +4,8 @@
  * ApiError('invalid-argument') naming the field.
  */
 import { ApiError, METHODS, type MethodName, type RequestOf } from './api.js';
-import { AGE_BINS, BALANCES, CROP_STATUSES, DATASET_FORMATS, GENDERS, KEYPOINT_NAMES, SPLITS, TRAIN_PRESETS } from './types.js';
+import { MAX_AGE, MIN_AGE } from '../domain/age.js';
+import { BALANCES, CROP_STATUSES, DATASET_FORMATS, DECADE_BINS, GENDERS, KEYPOINT_NAMES, REVIEW_SORTS, SPLITS, TRAIN_PRESETS } from './types.js';
 
 type Check = (value: unknown, at: string) => void;
 
@@ -103,18 +104,18 @@ const point: Check = (v, at) => {
   num({ min: -1e6, max: 1e6 })(v[1], `${at}[1]`);
 };
 const keypoints = object(Object.fromEntries(KEYPOINT_NAMES.map((k) => [k, point])));
-const age = num({ min: 0, max: 120 });
+const age = num({ min: MIN_AGE, max: MAX_AGE });
 const page = { offset: optional(num({ int: true, min: 0 })), limit: optional(num({ int: true, min: 1, max: 1000 })) };
 const filter = object({
   datasetId: optional(id),
   status: optional(array(oneOf(CROP_STATUSES), 4)),
-  ageBins: optional(array(oneOf(AGE_BINS), 10)),
+  ageBins: optional(array(oneOf(DECADE_BINS), 10)),
   genders: optional(array(oneOf(GENDERS), 3)),
   splits: optional(array(oneOf([...SPLITS, 'none']), 4)),
   flags: optional(array(str({ max: 40 }), 20)),
   edited: optional(bool()),
 });
-const sort = optional(oneOf(['quality-asc', 'quality-desc', 'id', 'age-disagreement']));
+const sort = optional(oneOf(REVIEW_SORTS));
 const status = oneOf(CROP_STATUSES);
 const size = oneOf([64, 128, 256]);
 const modelId = optional(nullable(id));

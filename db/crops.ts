@@ -1,9 +1,9 @@
+import type { CropStatus } from '../domain/crop-status.js';
+import type { Keypoints } from '../domain/keypoints.js';
 import type { Db } from './catalogue.js';
 import { parseJson } from './catalogue.js';
-import type { FaceKeypoints } from './faces.js';
 import { cached } from './statements.js';
 
-export type CropStatus = 'pending' | 'accepted' | 'rejected' | 'needs-fix';
 type Affine6 = [number, number, number, number, number, number];
 
 export interface CropRow {
@@ -15,7 +15,7 @@ export interface CropRow {
   size: number;
   transform: Affine6;
   inverse: Affine6;
-  keypoints: FaceKeypoints;
+  keypoints: Keypoints;
   settings: Record<string, unknown>;
   status: CropStatus;
   quality: number | null;
@@ -23,7 +23,7 @@ export interface CropRow {
   flags: string[];
   phash: string | null;
   edited: boolean;
-  manualPoints: FaceKeypoints | null;
+  manualPoints: Keypoints | null;
   updatedAt: string;
 }
 
@@ -56,7 +56,7 @@ function toRow(r: RawCrop): CropRow {
     size: r.size,
     transform: parseJson(r.transform_json, [1, 0, 0, 0, 1, 0] as Affine6),
     inverse: parseJson(r.inverse_json, [1, 0, 0, 0, 1, 0] as Affine6),
-    keypoints: parseJson(r.keypoints_json, {} as FaceKeypoints),
+    keypoints: parseJson(r.keypoints_json, {} as Keypoints),
     settings: parseJson(r.settings_json, {}),
     status: r.status,
     quality: r.quality,
@@ -77,7 +77,7 @@ export interface CropData {
   size: number;
   transform: Affine6;
   inverse: Affine6;
-  keypoints: FaceKeypoints;
+  keypoints: Keypoints;
   settings: object;
   quality: number;
   signals: object;
@@ -121,7 +121,7 @@ export function upsertCrop(db: Db, c: CropData): number {
 export function updateCropFix(
   db: Db,
   id: number,
-  c: Omit<CropData, 'imageId' | 'faceId' | 'settings'> & { manualPoints: FaceKeypoints },
+  c: Omit<CropData, 'imageId' | 'faceId' | 'settings'> & { manualPoints: Keypoints },
   batch = `fix-${new Date().toISOString()}`,
 ): void {
   db.transaction(() => {
@@ -179,10 +179,6 @@ export function listCropHashes(db: Db): { id: number; imageId: number; phash: st
   );
 }
 
-export function countCrops(db: Db): number {
-  return (db.prepare('SELECT COUNT(*) AS n FROM crops').get() as { n: number }).n;
-}
-
 /** Adds a flag (if missing) and multiplies the quality by `qualityFactor`. */
 export function addCropFlag(db: Db, id: number, flag: string, qualityFactor = 1): void {
   const r = db.prepare('SELECT flags_json, quality FROM crops WHERE id = ?').get(id) as { flags_json: string; quality: number | null } | undefined;
@@ -204,7 +200,7 @@ function cropValues(db: Db, c: CropData): (string | number | null)[] {
 }
 
 /** Inserts a crop cut from hand-placed points for an image that had none: marked edited, the points kept as manual. */
-export function insertEditedCrop(db: Db, c: CropData & { manualPoints: FaceKeypoints }): number {
+export function insertEditedCrop(db: Db, c: CropData & { manualPoints: Keypoints }): number {
   const row = db
     .prepare(
       `INSERT INTO crops (image_id, face_id, file, size, transform_json, inverse_json, keypoints_json, settings_json,
@@ -224,4 +220,9 @@ export function commonCropSettings(db: Db, datasetId?: number): Record<string, u
     (datasetId === undefined ? undefined : pick('SELECT c.settings_json FROM crops c JOIN images i ON i.id = c.image_id WHERE i.dataset_id = ?', datasetId)) ??
     pick('SELECT c.settings_json FROM crops c');
   return json === undefined ? null : parseJson<Record<string, unknown>>(json, {});
+}
+
+/** Clears the manual-edit mark of a crop (after it was cut again from the detected points). */
+export function clearManualEdit(db: Db, cropId: number): void {
+  db.prepare(`UPDATE crops SET edited = 0, manual_points_json = NULL, updated_at = ${NOW} WHERE id = ?`).run(cropId);
 }

@@ -1,9 +1,7 @@
 import path from 'node:path';
 import type { Db } from './catalogue.js';
+import type { DatasetFormat } from '../domain/dataset-format.js';
 import { parseJson } from './catalogue.js';
-
-export type DatasetFormat = 'morph2' | 'utkface' | 'fgnet' | 'csv' | 'imdb-wiki' | 'cacd' | 'photos';
-export const DATASET_FORMATS: readonly DatasetFormat[] = ['morph2', 'utkface', 'fgnet', 'csv', 'imdb-wiki', 'cacd', 'photos'];
 
 export interface DatasetRow {
   id: number;
@@ -76,4 +74,22 @@ export function ensureDataset(
 /** Deletes a dataset with its images, faces, crops and errors (ON DELETE CASCADE). Crop files are the caller's. */
 export function deleteDataset(db: Db, id: number): boolean {
   return db.prepare('DELETE FROM datasets WHERE id = ?').run(id).changes > 0;
+}
+
+/** Per-dataset image/preparation/crop counts for the Datasets screen. */
+export function datasetProgress(db: Db): Map<number, { prepared: number; prepareFailed: number; crops: number }> {
+  const rows = db
+    .prepare(
+      `SELECT i.dataset_id AS id,
+              SUM(i.prepare_status = 'done') AS prepared,
+              SUM(i.prepare_status = 'failed') AS failed,
+              (SELECT COUNT(*) FROM crops c JOIN images j ON j.id = c.image_id WHERE j.dataset_id = i.dataset_id) AS crops
+       FROM images i GROUP BY i.dataset_id`,
+    )
+    .all() as { id: number; prepared: number; failed: number; crops: number }[];
+  return new Map(rows.map((r) => [r.id, { prepared: r.prepared, prepareFailed: r.failed, crops: r.crops }]));
+}
+
+export function datasetCount(db: Db): number {
+  return db.prepare('SELECT COUNT(*) FROM datasets').pluck().get() as number;
 }

@@ -1,22 +1,16 @@
+import type { Gender } from '../domain/gender.js';
+import type { Keypoints, Point } from '../domain/keypoints.js';
+import type { Box } from '../domain/face.js';
+import type { Split } from '../domain/split.js';
 import type { Db } from './catalogue.js';
 import { parseJson } from './catalogue.js';
-
-type Pt = [number, number];
-
-export interface FaceKeypoints {
-  leftEye: Pt;
-  rightEye: Pt;
-  nose: Pt;
-  mouthLeft: Pt;
-  mouthRight: Pt;
-}
 
 /** A detected face as stored (source pixels after EXIF orientation). */
 export interface NewDetectedFace {
   score: number;
-  box: [number, number, number, number];
-  keypoints: FaceKeypoints;
-  landmarks: Pt[];
+  box: Box;
+  keypoints: Keypoints;
+  landmarks: Point[];
 }
 
 export interface FaceRow {
@@ -25,8 +19,8 @@ export interface FaceRow {
   idx: number;
   score: number | null;
   box: { x: number; y: number; width: number; height: number } | null;
-  keypoints: FaceKeypoints | null;
-  landmarks: Pt[];
+  keypoints: Keypoints | null;
+  landmarks: Point[];
   isPrimary: boolean;
   source: 'detected' | 'ground-truth';
 }
@@ -107,7 +101,7 @@ export function isHandPlaced(face: Pick<FaceRow, 'score' | 'landmarks'>): boolea
  * The schema's sources are 'detected' and 'ground-truth'; a hand-placed face goes with the detected ones, so that a
  * later prepare --redo that finds a face replaces it.
  */
-export function insertHandPlacedFace(db: Db, imageId: number, keypoints: FaceKeypoints): number {
+export function insertHandPlacedFace(db: Db, imageId: number, keypoints: Keypoints): number {
   const pts = Object.values(keypoints);
   const xs = pts.map((p) => p[0]);
   const ys = pts.map((p) => p[1]);
@@ -142,8 +136,8 @@ export interface NoFaceImage {
   width: number;
   height: number;
   age: number | null;
-  gender: 'male' | 'female' | 'unknown';
-  split: 'train' | 'val' | 'test' | null;
+  gender: Gender;
+  split: Split | null;
   reason: string;
 }
 

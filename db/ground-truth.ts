@@ -1,8 +1,7 @@
+import type { Point } from '../domain/keypoints.js';
 import type { Db } from './catalogue.js';
 import { parseJson } from './catalogue.js';
 import { cached } from './statements.js';
-
-export type Point = [number, number];
 
 /**
  * Stores a dataset's hand-placed landmarks for an image as a faces row (source 'ground-truth', idx 0), in source

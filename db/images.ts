@@ -1,17 +1,13 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Db } from './catalogue.js';
+import { MAX_AGE, MIN_AGE } from '../domain/age.js';
+import { GENDERS, type Gender } from '../domain/gender.js';
+import type { Split } from '../domain/split.js';
 import { parseJson } from './catalogue.js';
 import { cached } from './statements.js';
 
-export type Gender = 'male' | 'female' | 'unknown';
-export type Split = 'train' | 'val' | 'test';
 export type PrepareStatus = 'pending' | 'done' | 'failed';
-
-export const GENDERS: readonly Gender[] = ['male', 'female', 'unknown'];
-export const SPLITS: readonly Split[] = ['train', 'val', 'test'];
-export const MIN_AGE = 0;
-export const MAX_AGE = 120;
 
 export interface ImageRow {
   id: number;
@@ -42,7 +38,7 @@ export interface ImageRow {
   createdAt: string;
 }
 
-/** A new image for insertImages. */
+/** A new image for insertImage and insertImages. */
 export interface NewImage {
   datasetId: number;
   /** Relative to the dataset root. */
@@ -114,11 +110,6 @@ function toRow(r: RawImage): ImageRow {
 
 export function getImage(db: Db, id: number): ImageRow | undefined {
   const r = db.prepare(`${SELECT} WHERE i.id = ?`).get(id) as RawImage | undefined;
-  return r ? toRow(r) : undefined;
-}
-
-export function getImageByHash(db: Db, contentHash: string): ImageRow | undefined {
-  const r = db.prepare(`${SELECT} WHERE i.content_hash = ?`).get(contentHash) as RawImage | undefined;
   return r ? toRow(r) : undefined;
 }
 

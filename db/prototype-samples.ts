@@ -1,3 +1,4 @@
+import type { Gender } from '../domain/gender.js';
 import type { Db } from './catalogue.js';
 import { parseJson } from './catalogue.js';
 
@@ -8,7 +9,7 @@ export interface PrototypeSampleRow {
   /** Source px -> crop px. */
   readonly transform: [number, number, number, number, number, number];
   readonly age: number;
-  readonly gender: 'male' | 'female' | 'unknown';
+  readonly gender: Gender;
   /** The dataset's race code (UTKFace), or null. */
   readonly race: number | null;
   /** The detector's landmarks in source px. */

@@ -1,6 +1,5 @@
+import type { RunStatus } from '../domain/run-status.js';
 import { parseJson, type Db } from './catalogue.js';
-
-export type RunStatus = 'running' | 'completed' | 'cancelled' | 'failed' | 'interrupted';
 
 export interface RunEpochRow {
   epoch: number;
@@ -139,4 +138,12 @@ export function getRun(db: Db, id: number): RunRow | null {
 /** Newest first. */
 export function listRuns(db: Db): RunRow[] {
   return (db.prepare('SELECT * FROM runs ORDER BY id DESC').all() as RawRun[]).map((r) => toRun(db, r));
+}
+
+/** The backend the latest training run used, and why (for the app info). */
+export function latestRunBackend(db: Db): { name: string; reason: string } | null {
+  const r = db.prepare('SELECT backend, backend_reason FROM runs WHERE backend IS NOT NULL ORDER BY id DESC LIMIT 1').get() as
+    | { backend: string; backend_reason: string | null }
+    | undefined;
+  return r ? { name: r.backend, reason: r.backend_reason ?? '' } : null;
 }

@@ -1,12 +1,13 @@
+import { CROP_FLAGS } from '../domain/crop-flags.js';
+
 /** The age bin (0 for 0-9 ... 9 for 90+) of an age column, -1 for no age. */
 function ageBinSql(column: string): string {
   return `CASE WHEN ${column} IS NULL THEN -1 ELSE min(9, max(0, CAST(${column} / 10 AS INTEGER))) END`;
 }
 
-/** The crop flags as bits, in the order of FLAG_BITS (db/review-flags.ts); never reorder: the bits are stored. */
-const FLAG_NAMES = ['no-face', 'several-faces', 'profile', 'tiny', 'blurry', 'dark', 'duplicate', 'mislabel'];
+/** The crop flags as bits, bit i for CROP_FLAGS[i] (FLAG_BITS in db/review-sql.ts); never reorder: the bits are stored. */
 function flagBitsSql(json: string): string {
-  const cases = FLAG_NAMES.map((f, i) => `WHEN '${f}' THEN ${1 << i}`).join(' ');
+  const cases = CROP_FLAGS.map((f, i) => `WHEN '${f}' THEN ${1 << i}`).join(' ');
   return `(SELECT coalesce(sum(DISTINCT CASE value ${cases} ELSE 0 END), 0) FROM json_each(${json}))`;
 }
 

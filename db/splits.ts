@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Db } from './catalogue.js';
-import type { Split } from './images.js';
+import type { Split } from '../domain/split.js';
 
 export const SPLIT_SEED = 'chronoface-split-v1';
 export const SPLIT_RATIOS: Readonly<Record<Split, number>> = { train: 0.8, val: 0.1, test: 0.1 };

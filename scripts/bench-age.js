@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { agePhoto } from '../dist/node/ml/aging/age-photo.js';
 import { ageAlignedFace, photoFrames } from '../dist/node/ml/aging/age-face.js';
-import { writeFileAtomic } from '../dist/node/ml/aging/files.js';
+import { writeFileAtomic } from '../dist/node/ml/io/write-file-atomic.js';
 import { encodeGif } from '../dist/node/ml/aging/writers.js';
 import { estimateAgeGender } from '../dist/node/ml/estimators/index.js';
 import { detectFaces } from '../dist/node/ml/prep/detect.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { initBackend } from '../ml/tf/backend.js';
 import { createCvae } from '../ml/cvae/model.js';
 import { makeCvaeConfig } from '../ml/cvae/config.js';
-import { AGE_BIN_EDGES } from '../ml/cvae/sidecar.js';
+import { AGE_SHIFT_BIN_EDGES as AGE_BIN_EDGES } from '../domain/age-bins.js';
 import { ageAlignedFace, type AlignedFace } from '../ml/aging/age-face.js';
 import { detailForSource, gainForSource, keepTone, scaleChroma, withoutCheckerboard } from '../ml/aging/change-filters.js';
 import type { AgingModel } from '../ml/aging/model.js';

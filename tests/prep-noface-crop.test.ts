@@ -10,7 +10,7 @@ import { isHandPlaced, listFaces, listNoFaceImages } from '../db/faces.js';
 import { getImage, listImages } from '../db/images.js';
 import { importDataset } from '../db/importers/run.js';
 import { applyAffine, type Point } from '../ml/prep/geometry.js';
-import type { Keypoints5 } from '../ml/prep/detect.js';
+import type { Keypoints as Keypoints5 } from '../domain/keypoints.js';
 import { createCropFromPoints, HandPlacedError } from '../ml/prep/noface.js';
 import { loadPhoto } from '../ml/prep/photo.js';
 import { runPrepare } from '../ml/prep/pipeline.js';

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { openCatalogue } from '../db/catalogue.js';
 import { listImages } from '../db/images.js';
 import { importDataset } from '../db/importers/run.js';
-import { ageBin, catalogueStats } from '../db/stats.js';
+import { decadeBin as ageBin } from '../domain/age-bins.js';
+import { catalogueStats } from '../db/stats.js';
 import { tempDir } from './helpers/env.js';
 import { makeJpeg } from './import-fixtures.js';
 

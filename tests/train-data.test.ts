@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalogue } from '../db/catalogue.js';
 import { CropReader, epochBatches, loadTrainingSet, planEpoch, type Sample } from '../ml/train/data.js';
-import { ageBinIndex } from '../ml/cvae/sidecar.js';
+import { ageShiftBinIndex as ageBinIndex } from '../domain/age-bins.js';
 import { runCli } from './helpers/cli.js';
 import { REPO_ROOT } from './helpers/env.js';
 import { makeTrainFixture, type TrainFixture } from './helpers/train-fixture.js';

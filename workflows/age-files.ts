@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { AgedPhotoFace } from '../ml/aging/age-photo.js';
-import { writeFileAtomic } from '../ml/aging/files.js';
+import { writeFileAtomic } from '../ml/io/write-file-atomic.js';
 import { encodePng, writeGif, writeStrip } from '../ml/aging/writers.js';
 
 /** GIF frames per second when the request names none (the CLI's --fps, ageRun's fps). */

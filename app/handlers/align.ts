@@ -1,7 +1,9 @@
-import { dropBatch, getCropDetail, clearManualEdit, recordAlignmentEdit, imageSourceFile, type HistoryEntry, type Keypoints5 } from '../../db/review.js';
 import { parseJson } from '../../db/catalogue.js';
-import { commonCropSettings } from '../../db/crops.js';
+import { getCropDetail } from '../../db/crop-detail.js';
+import { dropBatch, recordAlignmentEdit, type HistoryEntry } from '../../db/crop-history.js';
+import { clearManualEdit, commonCropSettings, getCrop } from '../../db/crops.js';
 import { getFace, isHandPlaced, listNoFaceImages } from '../../db/faces.js';
+import { getImage } from '../../db/images.js';
 import { ApiError } from '../../contract/api.js';
 import { imageRef } from '../../contract/files.js';
 import type { Keypoints } from '../../contract/types.js';
@@ -16,16 +18,6 @@ type AlignMethods = 'alignRecut' | 'alignPreview' | 'alignReset' | 'alignNoFace'
 export interface Aligner {
   /** Cuts the crops of an alignment batch again from their previous points; returns how many were reverted. */
   undo(batch: string, entries: HistoryEntry[]): Promise<number>;
-}
-
-function mutable(k: Keypoints): Keypoints5 {
-  return {
-    leftEye: [k.leftEye[0], k.leftEye[1]],
-    rightEye: [k.rightEye[0], k.rightEye[1]],
-    nose: [k.nose[0], k.nose[1]],
-    mouthLeft: [k.mouthLeft[0], k.mouthLeft[1]],
-    mouthRight: [k.mouthRight[0], k.mouthRight[1]],
-  };
 }
 
 /** The photo last decoded for previews: dragging a point asks for many previews of the same photo. */
@@ -47,7 +39,7 @@ export function alignHandlers(ctx: ServiceContext): HandlerGroup<AlignMethods> &
   const photoOf = async (imageId: number) => {
     const { loadPhoto } = await import('../../ml/prep/photo.js');
     if (cached?.imageId !== imageId) {
-      const file = imageSourceFile(db, imageId);
+      const file = getImage(db, imageId)?.sourcePath;
       if (!file) throw notFound(`image ${imageId} does not exist`);
       cached = { imageId, photo: await loadPhoto(file) };
     }
@@ -65,7 +57,7 @@ export function alignHandlers(ctx: ServiceContext): HandlerGroup<AlignMethods> &
     }
   };
 
-  const recut = async (cropId: number, points: Keypoints5): Promise<void> => {
+  const recut = async (cropId: number, points: Keypoints): Promise<void> => {
     const { fixCrop } = await import('../../ml/prep/pipeline.js');
     await fixCrop({ dataDir: ctx.dataDir, db, host: await ctx.vision(), cropId, points });
   };
@@ -73,9 +65,8 @@ export function alignHandlers(ctx: ServiceContext): HandlerGroup<AlignMethods> &
   return {
     async alignRecut({ id, keypoints }) {
       const before = detailOf(id);
-      const points = mutable(keypoints);
-      await recut(id, points);
-      recordAlignmentEdit(db, id, { points: before.manualKeypoints ?? before.keypoints, edited: before.edited }, points);
+      await recut(id, keypoints);
+      recordAlignmentEdit(db, id, { points: before.manualKeypoints ?? before.keypoints, edited: before.edited }, keypoints);
       bus.emit({ type: 'catalogue.changed', what: 'crops' });
       return toDetail(detailOf(id));
     },
@@ -84,9 +75,8 @@ export function alignHandlers(ctx: ServiceContext): HandlerGroup<AlignMethods> &
       const d = detailOf(id);
       const [{ prepareFace }, { normalizePrepSettings }] = await Promise.all([import('../../ml/prep/prepare-face.js'), import('../../ml/prep/settings.js')]);
       const photo = await photoOf(d.imageId);
-      const settingsJson = (db.prepare('SELECT settings_json FROM crops WHERE id = ?').pluck().get(id) as string | undefined) ?? '{}';
-      const settings = normalizePrepSettings(parseJson<unknown>(settingsJson, {}));
-      const prepared = await prepareFace(await ctx.vision(), photo, { keypoints: mutable(keypoints) }, settings);
+      const settings = normalizePrepSettings(getCrop(db, id)?.settings ?? {});
+      const prepared = await prepareFace(await ctx.vision(), photo, { keypoints }, settings);
       return { dataUrl: `data:image/png;base64,${prepared.png.toString('base64')}` };
     },
 
@@ -130,19 +120,18 @@ export function alignHandlers(ctx: ServiceContext): HandlerGroup<AlignMethods> &
         import('../../ml/prep/prepare-face.js'),
         import('../../ml/prep/settings.js'),
       ]);
-      const datasetId = db.prepare('SELECT dataset_id FROM images WHERE id = ?').pluck().get(imageId) as number | undefined;
+      const datasetId = getImage(db, imageId)?.datasetId;
       if (datasetId === undefined) throw notFound(`image ${imageId} does not exist`);
       const photo = await photoOf(imageId);
-      const points = mutable(keypoints);
-      await handPlaced(async () => checkHandPoints(points, photo.width, photo.height));
+      await handPlaced(async () => checkHandPoints(keypoints, photo.width, photo.height));
       const settings = normalizePrepSettings(commonCropSettings(db, datasetId) ?? undefined);
-      const prepared = await prepareFace(await ctx.vision(), photo, { keypoints: points }, settings, { faceCount: 0 });
+      const prepared = await prepareFace(await ctx.vision(), photo, { keypoints }, settings, { faceCount: 0 });
       return { dataUrl: `data:image/png;base64,${prepared.png.toString('base64')}` };
     },
 
     async alignCreate({ imageId, keypoints }) {
       const { createCropFromPoints } = await import('../../ml/prep/noface.js');
-      const crop = await handPlaced(async () => createCropFromPoints({ dataDir: ctx.dataDir, db, host: await ctx.vision(), imageId, points: mutable(keypoints) }));
+      const crop = await handPlaced(async () => createCropFromPoints({ dataDir: ctx.dataDir, db, host: await ctx.vision(), imageId, points: keypoints }));
       bus.emit({ type: 'catalogue.changed', what: 'crops' });
       return toDetail(detailOf(crop.id));
     },
@@ -150,7 +139,7 @@ export function alignHandlers(ctx: ServiceContext): HandlerGroup<AlignMethods> &
     async undo(batch, entries) {
       let reverted = 0;
       for (const e of entries) {
-        const old = parseJson<{ points: Keypoints5 | null; edited: boolean }>(e.oldValue, { points: null, edited: false });
+        const old = parseJson<{ points: Keypoints | null; edited: boolean }>(e.oldValue, { points: null, edited: false });
         if (!old.points) continue;
         await recut(e.cropId, old.points);
         if (!old.edited) clearManualEdit(db, e.cropId);

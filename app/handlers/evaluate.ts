@@ -65,7 +65,7 @@ export function evalHandlers(ctx: ServiceContext, modelFor: (id: number | null |
           figures[`${c.name}AgeMae`] = c.photo.mae;
           figures[`${c.name}RealSlope`] = c.realSlope;
         }
-        const note: ReportNote = { id, modelName: model.choice.name, split: (split ?? 'test') as Split, createdAt, file, figures };
+        const note: ReportNote = { id, modelName: model.choice.name, split: split ?? 'test', createdAt, file, figures };
         fs.writeFileSync(path.join(dir, `${id}.json`), JSON.stringify(note));
         ctx.bus.emit({ type: 'eval.progress', stage: 'done', done: report.faces, total: report.faces });
         return noteToReport(note);

@@ -1,4 +1,5 @@
-import { datasetCount, latestRunBackend } from '../../db/review.js';
+import { datasetCount } from '../../db/datasets.js';
+import { latestRunBackend } from '../../db/runs.js';
 import type { ServiceContext } from '../context.js';
 import type { HandlerGroup } from './types.js';
 

@@ -1,6 +1,8 @@
 import { ApiError } from '../../contract/api.js';
-import { getCropDetail, getReviewRow, listReview, reviewIds, setCropLabels, setCropStatus, setStatusByFilter, undoLastBatch, type ReviewFilter } from '../../db/review.js';
-import type { ReviewFilter as ContractFilter } from '../../contract/types.js';
+import { getCropDetail } from '../../db/crop-detail.js';
+import { undoLastBatch } from '../../db/crop-history.js';
+import { setCropLabels, setCropStatus, setStatusByFilter } from '../../db/review-edits.js';
+import { getReviewRow, listReview, reviewIds } from '../../db/review.js';
 import type { ServiceContext } from '../context.js';
 import { notFound } from '../errors.js';
 import type { Aligner } from './align.js';
@@ -8,8 +10,6 @@ import { toDetail, toTile } from './shape.js';
 import type { HandlerGroup } from './types.js';
 
 type ReviewMethods = 'reviewList' | 'reviewIds' | 'reviewSetStatus' | 'reviewBulkStatus' | 'reviewUndo' | 'reviewDetail' | 'reviewSetLabels';
-
-const asDbFilter = (f: ContractFilter | undefined): ReviewFilter => (f ?? {}) as ReviewFilter;
 
 export function reviewHandlers(ctx: ServiceContext, aligner: Aligner): HandlerGroup<ReviewMethods> {
   const { db, bus } = ctx;
@@ -20,11 +20,11 @@ export function reviewHandlers(ctx: ServiceContext, aligner: Aligner): HandlerGr
   };
   return {
     async reviewList({ filter, sort, offset, limit }) {
-      const page = listReview(db, { filter: asDbFilter(filter), ...(sort ? { sort } : {}), offset, limit });
+      const page = listReview(db, { filter: filter ?? {}, ...(sort ? { sort } : {}), offset, limit });
       return { total: page.total, offset, items: page.rows.map(toTile) };
     },
     async reviewIds({ filter, sort }) {
-      return { ids: reviewIds(db, { filter: asDbFilter(filter), ...(sort ? { sort } : {}) }) };
+      return { ids: reviewIds(db, { filter: filter ?? {}, ...(sort ? { sort } : {}) }) };
     },
     async reviewSetStatus({ ids, status }) {
       const r = setCropStatus(db, ids, status);
@@ -32,7 +32,7 @@ export function reviewHandlers(ctx: ServiceContext, aligner: Aligner): HandlerGr
       return r;
     },
     async reviewBulkStatus({ filter, status }) {
-      const r = setStatusByFilter(db, asDbFilter(filter), status);
+      const r = setStatusByFilter(db, filter ?? {}, status);
       if (r.changed) bus.emit({ type: 'catalogue.changed', what: 'crops' });
       return r;
     },

@@ -1,6 +1,7 @@
-import type { CropDetail, CropTile, Gender } from '../../contract/types.js';
+import type { CropDetail, CropTile } from '../../contract/types.js';
 import { fileRef, imageRef, type Served } from '../../contract/files.js';
-import type { CropDetailRow, ReviewRow } from '../../db/review.js';
+import type { CropDetailRow } from '../../db/crop-detail.js';
+import type { ReviewRow } from '../../db/review.js';
 import path from 'node:path';
 
 export function toTile(row: ReviewRow): Served<CropTile> {
@@ -16,7 +17,7 @@ export function toTile(row: ReviewRow): Served<CropTile> {
     split: row.split,
     edited: row.edited,
     estAge: row.estAge,
-    estGender: row.estGender as Gender | null,
+    estGender: row.estGender,
   };
 }
 

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { ApiError } from '../../contract/api.js';
 import { fileRef, type Served } from '../../contract/files.js';
-import type { EpochInfo, EpochMetrics, RunSummary, TrainSettings } from '../../contract/types.js';
+import type { EpochInfo, EpochMetrics, RunStatus, RunSummary, TrainSettings } from '../../contract/types.js';
 import { listModels } from '../../db/models.js';
-import { getRun, listRuns, type RunRow, type RunStatus } from '../../db/runs.js';
+import { getRun, listRuns, type RunRow } from '../../db/runs.js';
 import { hasCheckpoint } from '../../ml/train/checkpoint-pointer.js';
 import { recoverStaleRuns } from '../../workflows/run-state.js';
 import { resumableRun, resumeTraining, startTraining, trainingSetup, type TrainingSetup } from '../../workflows/train.js';

@@ -5,7 +5,7 @@ import { listOpt, numberOpt, stringOpt } from '../command.js';
 import { UsageError } from '../args.js';
 import { CATALOGUE_FILE, openCatalogue } from '../../db/catalogue.js';
 import { parseAges } from '../../ml/aging/ages.js';
-import { writeFileAtomic } from '../../ml/aging/files.js';
+import { writeFileAtomic } from '../../ml/io/write-file-atomic.js';
 import { chooseModel, loadAgingModel } from '../../ml/aging/model.js';
 import { renderHtmlReport } from '../../ml/eval/html-report.js';
 import { runEvaluation } from '../../ml/eval/run-eval.js';

@@ -2,7 +2,8 @@ import type { Command } from '../command.js';
 import { numberOpt } from '../command.js';
 import { openCatalogue } from '../../db/catalogue.js';
 import { getDataset } from '../../db/datasets.js';
-import { AGE_BINS, catalogueStats } from '../../db/stats.js';
+import { DECADE_BINS } from '../../domain/age-bins.js';
+import { catalogueStats } from '../../db/stats.js';
 
 export const statsCommand: Command = {
   name: 'stats',
@@ -21,7 +22,7 @@ export const statsCommand: Command = {
       const text = [
         `images: ${s.images}`,
         `gender: ${row(s.byGender)}`,
-        `age:    ${AGE_BINS.map((b) => `${b} ${s.byAgeBin[b]}`).join(', ')}${s.ageUnknown ? `, unknown ${s.ageUnknown}` : ''}`,
+        `age:    ${DECADE_BINS.map((b) => `${b} ${s.byAgeBin[b]}`).join(', ')}${s.ageUnknown ? `, unknown ${s.ageUnknown}` : ''}`,
         `split:  ${row(s.bySplit)}`,
         `crops:  ${row(s.byStatus)}`,
       ].join('\n');

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Point } from '../ground-truth.js';
+import type { Point } from '../../domain/keypoints.js';
 import { LabelError, parseAge } from './labels.js';
 import type { ImportItem, Scanner } from './types.js';
 import { isDir, listImageFiles } from './walk.js';

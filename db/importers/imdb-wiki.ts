@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Gender } from '../images.js';
-import { MAX_AGE, MIN_AGE } from '../images.js';
+import { MAX_AGE, MIN_AGE } from '../../domain/age.js';
+import type { Gender } from '../../domain/gender.js';
 import { MatFileError, matNumbers, matRecord, matStrings, readMatFile } from './mat-file.js';
 import type { ImportItem, Scanner } from './types.js';
 import { isDir, isFile, listImageFiles, toRel } from './walk.js';

@@ -1,4 +1,6 @@
-import { MAX_AGE, MIN_AGE, type Gender, type Split } from '../images.js';
+import { MAX_AGE, MIN_AGE } from '../../domain/age.js';
+import type { Gender } from '../../domain/gender.js';
+import type { Split } from '../../domain/split.js';
 
 export class LabelError extends Error {}
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Gender, Split } from '../images.js';
+import type { Gender } from '../../domain/gender.js';
+import type { Split } from '../../domain/split.js';
 import { readTable } from './csv-parse.js';
 import { LabelError, parseAge } from './labels.js';
 import type { ImportItem, Scanner } from './types.js';

@@ -1,6 +1,7 @@
-import type { DatasetFormat } from '../datasets.js';
-import type { Point } from '../ground-truth.js';
-import type { Gender, Split } from '../images.js';
+import type { DatasetFormat } from '../../domain/dataset-format.js';
+import type { Gender } from '../../domain/gender.js';
+import type { Point } from '../../domain/keypoints.js';
+import type { Split } from '../../domain/split.js';
 
 export interface ItemLabels {
   age: number | null;

@@ -1,4 +1,4 @@
-import type { Gender } from '../images.js';
+import type { Gender } from '../../domain/gender.js';
 import { LabelError, parseAge } from './labels.js';
 import type { ImportItem, Scanner } from './types.js';
 import { listImageFiles } from './walk.js';

@@ -1,5 +1,5 @@
 import sharp, { type OverlayOptions } from 'sharp';
-import { writeFileAtomic } from './files.js';
+import { writeFileAtomic } from '../io/write-file-atomic.js';
 
 export interface ContactSheetRow {
   /** Shown at the left of the row, e.g. the photo's stem and face index. */

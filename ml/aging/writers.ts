@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import type { RawImage } from '../estimators/image.js';
-import { writeFileAtomic } from './files.js';
+import { writeFileAtomic } from '../io/write-file-atomic.js';
 import { assembleAnimatedGif, parseFirstImage } from './gif-blocks.js';
 
 export interface GifOptions {

@@ -1,4 +1,5 @@
-import { AGE_BIN_EDGES, ageBinIndex, type AgeBin } from './sidecar.js';
+import { AGE_SHIFT_BIN_EDGES, ageShiftBinIndex } from '../../domain/age-bins.js';
+import type { AgeBin } from './sidecar.js';
 
 export interface LatentSample {
   age: number;
@@ -16,10 +17,10 @@ const RACES = 5;
  * does not put a moustache or a skin tone into the age-shift vector between them. Each bin's `mu` is its decade effect
  * at the training set's average gender and race mix; for a set with one gender and no race labels this is the plain mean.
  */
-export function adjustedAgeBins(mus: readonly Float32Array[], samples: readonly LatentSample[], latent: number, edges: readonly number[] = AGE_BIN_EDGES): AgeBin[] {
+export function adjustedAgeBins(mus: readonly Float32Array[], samples: readonly LatentSample[], latent: number, edges: readonly number[] = AGE_SHIFT_BIN_EDGES): AgeBin[] {
   if (mus.length !== samples.length) throw new Error(`adjustedAgeBins: ${mus.length} codes but ${samples.length} samples`);
   const nBins = edges.length - 1;
-  const bins = samples.map((s) => ageBinIndex(s.age, edges));
+  const bins = samples.map((s) => ageShiftBinIndex(s.age, edges));
   const counts = new Array<number>(nBins).fill(0);
   for (const b of bins) counts[b]!++;
   const used = counts.map((c, b) => (c > 0 ? b : -1)).filter((b) => b >= 0);

@@ -1,10 +1,7 @@
-export type ImageSize = 64 | 128 | 256;
-export const IMAGE_SIZES: readonly ImageSize[] = [64, 128, 256];
-/** 'reference': the published network exactly. 'film': the same plus FiLM conditioning in the decoder blocks. */
-export type CvaePreset = 'reference' | 'film';
+import { IMAGE_SIZES, type ImageSize, type TrainPreset } from '../../domain/training.js';
 
 export interface CvaeConfig {
-  preset: CvaePreset;
+  preset: TrainPreset;
   imageSize: ImageSize;
   latentDim: number;
   channels: number[];
@@ -21,7 +18,7 @@ export function isImageSize(n: number): n is ImageSize {
   return (IMAGE_SIZES as readonly number[]).includes(n);
 }
 
-export function makeCvaeConfig(p: { imageSize?: number; preset?: CvaePreset; film?: boolean } = {}): CvaeConfig {
+export function makeCvaeConfig(p: { imageSize?: number; preset?: TrainPreset; film?: boolean } = {}): CvaeConfig {
   const imageSize = p.imageSize ?? 128;
   if (!isImageSize(imageSize)) throw new CvaeConfigError(`image size must be 64, 128 or 256, got ${imageSize}`);
   const preset = p.preset ?? 'reference';

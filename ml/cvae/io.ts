@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileSystemIO, writeFileAtomic } from '../tf/file-io.js';
+import { writeFileAtomic } from '../io/write-file-atomic.js';
+import { fileSystemIO } from '../tf/file-io.js';
 import { makeCvaeConfig, type CvaeConfig } from './config.js';
 import { Cvae, paramSpecs } from './model.js';
 import type { CvaeSidecar } from './sidecar.js';
@@ -39,7 +40,7 @@ export async function saveCvaeValues(dir: string, config: CvaeConfig, values: Ma
     })),
     weightData: (options.float16 ? encodeFloat16(data) : data).buffer as ArrayBuffer,
   });
-  writeFileAtomic(path.join(dir, SIDECAR_JSON), JSON.stringify({ ...sidecar, config }, null, 1));
+  await writeFileAtomic(path.join(dir, SIDECAR_JSON), JSON.stringify({ ...sidecar, config }, null, 1));
 }
 
 export async function saveCvae(model: Cvae, dir: string): Promise<void> {

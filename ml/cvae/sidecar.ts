@@ -38,14 +38,6 @@ export interface CvaeSidecar {
   createdAt: string;
 }
 
-/** Decade bins 0-10, ..., 70-80, and 80-120. */
-export const AGE_BIN_EDGES: readonly number[] = [0, 10, 20, 30, 40, 50, 60, 70, 80, 120];
-
-export function ageBinIndex(age: number, edges: readonly number[] = AGE_BIN_EDGES): number {
-  for (let i = 0; i < edges.length - 1; i++) if (age < edges[i + 1]!) return i;
-  return edges.length - 2;
-}
-
 export function emptySidecar(config: CvaeConfig): CvaeSidecar {
   return {
     format: 'chronoface-cvae',

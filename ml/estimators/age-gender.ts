@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { KnownGender } from '../../domain/gender.js';
 import { faceApi, faceApiModelDir, type AgeGenderNetLike } from './face-api.js';
 import { FaceApiModel } from './face-api-model.js';
 import type { RawImage } from './image.js';
@@ -10,7 +11,7 @@ export const AGE_GENDER_INPUT_SIZE = 112;
 export interface AgeGenderEstimate {
   /** Apparent age in years. */
   readonly age: number;
-  readonly gender: 'male' | 'female';
+  readonly gender: KnownGender;
   /** Probability of the chosen gender, 0.5..1. */
   readonly genderProbability: number;
   /** Probability of male, 0..1. */

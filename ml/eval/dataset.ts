@@ -1,6 +1,7 @@
 import path from 'node:path';
 import sharp from 'sharp';
 import type { Db } from '../../db/catalogue.js';
+import type { Gender } from '../../domain/gender.js';
 import type { Affine, Point } from '../prep/geometry.js';
 
 export interface EvalFace {
@@ -9,7 +10,7 @@ export interface EvalFace {
   /** The original photo (absolute). */
   readonly photoPath: string;
   readonly age: number;
-  readonly gender: 'male' | 'female' | 'unknown';
+  readonly gender: Gender;
   /** Person id for identity pairs: the subject when known, else the image. */
   readonly person: string;
   /** Source px -> crop px, for the crop's stored size. */
@@ -25,7 +26,7 @@ interface Row {
   root: string;
   source_path: string;
   age: number;
-  gender: 'male' | 'female' | 'unknown';
+  gender: Gender;
   subject: string | null;
   dataset_id: number;
   transform_json: string;

@@ -107,8 +107,3 @@ export function mig(latents: readonly ArrayLike<number>[], factors: readonly Mig
   const valid = results.filter((r) => r.entropy > 0);
   return { mig: valid.length > 0 ? valid.reduce((s, r) => s + r.mig, 0) / valid.length : 0, factors: results };
 }
-
-/** Age bins of the evaluation: decades, 70+ pooled. */
-export function ageBinIndex(age: number, width = 10, last = 7): number {
-  return Math.max(0, Math.min(last, Math.floor(age / width)));
-}

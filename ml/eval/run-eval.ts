@@ -15,9 +15,9 @@ import { loadEvalFaces, loadFollowedFaces, readCrop, type EvalFace } from './dat
 import { imageMetrics, type ImageMetrics } from './image-metrics.js';
 import { loadCheckEstimators, type CheckEstimator } from '../estimators/check-age.js';
 import { windowPixels } from '../estimators/framing.js';
-import { ageBinIndex, mig, type MigResult } from './mig.js';
+import { mig, type MigResult } from './mig.js';
+import { EVAL_AGE_BINS as AGE_BIN_LABELS, evalAgeBinIndex as ageBinIndex } from '../../domain/age-bins.js';
 
-export const AGE_BIN_LABELS = ['0-9', '10-19', '20-29', '30-39', '40-49', '50-59', '60-69', '70+'];
 const SAMPLE_FACES = 6;
 
 /** Blend settings (age-face.ts) left out default to the model's tuned values. */

@@ -2,20 +2,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DATA_SUBDIRS } from '../../db/data-dir.js';
+import { tempFileOwner } from '../io/write-file-atomic.js';
 
 /** A fresh relative path for an image's crop: crops/<id / 1000>/<id>_<nonce>.png. A new name per cut means a
  *  registered row always points at the file it describes; the old file is deleted after the row changes. */
 export function newCropRelPath(imageId: number): string {
   const bucket = String(Math.floor(imageId / 1000)).padStart(3, '0');
   return `${DATA_SUBDIRS.crops}/${bucket}/${imageId}_${crypto.randomBytes(4).toString('hex')}.png`;
-}
-
-/** Writes via a temporary file and a rename, so a crash never leaves a half-written file under the final name. */
-export async function writeFileAtomic(file: string, data: Buffer): Promise<void> {
-  await fs.promises.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fs.promises.writeFile(tmp, data);
-  await fs.promises.rename(tmp, file);
 }
 
 function alive(pid: number): boolean {
@@ -27,7 +20,7 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Removes temporary files left by killed runs (their process is gone). */
+/** Removes the temporary files of crop writes (writeFileAtomic) left by killed runs: their process is gone. */
 export function cleanStaleTemps(dataDir: string): number {
   const root = path.join(dataDir, DATA_SUBDIRS.crops);
   if (!fs.existsSync(root)) return 0;
@@ -36,8 +29,8 @@ export function cleanStaleTemps(dataDir: string): number {
     const dir = path.join(root, bucket);
     if (!fs.statSync(dir).isDirectory()) continue;
     for (const f of fs.readdirSync(dir)) {
-      const m = /\.(\d+)\.tmp$/.exec(f);
-      if (m && !alive(Number(m[1]))) {
+      const owner = tempFileOwner(f);
+      if (owner !== null && !alive(owner)) {
         fs.rmSync(path.join(dir, f), { force: true });
         removed++;
       }

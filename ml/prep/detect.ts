@@ -1,19 +1,11 @@
 import type { FaceRegion, FaceSegmentRequest, PageFace } from '../../contract/vision-page.js';
 import type { RawImage, VisionHost, VisionInput } from '../vision/host.js';
 import sharp from 'sharp';
+import { KEYPOINT_NAMES, type KeypointName, type Keypoints } from '../../domain/keypoints.js';
+import { prominence } from '../../domain/face.js';
 import { distance, type Point } from './geometry.js';
 import { LM } from './landmarks.js';
 import type { Photo } from './photo.js';
-
-export interface Keypoints5 {
-  leftEye: Point;
-  rightEye: Point;
-  nose: Point;
-  mouthLeft: Point;
-  mouthRight: Point;
-}
-
-export const KEYPOINT_NAMES = ['leftEye', 'rightEye', 'nose', 'mouthLeft', 'mouthRight'] as const;
 
 /** Degrees. yaw: turn left/right; pitch: nod; roll: in-plane tilt of the eye line. */
 export interface Pose {
@@ -33,7 +25,7 @@ export interface PersonMask {
 export interface DetectedFace {
   score: number;
   box: [number, number, number, number];
-  keypoints: Keypoints5;
+  keypoints: Keypoints;
   landmarks: Point[];
   pose: Pose;
   personMask?: PersonMask;
@@ -44,16 +36,16 @@ export const DEFAULT_DETECT_MAX_SIDE = 1024;
 /** Score used when the landmarker found a face the separate detector missed. */
 const UNMATCHED_SCORE = 0.5;
 
-export function keypointsToArray(k: Keypoints5): Point[] {
+export function keypointsToArray(k: Keypoints): Point[] {
   return KEYPOINT_NAMES.map((n) => k[n]);
 }
 
-export function keypointsFromArray(points: readonly Point[]): Keypoints5 {
+export function keypointsFromArray(points: readonly Point[]): Keypoints {
   if (points.length !== 5) throw new Error(`five keypoints are needed, got ${points.length}`);
   return { leftEye: points[0]!, rightEye: points[1]!, nose: points[2]!, mouthLeft: points[3]!, mouthRight: points[4]! };
 }
 
-export function keypointsFromLandmarks(lm: readonly Point[]): Keypoints5 {
+export function keypointsFromLandmarks(lm: readonly Point[]): Keypoints {
   const at = (i: number): Point => {
     const p = lm[i];
     if (!p) throw new Error(`landmark ${i} missing`);
@@ -65,7 +57,7 @@ export function keypointsFromLandmarks(lm: readonly Point[]): Keypoints5 {
 type Vec3 = [number, number, number];
 
 /** Head pose from the 3D mesh: the face plane's normal gives yaw and pitch, the eye line gives roll. */
-export function poseFromPoints(points3: readonly number[], keypoints: Keypoints5): Pose {
+export function poseFromPoints(points3: readonly number[], keypoints: Keypoints): Pose {
   const p = (i: number): Vec3 => [points3[i * 3]!, points3[i * 3 + 1]!, points3[i * 3 + 2]!];
   const sub = (a: Vec3, b: Vec3): Vec3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
   const xAxis = sub(p(LM.rightCheek), p(LM.leftCheek));
@@ -122,19 +114,12 @@ export function faceFromPage(face: PageFace, sx: number, sy: number): DetectedFa
   return out;
 }
 
-/** Largest and most central first. */
-export function prominence(face: DetectedFace, width: number, height: number): number {
-  const [x, y, w, h] = face.box;
-  const area = (w * h) / (width * height);
-  const off = Math.hypot((x + w / 2) / width - 0.5, (y + h / 2) / height - 0.5) / Math.SQRT1_2;
-  return area * (1 - 0.5 * Math.min(1, off));
-}
-
+/** Index of the most prominent face (largest and most central), or -1 when there is none. */
 export function primaryFaceIndex(faces: readonly DetectedFace[], width: number, height: number): number {
   let best = -1;
   let bestScore = -Infinity;
   faces.forEach((f, i) => {
-    const s = prominence(f, width, height);
+    const s = prominence(f.box, width, height);
     if (s > bestScore) {
       bestScore = s;
       best = i;
@@ -169,12 +154,12 @@ export async function detectFaces(
   const sy = photo.height / res.height;
   const faces = res.faces.map((f) => faceFromPage(f, sx, sy));
   return faces
-    .map((f) => ({ f, p: prominence(f, photo.width, photo.height) }))
+    .map((f) => ({ f, p: prominence(f.box, photo.width, photo.height) }))
     .sort((a, b) => b.p - a.p)
     .map((x) => x.f);
 }
 
-export function interOcular(k: Keypoints5): number {
+export function interOcular(k: Keypoints): number {
   return distance(k.leftEye, k.rightEye);
 }
 
@@ -185,7 +170,7 @@ const roundPoint = (p: Point): Point => [round2(p[0]), round2(p[1])];
 export function faceToJson(face: DetectedFace): {
   score: number;
   box: [number, number, number, number];
-  keypoints: Record<(typeof KEYPOINT_NAMES)[number], Point>;
+  keypoints: Record<KeypointName, Point>;
   landmarks: Point[];
 } {
   return {

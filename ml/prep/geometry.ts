@@ -1,5 +1,6 @@
-/** [x, y] in continuous pixel coordinates: pixel (i, j) covers [i, i+1) x [j, j+1). */
-export type Point = [number, number];
+import type { Point } from '../../domain/keypoints.js';
+
+export type { Point };
 
 /** 2x3 affine [a, b, c, d, e, f]: x' = a*x + b*y + c ; y' = d*x + e*y + f */
 export type Affine = [number, number, number, number, number, number];

@@ -5,8 +5,10 @@ import { commonCropSettings, getCrop, getCropByImage, insertEditedCrop, type Cro
 import { insertHandPlacedFace } from '../../db/faces.js';
 import { getImage, markImagePrepare, type ImageRow } from '../../db/images.js';
 import type { VisionHost } from '../vision/host.js';
-import { newCropRelPath, removeQuietly, writeFileAtomic } from './crop-files.js';
-import { interOcular, KEYPOINT_NAMES, type Keypoints5 } from './detect.js';
+import { writeFileAtomic } from '../io/write-file-atomic.js';
+import { newCropRelPath, removeQuietly } from './crop-files.js';
+import { KEYPOINT_NAMES, type Keypoints } from '../../domain/keypoints.js';
+import { interOcular } from './detect.js';
 import { applyAffine, distance, type Point } from './geometry.js';
 import { loadPhoto, type Photo } from './photo.js';
 import { DuplicateIndex, markedFlags, MIN_INTER_OCULAR, preparedColumns } from './pipeline.js';
@@ -37,7 +39,7 @@ export class HandPlacedError extends Error {
 const fmt = (v: number): string => String(Math.round(v * 10) / 10);
 
 /** Checks five hand-placed points against the photo; throws HandPlacedError('invalid-points') with the first problem. */
-export function checkHandPoints(points: Keypoints5, width: number, height: number): void {
+export function checkHandPoints(points: Keypoints, width: number, height: number): void {
   for (const name of KEYPOINT_NAMES) {
     const [x, y] = points[name];
     if (!Number.isFinite(x) || !Number.isFinite(y)) throw new HandPlacedError('invalid-points', `point ${name} is not a number pair`);
@@ -70,12 +72,12 @@ export function checkHandPoints(points: Keypoints5, width: number, height: numbe
 }
 
 /** RMS distance of the points from the template after the best similarity, in template inter-ocular distances. */
-export function templateMisfit(points: Keypoints5): number {
+export function templateMisfit(points: Keypoints): number {
   const m = alignmentTransform(points, 1);
   const iod = distance(TEMPLATE_V1[0]!, TEMPLATE_V1[1]!);
   let sum = 0;
   KEYPOINT_NAMES.forEach((name, i) => {
-    const d = distance(applyAffine(m, points[name]), TEMPLATE_V1[i]! as Point);
+    const d = distance(applyAffine(m, points[name]), TEMPLATE_V1[i]!);
     sum += d * d;
   });
   return Math.sqrt(sum / KEYPOINT_NAMES.length) / iod;
@@ -85,7 +87,7 @@ export function templateMisfit(points: Keypoints5): number {
  * Everything that can be checked before the vision host is needed: the image exists, has no crop, decodes, and the
  * points suit its photo. Returns the image and its decoded photo.
  */
-export async function preflightHandPoints(db: Db, imageId: number, points: Keypoints5): Promise<{ image: ImageRow; photo: Photo }> {
+export async function preflightHandPoints(db: Db, imageId: number, points: Keypoints): Promise<{ image: ImageRow; photo: Photo }> {
   const image = getImage(db, imageId);
   if (!image) throw new HandPlacedError('not-found', `image ${imageId} not found`);
   const existing = getCropByImage(db, imageId);
@@ -110,7 +112,7 @@ export async function createCropFromPoints(opts: {
   db: Db;
   host: VisionHost;
   imageId: number;
-  points: Keypoints5;
+  points: Keypoints;
   /** Overrides the dataset's usual settings. */
   settings?: Partial<PrepSettings> | PrepSettings;
 }): Promise<CropRow> {

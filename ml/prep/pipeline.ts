@@ -5,12 +5,15 @@ import { addCropFlag, getCrop, getCropByImage, listCropHashes, updateCropFix, up
 import { listFaces, replaceDetectedFaces } from '../../db/faces.js';
 import { getImage, listImages, listImagesForPrepare, markImagePrepare, type ImageRow } from '../../db/images.js';
 import type { VisionHost } from '../vision/host.js';
-import { cleanStaleTemps, newCropRelPath, removeQuietly, writeFileAtomic } from './crop-files.js';
-import { detectFaces, interOcular, type DetectedFace, type Keypoints5 } from './detect.js';
+import { writeFileAtomic } from '../io/write-file-atomic.js';
+import { cleanStaleTemps, newCropRelPath, removeQuietly } from './crop-files.js';
+import type { QualityFlag } from '../../domain/crop-flags.js';
+import type { Keypoints } from '../../domain/keypoints.js';
+import { detectFaces, interOcular, type DetectedFace } from './detect.js';
 import type { Point } from './geometry.js';
 import { loadPhoto } from './photo.js';
 import { faceSegmentRequest, prepareFace, type PreparedFace } from './prepare-face.js';
-import { correlation, DUPLICATE_MAX_DISTANCE, DUPLICATE_MIN_CORRELATION, faceWindow, hammingHex, luminance, qualityScore, type QualityFlag } from './quality.js';
+import { correlation, DUPLICATE_MAX_DISTANCE, DUPLICATE_MIN_CORRELATION, faceWindow, hammingHex, luminance, qualityScore } from './quality.js';
 import { normalizePrepSettings, type PrepSettings } from './settings.js';
 
 /** Below this inter-ocular distance (source px) a face is refused as too small to align. */
@@ -251,7 +254,7 @@ export async function runPrepare(opts: PrepareOptions): Promise<PrepareSummary> 
 }
 
 /** Parses "x1,y1,...,x5,y5" (leftEye, rightEye, nose, mouthLeft, mouthRight; source px). */
-export function parsePoints(text: string | readonly string[]): Keypoints5 {
+export function parsePoints(text: string | readonly string[]): Keypoints {
   const parts = (typeof text === 'string' ? text.split(',') : [...text]).map((s) => s.trim()).filter((s) => s.length > 0);
   const nums = parts.map(Number);
   if (nums.length !== 10 || nums.some((n) => !Number.isFinite(n))) {
@@ -278,7 +281,7 @@ export function markedFlags(prepared: PreparedFace, dupOf: number | null, extra:
   return { flags, signals };
 }
 
-export async function fixCrop(opts: { dataDir: string; db: Db; host: VisionHost; cropId: number; points: Keypoints5 }): Promise<CropRow> {
+export async function fixCrop(opts: { dataDir: string; db: Db; host: VisionHost; cropId: number; points: Keypoints }): Promise<CropRow> {
   const { db, dataDir, host } = opts;
   const crop = getCrop(db, opts.cropId);
   if (!crop) throw new Error(`crop ${opts.cropId} not found`);

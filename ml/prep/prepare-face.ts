@@ -1,12 +1,14 @@
 import sharp from 'sharp';
 import type { FaceSegmentRequest } from '../../contract/vision-page.js';
 import type { RawImage, VisionHost } from '../vision/host.js';
-import type { DetectedFace, Keypoints5, PersonMask, Pose } from './detect.js';
+import type { QualityFlag } from '../../domain/crop-flags.js';
+import type { Keypoints } from '../../domain/keypoints.js';
+import type { DetectedFace, PersonMask, Pose } from './detect.js';
 import { applyAffine, composeAffine, distance, invertAffine, type Affine, type Point } from './geometry.js';
 import { FACE_OVAL } from './landmarks.js';
 import { claheRgb } from './lighting.js';
 import { boxDownscale, centreWindow, compositeOnGrey, ellipsePolygon, feather, fillPolygon, personAlpha, shrinkPolygon } from './masks.js';
-import { lumaStats, luminance, perceptualHash, qualityFlags, qualityScore, type QualityFlag, type QualitySignals } from './quality.js';
+import { lumaStats, luminance, perceptualHash, qualityFlags, qualityScore, type QualitySignals } from './quality.js';
 import { DEFAULT_PREP_SETTINGS, type PrepSettings } from './settings.js';
 import { alignmentTransform, TEMPLATE_V1 } from './template.js';
 import { warpAffine } from './warp.js';
@@ -22,7 +24,7 @@ export interface PreparedFace {
   inverse: Affine;
   /** size * size, 0..255 feathered face oval (crop space), for pasting an output back onto the photo. */
   faceMask: Buffer;
-  keypoints: Keypoints5;
+  keypoints: Keypoints;
   signals: QualitySignals;
   /** Every flag but 'duplicate', which needs the catalogue. */
   flags: QualityFlag[];
@@ -32,12 +34,12 @@ export interface PreparedFace {
 }
 
 /** A detected face, or hand-placed keypoints (landmarks, score and pose then optional). */
-export type FaceInput = DetectedFace | { keypoints: Keypoints5; landmarks?: Point[]; score?: number; pose?: Pose; personMask?: PersonMask };
+export type FaceInput = DetectedFace | { keypoints: Keypoints; landmarks?: Point[]; score?: number; pose?: Pose; personMask?: PersonMask };
 
 const STATS_SIZE = 128;
 
 /** Yaw and pitch guessed from five points (nose offset from the eye/mouth midline), for hand-placed points. */
-export function poseFromKeypoints(k: Keypoints5): Pose {
+export function poseFromKeypoints(k: Keypoints): Pose {
   const iod = Math.max(1e-6, distance(k.leftEye, k.rightEye));
   const ex = (k.rightEye[0] - k.leftEye[0]) / iod;
   const ey = (k.rightEye[1] - k.leftEye[1]) / iod;

@@ -1,4 +1,5 @@
 import type { Pose } from './detect.js';
+import type { QualityFlag } from '../../domain/crop-flags.js';
 
 export interface QualitySignals {
   /** Detector confidence 0..1. */
@@ -21,10 +22,6 @@ export interface QualitySignals {
   /** Fraction of the crop the person mask covers (1 when background removal is off). */
   faceArea: number;
 }
-
-export type QualityFlag = 'no-face' | 'several-faces' | 'profile' | 'tiny' | 'blurry' | 'dark' | 'duplicate';
-
-export const QUALITY_FLAGS: readonly QualityFlag[] = ['no-face', 'several-faces', 'profile', 'tiny', 'blurry', 'dark', 'duplicate'];
 
 /** Thresholds behind the flags. */
 export const THRESHOLDS = {

@@ -1,4 +1,4 @@
-import type { Keypoints5 } from './detect.js';
+import type { Keypoints } from '../../domain/keypoints.js';
 import { fitSimilarity, type Affine, type Point } from './geometry.js';
 
 /** ArcFace's 112 px five-point template (eyes, nose tip, mouth corners). */
@@ -28,7 +28,7 @@ export function templatePoints(size: number): Point[] {
 }
 
 /** Source px -> crop px similarity that best maps the five keypoints onto the template. */
-export function alignmentTransform(k: Keypoints5, size: number): Affine {
+export function alignmentTransform(k: Keypoints, size: number): Affine {
   const src: Point[] = [k.leftEye, k.rightEye, k.nose, k.mouthLeft, k.mouthRight];
   return fitSimilarity(src, templatePoints(size));
 }

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { affineScale, applyAffine, composeAffine, invertAffine, type Affine, type Point } from './geometry.js';
+import { affineScale, applyAffine, composeAffine, invertAffine, type Affine } from './geometry.js';
 import type { RawImage } from '../vision/host.js';
 
 /** Below this scale (output px per source px) the source is first shrunk with a proper filter, so the affine's
@@ -14,7 +14,7 @@ export async function warpAffine(src: RawImage, transform: Affine, outSize: numb
   if (src.channels !== 3) throw new Error('warpAffine expects RGB');
   const out = Buffer.alloc(outSize * outSize * 3, grey);
   const inv = invertAffine(transform);
-  const corners: Point[] = [[0, 0], [outSize, 0], [0, outSize], [outSize, outSize]].map((p) => applyAffine(inv, p as Point));
+  const corners = ([[0, 0], [outSize, 0], [0, outSize], [outSize, outSize]] as const).map((p) => applyAffine(inv, p));
   const xs = corners.map((p) => p[0]);
   const ys = corners.map((p) => p[1]);
   // Region of the source that the output sees (with a margin for interpolation), then clipped to the photo.

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../tf/file-io.js';
+import { writeFileAtomicSync as writeFileAtomic } from '../io/write-file-atomic.js';
 import { PROTOTYPE_GENDERS, type AgePrototypes, type PrototypeGender } from './prototypes.js';
 
 /** Beside a model's sidecar.json: the shapes and their metadata, and the textures as raw bytes. */

@@ -1,16 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
+import { writeFileAtomic } from '../io/write-file-atomic.js';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
-
-/** Writes a file atomically: a temporary sibling, then rename. */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
-}
 
 function toBuffer(data: ArrayBuffer | ArrayBuffer[]): Buffer {
   return Array.isArray(data) ? Buffer.concat(data.map((d) => Buffer.from(d))) : Buffer.from(data);
@@ -38,9 +32,9 @@ export function fileSystemIO(dir: string): FileSystemIO {
         weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }],
         ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),
       };
-      writeFileAtomic(path.join(dir, WEIGHTS_BIN), weights);
+      await writeFileAtomic(path.join(dir, WEIGHTS_BIN), weights);
       const text = JSON.stringify(json);
-      writeFileAtomic(path.join(dir, MODEL_JSON), text);
+      await writeFileAtomic(path.join(dir, MODEL_JSON), text);
       return {
         modelArtifactsInfo: {
           dateSaved: new Date(),

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../tf/file-io.js';
+import { writeFileAtomic } from '../io/write-file-atomic.js';
 import { loadCvaeValues, saveCvaeValues } from '../cvae/io.js';
 import type { CvaeConfig } from '../cvae/config.js';
 import type { CvaeSidecar } from '../cvae/sidecar.js';
@@ -36,7 +36,7 @@ export async function writeCheckpoint(runDir: string, ck: Checkpoint, sidecar: C
   fs.rmSync(final, { recursive: true, force: true });
   fs.renameSync(tmp, final);
   const pointer: CheckpointPointer = { epoch: ck.epoch, dir: name, trainLosses: ck.trainLosses };
-  writeFileAtomic(path.join(runDir, CHECKPOINT_POINTER), JSON.stringify(pointer));
+  await writeFileAtomic(path.join(runDir, CHECKPOINT_POINTER), JSON.stringify(pointer));
   for (const d of fs.readdirSync(root)) if (d !== name) fs.rmSync(path.join(root, d), { recursive: true, force: true });
 }
 

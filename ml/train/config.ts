@@ -1,8 +1,7 @@
 import os from 'node:os';
 import { isBackendPref, type BackendPref } from '../tf/backend-names.js';
-import { isImageSize, type CvaePreset, type ImageSize } from '../cvae/config.js';
-
-export type Balance = 'none' | 'sampler' | 'weights';
+import { BALANCES, type Balance, type ImageSize, type TrainPreset } from '../../domain/training.js';
+import { isImageSize } from '../cvae/config.js';
 
 /** An extra loss through a frozen network: `module` exports createLossTerm(options, { imageSize }). */
 export interface ExtraLossSpec {
@@ -20,7 +19,7 @@ export interface TrainConfig {
   lr: number;
   limit: number | null;
   seed: number;
-  preset: CvaePreset;
+  preset: TrainPreset;
   film: boolean;
   includePending: boolean;
   balance: Balance;
@@ -92,7 +91,7 @@ export function resolveTrainConfig(p: Partial<TrainConfig> = {}): TrainConfig {
   if (!Number.isInteger(c.seed)) throw new TrainConfigError(`seed must be an integer, got ${String(c.seed)}`);
   if (!(c.klWarmupEpochs >= 0)) throw new TrainConfigError(`KL warm-up epochs must be >= 0, got ${String(c.klWarmupEpochs)}`);
   if (c.preset !== 'reference' && c.preset !== 'film') throw new TrainConfigError(`preset must be "reference" or "film", got "${String(c.preset)}"`);
-  if (!['none', 'sampler', 'weights'].includes(c.balance)) throw new TrainConfigError(`balance must be none, sampler or weights, got "${String(c.balance)}"`);
+  if (!BALANCES.includes(c.balance)) throw new TrainConfigError(`balance must be none, sampler or weights, got "${String(c.balance)}"`);
   if (!isBackendPref(c.backend)) throw new TrainConfigError(`backend must be auto, tensorflow-gpu, tensorflow, wasm or cpu, got "${String(c.backend)}"`);
   if (!(typeof c.ageLoss === 'number' && Number.isFinite(c.ageLoss) && c.ageLoss >= 0)) throw new TrainConfigError(`age loss weight (--age-loss) must be a number >= 0, got ${String(c.ageLoss)}`);
   if (!(typeof c.faceApiLoss === 'number' && Number.isFinite(c.faceApiLoss) && c.faceApiLoss >= 0)) throw new TrainConfigError(`face-api age loss weight (--face-api-loss) must be a number >= 0, got ${String(c.faceApiLoss)}`);

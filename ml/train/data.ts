@@ -4,9 +4,9 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { Db } from '../../db/catalogue.js';
 import { genderCode } from '../cvae/cond.js';
-import { AGE_BIN_EDGES, ageBinIndex } from '../cvae/sidecar.js';
+import { AGE_SHIFT_BIN_EDGES, ageShiftBinIndex } from '../../domain/age-bins.js';
 import { mixSeed, mulberry32, permutation } from '../cvae/rng.js';
-import type { Balance } from './config.js';
+import type { Balance } from '../../domain/training.js';
 
 export interface Sample {
   cropId: number;
@@ -97,8 +97,8 @@ export function planEpoch(samples: readonly Sample[], balance: Balance, batch: n
   const rand = mulberry32(mixSeed(seed, epoch, 0xe90c));
   let order: number[];
   let weights: Float32Array | null = null;
-  const bins = samples.map((s) => ageBinIndex(s.age));
-  const counts = new Array<number>(AGE_BIN_EDGES.length - 1).fill(0);
+  const bins = samples.map((s) => ageShiftBinIndex(s.age));
+  const counts = new Array<number>(AGE_SHIFT_BIN_EDGES.length - 1).fill(0);
   for (const b of bins) counts[b]!++;
   const nonEmpty = counts.filter((c) => c > 0).length;
   if (balance === 'sampler') {

@@ -1,5 +1,5 @@
-import fs from 'node:fs';
 import sharp from 'sharp';
+import { writeFileAtomic } from '../io/write-file-atomic.js';
 
 /** Writes tiles (NHWC float32 in [-1,1], each size x size) as a rows x cols PNG grid, atomically. */
 export async function writeGridPng(file: string, tiles: Float32Array, size: number, rows: number, cols: number, tileOrder: (r: number, c: number) => number): Promise<void> {
@@ -20,7 +20,5 @@ export async function writeGridPng(file: string, tiles: Float32Array, size: numb
       }
     }
   }
-  const tmp = `${file}.${process.pid}.tmp`;
-  await sharp(out, { raw: { width: w, height: h, channels: 3 } }).png().toFile(tmp);
-  fs.renameSync(tmp, file);
+  await writeFileAtomic(file, await sharp(out, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer());
 }

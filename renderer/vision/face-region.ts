@@ -21,14 +21,6 @@ export function faceRegion(points: readonly number[], req: FaceSegmentRequest): 
   return { cx, cy, side: req.extent * iod, angle: Math.atan2(dy, dx) };
 }
 
-/** Largest and most central first: the same measure as ml/prep/detect.ts prominence(). */
-export function prominence(box: readonly [number, number, number, number], width: number, height: number): number {
-  const [x, y, w, h] = box;
-  const area = (w * h) / (width * height);
-  const off = Math.hypot((x + w / 2) / width - 0.5, (y + h / 2) / height - 0.5) / Math.SQRT1_2;
-  return area * (1 - 0.5 * Math.min(1, off));
-}
-
 export function landmarkBox(points: readonly number[]): [number, number, number, number] {
   let minX = Infinity;
   let minY = Infinity;

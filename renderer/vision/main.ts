@@ -11,7 +11,8 @@ import type {
   VisionImageInput,
   VisionInitRequest,
 } from '../../contract/vision-page';
-import { faceRegion, landmarkBox, prominence } from './face-region';
+import { prominence } from '../../domain/face';
+import { faceRegion, landmarkBox } from './face-region';
 import { createLandmarkerWithDetections, parseDetection, type LandmarkerWithDetections } from './landmarker-detections';
 
 declare global {

@@ -1,7 +1,7 @@
 import type { CropData } from '../../db/crops.js';
-import type { FaceKeypoints } from '../../db/faces.js';
+import type { Keypoints } from '../../domain/keypoints.js';
 
-export const CROP_KEYPOINTS: FaceKeypoints = { leftEye: [20, 24], rightEye: [44, 24], nose: [32, 36], mouthLeft: [24, 48], mouthRight: [40, 48] };
+export const CROP_KEYPOINTS: Keypoints = { leftEye: [20, 24], rightEye: [44, 24], nose: [32, 36], mouthLeft: [24, 48], mouthRight: [40, 48] };
 
 /** What preparation would store for a 64 px crop of the image, without running it; `more` overrides. */
 export function cropData(imageId: number, more: Partial<CropData> = {}): CropData {

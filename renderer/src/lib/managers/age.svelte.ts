@@ -1,4 +1,4 @@
-import type { AgeResult, ChronofaceApi, DetectedFace, FileUrl } from '../../../../contract/api.js';
+import type { AgeResult, ChronofaceApi, DetectedFace, FileUrl, KnownGender } from '../../../../contract/api.js';
 import { largestFace } from './ages.js';
 
 export type AgeStage = 'adding' | 'detecting' | 'choose-face' | 'aging' | 'done' | 'error';
@@ -7,7 +7,7 @@ export interface AgeOptions {
   ages: number[];
   modelId: number | null;
   sourceAge?: number;
-  gender?: 'male' | 'female';
+  gender?: KnownGender;
   fps?: number;
   shape?: boolean;
   texture?: boolean;

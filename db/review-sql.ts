@@ -1,39 +1,21 @@
 /**
- * The Review screen's filter and sort orders as SQL over the crops' own review columns (migration 4): the image's
- * dataset, gender, age bin and split copied onto the crop, and the flags as bits. The same WHERE clause (alias `c`)
- * reads crops for a page and crop_counts for its total.
+ * The SQL of the review queue: a filter's WHERE clause and a sort's ORDER BY over the crops' own review columns
+ * (migration 5): the image's dataset, gender, age bin and split copied onto the crop, and the flags as bits. The same
+ * WHERE clause (alias `c`) reads crops for a page and crop_counts for its total.
  */
-export type CropStatus = 'pending' | 'accepted' | 'rejected' | 'needs-fix';
-export type Gender = 'male' | 'female' | 'unknown';
-export type SplitOrNone = 'train' | 'val' | 'test' | 'none';
-export const AGE_BIN_NAMES = ['0-9', '10-19', '20-29', '30-39', '40-49', '50-59', '60-69', '70-79', '80-89', '90+'] as const;
-export type AgeBinName = (typeof AGE_BIN_NAMES)[number];
-/** A crop whose estimated age is this far from its label, or whose estimated gender differs, counts as 'mislabel' (migration 4). */
+import { DECADE_BINS } from '../domain/age-bins.js';
+import { CROP_FLAGS, type KnownCropFlag } from '../domain/crop-flags.js';
+import type { ReviewFilter, ReviewSort } from '../domain/review-filter.js';
+
+/** A crop whose estimated age is this far from its label, or whose estimated gender differs, counts as 'mislabel' (migration 5). */
 export const MISLABEL_AGE_GAP = 15;
-/** Each crop flag's bit in crops.flag_bits and review_flags; fixed by migration 4's SQL, never reorder. */
-export const FLAG_BITS: Readonly<Record<string, number>> = {
-  'no-face': 1,
-  'several-faces': 2,
-  profile: 4,
-  tiny: 8,
-  blurry: 16,
-  dark: 32,
-  duplicate: 64,
-  mislabel: 128,
-};
+/** Each crop flag's bit in crops.flag_bits and review_flags: bit i for CROP_FLAGS[i], as migration 5's SQL stores them. */
+export const FLAG_BITS: Readonly<Record<KnownCropFlag, number>> = Object.fromEntries(CROP_FLAGS.map((f, i) => [f, 1 << i])) as Record<KnownCropFlag, number>;
 
-export interface ReviewFilter {
-  datasetId?: number;
-  status?: CropStatus[];
-  ageBins?: AgeBinName[];
-  genders?: Gender[];
-  splits?: SplitOrNone[];
-  flags?: string[];
-  edited?: boolean;
-}
-export type ReviewSort = 'quality-asc' | 'quality-desc' | 'id' | 'age-disagreement';
+/** Crops with their images (aliases c and i). */
+export const REVIEW_FROM = 'FROM crops c JOIN images i ON i.id = c.image_id';
 
-function placeholders(n: number): string {
+export function placeholders(n: number): string {
   return Array.from({ length: n }, () => '?').join(',');
 }
 
@@ -51,12 +33,12 @@ export function filterSql(filter: ReviewFilter = {}): { where: string; params: u
   }
   if (filter.status?.length) oneOf('c.status', filter.status);
   if (filter.genders?.length) oneOf('c.image_gender', filter.genders);
-  if (filter.ageBins?.length) oneOf('c.age_bin', filter.ageBins.map((b) => AGE_BIN_NAMES.indexOf(b)));
+  if (filter.ageBins?.length) oneOf('c.age_bin', filter.ageBins.map((b) => DECADE_BINS.indexOf(b)));
   if (filter.splits?.length) oneOf('c.image_split', filter.splits);
   if (filter.flags?.length) {
     let mask = 0;
     for (const f of filter.flags) {
-      const bit = FLAG_BITS[f];
+      const bit = (FLAG_BITS as Readonly<Record<string, number | undefined>>)[f];
       if (bit === undefined) throw new RangeError(`unknown flag "${f}": the flags are ${Object.keys(FLAG_BITS).join(', ')}`);
       mask |= bit;
     }
@@ -67,7 +49,7 @@ export function filterSql(filter: ReviewFilter = {}): { where: string; params: u
   return { where: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
 }
 
-/** The columns of crop_counts' key, which lead the crops_review_groups index (migration 4). */
+/** The columns of crop_counts' key, which lead the crops_review_groups index (migration 5). */
 export const REVIEW_GROUP_COLUMNS = 'status, image_gender, age_bin, image_split, image_dataset_id, edited, review_flags';
 
 /** Each sort's terms (crops without a score come first in quality-asc: they need a look) and the index in that order. */
