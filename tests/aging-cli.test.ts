@@ -198,7 +198,7 @@ describe('chronoface age (tiny model trained in the test)', () => {
     expect(text).not.toMatch(/(src|href)="(https?:)?\/\//);
   });
 
-  it('in process, with strong age-shift vectors: the face changes, and every pixel outside the face mask is unchanged', async () => {
+  it('in process, with strong age-shift vectors and the shape kept: the face changes, and every pixel outside the face mask is unchanged', async () => {
     const host = await createPlaywrightVisionHost({ pages: 1, dataDir });
     const model = await loadAgingModel(chooseModel(dataDir));
     try {
@@ -206,7 +206,7 @@ describe('chronoface age (tiny model trained in the test)', () => {
       // Bin means far apart, so that decodes at 20 and 70 differ visibly even for a one-epoch model.
       const bins = model.sidecar.ageBins.map((b, i) => ({ ...b, count: 1, mu: new Array<number>(latent).fill((i - 4) * 1.5) }));
       const strong = { ...model, sidecar: { ...model.sidecar, ageBins: bins } };
-      const aged = await agePhoto(host, strong, PHOTO_A, { ages: [20, 70], sourceAge: 40, gender: 'male' });
+      const aged = await agePhoto(host, strong, PHOTO_A, { ages: [20, 70], sourceAge: 40, gender: 'male', shape: false });
       const photo = await loadPhoto(PHOTO_A);
       const face = aged.faces[0]!;
       expect(face.frames).toHaveLength(2);

@@ -47,7 +47,7 @@ describe('catalogue migrations', () => {
       .pluck()
       .all() as string[];
     reference.close();
-    expect(expectedTables).toContain('crops_status_quality');
+    expect(expectedTables).toContain('crops_review_quality');
 
     for (let round = 0; round < 6; round++) {
       const dataDir = tempDir(`migrate-race-${round}`);
