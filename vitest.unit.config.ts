@@ -1,0 +1,28 @@
+import { defineConfig } from 'vitest/config';
+import base from './vitest.config.js';
+
+/**
+ * `npm run test:unit`: the fast tier. No browser, no CLI or trainer process, no build needed: the library and the
+ * renderer's specs, on the real data in ../shared.
+ */
+export default defineConfig({
+  ...base,
+  test: {
+    ...base.test,
+    include: [
+      'renderer/src/**/*.spec.ts',
+      'tests/aging-{blend,model-choice,paste-back,paste-back-grey,writers,writers-gif,writers-paste-reference}.test.ts',
+      'tests/cvae-*.test.ts',
+      'tests/db-{images,migration-formats,no-face-list,review-counts}.test.ts',
+      'tests/eval-*.test.ts',
+      'tests/import-{cacd,corrupt,fgnet,imdb-wiki,mat-file,morph2,utkface}.test.ts',
+      'tests/io-*.test.ts',
+      'tests/main-*.test.ts',
+      'tests/prep-unit.test.ts',
+      'tests/serve-limits.test.ts',
+      'tests/service-contract.test.ts',
+      'tests/shape-{prototypes,warp}.test.ts',
+      'tests/stats-catalogue.test.ts',
+    ],
+  },
+});
