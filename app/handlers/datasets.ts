@@ -122,13 +122,8 @@ export function datasetHandlers(ctx: ServiceContext): HandlerGroup<DatasetMethod
 
     async datasetsPrepare(req) {
       return exclusiveJob(ctx, 'prepare', async (signal) => {
-        const { runPrepare } = await import('../../ml/prep/pipeline.js');
-        const { normalizePrepSettings } = await import('../../ml/prep/settings.js');
-        const settings = normalizePrepSettings({
-          ...(req.size !== undefined ? { size: req.size } : {}),
-          ...(req.background !== undefined ? { background: { enabled: req.background } } : {}),
-          ...(req.lighting !== undefined ? { lighting: { enabled: req.lighting } } : {}),
-        });
+        const { prepareImages, prepSettingsOf } = await import('../../workflows/prepare.js');
+        const settings = prepSettingsOf(req);
         const host = await ctx.vision();
         let failedSoFar = 0;
         const started = Date.now();
@@ -136,7 +131,7 @@ export function datasetHandlers(ctx: ServiceContext): HandlerGroup<DatasetMethod
           const seconds = (Date.now() - started) / 1000;
           bus.emit({ type: 'prepare.progress', done, total, failed: failedSoFar, ...(seconds > 0 ? { imagesPerSecond: done / seconds } : {}) });
         }, 200);
-        const result = await runPrepare({
+        const result = await prepareImages({
           dataDir: ctx.dataDir,
           db,
           host,

@@ -28,21 +28,15 @@ export function evalHandlers(ctx: ServiceContext, modelFor: (id: number | null |
   return {
     async evalRun({ modelId, split }) {
       return exclusiveJob(ctx, 'evaluation', async (signal) => {
-        const [{ runEvaluation }, { renderHtmlReport }, { CHECK_MODELS_ENV }] = await Promise.all([
-          import('../../ml/eval/run-eval.js'),
-          import('../../ml/eval/html-report.js'),
-          import('../../ml/estimators/check-age.js'),
-        ]);
+        const { evaluateModel, writeEvalHtml } = await import('../../workflows/eval.js');
         const model = await modelFor(modelId);
         const progress = throttle((done: number, total: number) => ctx.bus.emit({ type: 'eval.progress', stage: 'faces', done, total }), 200);
-        // Independent check estimators when the environment names their folder.
-        const checkModels = process.env[CHECK_MODELS_ENV] || undefined;
-        const report = await runEvaluation(ctx.db, ctx.dataDir, model, { split: split ?? 'test', onProgress: progress, signal, ...(checkModels ? { checkModels } : {}) });
+        // Independent check estimators too when the environment names their folder (evaluateModel).
+        const report = await evaluateModel({ dataDir: ctx.dataDir, db: ctx.db, model, options: { split: split ?? 'test' }, onProgress: progress, signal });
         const createdAt = new Date().toISOString();
         const id = `eval-${createdAt.replace(/[:.]/g, '-')}`;
-        fs.mkdirSync(dir, { recursive: true });
         const file = `${REPORTS_DIR}/${id}.html`;
-        fs.writeFileSync(path.join(ctx.dataDir, file), renderHtmlReport(report));
+        await writeEvalHtml(report, path.join(ctx.dataDir, file));
         const figures: EvalFigures = {
           faces: report.faces,
           mse: report.reconstruction.mse,

@@ -5,12 +5,8 @@ import { listOpt, numberOpt, stringOpt } from '../command.js';
 import { UsageError } from '../args.js';
 import { CATALOGUE_FILE, openCatalogue } from '../../db/catalogue.js';
 import { parseAges } from '../../ml/aging/ages.js';
-import { writeFileAtomic } from '../../ml/io/write-file-atomic.js';
-import { chooseModel, loadAgingModel } from '../../ml/aging/model.js';
-import { renderHtmlReport } from '../../ml/eval/html-report.js';
-import { runEvaluation } from '../../ml/eval/run-eval.js';
+import { CHECK_MODELS_ENV, evaluateModel, loadEvalModel, writeEvalHtml } from '../../workflows/eval.js';
 import { BLEND_OPTIONS, blendOptions, changeOptions } from './blend-options.js';
-import { CHECK_MODELS_ENV } from '../../ml/estimators/check-age.js';
 
 export const evalCommand: Command = {
   name: 'eval',
@@ -35,28 +31,34 @@ export const evalCommand: Command = {
     const agesOpt = listOpt(ctx, 'ages');
     const ages = agesOpt ? parseAges(agesOpt) : undefined;
     if (!fs.existsSync(path.join(ctx.dataDir, CATALOGUE_FILE))) throw new Error(`the data directory ${ctx.dataDir} has no catalogue: import and prepare a dataset first`);
-    const model = await loadAgingModel(chooseModel(ctx.dataDir, stringOpt(ctx, 'model')));
+    const model = await loadEvalModel(ctx.dataDir, stringOpt(ctx, 'model'));
     ctx.out.info(`evaluating model ${model.choice.name} (${model.choice.source}) on the ${split} split, backend ${model.backend.backend}`);
     const db = openCatalogue(ctx.dataDir);
     try {
-      const report = await runEvaluation(db, ctx.dataDir, model, {
-        split,
-        limit,
-        ages,
-        ...blendOptions(ctx),
-        ...changeOptions(ctx),
-        checkModels: stringOpt(ctx, 'check-models') ?? process.env[CHECK_MODELS_ENV],
-        ageShift: ctx.options['age-shift'] !== false,
-        longitudinal: ctx.options.longitudinal !== false,
+      const checkModels = stringOpt(ctx, 'check-models');
+      const report = await evaluateModel({
+        dataDir: ctx.dataDir,
+        db,
+        model,
+        options: {
+          split,
+          limit,
+          ages,
+          ...blendOptions(ctx),
+          ...changeOptions(ctx),
+          ageShift: ctx.options['age-shift'] !== false,
+          longitudinal: ctx.options.longitudinal !== false,
+        },
+        ...(checkModels !== undefined ? { checkModels } : {}),
         signal: ctx.signal,
         onProgress: (done, total) => ctx.out.progress(done, total, 'faces'),
       });
       for (const s of report.skipped) ctx.out.warn(`crop ${s.cropId} skipped: ${s.error}`);
-      const html = stringOpt(ctx, 'html');
-      if (html) await writeFileAtomic(path.resolve(html), Buffer.from(renderHtmlReport(report)));
+      const htmlOpt = stringOpt(ctx, 'html');
+      const html = htmlOpt ? await writeEvalHtml(report, htmlOpt) : null;
       const { samples, fullSamples, longitudinal, ...figures } = report;
       const followed = longitudinal ? { ...longitudinal, samples: longitudinal.samples.length } : null;
-      const result = { ...figures, samples: samples.length, fullSamples: fullSamples.length, longitudinal: followed, html: html ? path.resolve(html) : null };
+      const result = { ...figures, samples: samples.length, fullSamples: fullSamples.length, longitudinal: followed, html };
       const p = report.aging.photo;
       const text = [
         `model ${report.model.name}, ${report.split} split, ${report.faces} faces, targets ${report.targets.join(', ')}`,
@@ -70,7 +72,7 @@ export const evalCommand: Command = {
         longitudinal
           ? `longitudinal (${longitudinal.pairs.length} pairs): distance to the real later face ${longitudinal.meanInputDistance.toFixed(3)} from the input, ${longitudinal.meanAgedDistance.toFixed(3)} aged; aged nearer in ${(longitudinal.nearerShare * 100).toFixed(0)} %`
           : '',
-        html ? `report: ${path.resolve(html)}` : '',
+        html ? `report: ${html}` : '',
       ].filter(Boolean).join('\n');
       ctx.out.result(result, text);
       return 0;

@@ -3,9 +3,7 @@ import type { Command } from '../command.js';
 import { boolOpt, numberOpt } from '../command.js';
 import { UsageError } from '../args.js';
 import { openCatalogue } from '../../db/catalogue.js';
-import { runPrepare } from '../../ml/prep/pipeline.js';
-import { normalizePrepSettings } from '../../ml/prep/settings.js';
-import { createPlaywrightVisionHost } from '../../ml/vision/playwright-host.js';
+import { prepareImages, prepSettingsOf } from '../../workflows/prepare.js';
 
 export const prepareCommand: Command = {
   name: 'prepare',
@@ -24,45 +22,32 @@ export const prepareCommand: Command = {
     if (![64, 128, 256].includes(size)) throw new UsageError(`--size must be 64, 128 or 256, got ${size}`);
     const workers = numberOpt(ctx, 'workers') ?? Math.max(1, os.cpus().length);
     if (!Number.isInteger(workers) || workers < 1 || workers > 32) throw new UsageError(`--workers must be an integer from 1 to 32, got ${workers}`);
-    const settings = normalizePrepSettings({
-      size,
-      background: { enabled: ctx.options.background !== false },
-      lighting: { enabled: ctx.options.lighting !== false },
-    });
+    const settings = prepSettingsOf({ size, background: ctx.options.background !== false, lighting: ctx.options.lighting !== false });
     const db = openCatalogue(ctx.dataDir);
     try {
-      const host = await createPlaywrightVisionHost({
-        pages: workers,
+      const summary = await prepareImages({
         dataDir: ctx.dataDir,
-        onModelProgress: (p) => ctx.out.progress(p.received, p.total, `downloading ${p.file}`),
+        db,
+        host: { pages: workers, onModelProgress: (p) => ctx.out.progress(p.received, p.total, `downloading ${p.file}`) },
+        settings,
+        workers: workers * 2,
+        datasetId: numberOpt(ctx, 'dataset'),
+        redo: boolOpt(ctx, 'redo'),
+        signal: ctx.signal,
+        onProgress: (done, total, e) => {
+          if (e.status === 'failed') {
+            if (ctx.out.json) ctx.out.event({ type: 'failed', imageId: e.imageId, error: e.error });
+            else ctx.out.warn(`image ${e.imageId}: ${e.error}`);
+          }
+          if (done === total || done % 10 === 0) ctx.out.progress(done, total, 'images');
+        },
       });
-      try {
-        const summary = await runPrepare({
-          dataDir: ctx.dataDir,
-          db,
-          host,
-          settings,
-          workers: workers * 2,
-          datasetId: numberOpt(ctx, 'dataset'),
-          redo: boolOpt(ctx, 'redo'),
-          signal: ctx.signal,
-          onProgress: (done, total, e) => {
-            if (e.status === 'failed') {
-              if (ctx.out.json) ctx.out.event({ type: 'failed', imageId: e.imageId, error: e.error });
-              else ctx.out.warn(`image ${e.imageId}: ${e.error}`);
-            }
-            if (done === total || done % 10 === 0) ctx.out.progress(done, total, 'images');
-          },
-        });
-        const text =
-          `prepared ${summary.done} of ${summary.total} pending images in ${summary.seconds.toFixed(1)} s` +
-          ` (${summary.failed} failed, ${summary.duplicates} duplicates flagged, ${summary.skipped} already done)` +
-          (summary.cancelled ? '; cancelled, run again to continue' : '');
-        ctx.out.result({ ...summary, settings }, text);
-        return summary.cancelled ? 130 : 0;
-      } finally {
-        await host.close();
-      }
+      const text =
+        `prepared ${summary.done} of ${summary.total} pending images in ${summary.seconds.toFixed(1)} s` +
+        ` (${summary.failed} failed, ${summary.duplicates} duplicates flagged, ${summary.skipped} already done)` +
+        (summary.cancelled ? '; cancelled, run again to continue' : '');
+      ctx.out.result({ ...summary, settings }, text);
+      return summary.cancelled ? 130 : 0;
     } finally {
       db.close();
     }
