@@ -1,4 +1,4 @@
-import type { Affine } from '../prep/geometry.js';
+import { invertAffine, type Affine } from '../prep/geometry.js';
 import type { RawImage } from '../estimators/image.js';
 
 /** A change to carry onto a photo, in crop space: per-pixel RGB deltas in 0..255 units (decode(target) - decode(source)). */
@@ -79,7 +79,7 @@ export function pasteBack(photo: RawImage, delta: CropDelta, mask: Uint8Array, t
   const out = new Uint8Array(photo.data);
   const gain = options.gain ?? 1;
   const [a, b, c, d, e, f] = transform;
-  const inv = invertTransform(transform);
+  const inv = invertAffine(transform);
   const { x0, y0, x1, y1 } = cropFootprint(inv, size, photo.width, photo.height);
   // A greyscale photo must stay grey: the decoder draws in colour, so only the delta's luminance is carried.
   const mono = isMonochrome(photo, x0, y0, x1, y1);
@@ -140,17 +140,6 @@ export function isMonochrome(photo: RawImage, x0: number, y0: number, x1: number
 
 function clamp255(v: number): number {
   return v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
-}
-
-function invertTransform(m: Affine): Affine {
-  const [a, b, c, d, e, f] = m;
-  const det = a * e - b * d;
-  if (Math.abs(det) < 1e-12) throw new Error('the alignment transform is singular');
-  const ia = e / det;
-  const ib = -b / det;
-  const id = -d / det;
-  const ie = a / det;
-  return [ia, ib, -(ia * c + ib * f), id, ie, -(id * c + ie * f)];
 }
 
 /** Crop-space delta between two decodes given as RGB bytes or [-1, 1] floats. */
