@@ -9,6 +9,7 @@ export default defineConfig({
   ...base,
   test: {
     ...base.test,
+    projects: undefined,
     include: [
       'renderer/src/**/*.spec.ts',
       'tests/aging-{blend,model-choice,paste-back,paste-back-grey,writers,writers-gif,writers-paste-reference}.test.ts',

@@ -118,6 +118,8 @@ export interface TrainSettings {
   preset?: TrainPreset;
   /** Weight of the age loss through an age critic trained on the same crops before the first epoch; 0 (default) = off. */
   ageLoss?: number;
+  /** Epochs of that age critic (default 24). */
+  criticEpochs?: number;
   /** Learning-rate multiplier of the FiLM layers (> 0, default 1): they start at zero and a fine-tune must move them far. */
   filmLr?: number;
   /** Start from a model's weights: a catalogue model id, or 'default' for the shipped model; null or absent = from scratch. */

@@ -182,6 +182,7 @@ export const REQUEST_CHECKS: { readonly [M in MethodName]: Check } = {
     seed: optional(num({ int: true, min: 0, max: 2 ** 31 })),
     preset: optional(oneOf(TRAIN_PRESETS)),
     ageLoss: optional(num({ min: 0, max: 1000 })),
+    criticEpochs: optional(num({ int: true, min: 1, max: 1000 })),
     filmLr: optional(positive(1000)),
     initFrom: optional(nullable(modelRef)),
   }),

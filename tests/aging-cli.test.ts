@@ -1,16 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
-import { FGNET_DIR, tempDir } from './helpers/env.js';
-import { trainTinyModel } from './aging-fixture.js';
+import { tempDir } from './helpers/env.js';
+import { FGNET_DIR } from './helpers/shared-data.js';
+import { copyStudioFixture } from './helpers/studio-fixture.js';
 import { writeTinyGraphModel } from './helpers/tiny-graph-model.js';
 import { agePhoto } from '../ml/aging/age-photo.js';
 import { chooseModel, loadAgingModel } from '../ml/aging/model.js';
 import { maskInPhoto } from '../ml/aging/paste-back.js';
 import { loadPhoto } from '../ml/prep/photo.js';
-import { createPlaywrightVisionHost } from '../ml/vision/playwright-host.js';
+import { visionHostForSuite } from './helpers/vision-host.js';
 
 const PHOTO_A = path.join(FGNET_DIR, 'images/006A40.JPG');
 const PHOTO_B = path.join(FGNET_DIR, 'images/005A30.JPG');
@@ -39,14 +40,20 @@ function changedBox(strip: { data: Buffer; width: number }, photo: { data: Buffe
   return { x0, x1, n };
 }
 
-describe('chronoface age (tiny model trained in the test)', () => {
+describe("chronoface age (the suite fixture's tiny model)", () => {
+  const host = visionHostForSuite();
   let dataDir = '';
+  let cleanup = (): void => undefined;
+  afterAll(() => {
+    cleanup();
+    if (out) fs.rmSync(out, { recursive: true, force: true });
+  });
   let out = '';
   let twoFaces = '';
   let noFace = '';
 
   beforeAll(async () => {
-    ({ dataDir } = await trainTinyModel(200));
+    ({ dataDir, cleanup } = copyStudioFixture('aging-cli'));
     out = tempDir('age-out');
     twoFaces = path.join(out, 'two.png');
     const a = await sharp(PHOTO_A).resize({ height: 400 }).png().toBuffer();
@@ -199,7 +206,6 @@ describe('chronoface age (tiny model trained in the test)', () => {
   });
 
   it('in process, with strong age-shift vectors and the shape kept: the face changes, and every pixel outside the face mask is unchanged', async () => {
-    const host = await createPlaywrightVisionHost({ pages: 1, dataDir });
     const model = await loadAgingModel(chooseModel(dataDir));
     try {
       const latent = model.cvae.config.latentDim;
@@ -228,7 +234,6 @@ describe('chronoface age (tiny model trained in the test)', () => {
         expect(insideChanged).toBeGreaterThan(1000);
       }
     } finally {
-      await host.close();
       model.cvae.dispose();
     }
   });

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { readSidecar } from '../ml/cvae/io.js';
 import { readPrototypes } from '../ml/shape/prototypes-io.js';
 import { runCli } from './helpers/cli.js';
-import { FGNET_DIR, REPO_ROOT, tempDir } from './helpers/env.js';
+import { REPO_ROOT, tempDir } from './helpers/env.js';
+import { FGNET_DIR } from './helpers/shared-data.js';
 
 const DEFAULT_DIR = path.join(REPO_ROOT, 'assets/models/default');
 

@@ -5,7 +5,8 @@ import { chooseModel, loadAgingModel } from '../ml/aging/model.js';
 import { detectFaces } from '../ml/prep/detect.js';
 import { loadPhoto, type Photo } from '../ml/prep/photo.js';
 import type { RawImage } from '../ml/estimators/image.js';
-import { FGNET_DIR, tempDir } from './helpers/env.js';
+import { tempDir } from './helpers/env.js';
+import { FGNET_DIR } from './helpers/shared-data.js';
 import { visionHostForSuite } from './helpers/vision-host.js';
 
 /**
@@ -24,7 +25,7 @@ async function proportions(host: ReturnType<typeof visionHostForSuite>, img: Raw
 }
 
 describe('shape aging with the default model’s age prototypes', () => {
-  const host = visionHostForSuite({ pages: 1 });
+  const host = visionHostForSuite();
 
   it('grows a child’s face into an adult’s, and leaves the photo outside the faded region byte-identical', async () => {
     const model = await loadAgingModel(chooseModel(tempDir('shape-data'), undefined));

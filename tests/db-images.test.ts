@@ -4,7 +4,8 @@ import { openCatalogue, type Db } from '../db/catalogue.js';
 import { deleteDataset, ensureDataset, getDataset, getDatasetByRoot, listDatasets } from '../db/datasets.js';
 import { countImages, getImage, listImages, listImagesForPrepare, markImagePrepare, updateImageLabels } from '../db/images.js';
 import { importDataset } from '../db/importers/run.js';
-import { FGNET_DIR, tempDir } from './helpers/env.js';
+import { tempDir } from './helpers/env.js';
+import { FGNET_DIR } from './helpers/shared-data.js';
 
 describe('datasets and images repository', () => {
   let db: Db;

@@ -4,11 +4,11 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildFixture, pickFgnet, type Fixture } from './helpers/e2e-fixture.js';
-import { FGNET_DIR } from './helpers/env.js';
+import { copyStudioFixture, pickFgnet, studioFixture } from './helpers/studio-fixture.js';
+import { FGNET_DIR } from './helpers/shared-data.js';
 import { eventually, launchChromium, openStudio, screenshot, startStudio, type Studio } from './helpers/e2e-studio.js';
 
-let fixture: Fixture;
+let fixture: { dataDir: string; fgnetDir: string; cleanup: () => void };
 let studio: Studio;
 let browser: Browser;
 let db: Database.Database;
@@ -19,7 +19,7 @@ const crops = () => db.prepare('SELECT count(*) FROM crops').pluck().get() as nu
 const sha1 = (file: string) => crypto.createHash('sha1').update(fs.readFileSync(file)).digest('hex');
 
 beforeAll(async () => {
-  fixture = await buildFixture({ utk: 40, fgnet: 2, model: true });
+  fixture = { ...copyStudioFixture('e2e'), fgnetDir: studioFixture().fgnetDir };
   studio = await startStudio(fixture.dataDir);
   browser = await launchChromium();
   db = new Database(path.join(fixture.dataDir, 'catalogue.sqlite'), { readonly: true });
@@ -178,9 +178,10 @@ describe('train screen (browser mode)', () => {
     await expect.poll(() => recipe.getAttribute('data-recipe')).toBe('reference');
     await page.getByLabel('Network').selectOption('film');
     await page.getByRole('spinbutton', { name: 'Age loss weight' }).fill('5');
+    await page.getByRole('spinbutton', { name: 'Critic epochs' }).fill('2');
     await expect.poll(() => recipe.getAttribute('data-recipe')).toBe('custom');
     await page.getByLabel('Image size').selectOption('64');
-    await page.getByRole('spinbutton', { name: 'Epochs' }).fill('50');
+    await page.getByRole('spinbutton', { name: 'Epochs', exact: true }).fill('50');
     await page.getByRole('spinbutton', { name: 'Batch' }).fill('8');
     await page.getByLabel('also train on pending').check();
     await page.getByTestId('train-start').click();

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AgeGenderEstimator, describeFaces, descriptorDistance, disposeEstimators, estimateAgeGender, type RawImage } from '../ml/estimators/index.js';
-import { UTKFACE_DIR } from './helpers/env.js';
+import { UTKFACE_DIR } from './helpers/shared-data.js';
 
 interface Labelled {
   crop: RawImage;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { openCatalogue } from '../db/catalogue.js';
 import { killAtFirstProgress, parseJsonLines, runCli, startCli } from './helpers/cli.js';
-import { FGNET_DIR, tempDir, UTKFACE_DIR } from './helpers/env.js';
+import { tempDir } from './helpers/env.js';
+import { FGNET_DIR, UTKFACE_DIR } from './helpers/shared-data.js';
 
 describe('chronoface import / stats (built CLI)', () => {
   it('imports UTKFace with progress lines and the specified result line, then stats counts it', async () => {

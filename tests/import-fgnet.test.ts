@@ -6,7 +6,8 @@ import { getGroundTruthLandmarks } from '../db/ground-truth.js';
 import { listImages } from '../db/images.js';
 import { importDataset, type ImportResult } from '../db/importers/run.js';
 import { subjectsInSeveralSplits } from '../db/splits.js';
-import { FGNET_DIR, tempDir } from './helpers/env.js';
+import { tempDir } from './helpers/env.js';
+import { FGNET_DIR } from './helpers/shared-data.js';
 
 describe('FG-NET import', () => {
   let db: Db;

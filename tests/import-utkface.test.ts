@@ -5,7 +5,8 @@ import { openCatalogue, type Db } from '../db/catalogue.js';
 import { listImages } from '../db/images.js';
 import { importDataset, type ImportResult } from '../db/importers/run.js';
 import { catalogueStats } from '../db/stats.js';
-import { tempDir, UTKFACE_DIR } from './helpers/env.js';
+import { tempDir } from './helpers/env.js';
+import { UTKFACE_DIR } from './helpers/shared-data.js';
 import { binOf } from './import-fixtures.js';
 
 /** Expected labels, read straight from the file names: AGE_GENDER_... with 0 = male, 1 = female. */

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { channelOf, METHODS, type Envelope } from '../contract/api.js';
-import { FGNET_DIR, tempDir } from './helpers/env.js';
+import { tempDir } from './helpers/env.js';
+import { FGNET_DIR } from './helpers/shared-data.js';
 import { MockBrowserWindow, recorded } from './helpers/mock-electron.js';
 
 vi.mock('electron', async () => (await import('./helpers/mock-electron.js')).electronModule);

@@ -8,7 +8,7 @@ import { loadPhoto, PhotoError } from '../ml/prep/photo.js';
 import { prepareFace } from '../ml/prep/prepare-face.js';
 import { normalizePrepSettings } from '../ml/prep/settings.js';
 import { DUPLICATE_MAX_DISTANCE, hammingHex } from '../ml/prep/quality.js';
-import { FGNET_DIR } from './helpers/env.js';
+import { FGNET_DIR } from './helpers/shared-data.js';
 import { visionHostForSuite } from './helpers/vision-host.js';
 import { makePngClaiming } from './import-fixtures.js';
 
@@ -45,7 +45,7 @@ describe('loading photos', () => {
 });
 
 describe('detection and alignment on real photos', () => {
-  const host = visionHostForSuite({ pages: 2 });
+  const host = visionHostForSuite();
 
   it('reaches the FG-NET accuracy figures (pupils 31/36 vs iris centres)', async () => {
     const r = await evaluateAlignment(host, FGNET_DIR);

@@ -7,7 +7,7 @@ import { feather } from '../ml/prep/masks.js';
 import { loadPhoto } from '../ml/prep/photo.js';
 import { confidenceFromMask, faceSegmentRequest, prepareFace } from '../ml/prep/prepare-face.js';
 import { normalizePrepSettings } from '../ml/prep/settings.js';
-import { FGNET_DIR } from './helpers/env.js';
+import { FGNET_DIR } from './helpers/shared-data.js';
 import { visionHostForSuite } from './helpers/vision-host.js';
 
 /** A mask whose value at mask px (u, v) is 2u (u < 128) or 250: left half a ramp, right half flat. */
@@ -77,7 +77,7 @@ describe('person mask from the detection call', () => {
 });
 
 describe('detection and segmentation in one page call', () => {
-  const host = visionHostForSuite({ pages: 1 });
+  const host = visionHostForSuite();
 
   it('returns the landmarker graph score, and a person mask on the most prominent face only', async () => {
     const photo = await loadPhoto(path.join(FGNET_DIR, 'images/006A69.JPG'));

@@ -20,9 +20,9 @@ import { normalizePrepSettings } from '../ml/prep/settings.js';
 import { templatePoints } from '../ml/prep/template.js';
 import { loadTrainingSet } from '../ml/train/data.js';
 import type { VisionHost } from '../ml/vision/host.js';
-import { createPlaywrightVisionHost } from '../ml/vision/playwright-host.js';
+import { visionHostForSuite } from './helpers/vision-host.js';
 import { runCli } from './helpers/cli.js';
-import { FGNET_DIR } from './helpers/env.js';
+import { FGNET_DIR } from './helpers/shared-data.js';
 import { tempDirsForFile } from './helpers/temp-dirs.js';
 
 const tmp = tempDirsForFile();
@@ -65,7 +65,7 @@ describe('a crop from hand-placed points for a photo where no face was found', (
   const dataDir = tmp('noface-data');
   const turnedName = '082A31';
   let db: Db;
-  let host: VisionHost;
+  const host: VisionHost = visionHostForSuite();
   const ids: Record<string, number> = {};
   let turnedSize = { width: 0, height: 0 };
 
@@ -86,13 +86,11 @@ describe('a crop from hand-placed points for a photo where no face was found', (
     const imported = await importDataset(db, { path: path.join(root, 'labels.csv') });
     expect(imported.imported).toBe(5);
     for (const im of listImages(db)) ids[im.relPath.replace('.jpg', '')] = im.id;
-    host = await createPlaywrightVisionHost({ pages: 1 });
     const summary = await runPrepare({ dataDir, db, host });
     expect(summary).toMatchObject({ done: 2, failed: 3 });
   });
 
   afterAll(async () => {
-    await host?.close();
     db?.close();
   });
 

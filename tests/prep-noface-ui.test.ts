@@ -13,7 +13,8 @@ import { importDataset } from '../db/importers/run.js';
 import { TOKEN_HEADER } from '../contract/wire.js';
 import { correlation, luminance } from '../ml/prep/quality.js';
 import { launchChromium, openStudio, screenshot, startStudio, type Studio } from './helpers/e2e-studio.js';
-import { FGNET_DIR, tempDir } from './helpers/env.js';
+import { tempDir } from './helpers/env.js';
+import { FGNET_DIR } from './helpers/shared-data.js';
 
 type XY = [number, number];
 const NAMES = ['leftEye', 'rightEye', 'nose', 'mouthLeft', 'mouthRight'] as const;

@@ -10,7 +10,7 @@ import { importDataset } from '../db/importers/run.js';
 import { runPrepare } from '../ml/prep/pipeline.js';
 import { createPlaywrightVisionHost } from '../ml/vision/playwright-host.js';
 import { runCli, startCli } from './helpers/cli.js';
-import { FGNET_DIR } from './helpers/env.js';
+import { FGNET_DIR } from './helpers/shared-data.js';
 import { tempDirsForFile } from './helpers/temp-dirs.js';
 import { visionHostForSuite } from './helpers/vision-host.js';
 import { makePngClaiming } from './import-fixtures.js';
@@ -24,7 +24,7 @@ describe('prepare: a small imported set end to end', () => {
   const root = tmp('prep-set');
   const dataDir = tmp('prep-data');
   let db: Db;
-  const host = visionHostForSuite({ pages: 2 });
+  const host = visionHostForSuite();
   const names: Record<string, string> = {};
 
   beforeAll(async () => {

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ApiEvent } from '../contract/api.js';
 import { startServer, type RunningServer } from '../app/serve/server.js';
-import { FGNET_DIR, tempDir } from './helpers/env.js';
+import { tempDir } from './helpers/env.js';
+import { FGNET_DIR } from './helpers/shared-data.js';
 import { parseJsonLines, startCli } from './helpers/cli.js';
 import { request as rawRequest, type Reply, type RequestOptions } from './helpers/http-request.js';
 

@@ -11,7 +11,8 @@ import type { FileRef } from '../contract/files.js';
 import { createStudioService, type StudioService } from '../app/service.js';
 import { DEFAULT_FPS } from '../workflows/age-files.js';
 import { runCli } from './helpers/cli.js';
-import { FGNET_DIR, tempDir } from './helpers/env.js';
+import { tempDir } from './helpers/env.js';
+import { FGNET_DIR } from './helpers/shared-data.js';
 
 const PHOTO = path.join(FGNET_DIR, 'images/006A40.JPG');
 const AGES = [20, 45, 70];

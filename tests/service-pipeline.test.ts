@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiEvent } from '../contract/api.js';
 import type { FileRef } from '../contract/files.js';
 import { createStudioService, type StudioService } from '../app/service.js';
-import { FGNET_DIR, tempDir } from './helpers/env.js';
+import { tempDir } from './helpers/env.js';
+import { FGNET_DIR } from './helpers/shared-data.js';
 
 let service: StudioService;
 let dataDir: string;

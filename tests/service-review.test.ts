@@ -3,7 +3,8 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStudioService, type StudioService } from '../app/service.js';
 import { ApiError } from '../contract/api.js';
-import { FGNET_DIR, tempDir, UTKFACE_DIR } from './helpers/env.js';
+import { tempDir } from './helpers/env.js';
+import { FGNET_DIR, UTKFACE_DIR } from './helpers/shared-data.js';
 
 let service: StudioService;
 let dataDir: string;

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
-import { REPO_ROOT, UTKFACE_DIR } from './helpers/env.js';
+import { REPO_ROOT } from './helpers/env.js';
+import { UTKFACE_DIR } from './helpers/shared-data.js';
 import { tempDirsForFile } from './helpers/temp-dirs.js';
 
 const tempDir = tempDirsForFile();

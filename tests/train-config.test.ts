@@ -25,6 +25,8 @@ describe('train: bad configurations give clear errors', () => {
     }
     expect(() => resolveTrainConfig({ beta: 0 })).toThrow(/beta \(--beta\) must be a positive number, got 0/);
     expect(() => resolveTrainConfig({ lr: Number.NaN })).toThrow(/learning rate \(--lr\) must be a positive number/);
+    expect(() => resolveTrainConfig({ criticEpochs: 0 })).toThrow(/age critic epochs \(--critic-epochs\) must be a positive integer, got 0/);
+    expect(resolveTrainConfig({}).criticEpochs).toBe(24);
     expect(() => resolveTrainConfig({ batch: 1 })).toThrow(/batch size \(--batch\) must be at least 2/);
     expect(() => resolveTrainConfig({ backend: 'gpu' as never })).toThrow(/backend must be auto, tensorflow-gpu, tensorflow, wasm or cpu/);
     expect(() => resolveTrainConfig({ imageSize: 512 as never })).toThrow(/image size must be 64, 128 or 256, got 512/);

@@ -4,7 +4,8 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { findChromium } from '../ml/vision/chromium.js';
 import { resolveModelFile, sha256File, VISION_MODELS } from '../ml/vision/models.js';
-import { FGNET_DIR, MODELS_DIR, tempDir } from './helpers/env.js';
+import { tempDir } from './helpers/env.js';
+import { FGNET_DIR, MODELS_DIR } from './helpers/shared-data.js';
 import { visionHostForSuite } from './helpers/vision-host.js';
 
 describe('model files', () => {
@@ -64,7 +65,7 @@ describe('chromium discovery', () => {
 });
 
 describe('playwright vision host', () => {
-  const host = visionHostForSuite({ pages: 2 });
+  const host = visionHostForSuite();
 
   it('detects one face with 478 landmarks and a score, the same on both pages in parallel', async () => {
     const file = path.join(FGNET_DIR, 'images/005A18.JPG');

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { mixSeed, mulberry32, permutation } from '../cvae/rng.js';
 import { Adam } from '../train/adam.js';
+import { DEFAULT_CRITIC_EPOCHS } from '../train/config.js';
 import type { CropReader, Sample } from '../train/data.js';
 import { AgeCritic, initCriticValues, type CriticInfo, type CriticValues } from './model.js';
 
@@ -45,7 +46,7 @@ async function meanAbsError(critic: AgeCritic, reader: CropReader, samples: read
 /** Trains an age critic on crops (L1 in years, Adam); keeps the weights of the epoch with the best validation MAE. */
 export async function trainCritic(reader: CropReader, train: readonly Sample[], val: readonly Sample[], o: CriticTrainOptions = {}): Promise<{ values: CriticValues; info: CriticInfo }> {
   const t0 = Date.now();
-  const epochs = o.epochs ?? 24;
+  const epochs = o.epochs ?? DEFAULT_CRITIC_EPOCHS;
   const batch = Math.min(o.batch ?? 32, train.length);
   const seed = o.seed ?? 1;
   const critic = new AgeCritic(initCriticValues(mixSeed(seed, 0xc417)), true);

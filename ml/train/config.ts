@@ -29,6 +29,8 @@ export interface TrainConfig {
   extraLosses: ExtraLossSpec[];
   /** Weight of the age loss through an age critic trained on the same crops first (0: off). */
   ageLoss: number;
+  /** Epochs of that age critic (the best epoch on validation is kept). */
+  criticEpochs: number;
   /** Weight of an age loss through face-api's frozen age net (estimators/age-loss.ts; 0: off). */
   faceApiLoss: number;
   /** Learning-rate multiplier of the FiLM layers: they start at zero, and a fine-tune must move them far. */
@@ -39,6 +41,8 @@ export interface TrainConfig {
   criticFrom: string | null;
   name: string | null;
 }
+
+export const DEFAULT_CRITIC_EPOCHS = 24;
 
 export class TrainConfigError extends Error {
   override readonly name = 'TrainConfigError';
@@ -67,6 +71,7 @@ export function resolveTrainConfig(p: Partial<TrainConfig> = {}): TrainConfig {
     workers: p.workers ?? defaultWorkers(),
     extraLosses: p.extraLosses ?? [],
     ageLoss: p.ageLoss ?? 0,
+    criticEpochs: p.criticEpochs ?? DEFAULT_CRITIC_EPOCHS,
     faceApiLoss: p.faceApiLoss ?? 0,
     initFrom: p.initFrom ?? null,
     filmLr: p.filmLr ?? 1,
@@ -86,6 +91,7 @@ export function resolveTrainConfig(p: Partial<TrainConfig> = {}): TrainConfig {
   posInt(c.epochs, 'epochs (--epochs)');
   posInt(c.batch, 'batch size (--batch)');
   posInt(c.workers, 'workers (--workers)');
+  posInt(c.criticEpochs, 'age critic epochs (--critic-epochs)');
   if (c.batch < 2) throw new TrainConfigError('batch size (--batch) must be at least 2 (BatchNorm needs batch statistics)');
   if (c.limit !== null) posInt(c.limit, 'limit (--limit)');
   if (!Number.isInteger(c.seed)) throw new TrainConfigError(`seed must be an integer, got ${String(c.seed)}`);

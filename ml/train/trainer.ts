@@ -40,7 +40,7 @@ async function extraLossesFor(config: TrainConfig, data: TrainingSet, runDir: st
   }
   if (!hasCritic(dir)) {
     await initBackend(config.backend);
-    const r = await trainCritic(new CropReader(config.imageSize), data.train, data.val, { seed: config.seed, signal, onEpoch: (e) => emit({ type: 'critic', run: runId, ...e }) });
+    const r = await trainCritic(new CropReader(config.imageSize), data.train, data.val, { epochs: config.criticEpochs, seed: config.seed, signal, onEpoch: (e) => emit({ type: 'critic', run: runId, ...e }) });
     await saveCritic(dir, r.values, r.info);
   }
   return [...losses, { module: CRITIC_LOSS_MODULE, weight: config.ageLoss, options: { dir, minAge, maxAge } }];

@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startCli } from './cli.js';
-import { MODELS_DIR, REPO_ROOT } from './env.js';
+import { REPO_ROOT } from './env.js';
+import { MODELS_DIR } from './shared-data.js';
 
 export const ARTEFACTS = path.join(REPO_ROOT, 'test-results/e2e');
 

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { openCatalogue } from '../../db/catalogue.js';
-import { UTKFACE_DIR, tempDir } from './env.js';
+import { tempDir } from './env.js';
+import { UTKFACE_DIR } from './shared-data.js';
 
 export interface TrainFixture {
   dataDir: string;

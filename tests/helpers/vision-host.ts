@@ -1,18 +1,33 @@
-import { afterAll, beforeAll } from 'vitest';
-import { createPlaywrightVisionHost, type PlaywrightVisionHostOptions } from '../../ml/vision/playwright-host.js';
+import { beforeAll } from 'vitest';
+import { createPlaywrightVisionHost } from '../../ml/vision/playwright-host.js';
 import type { VisionHost } from '../../ml/vision/host.js';
 
+/** Pages of the worker's vision host: as many as the product's default. */
+export const WORKER_VISION_PAGES = 2;
+
+let workerHost: Promise<VisionHost> | undefined;
+
 /**
- * A headless-Chromium vision host for the tests of the enclosing describe block: started before them, closed after.
- * Call it in the describe body; the returned host hands every call on to the one started, so tests use it directly.
+ * The test worker's headless-Chromium vision host: one Chromium with its MediaPipe pages started by the first suite
+ * that asks, then kept warm for every later test file the worker runs (the vision files share a worker without
+ * isolation, see vitest.config.ts). Playwright closes the browser when the worker exits.
  */
-export function visionHostForSuite(opts: PlaywrightVisionHostOptions = {}): VisionHost {
+function startedWorkerHost(): Promise<VisionHost> {
+  if (!workerHost) {
+    workerHost = createPlaywrightVisionHost({ pages: WORKER_VISION_PAGES });
+    workerHost.catch(() => (workerHost = undefined));
+  }
+  return workerHost;
+}
+
+/**
+ * The worker's vision host for the tests of the enclosing describe block. Call it in the describe body; the returned
+ * host hands every call on to the worker's, so tests use it directly. Its close() leaves the worker's host running.
+ */
+export function visionHostForSuite(): VisionHost {
   let host: VisionHost | undefined;
   beforeAll(async () => {
-    host = await createPlaywrightVisionHost(opts);
-  });
-  afterAll(async () => {
-    await host?.close();
+    host = await startedWorkerHost();
   });
   const started = (): VisionHost => {
     if (!host) throw new Error('the vision host is not started yet: use it inside a test or a later beforeAll');
@@ -24,6 +39,6 @@ export function visionHostForSuite(opts: PlaywrightVisionHostOptions = {}): Visi
     },
     detect: (image, detectOpts) => started().detect(image, detectOpts),
     segment: (image) => started().segment(image),
-    close: () => started().close(),
+    close: async () => undefined,
   };
 }
