@@ -21,6 +21,7 @@ import type {
   ItemError,
   Keypoints,
   KnownGender,
+  ModelPrototypes,
   ModelSummary,
   NoFacePhoto,
   ReviewFilter,
@@ -266,7 +267,15 @@ export type ApiEvent =
   /** The age critic (ageLoss > 0) trains on the same crops before the first epoch: one event per critic epoch. */
   | { type: 'train.critic'; runId: number; epoch: number; epochs: number; trainMae: number; valMae: number }
   | { type: 'train.epoch'; runId: number; epoch: number; epochs: number; metrics: EpochMetrics; reconUrl: FileUrl | null; sweepUrl: FileUrl | null }
-  | { type: 'train.done'; runId: number; status: 'completed' | 'cancelled'; modelId: number | null; epochs: number }
+  | {
+      type: 'train.done';
+      runId: number;
+      status: 'completed' | 'cancelled';
+      modelId: number | null;
+      epochs: number;
+      /** A completed run's age prototypes: fitted, or the default model's with a warning naming the short ranges. */
+      prototypes: ModelPrototypes | null;
+    }
   | { type: 'train.error'; runId: number | null; message: string }
   | { type: 'models.download'; name: string; received: number; total: number | null; done: boolean }
   /**

@@ -6,6 +6,7 @@ import type { DatasetFormat } from '../domain/dataset-format.js';
 import type { Box, FaceInfo } from '../domain/face.js';
 import type { Gender } from '../domain/gender.js';
 import type { Keypoints } from '../domain/keypoints.js';
+import type { ModelPrototypes } from '../domain/prototypes.js';
 import type { RunStatus } from '../domain/run-status.js';
 import type { Split } from '../domain/split.js';
 import type { Balance, ImageSize, TrainPreset } from '../domain/training.js';
@@ -20,6 +21,7 @@ export type { Box, FaceInfo } from '../domain/face.js';
 export { GENDERS, type Gender, type KnownGender } from '../domain/gender.js';
 export { KEYPOINT_NAMES, type Keypoints, type Point } from '../domain/keypoints.js';
 export { REVIEW_SORTS, type ReviewFilter, type ReviewSort } from '../domain/review-filter.js';
+export type { ModelPrototypes } from '../domain/prototypes.js';
 export type { RunStatus } from '../domain/run-status.js';
 export { SPLITS, type Split } from '../domain/split.js';
 export { BALANCES, TRAIN_PRESETS, type Balance, type ImageSize, type TrainPreset } from '../domain/training.js';
@@ -163,6 +165,8 @@ export interface RunSummary {
   resumable: boolean;
   /** The age critic of a run with the age loss, once trained: its best validation MAE in years. */
   critic: { valMae: number; epochs: number; seconds: number } | null;
+  /** Where the age prototypes of a completed run's model came from, with the warning when they are not its own. */
+  prototypes: ModelPrototypes | null;
 }
 
 export interface ModelSummary {

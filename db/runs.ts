@@ -1,3 +1,4 @@
+import type { ModelPrototypes } from '../domain/prototypes.js';
 import type { RunStatus } from '../domain/run-status.js';
 import { parseJson, type Db } from './catalogue.js';
 
@@ -25,6 +26,8 @@ export interface RunRow {
   pid: number | null;
   startedAt: string;
   finishedAt: string | null;
+  /** The age prototypes of the run's model, once completed; null before, or for runs completed before they were kept. */
+  prototypes: ModelPrototypes | null;
   epochs: RunEpochRow[];
 }
 
@@ -41,6 +44,7 @@ interface RawRun {
   pid: number | null;
   started_at: string;
   finished_at: string | null;
+  prototypes_json: string | null;
 }
 
 interface RawEpoch {
@@ -70,6 +74,7 @@ function toRun(db: Db, r: RawRun): RunRow {
     pid: r.pid,
     startedAt: r.started_at,
     finishedAt: r.finished_at,
+    prototypes: parseJson(r.prototypes_json, null),
     epochs: epochsOf(db, r.id),
   };
 }
@@ -110,6 +115,11 @@ export function recordEpoch(db: Db, id: number, epoch: number, metrics: Record<s
     ).run(id, epoch, JSON.stringify(metrics), reconFile, sweepFile);
     db.prepare('UPDATE runs SET epochs_done = ? WHERE id = ?').run(epoch, id);
   })();
+}
+
+/** Where the age prototypes of the run's model came from (with the warning when they are not the run's own). */
+export function recordRunPrototypes(db: Db, id: number, prototypes: ModelPrototypes): void {
+  db.prepare('UPDATE runs SET prototypes_json = ? WHERE id = ?').run(JSON.stringify(prototypes), id);
 }
 
 export function finishRun(db: Db, id: number, status: Exclude<RunStatus, 'running'>, error: string | null = null): void {

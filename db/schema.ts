@@ -292,4 +292,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX crops_review_groups ON crops(${REVIEW_FILTER_COLUMNS}, quality, id, est_age, image_age);
   CREATE INDEX images_no_face ON images(prepare_status, prepare_error, id, dataset_id);
   `,
+  // 6 (studio): a completed run's age prototypes (fitted, or the default model's with the warning why), for the run list.
+  `
+  ALTER TABLE runs ADD COLUMN prototypes_json TEXT;
+  `,
 ];

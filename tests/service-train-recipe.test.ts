@@ -23,6 +23,9 @@ afterAll(() => {
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
+/** The fallback warning of a catalogue too small to fit prototypes, as `chronoface train` prints it. */
+const SHORT_RANGES = /^too few crops with landmarks to fit age prototypes \(at least \d+ per gender and age range\): male 0-9: 0 crops, .*: using the default model's age prototypes instead$/;
+
 const BASE: TrainSettings = { size: 128, epochs: 14, batch: 32, beta: 1, lr: 8e-4, balance: 'sampler' };
 const SHIPPED: TrainSettings = { ...BASE, preset: 'film', ageLoss: 10, filmLr: 30, initFrom: 'default' };
 
@@ -157,6 +160,10 @@ describe('training with the age loss through the studio service', () => {
         check();
       });
       expect(done, JSON.stringify(done)).toMatchObject({ type: 'train.done', status: 'completed' });
+      // The fixture's crops have no landmarks: the model gets the default model's prototypes, and the studio hears why.
+      const { prototypes } = done as Extract<ApiEvent, { type: 'train.done' }>;
+      expect(prototypes).toEqual({ source: 'default', crops: expect.any(Number), warning: expect.stringMatching(SHORT_RANGES) });
+      expect(prototypes!.crops).toBeGreaterThan(0);
       const critic = events.filter((e): e is Extract<ApiEvent, { type: 'train.critic' }> => e.type === 'train.critic');
       expect(critic).toHaveLength(3);
       expect(critic.map((e) => e.epoch)).toEqual(Array.from({ length: critic.length }, (_, i) => i + 1));
@@ -183,6 +190,9 @@ describe('training with the age loss through the studio service', () => {
       // The run's age critic is listed with its best validation MAE: the lowest the events reported.
       expect(runs.find((r) => r.id === runId)?.critic).toEqual({ valMae: expect.closeTo(Math.min(...critic.map((e) => e.valMae)), 4), epochs: critic.length, seconds: expect.any(Number) });
       expect(runs.find((r) => r.id === tuned.runId)?.critic).toBeNull();
+      // The warning stays with the run: the run list read again still carries it.
+      expect(runs.find((r) => r.id === runId)?.prototypes).toEqual(prototypes);
+      expect(runs.find((r) => r.id === tuned.runId)?.prototypes?.warning).toMatch(SHORT_RANGES);
       expect(events.some((e) => e.type === 'train.critic' && e.runId === tuned.runId)).toBe(false);
 
       // Cancel while the critic trains: the run ends cancelled at epoch 0.
@@ -197,7 +207,8 @@ describe('training with the age loss through the studio service', () => {
         };
         check();
       });
-      expect(end).toMatchObject({ type: 'train.done', status: 'cancelled', epochs: 0, modelId: null });
+      expect(end).toMatchObject({ type: 'train.done', status: 'cancelled', epochs: 0, modelId: null, prototypes: null });
+      expect((await service.call('runsDetail', { runId: third.runId })).run.prototypes).toBeNull();
       expect(events.some((e) => e.type === 'train.step' && e.runId === third.runId)).toBe(false);
     } finally {
       await service.close();

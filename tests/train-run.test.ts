@@ -36,7 +36,11 @@ describe('chronoface train (64 px, UTKFace crops)', () => {
     const sweep = await sharp(path.join(fx.dataDir, String(epochs[1]!.sweepFile))).metadata();
     expect(sweep.height).toBe(8 * 64);
     expect(sweep.width).toBe(((epochs[1]!.sweepAges as number[]).length + 1) * 64);
-    expect(Object.keys(r.last).sort()).toEqual(['backend', 'epochs', 'model', 'run', 'valLoss', 'valPsnr']);
+    expect(Object.keys(r.last).sort()).toEqual(['backend', 'epochs', 'model', 'prototypes', 'run', 'valLoss', 'valPsnr']);
+    // No landmarks in the fixture: the default model's prototypes, with the warning printed before the result.
+    const warning = r.lines.find((l) => l.type === 'warning');
+    expect(String(warning?.message)).toMatch(/^too few crops with landmarks to fit age prototypes .*: using the default model's age prototypes instead$/);
+    expect(r.last.prototypes).toEqual({ source: 'default', crops: expect.any(Number), warning: warning!.message });
     expect(r.last.epochs).toBe(2);
     expect(r.last.valLoss).toBe(epochs[1]!.valLoss);
 
@@ -46,6 +50,7 @@ describe('chronoface train (64 px, UTKFace crops)', () => {
     expect(run.status).toBe('completed');
     expect(run.epochs).toHaveLength(2);
     expect(run.models[0]!.id).toBe(r.last.model);
+    expect(run).toMatchObject({ prototypes: r.last.prototypes });
     const dir = path.join(fx.dataDir, run.models[0]!.dir);
     for (const f of ['model.json', 'weights.bin', 'sidecar.json']) expect(fs.existsSync(path.join(dir, f))).toBe(true);
     const sidecar = JSON.parse(fs.readFileSync(path.join(dir, 'sidecar.json'), 'utf8'));

@@ -70,6 +70,7 @@ export function trainHandlers(ctx: ServiceContext): HandlerGroup<TrainMethods> &
       modelId: modelByRun.get(r.id) ?? null,
       resumable: RESUMABLE.includes(r.status) && hasCheckpoint(runDir),
       critic: r.dir ? criticOf(runDir) : null,
+      prototypes: r.prototypes,
     };
   };
 
@@ -148,12 +149,12 @@ export function trainHandlers(ctx: ServiceContext): HandlerGroup<TrainMethods> &
             break;
           case 'done':
             finish();
-            bus.emit({ type: 'train.done', runId: e.run, status: 'completed', modelId: e.model, epochs: e.epochs });
+            bus.emit({ type: 'train.done', runId: e.run, status: 'completed', modelId: e.model, epochs: e.epochs, prototypes: e.prototypes });
             bus.emit({ type: 'catalogue.changed', what: 'models' });
             break;
           case 'cancelled':
             finish();
-            bus.emit({ type: 'train.done', runId: e.run, status: 'cancelled', modelId: null, epochs: e.epoch });
+            bus.emit({ type: 'train.done', runId: e.run, status: 'cancelled', modelId: null, epochs: e.epoch, prototypes: null });
             break;
           case 'error':
             finish();

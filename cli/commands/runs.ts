@@ -24,7 +24,8 @@ export const runsCommand: Command = {
                 const fig = last ? ` val ${Number(last.metrics.valLoss).toFixed(1)} PSNR ${Number(last.metrics.valPsnr).toFixed(2)} dB` : '';
                 const model = r.models[0] ? ` model ${r.models[0].id} (${r.models[0].dir})` : '';
                 const why = r.error ? `\n        ${r.error}` : '';
-                return `run ${r.id}  ${r.status.padEnd(11)} ${cfg.imageSize ?? '?'}px  epoch ${r.epochsDone}/${cfg.epochs ?? '?'}  ${r.backend ?? ''}${fig}${model}${why}`;
+                const shapes = r.prototypes?.warning ? `\n        warning: ${r.prototypes.warning}` : '';
+                return `run ${r.id}  ${r.status.padEnd(11)} ${cfg.imageSize ?? '?'}px  epoch ${r.epochsDone}/${cfg.epochs ?? '?'}  ${r.backend ?? ''}${fig}${model}${why}${shapes}`;
               })
               .join('\n');
       ctx.out.result({ runs }, text);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { numberOpt } from '../command.js';
 import { UsageError } from '../args.js';
 import { getRun } from '../../db/runs.js';
+import { describePrototypes } from '../../domain/prototypes.js';
 import type { ExtraLossSpec } from '../../ml/train/config.js';
 import type { TrainEvent } from '../../ml/train/events.js';
 import { openTrainingCatalogue, resumeTraining, startTraining, trainingSetup } from '../../workflows/train.js';
@@ -72,8 +73,6 @@ function describe(e: TrainEvent): string | null {
       return `epoch ${e.epoch}/${e.epochs}: train ${e.trainLoss.toFixed(1)}  val ${e.valLoss.toFixed(1)}  PSNR ${e.valPsnr.toFixed(2)} dB  KL ${e.valKl.toFixed(1)}  (${e.seconds.toFixed(0)} s)`;
     case 'critic':
       return `age critic epoch ${e.epoch}/${e.epochs}: train MAE ${e.trainMae.toFixed(1)} y, val MAE ${e.valMae.toFixed(1)} y`;
-    case 'done':
-      return e.prototypes.warning ?? `age prototypes fitted to ${e.prototypes.crops} crops`;
     case 'cancelled':
       return `run ${e.run} cancelled; resume with --resume ${e.run} (from epoch ${e.epoch})`;
     default:
@@ -154,8 +153,10 @@ export const trainCommand: Command = {
         out.result({ run: last.run, cancelled: true, epochs: last.epoch }, `run ${last.run} cancelled after epoch ${last.epoch}; resume with --resume ${last.run}`);
         return 130;
       }
+      if (last.prototypes.warning) out.warn(last.prototypes.warning);
+      else out.info(describePrototypes(last.prototypes));
       out.result(
-        { run: last.run, model: last.model, epochs: last.epochs, valLoss: last.valLoss, valPsnr: last.valPsnr, backend: last.backend },
+        { run: last.run, model: last.model, epochs: last.epochs, valLoss: last.valLoss, valPsnr: last.valPsnr, backend: last.backend, prototypes: last.prototypes },
         `run ${last.run} done: model ${last.model} in ${last.modelDir} (val loss ${last.valLoss.toFixed(1)}, PSNR ${last.valPsnr.toFixed(2)} dB, ${last.backend})`,
       );
       return 0;

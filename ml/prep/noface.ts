@@ -1,9 +1,9 @@
 import path from 'node:path';
 import sharp from 'sharp';
 import type { Db } from '../../db/catalogue.js';
-import { commonCropSettings, getCrop, getCropByImage, insertEditedCrop, type CropRow } from '../../db/crops.js';
-import { insertHandPlacedFace } from '../../db/faces.js';
-import { getImage, markImagePrepare, type ImageRow } from '../../db/images.js';
+import { commonCropSettings, getCrop, getCropByImage, type CropRow } from '../../db/crops.js';
+import { getImage, type ImageRow } from '../../db/images.js';
+import { storeHandPlacedCrop } from '../../db/prepared-crops.js';
 import type { VisionHost } from '../vision/host.js';
 import { writeFileAtomic } from '../io/write-file-atomic.js';
 import { newCropRelPath, removeQuietly } from './crop-files.js';
@@ -125,15 +125,9 @@ export async function createCropFromPoints(opts: {
   try {
     const dupOf = await new DuplicateIndex(db, dataDir).find(prepared.phash, prepared.crop, prepared.size);
     const { flags, signals } = markedFlags(prepared, dupOf, { handPlaced: true });
-    const cropId = db.transaction(() => {
-      const raced = getCropByImage(db, imageId);
-      if (raced) throw hasCrop(imageId, raced.id);
-      const faceId = insertHandPlacedFace(db, imageId, points);
-      const id = insertEditedCrop(db, { ...preparedColumns(prepared, rel), imageId, faceId, settings, quality: qualityScore(prepared.signals, flags), signals, flags, manualPoints: points });
-      markImagePrepare(db, imageId, 'done', null);
-      return id;
-    })();
-    return getCrop(db, cropId)!;
+    const stored = storeHandPlacedCrop(db, imageId, points, { ...preparedColumns(prepared, rel), settings, quality: qualityScore(prepared.signals, flags), signals, flags });
+    if (stored.existing) throw hasCrop(imageId, stored.cropId);
+    return getCrop(db, stored.cropId)!;
   } catch (err) {
     removeQuietly(dataDir, rel);
     throw err;

@@ -1,9 +1,10 @@
 import path from 'node:path';
 import sharp from 'sharp';
 import type { Db } from '../../db/catalogue.js';
-import { addCropFlag, getCrop, getCropByImage, listCropHashes, updateCropFix, upsertCrop, type CropData, type CropRow } from '../../db/crops.js';
+import { getCrop, getCropByImage, listCropHashes, updateCropFix, type CropData, type CropRow } from '../../db/crops.js';
 import { listFaces, replaceDetectedFaces } from '../../db/faces.js';
 import { getImage, listImages, listImagesForPrepare, markImagePrepare, type ImageRow } from '../../db/images.js';
+import { storeDetectedCrop } from '../../db/prepared-crops.js';
 import type { VisionHost } from '../vision/host.js';
 import { writeFileAtomic } from '../io/write-file-atomic.js';
 import { cleanStaleTemps, newCropRelPath, removeQuietly } from './crop-files.js';
@@ -215,12 +216,7 @@ export async function runPrepare(opts: PrepareOptions): Promise<PrepareSummary> 
       const signals = marked.signals;
       if (dupOf !== null) summary.duplicates++;
       quality = dupOf !== null ? qualityScore(prepared.signals, flags) : prepared.quality;
-      db.transaction(() => {
-        const faceIds = replaceDetectedFaces(db, image.id, faces, 0);
-        cropId = upsertCrop(db, { ...preparedColumns(prepared, rel), imageId: image.id, faceId: faceIds[0] ?? null, settings, quality, signals, flags });
-        if (dupOf !== null) addCropFlag(db, dupOf, 'duplicate', 0.5);
-        markImagePrepare(db, image.id, 'done');
-      })();
+      cropId = storeDetectedCrop(db, image.id, faces, { ...preparedColumns(prepared, rel), settings, quality, signals, flags }, dupOf);
       if (old && old.file !== rel) removeQuietly(dataDir, old.file);
       dups.add(cropId, prepared.phash, rel);
     } finally {

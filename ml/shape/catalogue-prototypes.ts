@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Db } from '../../db/catalogue.js';
+import type { ModelPrototypes } from '../../domain/prototypes.js';
 import { listPrototypeSamples } from '../../db/prototype-samples.js';
 import { applyAffine } from '../prep/geometry.js';
 import { defaultModelDir } from '../aging/model.js';
@@ -12,16 +13,6 @@ export interface BuildPrototypesOptions {
   readonly includePending: boolean;
   readonly textures?: boolean;
   readonly onProgress?: (done: number, total: number) => void;
-}
-
-export interface BuiltPrototypes {
-  /**
-   * 'catalogue': fitted to this catalogue's crops; 'default': the default model's, copied because the catalogue was too
-   * small; 'none': neither (the model then ages without prototypes).
-   */
-  readonly source: 'catalogue' | 'default' | 'none';
-  readonly crops: number;
-  readonly warning: string | null;
 }
 
 /** The catalogue's crops with their landmarks in crop px, ready to fit prototypes. */
@@ -40,7 +31,7 @@ export function catalogueSamples(db: Db, dataDir: string, includePending: boolea
  * Fits age prototypes to the catalogue and writes them into `modelDir`. A catalogue too small to fit them gets the
  * default model's prototypes instead, with a warning that says which ranges were short.
  */
-export async function buildModelPrototypes(db: Db, dataDir: string, modelDir: string, opts: BuildPrototypesOptions): Promise<BuiltPrototypes> {
+export async function buildModelPrototypes(db: Db, dataDir: string, modelDir: string, opts: BuildPrototypesOptions): Promise<ModelPrototypes> {
   const samples = catalogueSamples(db, dataDir, opts.includePending);
   try {
     const fitted = await fitPrototypes(samples, { size: opts.size, textures: opts.textures ?? true, onProgress: opts.onProgress });

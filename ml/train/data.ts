@@ -3,10 +3,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { Db } from '../../db/catalogue.js';
+import { listTrainCrops, type TrainCropRow } from '../../db/train-crops.js';
 import { genderCode } from '../cvae/cond.js';
 import { AGE_SHIFT_BIN_EDGES, ageShiftBinIndex } from '../../domain/age-bins.js';
 import { mixSeed, mulberry32, permutation } from '../cvae/rng.js';
 import type { Balance } from '../../domain/training.js';
+import type { Split } from '../../domain/split.js';
 
 export interface Sample {
   cropId: number;
@@ -31,33 +33,16 @@ export class TrainDataError extends Error {
   override readonly name = 'TrainDataError';
 }
 
-interface Row {
-  crop_id: number;
-  file: string;
-  settings_json: string;
-  age: number | null;
-  gender: string;
-  race: number | null;
-  split: string | null;
-}
-
 /** Accepted crops (and pending ones when asked) with an age, in their stored split. */
 export function loadTrainingSet(db: Db, dataDir: string, opts: { includePending: boolean; limit: number | null; seed: number }): TrainingSet {
-  const statuses = opts.includePending ? "('accepted','pending')" : "('accepted')";
-  const rows = db
-    .prepare(
-      `SELECT c.id AS crop_id, c.file, c.settings_json, i.age, i.gender, i.race, i.split
-       FROM crops c JOIN images i ON i.id = c.image_id
-       WHERE c.status IN ${statuses} ORDER BY c.id`,
-    )
-    .all() as Row[];
+  const rows = listTrainCrops(db, { includePending: opts.includePending });
   const what = opts.includePending ? 'accepted or pending' : 'accepted';
   if (rows.length === 0) {
     throw new TrainDataError(`no usable crops: the catalogue has no ${what} crops${opts.includePending ? '' : ' (review crops first, or train with --include-pending)'}`);
   }
-  const usable = rows.filter((r) => r.age !== null && Number.isFinite(r.age) && r.split !== null);
+  const usable = rows.filter((r): r is TrainCropRow & { age: number; split: Split } => r.age !== null && Number.isFinite(r.age) && r.split !== null);
   if (usable.length === 0) throw new TrainDataError(`no usable crops: none of the ${rows.length} ${what} crops has both an age label and a split`);
-  const toSample = (r: Row): Sample => ({ cropId: r.crop_id, file: path.join(dataDir, r.file), age: r.age!, gender: genderCode(r.gender), race: r.race });
+  const toSample = (r: TrainCropRow & { age: number }): Sample => ({ cropId: r.cropId, file: path.join(dataDir, r.file), age: r.age, gender: genderCode(r.gender), race: r.race });
   let train = usable.filter((r) => r.split === 'train');
   const val = usable.filter((r) => r.split === 'val');
   if (train.length === 0) throw new TrainDataError(`the train split is empty: none of the ${usable.length} usable crops is in it`);
@@ -67,18 +52,23 @@ export function loadTrainingSet(db: Db, dataDir: string, opts: { includePending:
     train = order.slice(0, opts.limit).sort((a, b) => a - b).map((i) => train[i]!);
   }
   const missing = [...train, ...val].find((r) => !fs.existsSync(path.join(dataDir, r.file)));
-  if (missing) throw new TrainDataError(`crop file missing: ${missing.file} (crop ${missing.crop_id}); re-run preparation`);
+  if (missing) throw new TrainDataError(`crop file missing: ${missing.file} (crop ${missing.cropId}); re-run preparation`);
   const hash = crypto.createHash('sha256');
-  for (const r of [...train, ...val]) hash.update(`${r.crop_id}\0${r.file}\0${r.age}\0${r.gender}\0${r.split}\n`);
-  const prepCounts = new Map<string, number>();
-  for (const r of train) prepCounts.set(r.settings_json, (prepCounts.get(r.settings_json) ?? 0) + 1);
-  const topPrep = [...prepCounts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
-  const ages = train.map((r) => r.age!);
+  for (const r of [...train, ...val]) hash.update(`${r.cropId}\0${r.file}\0${r.age}\0${r.gender}\0${r.split}\n`);
+  const prepCounts = new Map<string, { settings: Record<string, unknown>; n: number }>();
+  for (const r of train) {
+    const key = JSON.stringify(r.settings);
+    const seen = prepCounts.get(key);
+    if (seen) seen.n++;
+    else prepCounts.set(key, { settings: r.settings, n: 1 });
+  }
+  const topPrep = [...prepCounts.values()].sort((a, b) => b.n - a.n)[0]?.settings;
+  const ages = train.map((r) => r.age);
   return {
     train: train.map(toSample),
     val: val.map(toSample),
     fingerprint: hash.digest('hex'),
-    prep: topPrep ? (JSON.parse(topPrep) as Record<string, unknown>) : null,
+    prep: topPrep ?? null,
     ageRange: { min: Math.min(...ages), max: Math.max(...ages) },
   };
 }

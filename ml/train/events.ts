@@ -1,3 +1,4 @@
+import type { ModelPrototypes } from '../../domain/prototypes.js';
 import type { TrainConfig } from './config.js';
 
 export type TrainEvent =
@@ -57,7 +58,7 @@ export type TrainEvent =
       valPsnr: number;
       backend: string;
       /** The model's age prototypes: fitted to the training crops, or the default model's when too few (with why). */
-      prototypes: { source: 'catalogue' | 'default' | 'none'; crops: number; warning: string | null };
+      prototypes: ModelPrototypes;
     }
   | { type: 'cancelled'; run: number; epoch: number }
   | { type: 'error'; run: number | null; message: string };

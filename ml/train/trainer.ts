@@ -5,7 +5,7 @@ import { openCatalogue, type Db } from '../../db/catalogue.js';
 import { DATA_SUBDIRS } from '../../db/data-dir.js';
 import { insertModel } from '../../db/models.js';
 import { buildModelPrototypes } from '../shape/catalogue-prototypes.js';
-import { claimRun, createRun, finishRun, getRun, recordEpoch, setRunBackend, stillRunningMessage } from '../../db/runs.js';
+import { claimRun, createRun, finishRun, getRun, recordEpoch, recordRunPrototypes, setRunBackend, stillRunningMessage } from '../../db/runs.js';
 import { makeCvaeConfig } from '../cvae/config.js';
 import { loadCvaeValues, saveCvaeValues } from '../cvae/io.js';
 import { mixSeed } from '../cvae/rng.js';
@@ -292,6 +292,7 @@ export async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => vo
     await saveCvaeValues(path.join(req.dataDir, modelDirRel), cvaeConfig, st.values, sidecar);
     const prototypes = await buildModelPrototypes(db, req.dataDir, path.join(req.dataDir, modelDirRel), { size: config.imageSize, includePending: config.includePending });
     const modelId = insertModel(db, { runId, name, dir: modelDirRel, imageSize: config.imageSize, epoch: config.epochs, metrics: last });
+    recordRunPrototypes(db, runId, prototypes);
     finishRun(db, runId, 'completed');
     emit({ type: 'done', run: runId, model: modelId, modelDir: modelDirRel, epochs: config.epochs, valLoss: last.valLoss, valPsnr: last.valPsnr, backend: pool.backend.backend, prototypes });
   } catch (err) {
