@@ -167,9 +167,17 @@ export const ageCommand: Command = {
     const face = numberOpt(ctx, 'face');
     if (face !== undefined && (!Number.isInteger(face) || face < 0)) throw new UsageError(`--face must be 0, 1, 2...; got ${face}`);
     if (!outDir && !stringOpt(ctx, 'out')) throw new UsageError('--out FILE.gif is needed (or --out-dir DIR)');
-    const model = await loadAgingModel(chooseModel(ctx.dataDir, stringOpt(ctx, 'model')));
+    // Chromium starts its vision pages while this process loads the model.
+    const starting = startVisionHost(ctx);
+    const model = await loadAgingModel(chooseModel(ctx.dataDir, stringOpt(ctx, 'model'))).catch(async (err: unknown) => {
+      await starting.then((h) => h.close()).catch(() => undefined);
+      throw err;
+    });
     ctx.out.info(`model ${model.choice.name} (${model.choice.source}), ${model.size} px, ages ${model.ageRange.min}-${model.ageRange.max}, backend ${model.backend.backend}`);
-    const host = await startVisionHost(ctx);
+    const host = await starting.catch((err: unknown) => {
+      model.cvae.dispose();
+      throw err;
+    });
     const catalogue = existingCatalogue(ctx.dataDir);
     try {
       const shared: Shared = { ctx, host, model, options: { ...opts, face }, fps, catalogue };
