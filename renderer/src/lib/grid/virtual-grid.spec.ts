@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cellPosition, layoutGrid, moveIndex, pagesFor, scrollToReveal, slotIndices, visibleRange } from './virtual-grid.js';
+import { cellPosition, deferredSlots, FLING_PX_PER_S, layoutGrid, moveIndex, pagesFor, ScrollSpeed, scrollToReveal, slotIndices, visibleRange } from './virtual-grid.js';
 
 describe('virtual grid maths', () => {
   it('fits as many fixed tiles per row as the width allows', () => {
@@ -68,5 +68,34 @@ describe('slot recycling', () => {
     const l = layoutGrid({ width: 1000, tile: 128, gap: 8, count: 100 });
     expect(cellPosition(l, 128, 8, 0)).toEqual([0, 0]);
     expect(cellPosition(l, 128, 8, 8)).toEqual([136, 136]);
+  });
+});
+
+describe('flings', () => {
+  it('defers only the slots that took a new index during a fling, until it ends', () => {
+    const before = slotIndices(0, 10, 12);
+    const calm = deferredSlots([], [], before, false);
+    expect(calm.every((d) => !d)).toBe(true);
+    const during = slotIndices(3, 13, 12);
+    const d1 = deferredSlots(before, calm, during, true);
+    // Slot 0 now shows 12 and slots 10-11 show 10 and 11: new indices wait; 3-9 kept theirs; 1-2 are empty.
+    expect(during).toEqual([12, -1, -1, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(d1).toEqual([true, false, false, false, false, false, false, false, false, false, true, true]);
+    // Still flinging, nothing moved: the deferred stay deferred.
+    expect(deferredSlots(during, d1, during, true)).toEqual(d1);
+    // The fling ends: every slot shows its crop.
+    expect(deferredSlots(during, d1, during, false).some((d) => d)).toBe(false);
+  });
+
+  it('tells a fling from reading speed, and forgets it after a reset', () => {
+    const s = new ScrollSpeed();
+    let top = 0;
+    for (let t = 0; t <= 160; t += 16) s.update((top += 80), t); // 5,000 px/s
+    expect(s.pxPerSecond).toBeGreaterThan(FLING_PX_PER_S);
+    for (let t = 176; t <= 480; t += 16) s.update((top += 8), t); // 500 px/s
+    expect(s.pxPerSecond).toBeLessThan(FLING_PX_PER_S);
+    expect(s.pxPerSecond).toBeGreaterThan(400);
+    s.reset();
+    expect(s.update(top + 5000, 1000)).toBe(0);
   });
 });

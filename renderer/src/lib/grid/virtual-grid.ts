@@ -102,3 +102,39 @@ export function cellPosition(layout: GridLayout, tile: number, gap: number, inde
   const row = Math.floor(index / layout.columns);
   return [col * (tile + gap), row * layout.rowHeight];
 }
+
+/**
+ * Slots whose content waits for the scroll to slow down: a slot that took a new index while the grid was flinging
+ * stays deferred until the fling ends; one that kept its index keeps what it showed. `prev` are the last slots.
+ */
+export function deferredSlots(prev: readonly number[], prevDeferred: readonly boolean[], next: readonly number[], flinging: boolean): boolean[] {
+  if (!flinging) return next.map(() => false);
+  return next.map((index, s) => (prev[s] === index ? (prevDeferred[s] ?? false) : index >= 0));
+}
+
+/** Above this speed a scroll is a fling: tiles scrolled in show their labels but load no image until it slows down. */
+export const FLING_PX_PER_S = 2000;
+/** A scroll that has had no event for this long has stopped. */
+export const SCROLL_SETTLE_MS = 120;
+
+/** Scroll speed from successive scroll positions, smoothed over about three events. */
+export class ScrollSpeed {
+  private lastTop = 0;
+  private lastTime = -1;
+  pxPerSecond = 0;
+
+  update(top: number, now: number): number {
+    if (this.lastTime >= 0 && now > this.lastTime) {
+      const v = (Math.abs(top - this.lastTop) * 1000) / (now - this.lastTime);
+      this.pxPerSecond = this.pxPerSecond === 0 ? v : 0.6 * v + 0.4 * this.pxPerSecond;
+    }
+    this.lastTop = top;
+    this.lastTime = now;
+    return this.pxPerSecond;
+  }
+
+  reset(): void {
+    this.pxPerSecond = 0;
+    this.lastTime = -1;
+  }
+}
