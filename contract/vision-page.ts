@@ -72,8 +72,21 @@ export interface PageSegmentResult {
   ms: number;
 }
 
+/** The models' own cost on some photos: each decoded once, then the landmarker on the photo and the segmenter on a
+ *  256 x 256 view of it, `repeat` times over, with nothing else in the loop. */
+export interface TimeModelsRequest {
+  images: VisionImageInput[];
+  repeat: number;
+}
+
+export interface TimeModelsResult {
+  images: number;
+  ms: number;
+}
+
 export interface ChronofaceVisionApi {
   init(req: VisionInitRequest): Promise<{ ok: true }>;
   detect(img: VisionDetectInput): Promise<PageDetectResult>;
   segment(img: VisionImageInput): Promise<PageSegmentResult>;
+  timeModels(req: TimeModelsRequest): Promise<TimeModelsResult>;
 }

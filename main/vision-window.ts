@@ -8,7 +8,7 @@ import { lockDown } from './window.js';
 import { createVisionHost, visionInitRequest, type VisionHost, type VisionMethod, type VisionPageTransport } from '../ml/vision/host.js';
 
 const VISION_PAGE = `${ELECTRON_APP_ORIGIN}/vision/index.html`;
-const METHODS: readonly VisionMethod[] = ['init', 'detect', 'segment'];
+const METHODS: readonly VisionMethod[] = ['init', 'detect', 'segment', 'timeModels'];
 
 class WindowTransport implements VisionPageTransport {
   constructor(private readonly win: BrowserWindow) {}

@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // Throughput of the whole preparation pipeline (photo -> detection -> alignment -> background -> lighting -> crop file
-// -> catalogue) on FG-NET's 73 photos, after the browser has started.
-// Usage: npm run bench:prepare -- [--json] [--workers N] [--repeat R] [--size 128] [--no-background] [--no-lighting]
+// -> catalogue) on FG-NET's 73 photos, after the browser has started, beside the MediaPipe models' own throughput
+// (landmarker + segmenter on the same photos, in the same pages, in the same run: the ceiling preparation can reach).
+// Usage: npm run bench:prepare -- [--json] [--workers 1,2] [--repeat R] [--size 128] [--no-background] [--no-lighting]
+// Each worker count gets its own browser with that many pages; the last JSON line has every count under byWorkers
+// and the figures of the largest at the top (imagesPerSecond, modelImagesPerSecond, ratio). A serial pass over the
+// photos then says where one image's time goes (stagesMsPerImage).
 // CPU time of this process and its Chromium children is measured too: cpuMsPerImage and the throughput it allows on
 // this machine's cores (projectedImagesPerSecond) are steadier than wall time when other work shares the machine.
 import fs from 'node:fs';
@@ -12,11 +16,19 @@ import { importDataset } from '../dist/node/db/importers/run.js';
 import { loadPhoto } from '../dist/node/ml/prep/photo.js';
 import { runPrepare } from '../dist/node/ml/prep/pipeline.js';
 import { createPlaywrightVisionHost } from '../dist/node/ml/vision/playwright-host.js';
-import { SHARED_DIR, flag, numberOption, useSharedModels } from './script-args.js';
+import { detectFaces } from '../dist/node/ml/prep/detect.js';
+import { faceSegmentRequest, prepareFace } from '../dist/node/ml/prep/prepare-face.js';
+import { writeFileAtomic } from '../dist/node/ml/io/write-file-atomic.js';
+import { normalizePrepSettings } from '../dist/node/ml/prep/settings.js';
+import { SHARED_DIR, flag, numberOption, option, useSharedModels } from './script-args.js';
 
 useSharedModels();
 const fgnet = path.join(SHARED_DIR, 'datasets/fgnet');
-const workers = numberOption('workers', os.cpus().length);
+const workerCounts = (option('workers', `1,${os.cpus().length}`)).split(',').map(Number);
+if (workerCounts.some((w) => !Number.isInteger(w) || w < 1)) {
+  console.error('--workers takes page counts such as 1,2');
+  process.exit(2);
+}
 const repeat = numberOption('repeat', 3);
 const size = numberOption('size', 128);
 const settings = { size, background: { enabled: !flag('no-background') }, lighting: { enabled: !flag('no-lighting') } };
@@ -58,66 +70,126 @@ function treeCpuMs(rootPid) {
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chronoface-bench-prepare-'));
 const db = openCatalogue(dataDir);
-let host;
+const log = (m) => { if (!flag('json')) console.error(m); };
+const round1 = (v) => Number(v.toFixed(1));
+
+/** The models alone, every page at once: images per second over the slowest page. */
+async function modelThroughput(host, photos) {
+  const inputs = photos.map((p) => p.direct ?? p);
+  const res = await host.timeModels(inputs, repeat);
+  const images = res.reduce((a, r) => a + r.images, 0);
+  return images / (Math.max(...res.map((r) => r.ms)) / 1000);
+}
+
+async function measure(workers, files, photos) {
+  const host = await createPlaywrightVisionHost({ pages: workers });
+  try {
+    // Warm-up (first calls compile shaders and allocate).
+    await runPrepare({ dataDir, db, host, settings, workers: workers * 2, imageIds: [1, 2, 3, 4], redo: true });
+    await host.timeModels(photos.slice(0, 4).map((p) => p.direct ?? p), 1);
+    const modelsBefore = await modelThroughput(host, photos);
+    let images = 0;
+    let failed = 0;
+    const cpu0 = treeCpuMs(process.pid);
+    const t = performance.now();
+    for (let r = 0; r < repeat; r++) {
+      const s = await runPrepare({ dataDir, db, host, settings, workers: workers * 2, redo: true });
+      images += s.total;
+      failed += s.failed;
+    }
+    const seconds = (performance.now() - t) / 1000;
+    const cpu1 = treeCpuMs(process.pid);
+    const modelsAfter = await modelThroughput(host, photos);
+    const imagesPerSecond = images / seconds;
+    const modelImagesPerSecond = (modelsBefore + modelsAfter) / 2;
+    const cpuMsPerImage = (cpu1.total - cpu0.total) / images;
+    // Per process kind (node, browser, renderer, gpu-process, utility, zygote); processes that ended in between are lost.
+    const cpuMsPerImageByProcess = Object.fromEntries(
+      Object.entries(cpu1.byKind).map(([k, v]) => [k, round1((v - (cpu0.byKind[k] ?? 0)) / images)]).filter(([, v]) => v > 0),
+    );
+    const out = {
+      workers,
+      imagesPerSecond: round1(imagesPerSecond),
+      modelImagesPerSecond: round1(modelImagesPerSecond),
+      modelImagesPerSecondBeforeAndAfter: [round1(modelsBefore), round1(modelsAfter)],
+      ratio: Number((imagesPerSecond / modelImagesPerSecond).toFixed(2)),
+      images,
+      failed,
+      seconds: Number(seconds.toFixed(2)),
+      cpuMsPerImage: round1(cpuMsPerImage),
+      cpuMsPerImageByProcess,
+    };
+    log(`${workers} pages: ${out.imagesPerSecond} images/s, models alone ${out.modelImagesPerSecond} images/s (ratio ${out.ratio}); ${out.cpuMsPerImage} ms CPU per image ${JSON.stringify(cpuMsPerImageByProcess)}`);
+    return { out, host };
+  } catch (err) {
+    await host.close();
+    throw err;
+  }
+}
+
+/** One image at a time on one page, each stage timed: where a photo's time goes when nothing overlaps. */
+async function stages(host, files) {
+  const sum = {};
+  const add = (k, ms) => (sum[k] = (sum[k] ?? 0) + ms);
+  const full = normalizePrepSettings(settings);
+  const seg = full.background.enabled ? { segmentFace: faceSegmentRequest(full) } : {};
+  let n = 0;
+  for (const file of files) {
+    let t = performance.now();
+    const photo = await loadPhoto(file);
+    add('decodePhoto', performance.now() - t);
+    t = performance.now();
+    let pageMs = 0;
+    const timed = { ...host, detect: async (img, o) => { const r = await host.detect(img, o); pageMs = r.ms; return r; } };
+    const faces = await detectFaces(timed, photo, seg);
+    const round = performance.now() - t;
+    add('pageWork', pageMs);
+    add('pageTransport', round - pageMs);
+    if (!faces.length) continue;
+    t = performance.now();
+    const prepared = await prepareFace(host, photo, faces[0], full, { faceCount: faces.length });
+    add('alignCleanScoreEncode', performance.now() - t);
+    t = performance.now();
+    await writeFileAtomic(path.join(dataDir, 'stage-test.png'), prepared.png);
+    add('writeCrop', performance.now() - t);
+    n++;
+  }
+  return Object.fromEntries(Object.entries(sum).map(([k, v]) => [k, round1(v / n)]));
+}
+
 try {
   await importDataset(db, { path: fgnet, format: 'fgnet' });
   const files = fs.readdirSync(path.join(fgnet, 'images')).map((f) => path.join(fgnet, 'images', f));
-
-  // Decode only: the photos through loadPhoto (EXIF orientation, sRGB, raw pixels), same concurrency.
-  let t = performance.now();
-  let k = 0;
-  await Promise.all(Array.from({ length: workers * 2 }, async () => {
-    while (k < files.length) await loadPhoto(files[k++]);
-  }));
-  const decodeOnly = files.length / ((performance.now() - t) / 1000);
-
-  host = await createPlaywrightVisionHost({ pages: workers });
-  // Warm-up (first calls compile shaders and allocate).
-  await runPrepare({ dataDir, db, host, settings, workers: workers * 2, imageIds: [1, 2, 3, 4], redo: true });
-
-  let images = 0;
-  let failed = 0;
-  const cpu0 = treeCpuMs(process.pid);
-  t = performance.now();
-  for (let r = 0; r < repeat; r++) {
-    const s = await runPrepare({ dataDir, db, host, settings, workers: workers * 2, redo: true });
-    images += s.total;
-    failed += s.failed;
+  const photos = await Promise.all(files.map((f) => loadPhoto(f)));
+  const byWorkers = [];
+  let last = null;
+  for (const w of workerCounts) {
+    if (last) await last.close();
+    const { out, host } = await measure(w, files, photos);
+    byWorkers.push(out);
+    last = host;
   }
-  const seconds = (performance.now() - t) / 1000;
-  const cpu1 = treeCpuMs(process.pid);
-  const cpuMs = cpu1.total - cpu0.total;
-  // Per process kind (node, browser, renderer, gpu-process, utility, zygote); processes that ended in between are lost.
-  const cpuMsPerImageByProcess = Object.fromEntries(
-    Object.entries(cpu1.byKind).map(([k, v]) => [k, Number(((v - (cpu0.byKind[k] ?? 0)) / images).toFixed(1))]).filter(([, v]) => v > 0),
-  );
-  const cores = os.cpus().length;
-  const cpuMsPerImage = cpuMs / images;
-  const load = os.loadavg()[0];
+  const stagesMsPerImage = await stages(last, files);
+  await last.close();
+  log(`serial, ms per image: ${JSON.stringify(stagesMsPerImage)}`);
+  const top = byWorkers[byWorkers.length - 1];
   const result = {
-    imagesPerSecond: Number((images / seconds).toFixed(1)),
-    decodeOnlyImagesPerSecond: Number(decodeOnly.toFixed(1)),
-    workers,
-    images,
-    failed,
+    imagesPerSecond: top.imagesPerSecond,
+    modelImagesPerSecond: top.modelImagesPerSecond,
+    ratio: top.ratio,
+    ratioGoal: 0.8,
+    workers: top.workers,
+    byWorkers,
+    stagesMsPerImage,
     size,
     background: settings.background.enabled,
     lighting: settings.lighting.enabled,
-    seconds: Number(seconds.toFixed(2)),
-    cpuMsPerImage: Number(cpuMsPerImage.toFixed(1)),
-    cpuMsPerImageByProcess,
-    projectedImagesPerSecond: Number(((cores * 1000) / cpuMsPerImage).toFixed(1)),
-    cores,
-    loadAverage1m: Number(load.toFixed(2)),
+    repeat,
+    cores: os.cpus().length,
+    loadAverage1m: Number(os.loadavg()[0].toFixed(2)),
   };
-  if (flag('json')) console.log(JSON.stringify(result));
-  else {
-    console.log(`${result.imagesPerSecond} images/s (${images} preparations of FG-NET photos, ${workers} pages, ${size} px crops; ${failed} failed)`);
-    console.log(`decode only: ${result.decodeOnlyImagesPerSecond} images/s`);
-    console.log(`CPU: ${result.cpuMsPerImage} ms per image (all processes) -> ${result.projectedImagesPerSecond} images/s on ${cores} idle cores; load average ${result.loadAverage1m}`);
-  }
+  console.log(flag('json') ? JSON.stringify(result) : result);
 } finally {
-  await host?.close();
   db.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 }

@@ -100,6 +100,23 @@ describe('playwright vision host', () => {
     expect(mask[5 * 256 + 5]).toBeLessThan(60);
   });
 
+  it('times the models alone on every page at once, and refuses an image it cannot decode', async () => {
+    const files = ['005A18.JPG', '006A69.JPG'].map((f) => path.join(FGNET_DIR, 'images', f));
+    const images = await Promise.all(
+      files.map(async (f) => ({ width: 1, height: 1, encoded: await fs.promises.readFile(f), mime: 'image/jpeg' as const })),
+    );
+    const res = await host.timeModels(images, 3);
+    expect(res).toHaveLength(host.parallelism);
+    for (const r of res) {
+      expect(r.images).toBe(6);
+      // Two MediaPipe models on a 400-pixel photo take milliseconds, not microseconds, and not seconds.
+      expect(r.ms / r.images).toBeGreaterThan(2);
+      expect(r.ms / r.images).toBeLessThan(2000);
+    }
+    const broken = { width: 4, height: 4, encoded: Buffer.from('not a jpeg'), mime: 'image/jpeg' as const };
+    await expect(host.timeModels([broken], 1)).rejects.toThrow(/decod|source image|InvalidStateError|EncodingError/i);
+  });
+
   it('finds no face in a flat image', async () => {
     const res = await host.detect({ width: 320, height: 240, channels: 3, data: Buffer.alloc(320 * 240 * 3, 90) });
     expect(res.faces).toEqual([]);

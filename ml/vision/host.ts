@@ -1,5 +1,13 @@
 import sharp from 'sharp';
-import type { FaceSegmentRequest, PageDetectResult, PageSegmentResult, VisionDetectInput, VisionImageInput, VisionInitRequest } from '../../contract/vision-page.js';
+import type {
+  FaceSegmentRequest,
+  PageDetectResult,
+  PageSegmentResult,
+  TimeModelsResult,
+  VisionDetectInput,
+  VisionImageInput,
+  VisionInitRequest,
+} from '../../contract/vision-page.js';
 
 /** Tightly packed 8-bit pixels. */
 export interface RawImage {
@@ -26,6 +34,8 @@ export interface VisionHost {
   detect(image: VisionInput, opts?: DetectOptions): Promise<PageDetectResult>;
   /** Person confidence mask at `image` resolution. */
   segment(image: VisionInput): Promise<PageSegmentResult>;
+  /** The models alone on these images, every page at once (the ceiling preparation is measured against). */
+  timeModels(images: VisionInput[], repeat: number): Promise<TimeModelsResult[]>;
   close(): Promise<void>;
 }
 
@@ -33,7 +43,7 @@ export interface DetectOptions {
   segmentFace?: FaceSegmentRequest;
 }
 
-export type VisionMethod = 'init' | 'detect' | 'segment';
+export type VisionMethod = 'init' | 'detect' | 'segment' | 'timeModels';
 
 /** One page (headless tab or hidden BrowserWindow) that runs window.chronofaceVision. */
 export interface VisionPageTransport {
@@ -97,6 +107,11 @@ export function createVisionHost(transports: VisionPageTransport[]): VisionHost 
       return run<PageDetectResult>('detect', input);
     },
     segment: async (image) => run<PageSegmentResult>('segment', await toPageImage(image)),
+    async timeModels(images, repeat) {
+      if (closed) throw new Error('the vision host is closed');
+      const arg = { images: await Promise.all(images.map(toPageImage)), repeat };
+      return Promise.all(transports.map((t) => t.call('timeModels', arg) as Promise<TimeModelsResult>));
+    },
     async close() {
       if (closed) return;
       closed = true;

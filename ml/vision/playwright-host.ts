@@ -144,6 +144,7 @@ export async function createPlaywrightVisionHost(opts: PlaywrightVisionHostOptio
       parallelism: host.parallelism,
       detect: (img, o) => host.detect(img, o),
       segment: (img) => host.segment(img),
+      timeModels: (images, repeat) => host.timeModels(images, repeat),
       async close() {
         await host.close();
         await browser.close().catch(() => undefined);

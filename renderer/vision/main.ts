@@ -7,6 +7,8 @@ import type {
   PageFace,
   PageFaceMask,
   PageSegmentResult,
+  TimeModelsRequest,
+  TimeModelsResult,
   VisionDetectInput,
   VisionImageInput,
   VisionInitRequest,
@@ -318,6 +320,28 @@ async function segment(input: VisionImageInput): Promise<PageSegmentResult> {
   }
 }
 
+async function timeModels(req: TimeModelsRequest): Promise<TimeModelsResult> {
+  const t = requireTasks();
+  const photos = await Promise.all(req.images.map(toImage));
+  const views = photos.map((photo) => {
+    const canvas = new OffscreenCanvas(SEGMENT_INPUT, SEGMENT_INPUT);
+    canvas.getContext('2d', { willReadFrequently: true })!.drawImage(photo, 0, 0, SEGMENT_INPUT, SEGMENT_INPUT);
+    return canvas;
+  });
+  try {
+    const t0 = performance.now();
+    for (let r = 0; r < req.repeat; r++) {
+      for (let i = 0; i < photos.length; i++) {
+        t.landmarker.detect(photos[i]!);
+        t.segmenter.segment(views[i]!).close();
+      }
+    }
+    return { images: photos.length * req.repeat, ms: performance.now() - t0 };
+  } finally {
+    for (const p of photos) if ('close' in p) p.close();
+  }
+}
+
 window.chronofaceVision = {
   async init(req) {
     if (!tasks) {
@@ -333,4 +357,5 @@ window.chronofaceVision = {
   },
   detect,
   segment,
+  timeModels,
 };

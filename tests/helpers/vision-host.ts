@@ -39,6 +39,7 @@ export function visionHostForSuite(): VisionHost {
     },
     detect: (image, detectOpts) => started().detect(image, detectOpts),
     segment: (image) => started().segment(image),
+    timeModels: (images, repeat) => started().timeModels(images, repeat),
     close: async () => undefined,
   };
 }
