@@ -323,11 +323,14 @@ async function segment(input: VisionImageInput): Promise<PageSegmentResult> {
 async function timeModels(req: TimeModelsRequest): Promise<TimeModelsResult> {
   const t = requireTasks();
   const photos = await Promise.all(req.images.map(toImage));
-  const views = photos.map((photo) => {
-    const canvas = new OffscreenCanvas(SEGMENT_INPUT, SEGMENT_INPUT);
-    canvas.getContext('2d', { willReadFrequently: true })!.drawImage(photo, 0, 0, SEGMENT_INPUT, SEGMENT_INPUT);
-    return canvas;
-  });
+  const views = await Promise.all(
+    photos.map(async (photo) => {
+      const canvas = new OffscreenCanvas(SEGMENT_INPUT, SEGMENT_INPUT);
+      const source = photo instanceof ImageData ? await createImageBitmap(photo) : photo;
+      canvas.getContext('2d', { willReadFrequently: true })!.drawImage(source, 0, 0, SEGMENT_INPUT, SEGMENT_INPUT);
+      return canvas;
+    }),
+  );
   try {
     const t0 = performance.now();
     for (let r = 0; r < req.repeat; r++) {
