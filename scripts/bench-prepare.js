@@ -76,9 +76,19 @@ const round1 = (v) => Number(v.toFixed(1));
 /** The models alone, every page at once: images per second over the slowest page. */
 async function modelThroughput(host, photos) {
   const inputs = photos.map((p) => p.direct ?? p);
+  const cpu0 = treeCpuMs(process.pid);
   const res = await host.timeModels(inputs, repeat);
+  const cpu1 = treeCpuMs(process.pid);
   const images = res.reduce((a, r) => a + r.images, 0);
-  return images / (Math.max(...res.map((r) => r.ms)) / 1000);
+  return { imagesPerSecond: images / (Math.max(...res.map((r) => r.ms)) / 1000), cpuMsPerImageByProcess: perImage(cpu0, cpu1, images) };
+}
+
+/** CPU ms per image by process kind (node, browser, renderer, gpu-process, utility, zygote) between two readings;
+ *  processes that ended in between are lost. */
+function perImage(cpu0, cpu1, images) {
+  return Object.fromEntries(
+    Object.entries(cpu1.byKind).map(([k, v]) => [k, round1((v - (cpu0.byKind[k] ?? 0)) / images)]).filter(([, v]) => v > 0),
+  );
 }
 
 async function measure(workers, files, photos) {
@@ -101,25 +111,23 @@ async function measure(workers, files, photos) {
     const cpu1 = treeCpuMs(process.pid);
     const modelsAfter = await modelThroughput(host, photos);
     const imagesPerSecond = images / seconds;
-    const modelImagesPerSecond = (modelsBefore + modelsAfter) / 2;
+    const modelImagesPerSecond = (modelsBefore.imagesPerSecond + modelsAfter.imagesPerSecond) / 2;
     const cpuMsPerImage = (cpu1.total - cpu0.total) / images;
-    // Per process kind (node, browser, renderer, gpu-process, utility, zygote); processes that ended in between are lost.
-    const cpuMsPerImageByProcess = Object.fromEntries(
-      Object.entries(cpu1.byKind).map(([k, v]) => [k, round1((v - (cpu0.byKind[k] ?? 0)) / images)]).filter(([, v]) => v > 0),
-    );
+    const cpuMsPerImageByProcess = perImage(cpu0, cpu1, images);
     const out = {
       workers,
       imagesPerSecond: round1(imagesPerSecond),
       modelImagesPerSecond: round1(modelImagesPerSecond),
-      modelImagesPerSecondBeforeAndAfter: [round1(modelsBefore), round1(modelsAfter)],
+      modelImagesPerSecondBeforeAndAfter: [round1(modelsBefore.imagesPerSecond), round1(modelsAfter.imagesPerSecond)],
       ratio: Number((imagesPerSecond / modelImagesPerSecond).toFixed(2)),
       images,
       failed,
       seconds: Number(seconds.toFixed(2)),
       cpuMsPerImage: round1(cpuMsPerImage),
       cpuMsPerImageByProcess,
+      modelCpuMsPerImageByProcess: modelsAfter.cpuMsPerImageByProcess,
     };
-    log(`${workers} pages: ${out.imagesPerSecond} images/s, models alone ${out.modelImagesPerSecond} images/s (ratio ${out.ratio}); ${out.cpuMsPerImage} ms CPU per image ${JSON.stringify(cpuMsPerImageByProcess)}`);
+    log(`${workers} pages: ${out.imagesPerSecond} images/s, models alone ${out.modelImagesPerSecond} images/s (ratio ${out.ratio}); ${out.cpuMsPerImage} ms CPU per image ${JSON.stringify(cpuMsPerImageByProcess)}, models alone ${JSON.stringify(out.modelCpuMsPerImageByProcess)}`);
     return { out, host };
   } catch (err) {
     await host.close();
@@ -140,7 +148,15 @@ async function stages(host, files) {
     add('decodePhoto', performance.now() - t);
     t = performance.now();
     let pageMs = 0;
-    const timed = { ...host, detect: async (img, o) => { const r = await host.detect(img, o); pageMs = r.ms; return r; } };
+    const timed = {
+      ...host,
+      detect: async (img, o) => {
+        const r = await host.detect(img, o);
+        pageMs = r.ms;
+        for (const [k, v] of Object.entries(r.stages ?? {})) add(`page.${k}`, v);
+        return r;
+      },
+    };
     const faces = await detectFaces(timed, photo, seg);
     const round = performance.now() - t;
     add('pageWork', pageMs);

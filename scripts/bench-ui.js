@@ -223,7 +223,10 @@ const reuse = process.env.BENCH_DATA_DIR;
 const dataDir = reuse ?? (await buildDataDir());
 const buildSeconds = (Date.now() - t0) / 1000;
 log(`catalogue with ${total} crops in ${buildSeconds.toFixed(1)} s: ${dataDir}`);
+const serveStart = Date.now();
 const { child, url } = await serve(dataDir);
+// The server opening the catalogue (as the app does at start), until it listens.
+const serveStartMs = Date.now() - serveStart;
 const clocks = {};
 let firstScreen = null;
 try {
@@ -232,15 +235,15 @@ try {
     const browser = await chromium.launch({ executablePath: process.env.CHRONOFACE_CHROMIUM ?? '/usr/bin/chromium', args: [...CHROMIUM_ARGS, ...CLOCKS[clock]] });
     try {
       if (!firstScreen) {
-        // A first visit warms the server's page cache as a curator's earlier session would have; then three cold pages each.
-        await timeToScreen(browser, url, '#/review', cropsShown);
+        // The very first visit after the server started (cold caches); then three new pages of each screen.
+        const coldReviewMs = await timeToScreen(browser, url, '#/review', cropsShown);
         const datasets = [];
         const review = [];
         for (let i = 0; i < 3; i++) {
           datasets.push(await timeToScreen(browser, url, '#/datasets', datasetsShown));
           review.push(await timeToScreen(browser, url, '#/review', cropsShown));
         }
-        firstScreen = { datasetsMs: Math.max(...datasets), reviewMs: Math.max(...review) };
+        firstScreen = { serveStartMs, coldReviewMs, coldReviewFromStartMs: serveStartMs + coldReviewMs, datasetsMs: Math.max(...datasets), reviewMs: Math.max(...review) };
         log(`first screen: ${JSON.stringify(firstScreen)}`);
       }
       clocks[clock] = {};
@@ -252,7 +255,7 @@ try {
       await browser.close();
     }
   }
-  const firstScreenMs = Math.max(firstScreen.datasetsMs, firstScreen.reviewMs);
+  const firstScreenMs = Math.max(firstScreen.coldReviewMs, firstScreen.datasetsMs, firstScreen.reviewMs);
   const worst = (clock) => (clocks[clock] ? Math.max(...Object.values(clocks[clock]).map((r) => r.p95FrameMs)) : null);
   const late = (clock) => (clocks[clock] ? Math.max(...Object.values(clocks[clock]).map((r) => r.lateFrames / r.frames)) : null);
   const out = {

@@ -18,7 +18,8 @@ export interface PlaywrightVisionHostOptions {
   delegate?: 'CPU' | 'GPU';
 }
 
-const ORIGIN = 'http://chronoface.vision';
+/** A *.localhost origin is a secure context, where the page can decode photos with WebCodecs. */
+const ORIGIN = 'http://chronoface.localhost';
 
 const MIME: Record<string, string> = {
   '.html': 'text/html',

@@ -58,8 +58,28 @@ async function toImage(img: VisionImageInput): Promise<ImageData | ImageBitmap> 
     }
     return new ImageData(new Uint8ClampedArray(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.length), img.width, img.height);
   }
-  const blob = new Blob([fromBase64(img.base64) as Uint8Array<ArrayBuffer>], { type: img.mime });
-  return createImageBitmap(blob, { imageOrientation: 'none', colorSpaceConversion: 'default' });
+  return decodeEncoded(fromBase64(img.base64) as Uint8Array<ArrayBuffer>, img.mime);
+}
+
+/**
+ * Decodes a photo's bytes inside this page with WebCodecs where it can (a secure context): a Blob would first copy
+ * them to the browser process and back, which measured about a tenth of a preparation's CPU time.
+ */
+async function decodeEncoded(bytes: Uint8Array<ArrayBuffer>, mime: string): Promise<ImageBitmap> {
+  if (typeof ImageDecoder === 'undefined') {
+    return createImageBitmap(new Blob([bytes], { type: mime }), { imageOrientation: 'none', colorSpaceConversion: 'default' });
+  }
+  const decoder = new ImageDecoder({ data: bytes, type: mime, preferAnimation: false });
+  try {
+    const { image } = await decoder.decode();
+    try {
+      return await createImageBitmap(image);
+    } finally {
+      image.close();
+    }
+  } finally {
+    decoder.close();
+  }
 }
 
 /** Thousandths of a pixel are plenty and keep the JSON small. */
