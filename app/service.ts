@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HOST_METHODS, type RequestOf, type ResponseOf, type ServiceMethod } from '../contract/api.js';
 import type { Served } from '../contract/files.js';
-import { openCatalogue } from '../db/catalogue.js';
+import { describeCatalogueUpgrade, openCatalogue, upgradeCatalogue } from '../db/catalogue.js';
 import { getImage } from '../db/images.js';
 import type { VisionHost } from '../ml/vision/host.js';
 import type { ServiceContext, VisionHostFactory } from './context.js';
@@ -35,6 +35,8 @@ export interface StudioServiceOptions {
   spawnTrainer?: SpawnTrainer;
   /** Whether the transport implements pickFolder/saveAs (Electron). */
   canUseDialogs?: boolean;
+  /** Told, before it starts, that an older catalogue is being upgraded (seconds at 500,000 crops). */
+  onCatalogueUpgrade?: (message: string) => void;
 }
 
 export interface StudioService {
@@ -72,6 +74,8 @@ const defaultVisionHost: VisionHostFactory = async ({ dataDir, onModelProgress }
 
 export function createStudioService(options: StudioServiceOptions): StudioService {
   const dataDir = path.resolve(options.dataDir);
+  const notice = options.onCatalogueUpgrade;
+  if (notice) upgradeCatalogue(dataDir, (u) => notice(describeCatalogueUpgrade(u)));
   const db = openCatalogue(dataDir);
   const bus = new EventBus();
   let vision: Promise<VisionHost> | null = null;

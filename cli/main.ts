@@ -2,6 +2,7 @@ import { formatOptions, parseArgs, UsageError, type OptionSpecs } from './args.j
 import type { Command } from './command.js';
 import { commands } from './commands/index.js';
 import { createOutput } from './output.js';
+import { describeCatalogueUpgrade, upgradeCatalogue } from '../db/catalogue.js';
 import { resolveDataDir } from '../db/data-dir.js';
 
 const GLOBAL_OPTIONS: OptionSpecs = {
@@ -68,8 +69,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.once('SIGTERM', onSignal);
   try {
     const dataDirFlag = parsed.options['data-dir'];
+    const dataDir = resolveDataDir(typeof dataDirFlag === 'string' ? dataDirFlag : undefined);
+    const started = performance.now();
+    if (upgradeCatalogue(dataDir, (u) => console.error(`chronoface: ${describeCatalogueUpgrade(u)}...`))) {
+      console.error(`chronoface: catalogue upgraded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    }
     return await cmd.run({
-      dataDir: resolveDataDir(typeof dataDirFlag === 'string' ? dataDirFlag : undefined),
+      dataDir,
       options: parsed.options,
       positionals: parsed.positionals,
       out,

@@ -63,6 +63,7 @@ if (!app.requestSingleInstanceLock()) {
       transport: 'electron',
       version: app.getVersion(),
       canUseDialogs: true,
+      onCatalogueUpgrade: (message) => console.log(`Chronoface: ${message}`),
       spawnTrainer: utilitySpawnTrainer,
       createVisionHost: async ({ onModelProgress }) => {
         for (const name of VISION_MODEL_NAMES) {
