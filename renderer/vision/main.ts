@@ -66,10 +66,15 @@ async function toImage(img: VisionImageInput): Promise<ImageData | ImageBitmap> 
  * them to the browser process and back, which measured about a tenth of a preparation's CPU time.
  */
 async function decodeEncoded(bytes: Uint8Array<ArrayBuffer>, mime: string): Promise<ImageBitmap> {
-  if (typeof ImageDecoder === 'undefined') {
-    return createImageBitmap(new Blob([bytes], { type: mime }), { imageOrientation: 'none', colorSpaceConversion: 'default' });
+  const viaBlob = (): Promise<ImageBitmap> =>
+    createImageBitmap(new Blob([bytes], { type: mime }), { imageOrientation: 'none', colorSpaceConversion: 'default' });
+  if (typeof ImageDecoder === 'undefined') return viaBlob();
+  let decoder: ImageDecoder;
+  try {
+    decoder = new ImageDecoder({ data: bytes, type: mime, preferAnimation: false });
+  } catch {
+    return viaBlob();
   }
-  const decoder = new ImageDecoder({ data: bytes, type: mime, preferAnimation: false });
   try {
     const { image } = await decoder.decode();
     try {
@@ -77,6 +82,9 @@ async function decodeEncoded(bytes: Uint8Array<ArrayBuffer>, mime: string): Prom
     } finally {
       image.close();
     }
+  } catch {
+    // Whatever WebCodecs refuses, the image element's decoder gets a chance (and gives the error if it fails too).
+    return viaBlob();
   } finally {
     decoder.close();
   }
