@@ -63,7 +63,7 @@ function cropOf(rnd, imageId, image) {
     quality,
     signals,
     flags,
-    phash: Math.floor(rnd() * 2 ** 52).toString(16).padStart(16, '0'),
+    phash: Math.floor(rnd() * 2 ** 32).toString(16).padStart(8, '0') + Math.floor(rnd() * 2 ** 32).toString(16).padStart(8, '0'),
     status: pick(rnd, STATUS),
     estAge: image.age === null ? null : round(clamp(image.age + (rnd() < 0.05 ? 25 : 6) * normal(rnd), 0, 100), 1),
     estGender: image.gender === 'unknown' ? null : rnd() < 0.05 ? (image.gender === 'male' ? 'female' : 'male') : image.gender,

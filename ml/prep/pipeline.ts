@@ -14,8 +14,9 @@ import { detectFaces, interOcular, type DetectedFace } from './detect.js';
 import type { Point } from './geometry.js';
 import { loadPhoto } from './photo.js';
 import { faceSegmentRequest, prepareFace, type PreparedFace } from './prepare-face.js';
-import { correlation, DUPLICATE_MAX_DISTANCE, DUPLICATE_MIN_CORRELATION, faceWindow, hammingHex, luminance, qualityScore } from './quality.js';
+import { correlation, DUPLICATE_MAX_DISTANCE, DUPLICATE_MIN_CORRELATION, faceWindow, luminance, qualityScore } from './quality.js';
 import { normalizePrepSettings, type PrepSettings } from './settings.js';
+import { PhashIndex } from './phash-index.js';
 
 /** Below this inter-ocular distance (source px) a face is refused as too small to align. */
 export const MIN_INTER_OCULAR = 16;
@@ -54,16 +55,19 @@ export interface PrepareOptions {
 
 /** Perceptual-hash candidates, confirmed by correlating the central face windows of the crop files. */
 export class DuplicateIndex {
-  private readonly hashes: { id: number; phash: string; file: string }[];
+  private readonly hashes = new PhashIndex(DUPLICATE_MAX_DISTANCE);
+  /** Crop files written in this run (the catalogue may not have committed them yet). */
+  private readonly files = new Map<number, string>();
+
   constructor(
     private readonly db: Db,
     private readonly dataDir: string,
   ) {
-    this.hashes = listCropHashes(db).map((h) => ({ ...h, file: '' }));
+    for (const h of listCropHashes(db)) this.hashes.set(h.id, h.phash);
   }
 
-  private async windowOf(id: number, file: string): Promise<Float32Array | null> {
-    const rel = file || getCrop(this.db, id)?.file;
+  private async windowOf(id: number): Promise<Float32Array | null> {
+    const rel = this.files.get(id) ?? getCrop(this.db, id)?.file;
     if (!rel) return null;
     try {
       const { data, info } = await sharp(path.join(this.dataDir, rel)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -75,25 +79,19 @@ export class DuplicateIndex {
   }
 
   async find(phash: string, crop: Buffer, size: number, exceptId?: number): Promise<number | null> {
-    const candidates = this.hashes
-      .filter((h) => h.id !== exceptId)
-      .map((h) => ({ h, d: hammingHex(h.phash, phash) }))
-      .filter((c) => c.d <= DUPLICATE_MAX_DISTANCE)
-      .sort((a, b) => a.d - b.d)
-      .slice(0, 8);
+    const candidates = this.hashes.near(phash, 8, exceptId);
     if (candidates.length === 0) return null;
     const mine = faceWindow(luminance(crop, size * size), size);
-    for (const { h } of candidates) {
-      const other = await this.windowOf(h.id, h.file);
-      if (other && correlation(mine, other) >= DUPLICATE_MIN_CORRELATION) return h.id;
+    for (const { id } of candidates) {
+      const other = await this.windowOf(id);
+      if (other && correlation(mine, other) >= DUPLICATE_MIN_CORRELATION) return id;
     }
     return null;
   }
 
   add(id: number, phash: string, file: string): void {
-    const i = this.hashes.findIndex((h) => h.id === id);
-    if (i >= 0) this.hashes[i] = { id, phash, file };
-    else this.hashes.push({ id, phash, file });
+    this.hashes.set(id, phash);
+    this.files.set(id, file);
   }
 }
 
