@@ -173,10 +173,13 @@ export function listCrops(db: Db, opts: { datasetId?: number } = {}): CropRow[] 
   return rows.map(toRow);
 }
 
-export function listCropHashes(db: Db): { id: number; imageId: number; phash: string }[] {
-  return (db.prepare('SELECT id, image_id, phash FROM crops WHERE phash IS NOT NULL ORDER BY id').all() as { id: number; image_id: number; phash: string }[]).map(
-    (r) => ({ id: r.id, imageId: r.image_id, phash: r.phash }),
-  );
+/**
+ * Calls `fn` with every crop's id and perceptual hash, in no particular order, read from the phash index rather than
+ * the crops' rows and without building a row object for each (500,000 crops).
+ */
+export function forEachCropHash(db: Db, fn: (id: number, phash: string) => void): void {
+  const rows = db.prepare('SELECT id, phash FROM crops INDEXED BY crops_phash WHERE phash IS NOT NULL').raw().iterate() as IterableIterator<[number, string]>;
+  for (const [id, phash] of rows) fn(id, phash);
 }
 
 /** Adds a flag (if missing) and multiplies the quality by `qualityFactor`. */

@@ -296,4 +296,10 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE runs ADD COLUMN prototypes_json TEXT;
   `,
+  // 7 (500,000 crops): the foreign keys that point at a face or a crop get indexes, so replacing an image's faces
+  // (prepare again, fix) and deleting crops (a dataset, a re-cut) no longer scan every crop or the whole history.
+  `
+  CREATE INDEX crops_face ON crops(face_id);
+  CREATE INDEX crop_history_crop ON crop_history(crop_id);
+  `,
 ];

@@ -3,6 +3,7 @@
 // -> catalogue) on FG-NET's 73 photos, after the browser has started, beside the MediaPipe models' own throughput
 // (landmarker + segmenter on the same photos, in the same pages, in the same run: the ceiling preparation can reach).
 // Usage: npm run bench:prepare -- [--json] [--workers 1,2] [--repeat R] [--size 128] [--no-background] [--no-lighting]
+//   [--data-dir DIR] (prepare FG-NET inside that catalogue, e.g. a kept 500,000-crop bench:catalogue one)
 // Each worker count gets its own browser with that many pages; the last JSON line has every count under byWorkers
 // and the figures of the largest at the top (imagesPerSecond, modelImagesPerSecond, ratio). A serial pass over the
 // photos then says where one image's time goes (stagesMsPerImage).
@@ -13,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openCatalogue } from '../dist/node/db/catalogue.js';
 import { importDataset } from '../dist/node/db/importers/run.js';
+import { listImages } from '../dist/node/db/images.js';
 import { loadPhoto } from '../dist/node/ml/prep/photo.js';
 import { runPrepare } from '../dist/node/ml/prep/pipeline.js';
 import { createPlaywrightVisionHost } from '../dist/node/ml/vision/playwright-host.js';
@@ -68,7 +70,9 @@ function treeCpuMs(rootPid) {
   return { total, byKind };
 }
 
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chronoface-bench-prepare-'));
+// --data-dir prepares FG-NET inside an existing catalogue (a kept bench:catalogue one, say): preparation at scale.
+const given = option('data-dir');
+const dataDir = given ? path.resolve(given) : fs.mkdtempSync(path.join(os.tmpdir(), 'chronoface-bench-prepare-'));
 const db = openCatalogue(dataDir);
 const log = (m) => { if (!flag('json')) console.error(m); };
 const round1 = (v) => Number(v.toFixed(1));
@@ -95,7 +99,7 @@ async function measure(workers, files, photos) {
   const host = await createPlaywrightVisionHost({ pages: workers });
   try {
     // Warm-up (first calls compile shaders and allocate).
-    await runPrepare({ dataDir, db, host, settings, workers: workers * 2, imageIds: [1, 2, 3, 4], redo: true });
+    await runPrepare({ dataDir, db, host, settings, workers: workers * 2, imageIds: fgnetImageIds.slice(0, 4), redo: true });
     await host.timeModels(photos.slice(0, 4).map((p) => p.direct ?? p), 1);
     const modelsBefore = await modelThroughput(host, photos);
     let images = 0;
@@ -103,7 +107,7 @@ async function measure(workers, files, photos) {
     const cpu0 = treeCpuMs(process.pid);
     const t = performance.now();
     for (let r = 0; r < repeat; r++) {
-      const s = await runPrepare({ dataDir, db, host, settings, workers: workers * 2, redo: true });
+      const s = await runPrepare({ dataDir, db, host, settings, workers: workers * 2, datasetId: fgnetDataset, redo: true });
       images += s.total;
       failed += s.failed;
     }
@@ -173,8 +177,11 @@ async function stages(host, files) {
   return Object.fromEntries(Object.entries(sum).map(([k, v]) => [k, round1(v / n)]));
 }
 
+let fgnetDataset = 0;
+let fgnetImageIds = [];
 try {
-  await importDataset(db, { path: fgnet, format: 'fgnet' });
+  fgnetDataset = (await importDataset(db, { path: fgnet, format: 'fgnet' })).dataset;
+  fgnetImageIds = listImages(db, { datasetId: fgnetDataset }).map((im) => im.id);
   const files = fs.readdirSync(path.join(fgnet, 'images')).map((f) => path.join(fgnet, 'images', f));
   const photos = await Promise.all(files.map((f) => loadPhoto(f)));
   const byWorkers = [];
@@ -201,11 +208,12 @@ try {
     background: settings.background.enabled,
     lighting: settings.lighting.enabled,
     repeat,
+    catalogueCrops: db.prepare('SELECT count(*) FROM crops').pluck().get(),
     cores: os.cpus().length,
     loadAverage1m: Number(os.loadavg()[0].toFixed(2)),
   };
   console.log(flag('json') ? JSON.stringify(result) : result);
 } finally {
   db.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  if (!given) fs.rmSync(dataDir, { recursive: true, force: true });
 }

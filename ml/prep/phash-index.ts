@@ -10,12 +10,6 @@ export interface PhashMatch {
   distance: number;
 }
 
-interface Entry {
-  id: number;
-  hi: number;
-  lo: number;
-}
-
 function popcount32(v: number): number {
   v -= (v >>> 1) & 0x55555555;
   v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
@@ -24,9 +18,10 @@ function popcount32(v: number): number {
 
 /** A 16-hex-digit hash as its high and low 32 bits, or null for anything else. */
 function parse(phash: string): { hi: number; lo: number } | null {
-  if (!/^[0-9a-f]{16}$/i.test(phash)) return null;
+  if (phash.length !== 16 || !HEX16.test(phash)) return null;
   return { hi: parseInt(phash.slice(0, 8), 16) >>> 0, lo: parseInt(phash.slice(8), 16) >>> 0 };
 }
+const HEX16 = /^[0-9a-f]{16}$/i;
 
 /** Bits [from, from + width) of the 64-bit value hi:lo, counted from the most significant bit (width <= 31). */
 function bits(hi: number, lo: number, from: number, width: number): number {
@@ -40,11 +35,15 @@ function bits(hi: number, lo: number, from: number, width: number): number {
 }
 
 export class PhashIndex {
-  /** In insertion order; a replaced crop keeps its place. */
-  private readonly entries: Entry[] = [];
+  /** Per slot (a replaced crop keeps its slot): typed arrays, so half a million hashes make no garbage. */
+  private ids = new Float64Array(1024);
+  private his = new Uint32Array(1024);
+  private los = new Uint32Array(1024);
+  private slots = 0;
   private readonly slotOf = new Map<number, number>();
   private readonly chunks: { from: number; width: number }[] = [];
-  private readonly buckets: Map<number, number[]>[] = [];
+  /** Per chunk, the slots by the chunk's value (at most 2^10 values: dense arrays beat maps here). */
+  private readonly buckets: (number[] | undefined)[][] = [];
   /** seen[slot] === query marks a slot already measured by the current query. */
   private seen = new Uint32Array(1024);
   private query = 0;
@@ -55,7 +54,7 @@ export class PhashIndex {
     for (let i = 0; i < n; i++) {
       const width = Math.floor(64 / n) + (i < 64 % n ? 1 : 0);
       this.chunks.push({ from, width });
-      this.buckets.push(new Map());
+      this.buckets.push(new Array<number[] | undefined>(2 ** width));
       from += width;
     }
   }
@@ -73,22 +72,25 @@ export class PhashIndex {
       if (slot !== undefined) this.slotOf.delete(id);
       return;
     }
-    const at = slot ?? this.entries.length;
-    this.entries[at] = { id, ...v };
+    const at = slot ?? this.slots++;
+    if (at >= this.ids.length) this.grow();
+    this.ids[at] = id;
+    this.his[at] = v.hi;
+    this.los[at] = v.lo;
     this.slotOf.set(id, at);
     this.chunks.forEach((c, i) => {
       const key = bits(v.hi, v.lo, c.from, c.width);
-      const list = this.buckets[i]!.get(key);
+      const list = this.buckets[i]![key];
       if (list) list.push(at);
-      else this.buckets[i]!.set(key, [at]);
+      else this.buckets[i]![key] = [at];
     });
   }
 
-  /** Crops within maxDistance of `phash` (but `exceptId`), nearest first, then in insertion order; at most `limit`. */
+  /** Crops within maxDistance of `phash` (but `exceptId`), nearest first, then by id; at most `limit`. */
   near(phash: string, limit: number, exceptId?: number): PhashMatch[] {
     const q = parse(phash);
     if (!q) return [];
-    if (this.seen.length < this.entries.length) this.seen = new Uint32Array(this.entries.length * 2);
+    if (this.seen.length < this.slots) this.seen = new Uint32Array(this.ids.length);
     if (++this.query === 0xffffffff) {
       this.seen.fill(0);
       this.query = 1;
@@ -97,28 +99,37 @@ export class PhashIndex {
     const query = this.query;
     const found: { slot: number; distance: number }[] = [];
     this.chunks.forEach((c, i) => {
-      for (const slot of this.buckets[i]!.get(bits(q.hi, q.lo, c.from, c.width)) ?? []) {
+      for (const slot of this.buckets[i]![bits(q.hi, q.lo, c.from, c.width)] ?? []) {
         if (seen[slot] === query) continue;
         seen[slot] = query;
-        const e = this.entries[slot]!;
-        if (e.id === exceptId) continue;
-        const distance = popcount32((e.hi ^ q.hi) >>> 0) + popcount32((e.lo ^ q.lo) >>> 0);
+        if (this.ids[slot] === exceptId) continue;
+        const distance = popcount32((this.his[slot]! ^ q.hi) >>> 0) + popcount32((this.los[slot]! ^ q.lo) >>> 0);
         if (distance <= this.maxDistance) found.push({ slot, distance });
       }
     });
-    found.sort((a, b) => a.distance - b.distance || a.slot - b.slot);
-    return found.slice(0, limit).map((f) => ({ id: this.entries[f.slot]!.id, distance: f.distance }));
+    found.sort((a, b) => a.distance - b.distance || this.ids[a.slot]! - this.ids[b.slot]!);
+    return found.slice(0, limit).map((f) => ({ id: this.ids[f.slot]!, distance: f.distance }));
+  }
+
+  private grow(): void {
+    const n = this.ids.length * 2;
+    const ids = new Float64Array(n);
+    const his = new Uint32Array(n);
+    const los = new Uint32Array(n);
+    ids.set(this.ids);
+    his.set(this.his);
+    los.set(this.los);
+    [this.ids, this.his, this.los] = [ids, his, los];
   }
 
   private unbucket(slot: number): void {
-    const e = this.entries[slot]!;
     this.chunks.forEach((c, i) => {
-      const key = bits(e.hi, e.lo, c.from, c.width);
-      const list = this.buckets[i]!.get(key);
+      const key = bits(this.his[slot]!, this.los[slot]!, c.from, c.width);
+      const list = this.buckets[i]![key];
       if (!list) return;
       const k = list.indexOf(slot);
       if (k >= 0) list.splice(k, 1);
-      if (list.length === 0) this.buckets[i]!.delete(key);
+      if (list.length === 0) this.buckets[i]![key] = undefined;
     });
   }
 }

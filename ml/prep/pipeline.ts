@@ -1,7 +1,7 @@
 import path from 'node:path';
 import sharp from 'sharp';
 import type { Db } from '../../db/catalogue.js';
-import { getCrop, getCropByImage, listCropHashes, updateCropFix, type CropData, type CropRow } from '../../db/crops.js';
+import { forEachCropHash, getCrop, getCropByImage, updateCropFix, type CropData, type CropRow } from '../../db/crops.js';
 import { listFaces, replaceDetectedFaces } from '../../db/faces.js';
 import { getImage, listImages, listImagesForPrepare, markImagePrepare, type ImageRow } from '../../db/images.js';
 import { storeDetectedCrop } from '../../db/prepared-crops.js';
@@ -63,7 +63,7 @@ export class DuplicateIndex {
     private readonly db: Db,
     private readonly dataDir: string,
   ) {
-    for (const h of listCropHashes(db)) this.hashes.set(h.id, h.phash);
+    forEachCropHash(db, (id, phash) => this.hashes.set(id, phash));
   }
 
   private async windowOf(id: number): Promise<Float32Array | null> {
