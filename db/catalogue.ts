@@ -52,24 +52,21 @@ export interface CatalogueUpgrade {
  * anything to do; a data directory without a catalogue is left as it is. Returns the upgrade it made, or null.
  */
 export function upgradeCatalogue(dataDir: string, notice: (u: CatalogueUpgrade) => void): CatalogueUpgrade | null {
-  const file = path.join(dataDir, CATALOGUE_FILE);
-  if (!fs.existsSync(file)) return null;
-  const db = new Database(file);
+  if (!fs.existsSync(path.join(dataDir, CATALOGUE_FILE))) return null;
+  const db = openCatalogue(dataDir, { readonly: true });
+  let upgrade: CatalogueUpgrade;
   try {
-    db.pragma('busy_timeout = 10000');
     const from = db.pragma('user_version', { simple: true }) as number;
     if (from >= MIGRATIONS.length) return null;
     const hasCrops = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'crops'`).get() !== undefined;
     const crops = hasCrops ? (db.prepare('SELECT count(*) AS n FROM crops').get() as { n: number }).n : 0;
-    const upgrade = { dataDir, from, to: MIGRATIONS.length, crops };
-    notice(upgrade);
-    db.pragma('journal_mode = WAL');
-    db.pragma('foreign_keys = ON');
-    migrate(db);
-    return upgrade;
+    upgrade = { dataDir, from, to: MIGRATIONS.length, crops };
   } finally {
     db.close();
   }
+  notice(upgrade);
+  openCatalogue(dataDir).close();
+  return upgrade;
 }
 
 export function describeCatalogueUpgrade(u: CatalogueUpgrade): string {

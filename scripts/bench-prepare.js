@@ -7,8 +7,8 @@
 // Each worker count gets its own browser with that many pages; the last JSON line has every count under byWorkers
 // and the figures of the largest at the top (imagesPerSecond, modelImagesPerSecond, ratio). A serial pass over the
 // photos then says where one image's time goes (stagesMsPerImage).
-// CPU time of this process and its Chromium children is measured too: cpuMsPerImage and the throughput it allows on
-// this machine's cores (projectedImagesPerSecond) are steadier than wall time when other work shares the machine.
+// CPU time of this process and its Chromium children is measured too (cpuMsPerImage, by process): steadier than wall
+// time when other work shares the machine.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -95,7 +95,7 @@ function perImage(cpu0, cpu1, images) {
   );
 }
 
-async function measure(workers, files, photos) {
+async function measure(workers, photos) {
   const host = await createPlaywrightVisionHost({ pages: workers });
   try {
     // Warm-up (first calls compile shaders and allocate).
@@ -188,7 +188,7 @@ try {
   let last = null;
   for (const w of workerCounts) {
     if (last) await last.close();
-    const { out, host } = await measure(w, files, photos);
+    const { out, host } = await measure(w, photos);
     byWorkers.push(out);
     last = host;
   }

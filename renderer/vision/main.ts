@@ -66,15 +66,18 @@ async function toImage(img: VisionImageInput): Promise<ImageData | ImageBitmap> 
  * them to the browser process and back, which measured about a tenth of a preparation's CPU time.
  */
 async function decodeEncoded(bytes: Uint8Array<ArrayBuffer>, mime: string): Promise<ImageBitmap> {
-  const viaBlob = (): Promise<ImageBitmap> =>
-    createImageBitmap(new Blob([bytes], { type: mime }), { imageOrientation: 'none', colorSpaceConversion: 'default' });
-  if (typeof ImageDecoder === 'undefined') return viaBlob();
-  let decoder: ImageDecoder;
-  try {
-    decoder = new ImageDecoder({ data: bytes, type: mime, preferAnimation: false });
-  } catch {
-    return viaBlob();
+  if (typeof ImageDecoder !== 'undefined') {
+    try {
+      return await decodeWithWebCodecs(bytes, mime);
+    } catch {
+      // Whatever WebCodecs refuses, the image element's decoder gets a chance (and gives the error if it fails too).
+    }
   }
+  return createImageBitmap(new Blob([bytes], { type: mime }), { imageOrientation: 'none', colorSpaceConversion: 'default' });
+}
+
+async function decodeWithWebCodecs(bytes: Uint8Array<ArrayBuffer>, mime: string): Promise<ImageBitmap> {
+  const decoder = new ImageDecoder({ data: bytes, type: mime, preferAnimation: false });
   try {
     const { image } = await decoder.decode();
     try {
@@ -82,9 +85,6 @@ async function decodeEncoded(bytes: Uint8Array<ArrayBuffer>, mime: string): Prom
     } finally {
       image.close();
     }
-  } catch {
-    // Whatever WebCodecs refuses, the image element's decoder gets a chance (and gives the error if it fails too).
-    return viaBlob();
   } finally {
     decoder.close();
   }
@@ -356,6 +356,7 @@ async function timeModels(req: TimeModelsRequest): Promise<TimeModelsResult> {
       const canvas = new OffscreenCanvas(SEGMENT_INPUT, SEGMENT_INPUT);
       const source = photo instanceof ImageData ? await createImageBitmap(photo) : photo;
       canvas.getContext('2d', { willReadFrequently: true })!.drawImage(source, 0, 0, SEGMENT_INPUT, SEGMENT_INPUT);
+      if (source !== photo) source.close();
       return canvas;
     }),
   );
