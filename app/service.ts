@@ -29,7 +29,7 @@ export interface StudioServiceOptions {
   transport?: 'electron' | 'browser';
   /** Defaults to package.json's version. */
   version?: string;
-  /** Starts the vision host on first use. Default: headless Chromium through playwright-core (ml/vision). */
+  /** Starts the vision host on first use. Default: headless Chromium (ml/vision/chromium-host.ts). */
   createVisionHost?: VisionHostFactory;
   /** Starts the trainer process. Default: a Node child process (workflows/trainer-process.ts forkTrainer). */
   spawnTrainer?: SpawnTrainer;
@@ -68,8 +68,8 @@ export function appVersion(): string {
 }
 
 const defaultVisionHost: VisionHostFactory = async ({ dataDir, onModelProgress }) => {
-  const { createPlaywrightVisionHost } = await import('../ml/vision/playwright-host.js');
-  return createPlaywrightVisionHost({ dataDir, onModelProgress: (p) => onModelProgress(p) });
+  const { createChromiumVisionHost } = await import('../ml/vision/chromium-host.js');
+  return createChromiumVisionHost({ dataDir, onModelProgress: (p) => onModelProgress(p) });
 };
 
 export function createStudioService(options: StudioServiceOptions): StudioService {

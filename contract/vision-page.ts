@@ -1,4 +1,4 @@
-/** JSON spoken between a vision host (Node, or Electron main) and the vision page (renderer/vision). Types only. */
+/** What a vision host (Node, or Electron main) and the vision page (renderer/vision) say to each other. Types only. */
 export interface VisionInitRequest {
   wasmBaseUrl: string;
   faceLandmarkerUrl: string;
@@ -10,9 +10,10 @@ export interface VisionInitRequest {
   delegate?: 'CPU' | 'GPU';
 }
 
+/** A photo for the page: 8-bit RGB or RGBA pixels, or a file's bytes for the page to decode. */
 export type VisionImageInput =
-  | { kind: 'rgba'; width: number; height: number; base64: string }
-  | { kind: 'encoded'; base64: string; mime: string };
+  | { kind: 'pixels'; width: number; height: number; channels: 3 | 4; bytes: Uint8Array }
+  | { kind: 'encoded'; bytes: Uint8Array; mime: string };
 
 /** Asks `detect` to segment the person around its most prominent face in the same call (one round trip, one decode).
  *  The region is a square of `extent` inter-ocular distances, turned with the eye line (the segmenter sees the face
@@ -40,8 +41,8 @@ export interface FaceRegion {
 export interface PageFaceMask {
   region: FaceRegion;
   side: number;
-  /** Uint8 0..255 person confidence, side * side, base64. */
-  base64: string;
+  /** Uint8 0..255 person confidence, side * side. */
+  data: Uint8Array;
 }
 
 export interface PageFace {
@@ -67,8 +68,8 @@ export interface PageDetectResult {
 export interface PageSegmentResult {
   width: number;
   height: number;
-  /** Uint8 0..255 person confidence, width * height, base64. */
-  maskBase64: string;
+  /** Uint8 0..255 person confidence, width * height. */
+  mask: Uint8Array;
   ms: number;
 }
 
@@ -84,9 +85,15 @@ export interface TimeModelsResult {
   ms: number;
 }
 
+export type VisionMethod = 'init' | 'detect' | 'segment' | 'timeModels';
+
+/** The page's methods. Hosts call them through frames (contract/vision-frame.ts): over the page's socket when its URL
+ *  names one (?socket=ws://...), else with callFrame, whose frame travels as base64. */
 export interface ChronofaceVisionApi {
   init(req: VisionInitRequest): Promise<{ ok: true }>;
   detect(img: VisionDetectInput): Promise<PageDetectResult>;
   segment(img: VisionImageInput): Promise<PageSegmentResult>;
   timeModels(req: TimeModelsRequest): Promise<TimeModelsResult>;
+  /** A call frame in, its answer frame out, both base64. */
+  callFrame(frameBase64: string): Promise<string>;
 }

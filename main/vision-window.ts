@@ -1,22 +1,26 @@
 /**
  * The vision host of the desktop app: hidden BrowserWindows running the built vision page (MediaPipe needs WebGL, so
- * it runs in a renderer), driven with executeJavaScript over the preparation helper's VisionPageTransport.
+ * it runs in a renderer). Each call is a frame (contract/vision-frame.ts) handed to the page's callFrame as base64.
  */
 import { BrowserWindow } from 'electron';
 import { ELECTRON_APP_ORIGIN, ELECTRON_SCHEME } from '../contract/files.js';
 import { lockDown } from './window.js';
-import { createVisionHost, visionInitRequest, type VisionHost, type VisionMethod, type VisionPageTransport } from '../ml/vision/host.js';
+import type { VisionMethod } from '../contract/vision-page.js';
+import { callFrame, createVisionHost, readAnswer, visionInitRequest, VisionHostGone, type VisionHost, type VisionPageTransport } from '../ml/vision/host.js';
 
 const VISION_PAGE = `${ELECTRON_APP_ORIGIN}/vision/index.html`;
-const METHODS: readonly VisionMethod[] = ['init', 'detect', 'segment', 'timeModels'];
 
 class WindowTransport implements VisionPageTransport {
   constructor(private readonly win: BrowserWindow) {}
 
   async call(method: VisionMethod, arg: unknown): Promise<unknown> {
-    if (!METHODS.includes(method)) throw new Error(`unknown vision method ${String(method)}`);
-    if (this.win.isDestroyed()) throw new Error('the vision window is closed');
-    return this.win.webContents.executeJavaScript(`window.chronofaceVision.${method}(${JSON.stringify(arg)})`, true);
+    if (this.win.isDestroyed()) throw new VisionHostGone('the vision window is closed');
+    const frame = Buffer.from(callFrame(0, method, arg)).toString('base64');
+    const answer: unknown = await this.win.webContents.executeJavaScript(`window.chronofaceVision.callFrame(${JSON.stringify(frame)})`, true);
+    if (typeof answer !== 'string') throw new Error(`the vision window answered ${method} with ${typeof answer}`);
+    const read = readAnswer(Buffer.from(answer, 'base64'));
+    if (!read.ok) throw new Error(read.error);
+    return read.body;
   }
 
   async close(): Promise<void> {
@@ -57,7 +61,7 @@ export async function createWindowVisionHost(pages = 2): Promise<VisionHost> {
     for (let i = 0; i < Math.max(1, pages); i++) windows.push(await openVisionWindow());
     const transports = windows.map((w) => new WindowTransport(w));
     await Promise.all(transports.map((t) => t.call('init', init)));
-    return createVisionHost(transports);
+    return createVisionHost(transports, 'jpeg');
   } catch (err) {
     for (const w of windows) if (!w.isDestroyed()) w.destroy();
     throw err;

@@ -28,7 +28,7 @@ import { loadPhoto } from '../dist/node/ml/prep/photo.js';
 import { prepareFace } from '../dist/node/ml/prep/prepare-face.js';
 import { chooseModel, loadAgingModel } from '../dist/node/ml/aging/model.js';
 import { writeGif } from '../dist/node/ml/aging/writers.js';
-import { createPlaywrightVisionHost } from '../dist/node/ml/vision/playwright-host.js';
+import { createChromiumVisionHost } from '../dist/node/ml/vision/chromium-host.js';
 import { initBackend } from '../dist/node/ml/tf/backend.js';
 import { createCvae } from '../dist/node/ml/cvae/model.js';
 import { makeCvaeConfig } from '../dist/node/ml/cvae/config.js';
@@ -61,7 +61,7 @@ try {
 const tModel = performance.now();
 const model = await loadAgingModel(choice);
 const tHost = performance.now();
-const host = await createPlaywrightVisionHost({ pages: 1, dataDir });
+const host = await createChromiumVisionHost({ pages: 1, dataDir });
 const tEstimator = performance.now();
 // Loads the age/gender net (once per process) on a blank crop, so that its load shows apart from the first photo.
 await estimateAgeGender([{ data: new Uint8Array(model.size * model.size * 3).fill(128), width: model.size, height: model.size, channels: 3 }]);

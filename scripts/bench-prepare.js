@@ -17,7 +17,7 @@ import { importDataset } from '../dist/node/db/importers/run.js';
 import { listImages } from '../dist/node/db/images.js';
 import { loadPhoto } from '../dist/node/ml/prep/photo.js';
 import { runPrepare } from '../dist/node/ml/prep/pipeline.js';
-import { createPlaywrightVisionHost } from '../dist/node/ml/vision/playwright-host.js';
+import { createChromiumVisionHost } from '../dist/node/ml/vision/chromium-host.js';
 import { detectFaces } from '../dist/node/ml/prep/detect.js';
 import { faceSegmentRequest, prepareFace } from '../dist/node/ml/prep/prepare-face.js';
 import { writeFileAtomic } from '../dist/node/ml/io/write-file-atomic.js';
@@ -96,7 +96,7 @@ function perImage(cpu0, cpu1, images) {
 }
 
 async function measure(workers, photos) {
-  const host = await createPlaywrightVisionHost({ pages: workers });
+  const host = await createChromiumVisionHost({ pages: workers });
   try {
     // Warm-up (first calls compile shaders and allocate).
     await runPrepare({ dataDir, db, host, settings, workers: workers * 2, imageIds: fgnetImageIds.slice(0, 4), redo: true });

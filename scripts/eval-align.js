@@ -2,7 +2,7 @@
 // Eye-centre accuracy of the detection pipeline on FG-NET's hand-placed pupils (points 31 and 36).
 // Usage: npm run eval:align -- [--json] [--pages N] [--max-side PX] [--fgnet DIR]
 import path from 'node:path';
-import { createPlaywrightVisionHost } from '../dist/node/ml/vision/playwright-host.js';
+import { createChromiumVisionHost } from '../dist/node/ml/vision/chromium-host.js';
 import { evaluateAlignment } from '../dist/node/ml/prep/eval-align.js';
 import { SHARED_DIR, flag, option, useSharedModels } from './script-args.js';
 
@@ -10,7 +10,7 @@ useSharedModels();
 const fgnet = option('fgnet') ?? path.join(SHARED_DIR, 'datasets/fgnet');
 const maxSide = option('max-side') ? Number(option('max-side')) : undefined;
 
-const host = await createPlaywrightVisionHost({ pages: Number(option('pages') ?? 2) });
+const host = await createChromiumVisionHost({ pages: Number(option('pages') ?? 2) });
 try {
   const r = await evaluateAlignment(host, fgnet, { maxSide });
   const summary = {

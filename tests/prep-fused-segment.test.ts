@@ -91,7 +91,7 @@ describe('detection and segmentation in one page call', () => {
     expect(res.stages?.segment).toBeGreaterThan(0);
     const mask = face.mask!;
     expect(mask.side).toBe(req.maskSide);
-    const bytes = Buffer.from(mask.base64, 'base64');
+    const bytes = mask.data;
     expect(bytes.length).toBe(mask.side * mask.side);
     // The region is centred below the eyes, turned with the eye line, extent x inter-ocular distance wide.
     const le = [face.points[468 * 3]!, face.points[468 * 3 + 1]!];

@@ -8,7 +8,7 @@ import { listFaces } from '../db/faces.js';
 import { listImages } from '../db/images.js';
 import { importDataset } from '../db/importers/run.js';
 import { runPrepare } from '../ml/prep/pipeline.js';
-import { createPlaywrightVisionHost } from '../ml/vision/playwright-host.js';
+import { createChromiumVisionHost } from '../ml/vision/chromium-host.js';
 import { runCli, startCli } from './helpers/cli.js';
 import { FGNET_DIR } from './helpers/shared-data.js';
 import { tempDirsForFile } from './helpers/temp-dirs.js';
@@ -141,7 +141,7 @@ describe('prepare when the browser dies', () => {
     const db = openCatalogue(dataDir);
     try {
       await importDataset(db, { path: root, format: 'utkface' });
-      const host = await createPlaywrightVisionHost({ pages: 1 });
+      const host = await createChromiumVisionHost({ pages: 1 });
       await host.close();
       await expect(runPrepare({ dataDir, db, host })).rejects.toThrow(/vision browser stopped/);
       expect(listImages(db).map((im) => im.prepareStatus)).toEqual(['pending', 'pending', 'pending']);

@@ -51,9 +51,9 @@ function isOwn(host: VisionHost | OwnVisionHost): host is OwnVisionHost {
 export async function prepareImages(job: PrepareJob): Promise<PrepareSummary> {
   const { host: given, ...options } = job;
   if (!isOwn(given)) return runPrepare({ ...options, host: given });
-  // Loaded on demand: a front end with its own host does not need Playwright.
-  const { createPlaywrightVisionHost } = await import('../ml/vision/playwright-host.js');
-  const host = await createPlaywrightVisionHost({ pages: given.pages, dataDir: job.dataDir, ...(given.onModelProgress ? { onModelProgress: given.onModelProgress } : {}) });
+  // Loaded on demand: a front end with its own host does not need the headless one.
+  const { createChromiumVisionHost } = await import('../ml/vision/chromium-host.js');
+  const host = await createChromiumVisionHost({ pages: given.pages, dataDir: job.dataDir, ...(given.onModelProgress ? { onModelProgress: given.onModelProgress } : {}) });
   try {
     return await runPrepare({ ...options, host });
   } finally {

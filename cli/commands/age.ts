@@ -7,7 +7,7 @@ import { DEFAULT_TARGET_AGES, parseAges } from '../../ml/aging/ages.js';
 import { chooseModel, loadAgingModel, type AgingModel } from '../../ml/aging/model.js';
 import { expandPhotoArgs } from '../../ml/aging/outputs.js';
 import type { AgeFaceOptions, Gender } from '../../ml/aging/age-face.js';
-import { createPlaywrightVisionHost } from '../../ml/vision/playwright-host.js';
+import { createChromiumVisionHost } from '../../ml/vision/chromium-host.js';
 import type { VisionHost } from '../../ml/vision/host.js';
 import { ChromiumNotFoundError } from '../../ml/vision/chromium.js';
 import { ModelUnavailableError } from '../../ml/vision/models.js';
@@ -128,7 +128,7 @@ async function folder(s: Shared, photos: string[], outDir: string): Promise<numb
 /** The headless vision host; one retry, since a page can fail to start on a busy machine (not for a missing model or browser). */
 async function startVisionHost(ctx: CommandContext): Promise<VisionHost> {
   const start = (): Promise<VisionHost> =>
-    createPlaywrightVisionHost({ pages: 1, dataDir: ctx.dataDir, onModelProgress: (p) => ctx.out.progress(p.received, p.total, `downloading ${p.file}`) });
+    createChromiumVisionHost({ pages: 1, dataDir: ctx.dataDir, onModelProgress: (p) => ctx.out.progress(p.received, p.total, `downloading ${p.file}`) });
   try {
     return await start();
   } catch (err) {

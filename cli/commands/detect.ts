@@ -4,7 +4,7 @@ import { numberOpt } from '../command.js';
 import { UsageError } from '../args.js';
 import { detectFaces, faceToJson } from '../../ml/prep/detect.js';
 import { loadPhoto } from '../../ml/prep/photo.js';
-import { createPlaywrightVisionHost } from '../../ml/vision/playwright-host.js';
+import { createChromiumVisionHost } from '../../ml/vision/chromium-host.js';
 
 export const detectCommand: Command = {
   name: 'detect',
@@ -16,7 +16,7 @@ export const detectCommand: Command = {
   async run(ctx) {
     const files = ctx.positionals;
     if (files.length === 0) throw new UsageError('give at least one image path');
-    const host = await createPlaywrightVisionHost({
+    const host = await createChromiumVisionHost({
       pages: Math.min(files.length, Math.max(1, numberOpt(ctx, 'pages') ?? 2)),
       dataDir: ctx.dataDir,
       onModelProgress: (p) => ctx.out.progress(p.received, p.total, `downloading ${p.file}`),

@@ -9,7 +9,7 @@ import { getDataset } from '../../db/datasets.js';
 import { listNoFaceImages } from '../../db/faces.js';
 import { fixCrop, parsePoints } from '../../ml/prep/pipeline.js';
 import { createCropFromPoints, HandPlacedError, preflightHandPoints, shownSize } from '../../ml/prep/noface.js';
-import { createPlaywrightVisionHost } from '../../ml/vision/playwright-host.js';
+import { createChromiumVisionHost } from '../../ml/vision/chromium-host.js';
 
 export const fixCommand: Command = {
   name: 'fix',
@@ -59,7 +59,7 @@ export const fixCommand: Command = {
           throw err;
         }
       }
-      const host = await createPlaywrightVisionHost({ pages: 1, dataDir: ctx.dataDir });
+      const host = await createChromiumVisionHost({ pages: 1, dataDir: ctx.dataDir });
       try {
         let crop: CropRow;
         if (imageId === undefined) {

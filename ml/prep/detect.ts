@@ -1,5 +1,5 @@
 import type { FaceRegion, FaceSegmentRequest, PageFace } from '../../contract/vision-page.js';
-import type { RawImage, VisionHost, VisionInput } from '../vision/host.js';
+import { asBuffer, type RawImage, type VisionHost, type VisionInput } from '../vision/host.js';
 import sharp from 'sharp';
 import { KEYPOINT_NAMES, type KeypointName, type Keypoints } from '../../domain/keypoints.js';
 import { prominence } from '../../domain/face.js';
@@ -105,7 +105,7 @@ export function faceFromPage(face: PageFace, sx: number, sy: number): DetectedFa
     : landmarkBox(landmarks);
   const out: DetectedFace = { score: face.score ?? UNMATCHED_SCORE, box, keypoints, landmarks, pose: poseFromPoints(scaled, keypoints) };
   if (face.mask) {
-    const data = Buffer.from(face.mask.base64, 'base64');
+    const data = asBuffer(face.mask.data);
     const r = face.mask.region;
     // Detection input keeps the photo's aspect (one scale), so the square stays a square.
     const region: FaceRegion = { cx: r.cx * sx, cy: r.cy * sy, side: r.side * sx, angle: r.angle };

@@ -5,7 +5,7 @@ import { forEachCropHash, getCrop, getCropByImage, updateCropFix, type CropData,
 import { listFaces, replaceDetectedFaces } from '../../db/faces.js';
 import { getImage, listImages, listImagesForPrepare, markImagePrepare, type ImageRow } from '../../db/images.js';
 import { storeDetectedCrop } from '../../db/prepared-crops.js';
-import type { VisionHost } from '../vision/host.js';
+import { VisionHostGone, type VisionHost } from '../vision/host.js';
 import { writeFileAtomic } from '../io/write-file-atomic.js';
 import { cleanStaleTemps, newCropRelPath, removeQuietly } from './crop-files.js';
 import type { QualityFlag } from '../../domain/crop-flags.js';
@@ -109,6 +109,7 @@ class Lock {
 
 /** The browser or page died: not the image's fault, so the run stops and the image stays pending. */
 export function isHostFailure(err: unknown): boolean {
+  if (err instanceof VisionHostGone) return true;
   return /target (page, context or browser )?(has been )?closed|target crashed|browser has been closed|vision host is closed|page crashed/i.test(errorMessage(err));
 }
 
@@ -258,7 +259,6 @@ export function parsePoints(text: string | readonly string[]): Keypoints {
   return { leftEye: p(0), rightEye: p(1), nose: p(2), mouthLeft: p(3), mouthRight: p(4) };
 }
 
-/** Cuts a crop again from corrected five points (source px): marked edited, signals recomputed, same settings. */
 /** The columns of a crop row that come straight from its prepared face, cut into `file`. */
 export function preparedColumns(prepared: PreparedFace, file: string): Pick<CropData, 'file' | 'size' | 'transform' | 'inverse' | 'keypoints' | 'phash'> {
   return { file, size: prepared.size, transform: prepared.transform, inverse: prepared.inverse, keypoints: prepared.keypoints, phash: prepared.phash };
@@ -275,6 +275,7 @@ export function markedFlags(prepared: PreparedFace, dupOf: number | null, extra:
   return { flags, signals };
 }
 
+/** Cuts a crop again from corrected five points (source px): marked edited, signals recomputed, same settings. */
 export async function fixCrop(opts: { dataDir: string; db: Db; host: VisionHost; cropId: number; points: Keypoints }): Promise<CropRow> {
   const { db, dataDir, host } = opts;
   const crop = getCrop(db, opts.cropId);

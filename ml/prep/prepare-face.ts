@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import type { FaceSegmentRequest } from '../../contract/vision-page.js';
-import type { RawImage, VisionHost } from '../vision/host.js';
+import { asBuffer, type RawImage, type VisionHost } from '../vision/host.js';
 import type { QualityFlag } from '../../domain/crop-flags.js';
 import type { Keypoints } from '../../domain/keypoints.js';
 import type { DetectedFace, PersonMask, Pose } from './detect.js';
@@ -164,7 +164,7 @@ async function backgroundAlpha(host: VisionHost, photo: RawImage, face: FaceInpu
   const context = await warpAffine(photo, toContext, side, settings.background.grey);
   const res = await host.segment({ width: side, height: side, channels: 3, data: context });
   if (res.width !== side || res.height !== side) throw new Error(`segmenter mask is ${res.width}x${res.height}, expected ${side}x${side}`);
-  const conf = resizeMask(centreWindow(Buffer.from(res.maskBase64, 'base64'), side, side / 2, 1), side / 2, size);
+  const conf = resizeMask(centreWindow(asBuffer(res.mask), side, side / 2, 1), side / 2, size);
   return personAlpha(conf, size, settings.background.threshold, sigma);
 }
 

@@ -1,4 +1,5 @@
 import { FaceDetector, FaceLandmarker, FilesetResolver, ImageSegmenter, type Detection } from '@mediapipe/tasks-vision';
+import { decodeVisionFrame, encodeVisionFrame } from '../../contract/vision-frame';
 import type {
   ChronofaceVisionApi,
   FaceRegion,
@@ -12,6 +13,7 @@ import type {
   VisionDetectInput,
   VisionImageInput,
   VisionInitRequest,
+  VisionMethod,
 } from '../../contract/vision-page';
 import { prominence } from '../../domain/face';
 import { faceRegion, landmarkBox } from './face-region';
@@ -50,15 +52,27 @@ function toBase64(bytes: Uint8Array): string {
   return btoa(bin);
 }
 
-async function toImage(img: VisionImageInput): Promise<ImageData | ImageBitmap> {
-  if (img.kind === 'rgba') {
-    const bytes = fromBase64(img.base64);
-    if (bytes.length !== img.width * img.height * 4) {
-      throw new Error(`rgba input has ${bytes.length} bytes, expected ${img.width * img.height * 4}`);
-    }
-    return new ImageData(new Uint8ClampedArray(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.length), img.width, img.height);
+function toImageData(bytes: Uint8Array<ArrayBuffer>, width: number, height: number, channels: number): ImageData {
+  const n = width * height;
+  if ((channels !== 3 && channels !== 4) || bytes.length !== n * channels) {
+    throw new Error(`pixel input has ${bytes.length} bytes, expected ${width}x${height}x${channels} with 3 or 4 channels`);
   }
-  return decodeEncoded(fromBase64(img.base64) as Uint8Array<ArrayBuffer>, img.mime);
+  if (channels === 4) return new ImageData(new Uint8ClampedArray(bytes.buffer, bytes.byteOffset, bytes.length), width, height);
+  const rgba = new Uint8ClampedArray(n * 4);
+  for (let i = 0, j = 0; i < n; i++, j += 3) {
+    rgba[i * 4] = bytes[j]!;
+    rgba[i * 4 + 1] = bytes[j + 1]!;
+    rgba[i * 4 + 2] = bytes[j + 2]!;
+    rgba[i * 4 + 3] = 255;
+  }
+  return new ImageData(rgba, width, height);
+}
+
+async function toImage(img: VisionImageInput): Promise<ImageData | ImageBitmap> {
+  const bytes = img.bytes as Uint8Array<ArrayBuffer>;
+  if (!(bytes instanceof Uint8Array)) throw new Error(`${img.kind} input carries no bytes`);
+  if (img.kind === 'pixels') return toImageData(bytes, img.width, img.height, img.channels);
+  return decodeEncoded(bytes, img.mime);
 }
 
 /**
@@ -268,7 +282,7 @@ function segmentRegion(
     if (!mask) throw new Error('the segmenter returned no confidence mask');
     if (mask.width !== mask.height) throw new Error(`segmenter mask is ${mask.width}x${mask.height}, expected a square`);
     const maskSide = Math.max(8, Math.min(mask.width, Math.round(req.maskSide)));
-    const out = { region, side: maskSide, base64: toBase64(maskToBytes(mask.getAsFloat32Array(), mask.width, maskSide)) };
+    const out = { region, side: maskSide, data: maskToBytes(mask.getAsFloat32Array(), mask.width, maskSide) };
     stages.segmentDraw = t1 - t0;
     stages.segmentModel = t2 - t1;
     stages.segmentMask = performance.now() - t2;
@@ -339,7 +353,7 @@ async function segment(input: VisionImageInput): Promise<PageSegmentResult> {
       const f = mask.getAsFloat32Array();
       const out = new Uint8Array(f.length);
       for (let i = 0; i < f.length; i++) out[i] = Math.max(0, Math.min(255, Math.round(f[i]! * 255)));
-      return { width: mask.width, height: mask.height, maskBase64: toBase64(out), ms: performance.now() - t0 };
+      return { width: mask.width, height: mask.height, mask: out, ms: performance.now() - t0 };
     } finally {
       result.close();
     }
@@ -374,20 +388,48 @@ async function timeModels(req: TimeModelsRequest): Promise<TimeModelsResult> {
   }
 }
 
-window.chronofaceVision = {
-  async init(req) {
-    if (!tasks) {
-      initialising ??= createTasks(req);
-      try {
-        tasks = await initialising;
-      } catch (err) {
-        initialising = null;
-        throw err;
-      }
+async function init(req: VisionInitRequest): Promise<{ ok: true }> {
+  if (!tasks) {
+    initialising ??= createTasks(req);
+    try {
+      tasks = await initialising;
+    } catch (err) {
+      initialising = null;
+      throw err;
     }
-    return { ok: true };
-  },
+  }
+  return { ok: true };
+}
+
+const METHODS: Record<VisionMethod, (arg: never) => Promise<unknown>> = { init, detect, segment, timeModels };
+
+/** A call frame in, its answer frame out; whatever fails is answered as an error of that call. */
+async function answer(frame: Uint8Array): Promise<Uint8Array> {
+  let id = 0;
+  try {
+    const { head, body } = decodeVisionFrame(frame);
+    id = head.id;
+    if (!('call' in head)) throw new Error('the vision page takes calls only');
+    const method = METHODS[head.call];
+    if (!method) throw new Error(`unknown vision method ${String(head.call)}`);
+    return encodeVisionFrame({ id, ok: true }, await method(body as never));
+  } catch (err) {
+    return encodeVisionFrame({ id, ok: false, error: err instanceof Error ? err.message : String(err) }, null);
+  }
+}
+
+window.chronofaceVision = {
+  init,
   detect,
   segment,
   timeModels,
+  callFrame: async (frameBase64) => toBase64(await answer(fromBase64(frameBase64))),
 };
+
+/** A host that named a socket (the headless one) sends its frames there: bytes both ways, nothing in between. */
+const socketUrl = new URLSearchParams(location.search).get('socket');
+if (socketUrl) {
+  const socket = new WebSocket(socketUrl);
+  socket.binaryType = 'arraybuffer';
+  socket.onmessage = async (e: MessageEvent<ArrayBuffer>) => socket.send(await answer(new Uint8Array(e.data)));
+}

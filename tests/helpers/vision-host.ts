@@ -1,5 +1,5 @@
 import { beforeAll } from 'vitest';
-import { createPlaywrightVisionHost } from '../../ml/vision/playwright-host.js';
+import { createChromiumVisionHost } from '../../ml/vision/chromium-host.js';
 import type { VisionHost } from '../../ml/vision/host.js';
 
 /** Pages of the worker's vision host: as many as the product's default. */
@@ -10,11 +10,11 @@ let workerHost: Promise<VisionHost> | undefined;
 /**
  * The test worker's headless-Chromium vision host: one Chromium with its MediaPipe pages started by the first suite
  * that asks, then kept warm for every later test file the worker runs (the vision files share a worker without
- * isolation, see vitest.config.ts). Playwright closes the browser when the worker exits.
+ * isolation, see vitest.config.ts). Chromium closes itself when the worker exits and its DevTools pipe ends.
  */
 function startedWorkerHost(): Promise<VisionHost> {
   if (!workerHost) {
-    workerHost = createPlaywrightVisionHost({ pages: WORKER_VISION_PAGES });
+    workerHost = createChromiumVisionHost({ pages: WORKER_VISION_PAGES });
     workerHost.catch(() => (workerHost = undefined));
   }
   return workerHost;
