@@ -174,12 +174,18 @@ export function listCrops(db: Db, opts: { datasetId?: number } = {}): CropRow[] 
 }
 
 /**
- * Calls `fn` with every crop's id and perceptual hash, in no particular order, read from the phash index rather than
- * the crops' rows and without building a row object for each (500,000 crops).
+ * A page of the crops' ids and perceptual hashes in the phash index's order (hash, then id), starting after `after`:
+ * read from the index rather than the crops' rows, and a page at a time, so that a caller loading 500,000 of them can
+ * give way between pages (an open iterator would keep the shared connection busy meanwhile).
  */
-export function forEachCropHash(db: Db, fn: (id: number, phash: string) => void): void {
-  const rows = db.prepare('SELECT id, phash FROM crops INDEXED BY crops_phash WHERE phash IS NOT NULL').raw().iterate() as IterableIterator<[number, string]>;
-  for (const [id, phash] of rows) fn(id, phash);
+export function cropHashPage(db: Db, after: readonly [phash: string, id: number] | null, limit: number): [id: number, phash: string][] {
+  const rows = after
+    ? db
+        .prepare('SELECT id, phash FROM crops INDEXED BY crops_phash WHERE phash IS NOT NULL AND (phash, id) > (?, ?) ORDER BY phash, id LIMIT ?')
+        .raw()
+        .all(after[0], after[1], limit)
+    : db.prepare('SELECT id, phash FROM crops INDEXED BY crops_phash WHERE phash IS NOT NULL ORDER BY phash, id LIMIT ?').raw().all(limit);
+  return rows as [number, string][];
 }
 
 /** Adds a flag (if missing) and multiplies the quality by `qualityFactor`. */

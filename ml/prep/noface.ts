@@ -123,7 +123,7 @@ export async function createCropFromPoints(opts: {
   const rel = newCropRelPath(imageId);
   await writeFileAtomic(path.join(dataDir, rel), prepared.png);
   try {
-    const dupOf = await new DuplicateIndex(db, dataDir).find(prepared.phash, prepared.crop, prepared.size);
+    const dupOf = await (await DuplicateIndex.load(db, dataDir)).find(prepared.phash, prepared.crop, prepared.size);
     const { flags, signals } = markedFlags(prepared, dupOf, { handPlaced: true });
     const stored = storeHandPlacedCrop(db, imageId, points, { ...preparedColumns(prepared, rel), settings, quality: qualityScore(prepared.signals, flags), signals, flags });
     if (stored.existing) throw hasCrop(imageId, stored.cropId);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import sharp from 'sharp';
 import type { Db } from '../../db/catalogue.js';
-import { forEachCropHash, getCrop, getCropByImage, updateCropFix, type CropData, type CropRow } from '../../db/crops.js';
+import { cropHashPage, getCrop, getCropByImage, updateCropFix, type CropData, type CropRow } from '../../db/crops.js';
 import { listFaces, replaceDetectedFaces } from '../../db/faces.js';
 import { getImage, listImages, listImagesForPrepare, markImagePrepare, type ImageRow } from '../../db/images.js';
 import { storeDetectedCrop } from '../../db/prepared-crops.js';
@@ -53,17 +53,33 @@ export interface PrepareOptions {
   onProgress?: (done: number, total: number, event: PrepareEvent) => void;
 }
 
+/** Hashes read per page while loading. At 485,000 crops the longest stretch without a turn of the event loop was
+ *  66-90 ms with pages of 5,000 (110-167 ms with 20,000; the whole load, 1.3-1.9 s, at once before). */
+export const HASH_PAGE = 5_000;
+
 /** Perceptual-hash candidates, confirmed by correlating the central face windows of the crop files. */
 export class DuplicateIndex {
   private readonly hashes = new PhashIndex(DUPLICATE_MAX_DISTANCE);
   /** Crop files written in this run (the catalogue may not have committed them yet). */
   private readonly files = new Map<number, string>();
 
-  constructor(
+  private constructor(
     private readonly db: Db,
     private readonly dataDir: string,
-  ) {
-    forEachCropHash(db, (id, phash) => this.hashes.set(id, phash));
+  ) {}
+
+  /** Every crop's hash, a page at a time, giving way to other work between pages. */
+  static async load(db: Db, dataDir: string, pageSize = HASH_PAGE): Promise<DuplicateIndex> {
+    const index = new DuplicateIndex(db, dataDir);
+    let after: [string, number] | null = null;
+    for (;;) {
+      const page = cropHashPage(db, after, pageSize);
+      for (const [id, phash] of page) index.hashes.set(id, phash);
+      if (page.length < pageSize) return index;
+      const [id, phash] = page[page.length - 1]!;
+      after = [phash, id];
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   }
 
   private async windowOf(id: number): Promise<Float32Array | null> {
@@ -143,7 +159,7 @@ export async function runPrepare(opts: PrepareOptions): Promise<PrepareSummary> 
     skipped = listImages(db, { datasetId: opts.datasetId }).length - images.length;
   }
   const total = images.length;
-  const dups = new DuplicateIndex(db, dataDir);
+  const dups = await DuplicateIndex.load(db, dataDir);
   const registerLock = new Lock();
   const summary: PrepareSummary = { total, done: 0, failed: 0, skipped, crops: 0, duplicates: 0, seconds: 0, cancelled: false };
   let finished = 0;
@@ -301,7 +317,7 @@ export async function fixCrop(opts: { dataDir: string; db: Db; host: VisionHost;
   );
   const rel = newCropRelPath(image.id);
   await writeFileAtomic(path.join(dataDir, rel), prepared.png);
-  const dupOf = await new DuplicateIndex(db, dataDir).find(prepared.phash, prepared.crop, prepared.size, crop.id);
+  const dupOf = await (await DuplicateIndex.load(db, dataDir)).find(prepared.phash, prepared.crop, prepared.size, crop.id);
   const { flags, signals } = markedFlags(prepared, dupOf);
   updateCropFix(db, crop.id, { ...preparedColumns(prepared, rel), quality: qualityScore(prepared.signals, flags), signals, flags, manualPoints: opts.points });
   if (crop.file !== rel) removeQuietly(dataDir, crop.file);
