@@ -70,11 +70,16 @@ export async function createChromiumVisionHost(opts: ChromiumVisionHostOptions =
     await Promise.allSettled(connected.map((t) => t.close()));
     if (child) await stopChromium(child, pipe);
     await server.close();
-    fs.rmSync(userDataDir, { recursive: true, force: true, maxRetries: 3 });
+    try {
+      fs.rmSync(userDataDir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
+    } catch {
+      // Left for the next start to sweep (freshProfileDir) once this process has ended; closing goes on.
+    }
   };
   try {
     child = spawn(executablePath, [...CHROMIUM_ARGS, ...HOST_ARGS, `--user-data-dir=${userDataDir}`, 'about:blank'], {
       stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
+      detached: OWN_GROUP,
     });
     const started = child;
     const failedToStart = new Promise<never>((_, reject) => {
@@ -167,12 +172,23 @@ function tail(lines: readonly string[]): string {
   return last ? `; Chromium said: ${last}` : '';
 }
 
-/** Asks Chromium to close, then makes sure it has. */
+/** Chromium gets a process group of its own (not on Windows), so that its helpers can be ended with it. */
+const OWN_GROUP = process.platform !== 'win32';
+
+/** Asks Chromium to close, then makes sure it has, helpers included: after a crash they outlive the browser a while. */
 async function stopChromium(child: ChildProcess, pipe: DevToolsPipe | null): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  pipe?.send('Browser.close').catch(() => undefined);
-  const timer = setTimeout(() => child.kill('SIGKILL'), EXIT_WAIT_MS);
-  await gone;
-  clearTimeout(timer);
+  if (child.exitCode === null && child.signalCode === null) {
+    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    pipe?.send('Browser.close').catch(() => undefined);
+    const timer = setTimeout(() => child.kill('SIGKILL'), EXIT_WAIT_MS);
+    await gone;
+    clearTimeout(timer);
+  }
+  if (OWN_GROUP && child.pid) {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // The group has ended already.
+    }
+  }
 }
