@@ -85,15 +85,19 @@ export interface TimeModelsResult {
   ms: number;
 }
 
-export type VisionMethod = 'init' | 'detect' | 'segment' | 'timeModels';
-
 /** The page's methods. Hosts call them through frames (contract/vision-frame.ts): over the page's socket when its URL
- *  names one (?socket=ws://...), else with callFrame, whose frame travels as base64. */
-export interface ChronofaceVisionApi {
+ *  names one (?socket=ws://...), else through window.chronofaceVision.callFrame. */
+export interface VisionPageMethods {
   init(req: VisionInitRequest): Promise<{ ok: true }>;
   detect(img: VisionDetectInput): Promise<PageDetectResult>;
   segment(img: VisionImageInput): Promise<PageSegmentResult>;
   timeModels(req: TimeModelsRequest): Promise<TimeModelsResult>;
+}
+
+export type VisionMethod = keyof VisionPageMethods;
+
+/** What the page puts on window, for hosts without a socket (the desktop app's hidden windows). */
+export interface ChronofaceVisionApi {
   /** A call frame in, its answer frame out, both base64. */
   callFrame(frameBase64: string): Promise<string>;
 }

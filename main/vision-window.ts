@@ -11,12 +11,27 @@ import { callFrame, createVisionHost, readAnswer, visionInitRequest, VisionHostG
 const VISION_PAGE = `${ELECTRON_APP_ORIGIN}/vision/index.html`;
 
 class WindowTransport implements VisionPageTransport {
-  constructor(private readonly win: BrowserWindow) {}
+  /** Why the window's page is gone (its renderer crashed or was killed), once it is. */
+  private gone: string | null = null;
+
+  constructor(private readonly win: BrowserWindow) {
+    win.webContents.on('render-process-gone', (_event, details: { reason: string }) => {
+      this.gone = `the vision window's page ended (${details.reason})`;
+    });
+  }
 
   async call(method: VisionMethod, arg: unknown): Promise<unknown> {
-    if (this.win.isDestroyed()) throw new VisionHostGone('the vision window is closed');
+    const lost = (): VisionHostGone | null =>
+      this.win.isDestroyed() ? new VisionHostGone('the vision window is closed') : this.gone ? new VisionHostGone(this.gone) : null;
+    const before = lost();
+    if (before) throw before;
     const frame = Buffer.from(callFrame(0, method, arg)).toString('base64');
-    const answer: unknown = await this.win.webContents.executeJavaScript(`window.chronofaceVision.callFrame(${JSON.stringify(frame)})`, true);
+    let answer: unknown;
+    try {
+      answer = await this.win.webContents.executeJavaScript(`window.chronofaceVision.callFrame(${JSON.stringify(frame)})`, true);
+    } catch (err) {
+      throw lost() ?? err;
+    }
     if (typeof answer !== 'string') throw new Error(`the vision window answered ${method} with ${typeof answer}`);
     const read = readAnswer(Buffer.from(answer, 'base64'));
     if (!read.ok) throw new Error(read.error);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { decodeVisionFrame, encodeVisionFrame } from '../contract/vision-frame.js';
+import { isHostFailure } from '../ml/prep/pipeline.js';
 import { FGNET_DIR } from './helpers/shared-data.js';
 import { MockBrowserWindow, recorded } from './helpers/mock-electron.js';
 
@@ -53,6 +54,12 @@ describe('desktop vision host (hidden windows)', () => {
       expect([raw.kind, raw.mime]).toEqual(['encoded', 'image/jpeg']);
 
       await expect(host.segment({ width: 1, height: 1, encoded: Buffer.from('x'), mime: 'image/png' })).rejects.toThrow('The source image could not be decoded.');
+
+      // A crashed page is the host's failure, not the photo's: preparation stops instead of blaming the image.
+      for (const w of recorded.windows.slice(-2)) w.webContents.emit('render-process-gone', {}, { reason: 'crashed' });
+      const lost = await host.detect({ width: 1, height: 1, encoded: photo, mime: 'image/jpeg' }).catch((e: unknown) => e);
+      expect((lost as Error).message).toBe("the vision window's page ended (crashed)");
+      expect(isHostFailure(lost)).toBe(true);
     } finally {
       await host.close();
       spy.mockRestore();

@@ -16,12 +16,13 @@ function popcount32(v: number): number {
   return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
 }
 
+const HEX16 = /^[0-9a-f]{16}$/i;
+
 /** A 16-hex-digit hash as its high and low 32 bits, or null for anything else. */
 function parse(phash: string): { hi: number; lo: number } | null {
   if (phash.length !== 16 || !HEX16.test(phash)) return null;
   return { hi: parseInt(phash.slice(0, 8), 16) >>> 0, lo: parseInt(phash.slice(8), 16) >>> 0 };
 }
-const HEX16 = /^[0-9a-f]{16}$/i;
 
 /** Bits [from, from + width) of the 64-bit value hi:lo, counted from the most significant bit (width <= 31). */
 function bits(hi: number, lo: number, from: number, width: number): number {

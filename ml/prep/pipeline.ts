@@ -125,8 +125,7 @@ class Lock {
 
 /** The browser or page died: not the image's fault, so the run stops and the image stays pending. */
 export function isHostFailure(err: unknown): boolean {
-  if (err instanceof VisionHostGone) return true;
-  return /target (page, context or browser )?(has been )?closed|target crashed|browser has been closed|vision host is closed|page crashed/i.test(errorMessage(err));
+  return err instanceof VisionHostGone;
 }
 
 class HostFailure extends Error {

@@ -45,7 +45,7 @@ export interface DetectOptions {
   segmentFace?: FaceSegmentRequest;
 }
 
-/** One page (headless tab or hidden BrowserWindow) that runs window.chronofaceVision. */
+/** One page (headless tab or hidden BrowserWindow) that runs the vision page. */
 export interface VisionPageTransport {
   call(method: VisionMethod, arg: unknown): Promise<unknown>;
   close(): Promise<void>;

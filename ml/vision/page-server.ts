@@ -107,10 +107,11 @@ export class VisionPageServer {
       file = path.resolve(this.distDir, rel);
       if (!file.startsWith(this.distDir + path.sep)) return answer(403, 'forbidden');
     }
-    if (!file || !fs.existsSync(file) || !fs.statSync(file).isFile()) return answer(404, 'not found');
+    const stat = file ? fs.statSync(file, { throwIfNoEntry: false }) : undefined;
+    if (!file || !stat?.isFile()) return answer(404, 'not found');
     const headers: http.OutgoingHttpHeaders = {
       'content-type': MIME[path.extname(file)] ?? 'application/octet-stream',
-      'content-length': fs.statSync(file).size,
+      'content-length': stat.size,
       'cache-control': 'no-store',
     };
     if (file.endsWith('.html')) headers['content-security-policy'] = this.pagePolicy();

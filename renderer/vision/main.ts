@@ -13,7 +13,7 @@ import type {
   VisionDetectInput,
   VisionImageInput,
   VisionInitRequest,
-  VisionMethod,
+  VisionPageMethods,
 } from '../../contract/vision-page';
 import { prominence } from '../../domain/face';
 import { faceRegion, landmarkBox } from './face-region';
@@ -110,7 +110,7 @@ function round3(v: number): number {
 }
 
 function requireTasks(): Tasks {
-  if (!tasks) throw new Error('vision page not initialised: call chronofaceVision.init first');
+  if (!tasks) throw new Error('vision page not initialised: call init first');
   return tasks;
 }
 
@@ -401,7 +401,7 @@ async function init(req: VisionInitRequest): Promise<{ ok: true }> {
   return { ok: true };
 }
 
-const METHODS: Record<VisionMethod, (arg: never) => Promise<unknown>> = { init, detect, segment, timeModels };
+const METHODS: VisionPageMethods = { init, detect, segment, timeModels };
 
 /** A call frame in, its answer frame out; whatever fails is answered as an error of that call. */
 async function answer(frame: Uint8Array): Promise<Uint8Array> {
@@ -410,19 +410,15 @@ async function answer(frame: Uint8Array): Promise<Uint8Array> {
     const { head, body } = decodeVisionFrame(frame);
     id = head.id;
     if (!('call' in head)) throw new Error('the vision page takes calls only');
-    const method = METHODS[head.call];
+    const method = Object.hasOwn(METHODS, head.call) ? (METHODS[head.call] as (arg: unknown) => Promise<unknown>) : undefined;
     if (!method) throw new Error(`unknown vision method ${String(head.call)}`);
-    return encodeVisionFrame({ id, ok: true }, await method(body as never));
+    return encodeVisionFrame({ id, ok: true }, await method(body));
   } catch (err) {
     return encodeVisionFrame({ id, ok: false, error: err instanceof Error ? err.message : String(err) }, null);
   }
 }
 
 window.chronofaceVision = {
-  init,
-  detect,
-  segment,
-  timeModels,
   callFrame: async (frameBase64) => toBase64(await answer(fromBase64(frameBase64))),
 };
 
