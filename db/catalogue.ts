@@ -12,13 +12,38 @@ export function openCatalogue(dataDir: string, options: { readonly?: boolean } =
   fs.mkdirSync(dataDir, { recursive: true });
   const db = new Database(path.join(dataDir, CATALOGUE_FILE), { readonly: options.readonly ?? false });
   db.pragma('busy_timeout = 10000');
-  if (!options.readonly) {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
+  try {
+    if (!options.readonly) {
+      whenNotBusy(() => db.pragma('journal_mode = WAL'));
+      db.pragma('synchronous = NORMAL');
+    }
+    db.pragma('foreign_keys = ON');
+    if (!options.readonly) whenNotBusy(() => migrate(db));
+  } catch (err) {
+    db.close();
+    throw err;
   }
-  db.pragma('foreign_keys = ON');
-  if (!options.readonly) migrate(db);
   return db;
+}
+
+const BUSY_RETRY_MS = 10_000;
+
+/**
+ * Runs `fn` again while SQLite answers SQLITE_BUSY, for up to 10 s. When two processes open the same new catalogue,
+ * some locks (switching it to WAL, a reader meeting the other's WAL recovery) can answer busy at once instead of going
+ * through busy_timeout: "database is locked" came out of the migration race test once, in CI on a loaded machine.
+ */
+function whenNotBusy<T>(fn: () => T): T {
+  const until = Date.now() + BUSY_RETRY_MS;
+  for (let wait = 5; ; wait = Math.min(100, wait * 2)) {
+    try {
+      return fn();
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY') || Date.now() + wait > until) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, wait);
+    }
+  }
 }
 
 /**
