@@ -21,6 +21,7 @@ export default defineConfig({
       'tests/main-*.test.ts',
       'tests/prep-unit.test.ts',
       'tests/serve-limits.test.ts',
+      'tests/serve-events.test.ts',
       'tests/service-contract.test.ts',
       'tests/shape-{prototypes,warp}.test.ts',
       'tests/stats-catalogue.test.ts',
