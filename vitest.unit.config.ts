@@ -14,6 +14,7 @@ export default defineConfig({
       'renderer/src/**/*.spec.ts',
       'tests/aging-{blend,model-choice,paste-back,paste-back-grey,writers,writers-gif,writers-paste-reference}.test.ts',
       'tests/cvae-*.test.ts',
+      'tests/docs-links.test.ts',
       'tests/db-{images,migration-formats,no-face-list,review-counts}.test.ts',
       'tests/eval-*.test.ts',
       'tests/import-{cacd,corrupt,fgnet,imdb-wiki,mat-file,morph2,utkface}.test.ts',
