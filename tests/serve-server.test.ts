@@ -211,7 +211,8 @@ describe('chronoface serve (browser mode)', () => {
     });
     const r = JSON.parse((await api('datasetsImport', { path: FGNET_DIR })).body);
     expect(r).toMatchObject({ ok: true, result: { imported: 73, failed: 0 } });
-    for (let i = 0; i < 50 && !events.some((e) => e.type === 'import.done'); i++) await new Promise((res) => setTimeout(res, 20));
+    // Emitted before the call answered; on a loaded machine its bytes may still be on their way.
+    for (let i = 0; i < 500 && !events.some((e) => e.type === 'import.done'); i++) await new Promise((res) => setTimeout(res, 20));
     sse.destroy();
     const done = events.find((e) => e.type === 'import.done');
     expect(done).toMatchObject({ type: 'import.done', imported: 73 });
