@@ -51,11 +51,10 @@ export function electronFileUrl(ref: FileRef): FileUrl {
   return asFileUrl(`${ELECTRON_FILES_ORIGIN}/${encodePath(ref.$file)}${v}`);
 }
 
-export function browserFileUrl(ref: FileRef, token: string): FileUrl {
-  const t = `?token=${encodeURIComponent(token)}`;
-  if ('$image' in ref) return asFileUrl(`/images/${ref.$image}${t}`);
-  const v = ref.$v === undefined ? '' : `&v=${encodeURIComponent(ref.$v)}`;
-  return asFileUrl(`/files/${encodePath(ref.$file)}${t}${v}`);
+export function browserFileUrl(ref: FileRef): FileUrl {
+  if ('$image' in ref) return asFileUrl(`/images/${ref.$image}`);
+  const v = ref.$v === undefined ? '' : `?v=${encodeURIComponent(ref.$v)}`;
+  return asFileUrl(`/files/${encodePath(ref.$file)}${v}`);
 }
 
 /** The service-side shape of a renderer type: every FileUrl in T is a FileRef. */

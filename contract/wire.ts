@@ -7,16 +7,21 @@
  *   GET  /files/<relative path>   a file of the data directory
  *   GET  /, /index.html, /assets/... the studio renderer bundle
  * Bodies over their cap (64 MB of JSON, 48 MB of photo) are answered 413 {ok:false,error} without being kept.
- * Token: API calls send header `x-chronoface-token`; /api/events also takes `?token=` (EventSource cannot set
- * headers); pages, /files/ and /images/ take `?token=` or the `chronoface_token` cookie the server sets (HttpOnly,
- * SameSite=Strict) when the page is loaded with ?token=. The API never accepts the cookie. Anything without: 401.
- * Origin: a request that carries one is refused (403) unless it is exactly http://<its Host header>, port included.
+ * JSON bodies over 1 MB (declared, or once read so far) are large: beyond two at once, 503 {ok:false,error:{code:'busy'}}
+ * with Retry-After.
+ * Token: API calls send header `x-chronoface-token`. The page loaded with `?token=` (the URL `chronoface serve` prints)
+ * is answered 303 to the same page without it, setting the `chronoface_token` cookie (HttpOnly, SameSite=Strict); the
+ * page carries the token in <meta name="chronoface-token"> for its API header. /api/events, pages, /files/ and
+ * /images/ take the header or the cookie, never a token in the URL. The API never accepts the cookie. Anything
+ * without: 401. Origin: a request that carries one is refused (403) unless it is exactly http://<its Host header>.
+ * Events: a client that stops reading has its progress events coalesced and is disconnected 1,000 events behind.
  */
 import type { ApiErrorCode, ApiEvent, Envelope, MethodName } from './api.js';
 
 export const TOKEN_HEADER = 'x-chronoface-token';
 export const TOKEN_QUERY = 'token';
 export const TOKEN_COOKIE = 'chronoface_token';
+export const TOKEN_META = 'chronoface-token';
 export const API_PREFIX = '/api/';
 export const EVENTS_PATH = '/api/events';
 export const FILES_PREFIX = '/files/';

@@ -1,4 +1,4 @@
-/** Quality flags that preparation stores on a crop (README, "What happens to a photo", step 6). */
+/** Quality flags that preparation stores on a crop (docs/preparation.md, "What happens to a photo", step 6). */
 export const QUALITY_FLAGS = ['no-face', 'several-faces', 'profile', 'tiny', 'blurry', 'dark', 'duplicate'] as const;
 export type QualityFlag = (typeof QUALITY_FLAGS)[number];
 

@@ -18,6 +18,11 @@ function request(rawPath: string, opts: RequestOptions = {}): Promise<Reply> {
   return rawRequest(server.port, rawPath, opts);
 }
 
+/** What the browser sends with every request of the page once it has loaded: the token cookie. */
+function withCookie(): Record<string, string> {
+  return { cookie: `chronoface_token=${server.token}` };
+}
+
 function api(method: string, body: unknown, token: string | null = server.token): Promise<Reply> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token !== null) headers['x-chronoface-token'] = token;
@@ -69,8 +74,12 @@ describe('chronoface serve (browser mode)', () => {
       await request('/assets/studio.js'),
       await request('/files/crops/000/7.png'),
       // The token with its last character changed (to a different one: a token ending in 0 would otherwise match).
-      await request(`/files/crops/000/7.png?token=${server.token.slice(0, -1)}${server.token.endsWith('0') ? '1' : '0'}`),
+      await request('/files/crops/000/7.png', { headers: { cookie: `chronoface_token=${server.token.slice(0, -1)}${server.token.endsWith('0') ? '1' : '0'}` } }),
       await request('/images/1'),
+      // Never a token in the URL of a data file, a photo or the events: it would land in history and logs.
+      await request(`/files/crops/000/7.png?token=${server.token}`),
+      await request(`/images/1?token=${server.token}`),
+      await request(`/api/events?token=${server.token}`),
     ];
     for (const r of noToken) expect(r.status).toBe(401);
     expect(JSON.parse(noToken[0]!.body)).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
@@ -94,29 +103,27 @@ describe('chronoface serve (browser mode)', () => {
   });
 
   it('serves data files with the token and refuses traversal, absolute paths and the catalogue', async () => {
-    const ok = await request(`/files/crops/000/7.png?token=${server.token}`);
+    const ok = await request('/files/crops/000/7.png', { headers: withCookie() });
     expect(ok.status).toBe(200);
     expect(ok.headers['content-type']).toBe('image/png');
     expect(ok.body).toBe('crop bytes');
-    const t = `token=${server.token}`;
     const refused = [
-      `/files/../catalogue.sqlite?${t}`,
-      `/files/crops/../../../etc/passwd?${t}`,
-      `/files/%2e%2e/catalogue.sqlite?${t}`,
-      `/files/crops/%2E%2E/%2e%2e/etc/passwd?${t}`,
-      `/files/%2Fetc%2Fpasswd?${t}`,
-      `/files/crops%5C..%5C..%5Cetc?${t}`,
-      `/files/catalogue.sqlite?${t}`,
-      `/files/catalogue.sqlite-wal?${t}`,
-      `/files/.secret/x?${t}`,
-      `/../package.json?${t}`,
+      '/files/../catalogue.sqlite',
+      '/files/crops/../../../etc/passwd',
+      '/files/%2e%2e/catalogue.sqlite',
+      '/files/crops/%2E%2E/%2e%2e/etc/passwd',
+      '/files/%2Fetc%2Fpasswd',
+      '/files/crops%5C..%5C..%5Cetc',
+      '/files/catalogue.sqlite',
+      '/files/catalogue.sqlite-wal',
+      '/files/.secret/x',
+      '/../package.json',
     ];
-    for (const p of refused) expect((await request(p)).status, p).toBe(403);
-    expect((await request(`/files/crops/000/missing.png?${t}`)).status).toBe(404);
-    // An <img> of the page gets its file with the page's cookie.
-    const byCookie = await request('/files/crops/000/7.png', { headers: { cookie: `chronoface_token=${server.token}` } });
-    expect(byCookie.status).toBe(200);
-    expect(byCookie.body).toBe('crop bytes');
+    for (const p of refused) expect((await request(p, { headers: withCookie() })).status, p).toBe(403);
+    expect((await request('/files/crops/000/missing.png', { headers: withCookie() })).status).toBe(404);
+    // A client that is not a page may send the header instead.
+    const byHeader = await request('/files/crops/000/7.png', { headers: { 'x-chronoface-token': server.token } });
+    expect(byHeader.body).toBe('crop bytes');
   });
 
   it('answers 404 for a file that vanishes between its stat and its read, and keeps serving', async () => {
@@ -129,12 +136,12 @@ describe('chronoface serve (browser mode)', () => {
       return s;
     }) as typeof fs.promises.stat);
     try {
-      expect((await request(`/files/crops/000/8.png?token=${server.token}`)).status).toBe(404);
+      expect((await request('/files/crops/000/8.png', { headers: withCookie() })).status).toBe(404);
     } finally {
       vanishing.mockRestore();
     }
     expect(fs.existsSync(file)).toBe(false);
-    expect((await request(`/files/crops/000/7.png?token=${server.token}`)).body).toBe('crop bytes');
+    expect((await request('/files/crops/000/7.png', { headers: withCookie() })).body).toBe('crop bytes');
   }, 20_000);
 
   it('refuses the API to pages of other local ports (cross-port request forgery) and to the cookie', async () => {
@@ -147,7 +154,8 @@ describe('chronoface serve (browser mode)', () => {
     expect((await post({ origin: otherPort, 'x-chronoface-token': server.token })).status).toBe(403);
     expect((await post({ origin: 'null', 'x-chronoface-token': server.token })).status).toBe(403);
     expect((await post({ origin: own, cookie })).status).toBe(401);
-    expect((await request(`/api/events`, { headers: { cookie } })).status).toBe(401);
+    // The events take the cookie (EventSource cannot set headers), from the page's own origin only.
+    expect((await request('/api/events', { headers: { cookie, origin: otherPort } })).status).toBe(403);
     const ok = await post({ origin: own, 'x-chronoface-token': server.token });
     expect(ok.status).toBe(200);
     expect(JSON.parse(ok.body)).toMatchObject({ ok: true, result: { transport: 'browser' } });
@@ -163,26 +171,32 @@ describe('chronoface serve (browser mode)', () => {
     expect(o.status).toBe(403);
   });
 
-  it('serves the page with a CSP and a token cookie for its assets', async () => {
+  it('trades the printed URL for a cookie and a URL without the token, and serves the page with a CSP', async () => {
     expect(fs.existsSync(path.resolve('dist/renderer/index.html')), 'dist/renderer is missing: run npm run build first (npm test does)').toBe(true);
-    const page = await request(`/?token=${server.token}`);
-    expect(page.status).toBe(200);
-    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
-    const cookie = String(page.headers['set-cookie']);
+    const entry = await request(`/?token=${server.token}`);
+    expect(entry.status).toBe(303);
+    expect(entry.headers.location).toBe('/');
+    const cookie = String(entry.headers['set-cookie']);
     expect(cookie).toContain(`chronoface_token=${server.token}`);
     expect(cookie).toContain('HttpOnly');
     expect(cookie).toContain('SameSite=Strict');
+    const page = await request('/', { headers: withCookie() });
+    expect(page.status).toBe(200);
+    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(page.headers['cache-control']).toBe('no-store');
+    // The page's own script reads the token for its API header from here.
+    expect(page.body).toContain(`<meta name="chronoface-token" content="${server.token}">`);
     const asset = /src="\.\/(assets\/[^"]+\.js)"/.exec(page.body)?.[1];
     expect(asset).toBeDefined();
-    const withCookie = await request(`/${asset}`, { headers: { cookie: `chronoface_token=${server.token}` } });
-    expect(withCookie.status).toBe(200);
-    expect(withCookie.headers['content-type']).toContain('javascript');
+    const script = await request(`/${asset}`, { headers: withCookie() });
+    expect(script.status).toBe(200);
+    expect(script.headers['content-type']).toContain('javascript');
   });
 
   it('streams events over SSE while an import runs', async () => {
     const events: ApiEvent[] = [];
     const sse = await new Promise<http.IncomingMessage>((resolve, reject) => {
-      http.get({ host: '127.0.0.1', port: server.port, path: `/api/events?token=${server.token}` }, resolve).on('error', reject);
+      http.get({ host: '127.0.0.1', port: server.port, path: '/api/events', headers: withCookie() }, resolve).on('error', reject);
     });
     expect(sse.headers['content-type']).toContain('text/event-stream');
     let buffer = '';
@@ -197,17 +211,20 @@ describe('chronoface serve (browser mode)', () => {
     });
     const r = JSON.parse((await api('datasetsImport', { path: FGNET_DIR })).body);
     expect(r).toMatchObject({ ok: true, result: { imported: 73, failed: 0 } });
-    for (let i = 0; i < 50 && !events.some((e) => e.type === 'import.done'); i++) await new Promise((res) => setTimeout(res, 20));
+    // Emitted before the call answered; on a loaded machine its bytes may still be on their way.
+    for (let i = 0; i < 500 && !events.some((e) => e.type === 'import.done'); i++) await new Promise((res) => setTimeout(res, 20));
     sse.destroy();
     const done = events.find((e) => e.type === 'import.done');
     expect(done).toMatchObject({ type: 'import.done', imported: 73 });
     const last = events.filter((e) => e.type === 'import.progress').pop();
     expect(last).toMatchObject({ done: 73, total: 73 });
     // Source photos are served by catalogue id, not by path.
-    const photo = await request(`/images/1?token=${server.token}`);
+    const photo = await request('/images/1', { headers: withCookie() });
     expect(photo.status).toBe(200);
     expect(photo.headers['content-type']).toMatch(/^image\//);
-    expect((await request(`/images/999999?token=${server.token}`)).status).toBe(404);
+    expect((await request('/images/999999', { headers: withCookie() })).status).toBe(404);
+    // File URLs in answers and events carry no token.
+    expect(JSON.stringify(events)).not.toContain(server.token);
   });
 });
 

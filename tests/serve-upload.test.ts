@@ -42,7 +42,9 @@ describe('chronoface serve: photo uploads as raw bytes', () => {
     expect(r.status, r.body).toBe(200);
     const { result } = JSON.parse(r.body) as { result: { photoId: string; name: string; url: string; width: number; height: number } };
     expect(result).toMatchObject({ name: 'big noise.png', width: 2600, height: 2600 });
-    const stored = await request(server.port, result.url);
+    // The URL carries no token: the page's cookie does.
+    expect(result.url).not.toContain('token');
+    const stored = await request(server.port, result.url, { headers: { cookie: `chronoface_token=${server.token}` } });
     expect(stored.status).toBe(200);
     expect(sha1(stored.bytes)).toBe(sha1(photo));
   });
@@ -57,7 +59,7 @@ describe('chronoface serve: photo uploads as raw bytes', () => {
       expect(String(url)).toContain('/api/agePhotoAdd?name=dropped.png');
       expect(new Headers(init?.headers).get('content-type')).toBe('application/octet-stream');
       expect((init?.body as Uint8Array).byteLength).toBe(photo.length);
-      expect(sha1((await request(server.port, added.url)).bytes)).toBe(sha1(photo));
+      expect(sha1((await request(server.port, added.url, { headers: { cookie: `chronoface_token=${server.token}` } })).bytes)).toBe(sha1(photo));
     } finally {
       fetchSpy.mockRestore();
     }

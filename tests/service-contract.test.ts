@@ -92,8 +92,9 @@ describe('contract file URLs and envelopes', () => {
       note: 'x',
       n: null,
     });
-    expect(browserFileUrl(fileRef('outputs/my photo #1/aging.gif'), 'abc')).toBe('/files/outputs/my%20photo%20%231/aging.gif?token=abc');
-    expect(browserFileUrl(imageRef(9), 't')).toBe('/images/9?token=t');
+    // No token in a URL: the page's cookie carries it.
+    expect(browserFileUrl(fileRef('outputs/my photo #1/aging.gif'))).toBe('/files/outputs/my%20photo%20%231/aging.gif');
+    expect(browserFileUrl(imageRef(9))).toBe('/images/9');
   });
 
   it('unwraps envelopes into results or ApiErrors', () => {

@@ -1,6 +1,6 @@
 /**
  * The studio service with the real trainer process (64 px, a few UTKFace crops): a trainer killed mid-run leaves its
- * run interrupted and resumable within seconds, Resume finishes it, and cancelled runs are resumable exactly when the
+ * run interrupted and resumable as soon as it dies, Resume finishes it, and cancelled runs are resumable exactly when the
  * trainer left a checkpoint.
  */
 import fs from 'node:fs';
@@ -55,12 +55,12 @@ async function summary(runId: number): Promise<RunSummary> {
 }
 
 describe('a trainer killed during a run', () => {
-  it('leaves the run interrupted and resumable within seconds; Resume trains every remaining epoch', async () => {
-    let killedAt = 0;
+  it('leaves the run interrupted and resumable as soon as its trainer dies; Resume trains every remaining epoch', async () => {
+    let killed = false;
     const off = service.onEvent((e) => {
       // Killed as soon as the first epoch is recorded, while the second trains.
-      if (e.type === 'train.epoch' && e.epoch === 1 && killedAt === 0) {
-        killedAt = Date.now();
+      if (e.type === 'train.epoch' && e.epoch === 1 && !killed) {
+        killed = true;
         process.kill(getRun(db, e.runId)!.pid!, 'SIGKILL');
       }
     });
@@ -72,8 +72,8 @@ describe('a trainer killed during a run', () => {
     const error = await waitFor(ended(runId));
     off();
     expect(error).toMatchObject({ type: 'train.error', runId, message: 'the trainer process was killed (SIGKILL) before finishing' });
+    // Read without runsList (whose recovery would mark it too): the launcher itself marked it, with its reason.
     const run = await summary(runId);
-    expect(Date.now() - killedAt).toBeLessThan(5_000);
     expect(run).toMatchObject({ status: 'interrupted', reason: 'the trainer process was killed (SIGKILL) before finishing', resumable: true, epochsDone: 1 });
     expect((await service.call('trainStatus', {})).running).toBeNull();
 

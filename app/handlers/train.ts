@@ -5,7 +5,7 @@ import type { EpochInfo, EpochMetrics, RunStatus, RunSummary, TrainSettings } fr
 import { listModels } from '../../db/models.js';
 import { getRun, listRuns, type RunRow } from '../../db/runs.js';
 import { hasCheckpoint } from '../../ml/train/checkpoint-pointer.js';
-import { recoverStaleRuns } from '../../workflows/run-state.js';
+import { isProcessAlive, recoverStaleRuns } from '../../workflows/run-state.js';
 import { resumableRun, resumeTraining, startTraining, trainingSetup, type TrainingSetup } from '../../workflows/train.js';
 import type { TrainEvent, TrainingHandle } from '../../workflows/trainer-process.js';
 import type { ServiceContext } from '../context.js';
@@ -18,6 +18,9 @@ type TrainMethods = 'trainStart' | 'trainCancel' | 'trainResume' | 'trainStatus'
 
 /** How long a quitting app waits for the trainer to stop after the cancel (it finishes its step first). */
 export const STOP_TIMEOUT_MS = 30_000;
+
+/** How long a new launch waits for a dead trainer's last messages (its process has gone; its channel closes next). */
+const DEAD_TRAINER_WAIT_MS = 10_000;
 
 /** The stopped runs a trainer can continue, given a checkpoint. */
 const RESUMABLE: readonly RunStatus[] = ['cancelled', 'interrupted', 'failed'];
@@ -68,7 +71,7 @@ export function trainHandlers(ctx: ServiceContext): HandlerGroup<TrainMethods> &
       finishedAt: r.finishedAt,
       last: last ? metricsOf(last.metrics) : null,
       modelId: modelByRun.get(r.id) ?? null,
-      resumable: RESUMABLE.includes(r.status) && hasCheckpoint(runDir),
+      resumable: RESUMABLE.includes(r.status) && hasCheckpoint(runDir) && live()?.runId !== r.id,
       critic: r.dir ? criticOf(runDir) : null,
       prototypes: r.prototypes,
     };
@@ -80,7 +83,17 @@ export function trainHandlers(ctx: ServiceContext): HandlerGroup<TrainMethods> &
     return map;
   };
 
-  const launch = (begin: (onEvent: (e: TrainEvent) => void) => TrainingHandle, settings: TrainSettings | null, resumeRun: number | null, where: TrainingSetup): Promise<number> => {
+  /** The launcher's run while its trainer lives. A trainer that has died is over (the catalogue already says
+   *  interrupted, see recoverStaleRuns), though its channel may take a moment to close. */
+  const live = (): typeof current => {
+    const pid = current?.handle.pid;
+    return current && (pid === undefined || isProcessAlive(pid)) ? current : null;
+  };
+
+  const launch = async (begin: (onEvent: (e: TrainEvent) => void) => TrainingHandle, settings: TrainSettings | null, resumeRun: number | null, where: TrainingSetup): Promise<number> => {
+    const dead = current && !live() ? current : null;
+    // Its last event (the run's error) comes first, then the new run's.
+    if (dead) await Promise.race([dead.handle.done, new Promise((r) => setTimeout(r, DEAD_TRAINER_WAIT_MS).unref())]);
     if (current) throw new ApiError('busy', `training run ${current.runId ?? ''} is already running; cancel it first`.replace('  ', ' '));
     const step = throttle((e: Extract<TrainEvent, { type: 'step' }>) => {
       bus.emit({
@@ -196,8 +209,9 @@ export function trainHandlers(ctx: ServiceContext): HandlerGroup<TrainMethods> &
       return { cancelled: true };
     },
     async trainStatus() {
-      if (!current || current.runId === null) return { running: null };
-      const { runId, epoch, epochs, backend, critic } = current;
+      const cur = live();
+      if (!cur || cur.runId === null) return { running: null };
+      const { runId, epoch, epochs, backend, critic } = cur;
       return { running: { runId, epoch, epochs, backend, ...(critic ? { critic } : {}) } };
     },
     async runsList() {

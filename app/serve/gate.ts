@@ -1,7 +1,7 @@
 /** Who may talk to the browser mode: the Host, the Origin and the token of a request (see contract/wire.ts). */
 import { timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
-import { EVENTS_PATH, TOKEN_COOKIE, TOKEN_HEADER, TOKEN_QUERY } from '../../contract/wire.js';
+import { TOKEN_COOKIE, TOKEN_HEADER, TOKEN_QUERY } from '../../contract/wire.js';
 
 /** The Host header must name the loopback (DNS rebinding); any port, since an SSH tunnel may change it. */
 export function loopbackHost(host: string | undefined): boolean {
@@ -28,17 +28,23 @@ function cookieToken(header: string | undefined): string | undefined {
   return undefined;
 }
 
+/** What a request asks for, which decides where it may carry its token. */
+export type Route = 'api' | 'events' | 'page' | 'data';
+
 /**
  * The token a request carries where it may carry it. API calls: the header only, so that no page can call the API
- * with the browser's cookie. The events stream: the header or ?token= (EventSource cannot set headers). Pages, files
- * and photos: ?token=, the header or the cookie (an <img> or <script> cannot set headers).
+ * with the browser's cookie. The events stream: the header or the cookie (EventSource cannot set headers; a page of
+ * another origin is refused by its Origin). Data files and photos: the header or the cookie (an <img> cannot set
+ * headers), never the URL, where it would land in history and logs. The page: also ?token=, the URL that
+ * `chronoface serve` prints, which is answered with the cookie and a redirect to the same page without it.
  */
-export function givenToken(req: http.IncomingMessage, url: URL, isApi: boolean): string | undefined {
+export function givenToken(req: http.IncomingMessage, url: URL, route: Route): string | undefined {
   const header = req.headers[TOKEN_HEADER];
   const fromHeader = typeof header === 'string' ? header : undefined;
-  const fromQuery = url.searchParams.get(TOKEN_QUERY) ?? undefined;
-  if (isApi) return url.pathname === EVENTS_PATH ? (fromHeader ?? fromQuery) : fromHeader;
-  return fromQuery ?? fromHeader ?? cookieToken(req.headers.cookie);
+  if (route === 'api') return fromHeader;
+  const fromCookie = cookieToken(req.headers.cookie);
+  if (route === 'page') return url.searchParams.get(TOKEN_QUERY) ?? fromHeader ?? fromCookie;
+  return fromHeader ?? fromCookie;
 }
 
 export function sameToken(given: string | undefined, token: string): boolean {

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pipeline } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { ApiError, HOST_METHODS, type ApiErrorCode, type MethodName, type ServiceMethod } from '../../contract/api.js';
+import { ApiError, HOST_METHODS, type ApiErrorCode, type ApiEvent, type MethodName, type ServiceMethod } from '../../contract/api.js';
 import { browserFileUrl, resolveFiles, type FileRef } from '../../contract/files.js';
 import { isMethodName, validateRequest } from '../../contract/validate.js';
 import {
@@ -18,6 +18,7 @@ import {
   FILES_PREFIX,
   statusOf,
   TOKEN_COOKIE,
+  TOKEN_META,
   TOKEN_QUERY,
   UPLOAD_CONTENT_TYPE,
   UPLOAD_NAME_QUERY,
@@ -28,13 +29,19 @@ import { contentTypeOf, decodeUrlPath, PathRefused, resolveInside } from '../fil
 import { MAX_PHOTO_BYTES } from '../photos.js';
 import { createStudioService, type StudioService, type StudioServiceOptions } from '../service.js';
 import { readSourceImage } from '../source-image.js';
-import { BodyTooLarge, declaredTooLarge, readBody } from './body.js';
-import { givenToken, loopbackHost, sameOrigin, sameToken } from './gate.js';
+import { BodyTooLarge, declaredTooLarge, readBody, TooManyLarge } from './body.js';
+import { EventStream } from './event-stream.js';
+import { givenToken, loopbackHost, sameOrigin, sameToken, type Route } from './gate.js';
 import { Slots } from './slots.js';
 
 export const LOOPBACK = '127.0.0.1';
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 export const PHOTO_UPLOADS_AT_ONCE = 2;
+/** A JSON body above this is large: at most LARGE_BODIES_AT_ONCE are read and handled at once, others get 503. */
+export const LARGE_BODY_BYTES = 1024 * 1024;
+export const LARGE_BODIES_AT_ONCE = 2;
+/** Seconds a client refused for too many large requests is told to wait. */
+const RETRY_AFTER_S = 2;
 const KEEPALIVE_MS = 15_000;
 const IMAGES_PREFIX = '/images/';
 
@@ -58,6 +65,10 @@ export interface RunningServer {
   readonly service: StudioService;
   /** Photo uploads being processed and waiting for their turn. */
   readonly uploads: { readonly running: number; readonly waiting: number };
+  /** Large JSON bodies being read and handled. */
+  readonly largeBodies: { readonly running: number };
+  /** Open event streams. */
+  readonly eventStreams: ReadonlySet<EventStream>;
   close(): Promise<void>;
 }
 
@@ -100,13 +111,14 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const service = opts.service ?? createStudioService({ ...opts.serviceOptions, dataDir: opts.dataDir, transport: 'browser', canUseDialogs: false });
   const dataDir = service.dataDir;
   const rendererDir = opts.rendererDir ?? findRendererDir();
-  const toUrl = (ref: FileRef) => browserFileUrl(ref, token);
-  const streams = new Set<http.ServerResponse>();
+  const toUrl = (ref: FileRef) => browserFileUrl(ref);
+  const streams = new Map<http.ServerResponse, EventStream>();
 
   const uploads = new Slots(PHOTO_UPLOADS_AT_ONCE);
+  const largeBodies = new Slots(LARGE_BODIES_AT_ONCE);
 
-  const callWithJson = async (method: ServiceMethod, req: http.IncomingMessage): Promise<unknown> => {
-    const raw = await readBody(req, MAX_BODY_BYTES);
+  const callWithJson = async (method: ServiceMethod, req: http.IncomingMessage, onGrow: (size: number) => void): Promise<unknown> => {
+    const raw = await readBody(req, MAX_BODY_BYTES, onGrow);
     let body: unknown = {};
     if (raw.length > 0) {
       try {
@@ -132,27 +144,50 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     }
     const limit = upload ? MAX_PHOTO_BYTES : MAX_BODY_BYTES;
     let release = (): void => undefined;
+    // A JSON body takes a large-body slot once it is known to pass LARGE_BODY_BYTES (declared, or as it is read).
+    let largeSlot: (() => void) | null = null;
+    const onGrow = (size: number): void => {
+      if (size <= LARGE_BODY_BYTES || largeSlot) return;
+      largeSlot = largeBodies.tryAcquire();
+      if (!largeSlot) {
+        throw new TooManyLarge(
+          `too many large requests at once: ${LARGE_BODIES_AT_ONCE} bodies over ${LARGE_BODY_BYTES / 1024 / 1024} MB are being handled; try again in ${RETRY_AFTER_S} s`,
+        );
+      }
+    };
     try {
       if (declaredTooLarge(req, limit)) throw new BodyTooLarge(limit);
+      if (!upload) onGrow(Number(req.headers['content-length'] ?? 0));
       if (method === 'agePhotoAdd') release = await uploads.acquire();
-      const result = upload ? await service.addPhoto(name, await readBody(req, limit)) : await callWithJson(method as ServiceMethod, req);
+      const result = upload ? await service.addPhoto(name, await readBody(req, limit)) : await callWithJson(method as ServiceMethod, req, onGrow);
       sendJson(res, 200, { ok: true, result: resolveFiles(result as never, toUrl) });
     } catch (err) {
       if (res.headersSent) return;
       if (err instanceof BodyTooLarge) return sendJson(res, 413, { ok: false, error: { code: 'invalid-argument', message: err.message } });
+      if (err instanceof TooManyLarge) {
+        // Read and dropped, so that the client (still sending) gets the answer rather than a reset connection.
+        req.resume();
+        res.setHeader('retry-after', String(RETRY_AFTER_S));
+        return sendJson(res, 503, { ok: false, error: { code: 'busy', message: err.message } });
+      }
       const e = toApiError(err);
       sendError(res, e.code, e.message);
     } finally {
       release();
+      (largeSlot as (() => void) | null)?.();
     }
   };
 
   const handleEvents = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
     res.write('retry: 2000\n\n');
-    streams.add(res);
-    const off = service.onEvent((event) => res.write(`data: ${JSON.stringify(resolveFiles(event as never, toUrl))}\n\n`));
-    const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
+    const stream = new EventStream(res);
+    streams.set(res, stream);
+    const off = service.onEvent((event) => {
+      const wire = resolveFiles(event as never, toUrl) as ApiEvent;
+      stream.push(wire, `data: ${JSON.stringify(wire)}\n\n`);
+    });
+    const keepalive = setInterval(() => stream.comment('keepalive'), KEEPALIVE_MS);
     const end = (): void => {
       clearInterval(keepalive);
       off();
@@ -202,7 +237,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     send(res, 200, body, { 'content-type': contentType, 'cache-control': 'private, max-age=3600' });
   };
 
-  const handleStatic = async (pathname: string, res: http.ServerResponse, setCookie: boolean): Promise<void> => {
+  const handleStatic = async (pathname: string, res: http.ServerResponse): Promise<void> => {
     if (!rendererDir) {
       return send(res, 503, 'The studio page is not built: run `npm run build:renderer`. The API works.', { 'content-type': 'text/plain; charset=utf-8' });
     }
@@ -216,9 +251,23 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     }
     if (!fs.existsSync(file) || !fs.statSync(file).isFile()) return send(res, 404, 'not found', { 'content-type': 'text/plain; charset=utf-8' });
     const headers: Record<string, string> = { 'content-type': contentTypeOf(file), 'cache-control': 'no-cache' };
-    if (file.endsWith('.html')) headers['content-security-policy'] = BROWSER_CSP;
-    if (setCookie) headers['set-cookie'] = `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
-    send(res, 200, await fs.promises.readFile(file), headers);
+    if (!file.endsWith('.html')) return send(res, 200, await fs.promises.readFile(file), headers);
+    // The page learns the token for its API header from the page itself, never from its URL.
+    const html = (await fs.promises.readFile(file, 'utf8')).replace('<head>', `<head>\n    <meta name="${TOKEN_META}" content="${token}">`);
+    send(res, 200, html, { ...headers, 'content-security-policy': BROWSER_CSP, 'cache-control': 'no-store' });
+  };
+
+  /** The printed URL's ?token=: the cookie is set, and the page is loaded again without the token in its URL. */
+  const acceptToken = (url: URL, res: http.ServerResponse): void => {
+    url.searchParams.delete(TOKEN_QUERY);
+    res.writeHead(303, {
+      ...SECURITY_HEADERS,
+      location: `${url.pathname}${url.search}`,
+      'set-cookie': `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+      'cache-control': 'no-store',
+      'content-length': '0',
+    });
+    res.end();
   };
 
   const server = http.createServer((req, res) => {
@@ -232,7 +281,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       if (!sameOrigin(req)) return send(res, 403, 'refused: foreign origin', { 'content-type': 'text/plain; charset=utf-8' });
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const isApi = url.pathname.startsWith(API_PREFIX);
-      if (!sameToken(givenToken(req, url, isApi), token)) {
+      const route: Route =
+        url.pathname === EVENTS_PATH ? 'events' : isApi ? 'api' : url.pathname.startsWith(FILES_PREFIX) || url.pathname.startsWith(IMAGES_PREFIX) ? 'data' : 'page';
+      if (!sameToken(givenToken(req, url, route), token)) {
         if (isApi) return sendError(res, 'unauthorized', 'missing or wrong token: open the URL that `chronoface serve` printed');
         return send(res, 401, 'Unauthorized: open the URL that `chronoface serve` printed (it carries the token).', { 'content-type': 'text/plain; charset=utf-8' });
       }
@@ -241,7 +292,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
       if (url.pathname.startsWith(FILES_PREFIX)) return handleFile(url.pathname.slice(FILES_PREFIX.length), res);
       if (url.pathname.startsWith(IMAGES_PREFIX)) return handleImage(url.pathname.slice(IMAGES_PREFIX.length), res);
-      return handleStatic(url.pathname, res, url.searchParams.has(TOKEN_QUERY));
+      if (url.searchParams.has(TOKEN_QUERY)) return acceptToken(url, res);
+      return handleStatic(url.pathname, res);
     })().catch((err: unknown) => {
       const e = toApiError(err);
       if (!res.headersSent) send(res, 500, e.message, { 'content-type': 'text/plain; charset=utf-8' });
@@ -266,8 +318,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     token,
     service,
     uploads,
+    largeBodies,
+    get eventStreams() {
+      return new Set(streams.values());
+    },
     async close() {
-      for (const s of streams) s.end();
+      for (const s of streams.keys()) s.end();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

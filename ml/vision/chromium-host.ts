@@ -90,6 +90,10 @@ export async function createChromiumVisionHost(opts: ChromiumVisionHostOptions =
       });
     });
     failedToStart.catch(() => undefined);
+    // Registered after the listener that records why, so the calls in flight are told it.
+    started.once('exit', () => {
+      for (const t of connected) t.abandon();
+    });
     started.stderr!.setEncoding('utf8').on('data', (text: string) => {
       stderr.push(...text.split('\n').filter((l) => l.trim()));
       stderr.splice(0, Math.max(0, stderr.length - STDERR_LINES));

@@ -51,6 +51,12 @@ export class SocketTransport implements VisionPageTransport {
     this.socket.close();
   }
 
+  /** The page's browser has gone: calls in flight fail now, whatever its lingering helpers might still answer. */
+  abandon(): void {
+    this.end(this.whyClosed());
+    this.socket.terminate();
+  }
+
   private end(why: string): void {
     this.closedBecause ??= why;
     for (const w of this.pending.values()) w.reject(new VisionHostGone(this.closedBecause));

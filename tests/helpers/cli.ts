@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { CLI, REPO_ROOT } from './env.js';
 
 export interface CliResult {
@@ -45,9 +46,15 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Pr
   });
 }
 
-/** Starts the CLI and SIGKILLs it at its first JSON progress line; resolves with its output and the signal it died of. */
+/** A preload that stops the CLI right after its first JSON progress line (see the file). */
+const STOP_AT_FIRST_PROGRESS = path.join(REPO_ROOT, 'tests/helpers/stop-at-first-progress.cjs');
+
+/**
+ * Starts the CLI and SIGKILLs it at its first JSON progress line; resolves with its output and the signal it died of.
+ * The CLI stops itself after writing that line, so the kill always lands there, however busy the machine.
+ */
 export function killAtFirstProgress(args: readonly string[]): Promise<{ signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
-  const child = startCli(args);
+  const child = spawn(process.execPath, ['--require', STOP_AT_FIRST_PROGRESS, CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));

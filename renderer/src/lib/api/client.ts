@@ -1,5 +1,5 @@
 import { ApiError, type ChronofaceApi, type ChronofaceBridge } from '../../../../contract/api.js';
-import { TOKEN_QUERY } from '../../../../contract/wire.js';
+import { TOKEN_META } from '../../../../contract/wire.js';
 import { createBridgeApi } from './bridge.js';
 import { createHttpApi } from './http.js';
 
@@ -17,7 +17,8 @@ export function api(): ChronofaceApi {
   if (window.chronoface) {
     instance = createBridgeApi(window.chronoface);
   } else {
-    const token = new URLSearchParams(location.search).get(TOKEN_QUERY) ?? '';
+    // The server puts the token in the page it serves; it never stays in the page's URL.
+    const token = document.querySelector<HTMLMetaElement>(`meta[name="${TOKEN_META}"]`)?.content ?? '';
     instance = createHttpApi(token);
   }
   return instance!;

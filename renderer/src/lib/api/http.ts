@@ -3,7 +3,6 @@ import {
   apiPath,
   EVENTS_PATH,
   TOKEN_HEADER,
-  TOKEN_QUERY,
   UPLOAD_CONTENT_TYPE,
   UPLOAD_NAME_QUERY,
   type WireResponse,
@@ -26,9 +25,24 @@ export function createHttpApi(token: string, base = ''): ChronofaceApi {
   const listeners = new Set<Listener>();
   let source: EventSource | null = null;
 
+  const emit = (event: ApiEvent): void => {
+    for (const l of listeners) l(event);
+  };
+
   const ensureEvents = (): void => {
     if (source) return;
-    source = new EventSource(`${base}${EVENTS_PATH}?${TOKEN_QUERY}=${encodeURIComponent(token)}`);
+    // The page's cookie authenticates the stream (EventSource cannot set headers).
+    source = new EventSource(`${base}${EVENTS_PATH}`);
+    let lost = false;
+    source.onerror = () => {
+      lost = true;
+    };
+    source.onopen = () => {
+      if (!lost) return;
+      lost = false;
+      // Events may have been dropped meanwhile (a stream that fell behind is closed by the server): reload lists.
+      for (const what of ['datasets', 'crops', 'runs', 'models'] as const) emit({ type: 'catalogue.changed', what });
+    };
     source.onmessage = (msg: MessageEvent<string>) => {
       let event: ApiEvent;
       try {
@@ -36,7 +50,7 @@ export function createHttpApi(token: string, base = ''): ChronofaceApi {
       } catch {
         return;
       }
-      for (const l of listeners) l(event);
+      emit(event);
     };
   };
 

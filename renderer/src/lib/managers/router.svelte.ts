@@ -1,4 +1,4 @@
-/** Hash routing (#/review, #/align/42): survives reloads and keeps the browser mode's ?token in the query. */
+/** Hash routing (#/review, #/align/42): survives reloads, and leaves the query alone. */
 export type Screen = 'datasets' | 'review' | 'align' | 'train' | 'age' | 'evaluate';
 export const SCREENS: readonly Screen[] = ['datasets', 'review', 'align', 'train', 'age', 'evaluate'];
 

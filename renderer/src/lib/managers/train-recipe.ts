@@ -16,7 +16,7 @@ export interface Recipe {
   with: Pick<TrainSettings, 'size' | 'epochs' | 'batch'>;
 }
 
-/** The shipped default model's recipe first (README, "The age loss"), then the published network. */
+/** The shipped default model's recipe first (docs/training.md, "The age loss"), then the published network. */
 export const RECIPES: readonly Recipe[] = [
   {
     id: 'ages',
