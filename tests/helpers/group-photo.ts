@@ -25,6 +25,9 @@ export interface GroupPhotoOptions {
   seed: number;
   /** JPEG quality; 90 by default. */
   quality?: number;
+  /** Where the faces go instead: the top-left corner of each face's box and its width (`faces` and `widths` are then
+   *  ignored). Faces may overlap and run past the canvas's edges. */
+  at?: readonly (readonly [x: number, y: number, width: number])[];
 }
 
 export interface GroupPhoto {
@@ -150,14 +153,17 @@ function place(sides: readonly number[], w: number, h: number, rand: () => numbe
 export async function makeGroupPhoto(opts: GroupPhotoOptions): Promise<GroupPhoto> {
   const [w, h] = opts.canvas;
   const { test, train } = await utkfaceSplits();
-  if (opts.faces > test.length) throw new Error(`only ${test.length} test-split faces, ${opts.faces} asked`);
+  const count = opts.at ? opts.at.length : opts.faces;
+  if (count > test.length) throw new Error(`only ${test.length} test-split faces, ${count} asked`);
   const rand = mulberry32(mixSeed(opts.seed, 0x6209));
   const order = test.map((f) => ({ f, k: rand() })).sort((a, b) => a.k - b.k).map((x) => x.f);
-  const sources = order.slice(0, opts.faces);
+  const sources = order.slice(0, count);
   const [lo, hi] = opts.widths;
-  const faceWidths = sources.map(() => Math.round(lo + rand() * (hi - lo)));
+  const faceWidths = opts.at ? opts.at.map((a) => a[2]) : sources.map(() => Math.round(lo + rand() * (hi - lo)));
   const sides = faceWidths.map((fw) => Math.round(fw / CHIP_FACE.width));
-  const spots = place(sides, w, h, rand);
+  const spots: [number, number][] = opts.at
+    ? opts.at.map(([x, y], i) => [Math.round(x - CHIP_FACE.left * sides[i]!), Math.round(y - CHIP_FACE.top * sides[i]!)])
+    : place(sides, w, h, rand);
   const canvas = await background(w, h, train, rand);
   const boxes: Box[] = [];
   const chips: Box[] = [];
@@ -166,8 +172,8 @@ export async function makeGroupPhoto(opts: GroupPhotoOptions): Promise<GroupPhot
     const [x0, y0] = spots[i]!;
     const chip = await rawRgb(sources[i]!, s);
     // An elliptical, feathered cut-out: the head blends into the background instead of a pasted square.
-    for (let y = 0; y < s; y++) {
-      for (let x = 0; x < s; x++) {
+    for (let y = Math.max(0, -y0); y < Math.min(s, h - y0); y++) {
+      for (let x = Math.max(0, -x0); x < Math.min(s, w - x0); x++) {
         const r = Math.hypot((x + 0.5) / s - 0.5, (y + 0.5) / s - 0.5) / 0.5;
         const a = r <= 0.92 ? 1 : r >= 1.12 ? 0 : (1.12 - r) / 0.2;
         if (a === 0) continue;
@@ -181,4 +187,63 @@ export async function makeGroupPhoto(opts: GroupPhotoOptions): Promise<GroupPhot
   }
   const jpeg = await sharp(canvas, { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: opts.quality ?? 90 }).toBuffer();
   return { jpeg, width: w, height: h, boxes, chips, sources: sources.map((f) => path.basename(f)) };
+}
+
+export interface DetectionScore {
+  /** Per true face: whether a found box is on it. */
+  found: boolean[];
+  /** Found boxes on no true face. */
+  falseBoxes: Box[];
+  /** Found boxes on a face another box already claimed. */
+  duplicates: number;
+}
+
+/**
+ * Matches found boxes to true face boxes: a found box is on a face when its centre lies inside the face's box (grown
+ * by a fifth) and its width is within half to twice the face's; each face is claimed once, by the nearest box.
+ */
+export function scoreDetections(truth: readonly Box[], boxes: readonly Box[]): DetectionScore {
+  const found = truth.map(() => false);
+  const falseBoxes: Box[] = [];
+  let duplicates = 0;
+  for (const b of boxes) {
+    const cx = b[0] + b[2] / 2;
+    const cy = b[1] + b[3] / 2;
+    let best = -1;
+    let bestOff = Infinity;
+    truth.forEach(([x, y, w, h], i) => {
+      const inside = cx >= x - w * 0.1 && cx <= x + w * 1.1 && cy >= y - h * 0.1 && cy <= y + h * 1.1;
+      const off = Math.hypot(cx - (x + w / 2), cy - (y + h / 2));
+      if (inside && b[2] >= w / 2 && b[2] <= w * 2 && off < bestOff) {
+        bestOff = off;
+        best = i;
+      }
+    });
+    if (best < 0) falseBoxes.push(b);
+    else if (found[best]) duplicates++;
+    else found[best] = true;
+  }
+  return { found, falseBoxes, duplicates };
+}
+
+/** Recall per face-width band (`step` px wide), e.g. { '40-59': { faces: 12, found: 11, recall: 0.917 } }. */
+export function recallByWidth(
+  truth: readonly Box[],
+  found: readonly boolean[],
+  step = 20,
+): Record<string, { faces: number; found: number; recall: number }> {
+  const bands = new Map<number, { faces: number; found: number }>();
+  truth.forEach((b, i) => {
+    const lo = Math.floor(b[2] / step) * step;
+    const band = bands.get(lo) ?? { faces: 0, found: 0 };
+    band.faces++;
+    if (found[i]) band.found++;
+    bands.set(lo, band);
+  });
+  const out: Record<string, { faces: number; found: number; recall: number }> = {};
+  for (const lo of [...bands.keys()].sort((a, b) => a - b)) {
+    const band = bands.get(lo)!;
+    out[`${lo}-${lo + step - 1}`] = { ...band, recall: Math.round((band.found / band.faces) * 1000) / 1000 };
+  }
+  return out;
 }
