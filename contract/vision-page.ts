@@ -79,6 +79,8 @@ export interface FaceSearchRequest {
   minFraction?: number;
   /** Each scale's tiles are this many times the previous scale's (the page's default unless given). */
   scaleStep?: number;
+  /** Search only part `index` of `of` of each scale's tiles (row-major, contiguous), so that pages share the work. */
+  part?: { index: number; of: number };
 }
 
 export type VisionSearchInput = VisionImageInput & { search: FaceSearchRequest };

@@ -29,28 +29,32 @@ describe('box overlap and non-maximum suppression', () => {
 });
 
 describe('tiles of the face search', () => {
-  it('covers every face from minFace up in some tile of a scale it fits, whole', () => {
+  it('covers every face from minFace up in some tile of a scale it fits, whole, below what the first pass sees', () => {
     const [w, h] = [4000, 3000];
     const scales = planTiles(w, h, 40);
     expect(scales[0]![0]!.side).toBeCloseTo(40 / MIN_FACE_FRACTION);
-    expect(scales.at(-1)).toEqual([{ x: 0, y: -500, side: 4000 }]);
-    for (let i = 1; i < scales.length - 1; i++) expect(scales[i]![0]!.side / scales[i - 1]![0]!.side).toBeCloseTo(SCALE_STEP);
-    // Faces of 40..1200 px at many places: each lies whole in a tile where it fills at least MIN_FACE_FRACTION and
-    // at most MIN_FACE_FRACTION * SCALE_STEP of the side (or in the last, whole-photo tile).
-    for (let size = 40; size <= 1200; size *= 1.37) {
+    for (let i = 1; i < scales.length; i++) expect(scales[i]![0]!.side / scales[i - 1]![0]!.side).toBeCloseTo(SCALE_STEP);
+    const largest = scales.at(-1)![0]!.side;
+    expect(largest).toBeLessThan(4000);
+    expect(largest * SCALE_STEP).toBeGreaterThanOrEqual(4000);
+    // Faces from 40 px to a sixth of the photo (the first pass's reach) at many places: each lies whole in a tile
+    // where it fills at least MIN_FACE_FRACTION and at most MIN_FACE_FRACTION * SCALE_STEP of the side, or in a
+    // tile of the largest scale.
+    for (let size = 40; size <= 4000 / 6; size *= 1.37) {
       for (let k = 0; k < 40; k++) {
-        const x = ((k * 977) % 1000) / 1000 * (w - size);
-        const y = ((k * 613) % 1000) / 1000 * (h - size);
+        const x = (((k * 977) % 1000) / 1000) * (w - size);
+        const y = (((k * 613) % 1000) / 1000) * (h - size);
         const fits = scales.some((tiles, i) =>
           tiles.some((t) => {
             const frac = size / t.side;
-            const inScale = i === scales.length - 1 || (frac >= MIN_FACE_FRACTION * 0.999 && frac <= MIN_FACE_FRACTION * SCALE_STEP);
+            const inScale = frac >= MIN_FACE_FRACTION * 0.999 && (frac <= MIN_FACE_FRACTION * SCALE_STEP || i === scales.length - 1);
             return inScale && x >= t.x && y >= t.y && x + size <= t.x + t.side && y + size <= t.y + t.side;
           }),
         );
         expect(fits, `face of ${size.toFixed(0)} px at ${x.toFixed(0)},${y.toFixed(0)}`).toBe(true);
       }
     }
+    expect(planTiles(200, 200, 40)).toEqual([]);
   });
 
   it('costs a few hundred BlazeFace runs for 12 MP at 40 px', () => {

@@ -12,7 +12,7 @@ const GROUPS = [
   { faces: 12, widths: [40, 150], canvas: [1600, 900], seed: 11 },
   { faces: 24, widths: [40, 150], canvas: [2400, 1350], seed: 12 },
   { faces: 30, widths: [40, 150], canvas: [4000, 3000], seed: 13 },
-  { faces: 40, widths: [40, 100], canvas: [6000, 4000], seed: 14 },
+  { faces: 40, widths: [40, 100], canvas: [6000, 2400], seed: 14 },
 ] as const;
 
 const centre = (b: Box): [number, number] => [b[0] + b[2] / 2, b[1] + b[3] / 2];

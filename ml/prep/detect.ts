@@ -1,5 +1,5 @@
 import type { FaceRegion, FaceSegmentRequest, PageDetectResult, PageFace } from '../../contract/vision-page.js';
-import { asBuffer, type RawImage, type VisionHost, type VisionInput } from '../vision/host.js';
+import { asBuffer, DEFAULT_MAX_FACES, type RawImage, type VisionHost, type VisionInput } from '../vision/host.js';
 import sharp from 'sharp';
 import { KEYPOINT_NAMES, type KeypointName, type Keypoints } from '../../domain/keypoints.js';
 import { prominence, type Box } from '../../domain/face.js';
@@ -60,6 +60,8 @@ export const SEARCH_MAX_PIXELS = 36_000_000;
 const LONE_FACE_FRACTION = 0.2;
 /** Tile detections scoring less are not faces. */
 const SEARCH_MIN_SCORE = 0.5;
+/** A search face that the first pass could have seen needs this score. */
+const LARGE_FACE_MIN_SCORE = 0.75;
 /** A search face whose landmarks overlap a first-pass face's by more than this is that face. */
 const SAME_FACE_IOU = 0.5;
 /** |yaw| from this many degrees makes a face 'profile'. */
@@ -224,10 +226,21 @@ export async function detectFaces(
     const k = big.width / photo.width;
     // The page caps by score; the cap below keeps the most prominent, so the page looks further when asked for few.
     const pageCap = Math.max(maxFaces, DEFAULT_MAX_DETECTED_FACES);
-    const res = await host.findFaces(big, { minFace: (opts.minFace ?? DEFAULT_MIN_FACE) * k, maxFaces: pageCap, minScore: SEARCH_MIN_SCORE });
+    const request = { minFace: (opts.minFace ?? DEFAULT_MIN_FACE) * k, maxFaces: pageCap, minScore: SEARCH_MIN_SCORE };
+    // Every page searches a band of each scale's tiles; a face on the seam between two bands may come back twice.
+    const of = host.parallelism;
+    const parts = await Promise.all(Array.from({ length: of }, (_, index) => host.findFaces(big, of > 1 ? { ...request, part: { index, of } } : request)));
+    const found = parts.flatMap((res) => facesOf(res, photo)).sort((a, b) => b.score - a.score);
     const known: Box[] = faces.map((f) => landmarkBox(f.landmarks));
-    for (const f of facesOf(res, photo)) {
-      if (!known.some((b) => iou(b, landmarkBox(f.landmarks)) > SAME_FACE_IOU)) faces.push(f);
+    const firstPassFull = faces.length >= DEFAULT_MAX_FACES;
+    for (const f of found) {
+      // A face big enough for the first pass that the first pass missed (it stopped at no cap) is suspect: an
+      // upside-down face the mesh then misreads, say. Only a confident detection of one counts.
+      if (!firstPassFull && f.box[2] >= LONE_FACE_FRACTION * Math.max(photo.width, photo.height) && f.score < LARGE_FACE_MIN_SCORE) continue;
+      const box = landmarkBox(f.landmarks);
+      if (known.some((b) => iou(b, box) > SAME_FACE_IOU)) continue;
+      known.push(box);
+      faces.push(f);
     }
   }
   return faces

@@ -27,6 +27,13 @@ const SAME_FACE_IOU = 0.5;
 const GREY = 'rgb(128,128,128)';
 const RESAMPLE_QUALITY: ImageSmoothingQuality = 'medium';
 
+/** Whether a box's centre lies in the middle half of another box (a part of that face, not a face beside it). */
+function centredIn(a: Box, b: Box): boolean {
+  const cx = a[0] + a[2] / 2;
+  const cy = a[1] + a[3] / 2;
+  return Math.abs(cx - (b[0] + b[2] / 2)) < b[2] / 4 && Math.abs(cy - (b[1] + b[3] / 2)) < b[3] / 4 && a[2] < b[2];
+}
+
 interface Candidate {
   box: Box;
   score: number;
@@ -101,7 +108,10 @@ async function tileCandidates(models: SearchModels, src: OffscreenCanvas, req: F
     const kx = lw / src.width;
     const ky = lh / src.height;
     resampleMs += performance.now() - r0;
-    for (const t of scale) {
+    const of = req.part?.of ?? 1;
+    const index = req.part?.index ?? 0;
+    for (const [i, t] of scale.entries()) {
+      if (Math.floor((i * of) / scale.length) !== index) continue;
       const lx = Math.round(t.x * kx);
       const ly = Math.round(t.y * ky);
       const d0 = performance.now();
@@ -172,10 +182,12 @@ export async function searchFaces(
   const ctx = context(new OffscreenCanvas(CROP_INPUT, CROP_INPUT));
   const faces: PageFace[] = [];
   const boxes: Box[] = [];
+  let crops = 0;
   for (const c of candidates) {
     if (faces.length >= req.maxFaces) break;
     // A candidate on a face already landmarked (seen again at another scale, or partly) needs no second crop.
-    if (faces.some((f) => iou(f.box!, c.box) > SAME_FACE_IOU)) continue;
+    if (faces.some((f) => iou(f.box!, c.box) > SAME_FACE_IOU || centredIn(c.box, f.box!))) continue;
+    crops++;
     const face = await landmarkCrop(models, src, c, ctx);
     if (!face) continue;
     const lb = landmarkBox(face.points);
@@ -184,5 +196,6 @@ export async function searchFaces(
     faces.push(face);
   }
   stages.landmarks = performance.now() - t1;
+  stages.crops = crops;
   return { faces, stages };
 }

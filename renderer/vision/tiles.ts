@@ -22,19 +22,19 @@ function starts(length: number, side: number, stride: number): number[] {
   return Array.from({ length: n }, (_, i) => (i * (length - side)) / (n - 1));
 }
 
-/** The tiles of every scale, finest first: from tiles sized for `minFace` up to one tile over the whole image. */
+/** The tiles of every scale, finest first: from tiles sized for `minFace` up to the last scale whose tiles are smaller
+ *  than the image's longer side. One tile over the whole image is what the first pass (the landmarker on the whole
+ *  photo) already saw, so it is not repeated; an image smaller than the finest tiles gets no tiles at all. */
 export function planTiles(width: number, height: number, minFace: number, minFraction = MIN_FACE_FRACTION, step = SCALE_STEP): Tile[][] {
   const long = Math.max(width, height);
   const scales: Tile[][] = [];
   // Faces up to this fraction of a tile lie whole in some tile of its scale: neighbouring tiles overlap by it.
   const maxFraction = Math.min(0.8, minFraction * step * 1.2);
-  for (let side = Math.max(8, minFace / minFraction); ; side *= step) {
-    const last = side >= long;
-    const s = last ? long : side;
-    const stride = s * (1 - maxFraction);
+  for (let side = Math.max(8, minFace / minFraction); side < long; side *= step) {
+    const stride = side * (1 - maxFraction);
     const tiles: Tile[] = [];
-    for (const y of starts(height, s, stride)) for (const x of starts(width, s, stride)) tiles.push({ x, y, side: s });
+    for (const y of starts(height, side, stride)) for (const x of starts(width, side, stride)) tiles.push({ x, y, side });
     scales.push(tiles);
-    if (last) return scales;
   }
+  return scales;
 }
