@@ -31,8 +31,8 @@ interface Tasks {
   landmarker: FaceLandmarker | LandmarkerWithDetections;
   /** Only when the landmarker's own detections could not be read. */
   detector: FaceDetector | null;
-  /** BlazeFace alone, for the face search's tiles. */
-  tileDetector: FaceDetector;
+  /** BlazeFace alone, for the face search's tiles: made on the first search (preparation pages never need it). */
+  tileDetector: () => Promise<FaceDetector>;
   segmenter: ImageSegmenter;
 }
 
@@ -143,11 +143,16 @@ async function createTasks(req: VisionInitRequest): Promise<Tasks> {
       minDetectionConfidence: Math.min(0.3, req.minDetectionConfidence),
     });
   }
-  const tileDetector = await FaceDetector.createFromOptions(fileset, {
-    baseOptions: { modelAssetPath: req.faceDetectorUrl, delegate: 'CPU' },
-    runningMode: 'IMAGE',
-    minDetectionConfidence: TILE_MIN_CONFIDENCE,
-  });
+  let made: Promise<FaceDetector> | null = null;
+  const tileDetector = (): Promise<FaceDetector> =>
+    (made ??= FaceDetector.createFromOptions(fileset, {
+      baseOptions: { modelAssetPath: req.faceDetectorUrl, delegate: 'CPU' },
+      runningMode: 'IMAGE',
+      minDetectionConfidence: TILE_MIN_CONFIDENCE,
+    }).catch((err: unknown) => {
+      made = null;
+      throw err;
+    }));
   const segmenter = await ImageSegmenter.createFromOptions(fileset, {
     baseOptions: { modelAssetPath: req.segmenterUrl, delegate: req.delegate ?? 'CPU' },
     runningMode: 'IMAGE',
@@ -428,7 +433,7 @@ async function findFaces(input: VisionSearchInput): Promise<PageDetectResult> {
   const image = await toImage(input);
   try {
     const t0 = performance.now();
-    const { faces, stages } = await searchFaces({ tileDetector: t.tileDetector, landmarkFaces: async (c) => (await landmarkFaces(t, c)).faces }, image, input.search);
+    const { faces, stages } = await searchFaces({ tileDetector: await t.tileDetector(), landmarkFaces: async (c) => (await landmarkFaces(t, c)).faces }, image, input.search);
     return { width: image.width, height: image.height, faces, ms: performance.now() - tStart, stages: { decode: t0 - tStart, ...stages } };
   } finally {
     if ('close' in image) image.close();
