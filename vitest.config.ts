@@ -19,6 +19,7 @@ export const BROWSER_FILES = [
   'tests/prep-fused-segment.test.ts',
   'tests/prep-noface-crop.test.ts',
   'tests/prep-pipeline.test.ts',
+  'tests/prep-team-detect.test.ts',
   'tests/vision-host.test.ts',
 ];
 

@@ -21,6 +21,7 @@ export default defineConfig({
       'tests/io-*.test.ts',
       'tests/main-*.test.ts',
       'tests/prep-unit.test.ts',
+      'tests/prep-face-search-unit.test.ts',
       'tests/serve-limits.test.ts',
       'tests/serve-events.test.ts',
       'tests/service-contract.test.ts',

@@ -65,6 +65,26 @@ export interface PageDetectResult {
   stages?: Record<string, number>;
 }
 
+/** Asks `findFaces` to search the whole image for faces of every size: BlazeFace on overlapping square tiles at
+ *  several scales (the smallest tiles sized for `minFace`), boxes merged by non-maximum suppression, then the
+ *  landmarker on each face's own crop. */
+export interface FaceSearchRequest {
+  /** Width of the smallest face to find, input px. */
+  minFace: number;
+  /** At most this many faces, highest scores first. */
+  maxFaces: number;
+  /** Tile detections below this score are dropped. */
+  minScore: number;
+  /** The smallest face fills this fraction of its scale's tiles (the page's default unless given). */
+  minFraction?: number;
+  /** Each scale's tiles are this many times the previous scale's (the page's default unless given). */
+  scaleStep?: number;
+  /** Search only part `index` of `of` of each scale's tiles (row-major, contiguous), so that pages share the work. */
+  part?: { index: number; of: number };
+}
+
+export type VisionSearchInput = VisionImageInput & { search: FaceSearchRequest };
+
 export interface PageSegmentResult {
   width: number;
   height: number;
@@ -92,6 +112,7 @@ export interface VisionPageMethods {
   detect(img: VisionDetectInput): Promise<PageDetectResult>;
   segment(img: VisionImageInput): Promise<PageSegmentResult>;
   timeModels(req: TimeModelsRequest): Promise<TimeModelsResult>;
+  findFaces(img: VisionSearchInput): Promise<PageDetectResult>;
 }
 
 export type VisionMethod = keyof VisionPageMethods;

@@ -23,6 +23,7 @@ import { faceSegmentRequest, prepareFace } from '../dist/node/ml/prep/prepare-fa
 import { writeFileAtomic } from '../dist/node/ml/io/write-file-atomic.js';
 import { normalizePrepSettings } from '../dist/node/ml/prep/settings.js';
 import { SHARED_DIR, flag, numberOption, option, useSharedModels } from './script-args.js';
+import { treeCpuMs } from './process-cpu.js';
 
 useSharedModels();
 const fgnet = path.join(SHARED_DIR, 'datasets/fgnet');
@@ -34,41 +35,6 @@ if (workerCounts.some((w) => !Number.isInteger(w) || w < 1)) {
 const repeat = numberOption('repeat', 3);
 const size = numberOption('size', 128);
 const settings = { size, background: { enabled: !flag('no-background') }, lighting: { enabled: !flag('no-lighting') } };
-
-const TICK = 100; // USER_HZ on Linux
-function treeCpuMs(rootPid) {
-  if (process.platform !== 'linux') return { total: NaN, byKind: {} };
-  const stats = [];
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const s = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const rest = s.slice(s.lastIndexOf(')') + 2).split(' ');
-      let kind = 'node';
-      if (Number(d) !== rootPid) {
-        const cmd = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8');
-        kind = /--type=([a-z-]+)/.exec(cmd)?.[1] ?? 'browser';
-      }
-      stats.push({ pid: Number(d), ppid: Number(rest[1]), kind, cpu: (Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14])) * (1000 / TICK) });
-    } catch {
-      /* gone */
-    }
-  }
-  const inTree = new Set([rootPid]);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const p of stats) if (!inTree.has(p.pid) && inTree.has(p.ppid)) (inTree.add(p.pid), (grew = true));
-  }
-  const byKind = {};
-  let total = 0;
-  for (const p of stats) {
-    if (!inTree.has(p.pid)) continue;
-    byKind[p.kind] = (byKind[p.kind] ?? 0) + p.cpu;
-    total += p.cpu;
-  }
-  return { total, byKind };
-}
 
 // --data-dir prepares FG-NET inside an existing catalogue (a kept bench:catalogue one, say): preparation at scale.
 const given = option('data-dir');

@@ -211,7 +211,7 @@ describe('a crop from hand-placed points for a photo where no face was found', (
 
   it('service: alignNoFace lists it, alignCreatePreview and alignCreate cut it, errors are specific', async () => {
     // The service shares this file's browser (one Chromium per file); its close() must not close it.
-    const shared: VisionHost = { parallelism: host.parallelism, detect: (i, o) => host.detect(i, o), segment: (i) => host.segment(i), timeModels: (i, r) => host.timeModels(i, r), close: async () => {} };
+    const shared: VisionHost = { parallelism: host.parallelism, detect: (i, o) => host.detect(i, o), findFaces: (i, s) => host.findFaces(i, s), segment: (i) => host.segment(i), timeModels: (i, r) => host.timeModels(i, r), close: async () => {} };
     const service = createStudioService({ dataDir, createVisionHost: async () => shared });
     const events: ApiEvent[] = [];
     service.onEvent((e) => events.push(e as ApiEvent));

@@ -1,21 +1,35 @@
 import path from 'node:path';
 import type { Command } from '../command.js';
-import { numberOpt } from '../command.js';
+import { numberOpt, stringOpt } from '../command.js';
 import { UsageError } from '../args.js';
-import { detectFaces, faceToJson } from '../../ml/prep/detect.js';
+import { DEFAULT_MAX_DETECTED_FACES, DEFAULT_MIN_FACE, detectFaces, faceToJson } from '../../ml/prep/detect.js';
 import { loadPhoto } from '../../ml/prep/photo.js';
 import { createChromiumVisionHost } from '../../ml/vision/chromium-host.js';
 
 export const detectCommand: Command = {
   name: 'detect',
   summary: 'find faces, 478 landmarks and five keypoints in photos (no catalogue needed)',
-  usage: 'chronoface detect PATH... [--json] [--pages N]',
+  usage: 'chronoface detect PATH... [--json] [--pages N] [--max-faces N] [--min-face PX] [--search auto|always|never]',
   options: {
     pages: { kind: 'number', value: 'N', help: 'browser pages detecting in parallel', default: 2 },
+    'max-faces': { kind: 'number', value: 'N', help: 'at most N faces per photo, the most prominent', default: DEFAULT_MAX_DETECTED_FACES },
+    'min-face': { kind: 'number', value: 'PX', help: 'width of the smallest face the search for small faces finds', default: DEFAULT_MIN_FACE },
+    search: {
+      kind: 'string',
+      value: 'MODE',
+      help: 'search for faces of every size: auto (photos with no face, several, or a small one), always, never',
+      default: 'auto',
+    },
   },
   async run(ctx) {
     const files = ctx.positionals;
     if (files.length === 0) throw new UsageError('give at least one image path');
+    const maxFaces = numberOpt(ctx, 'max-faces') ?? DEFAULT_MAX_DETECTED_FACES;
+    if (!Number.isInteger(maxFaces) || maxFaces < 1) throw new UsageError(`--max-faces takes a whole number of at least 1, got ${maxFaces}`);
+    const minFace = numberOpt(ctx, 'min-face') ?? DEFAULT_MIN_FACE;
+    if (!(minFace >= 8)) throw new UsageError(`--min-face takes a width of at least 8 px, got ${minFace}`);
+    const search = stringOpt(ctx, 'search') ?? 'auto';
+    if (search !== 'auto' && search !== 'always' && search !== 'never') throw new UsageError(`--search takes auto, always or never, got ${search}`);
     const host = await createChromiumVisionHost({
       pages: Math.min(files.length, Math.max(1, numberOpt(ctx, 'pages') ?? 2)),
       dataDir: ctx.dataDir,
@@ -40,7 +54,7 @@ export const detectCommand: Command = {
           const file = files[i]!;
           try {
             const photo = await loadPhoto(path.resolve(file));
-            const faces = await detectFaces(host, photo);
+            const faces = await detectFaces(host, photo, { maxFaces, minFace, search });
             results[i] = { file, width: photo.width, height: photo.height, faces: faces.map(faceToJson) };
           } catch (err) {
             failed++;
@@ -59,6 +73,6 @@ export const detectCommand: Command = {
 
 function describe(faces: ReturnType<typeof faceToJson>[]): string {
   return faces
-    .map((f, i) => `\n  #${i} score ${f.score.toFixed(2)} box [${f.box.map((v) => Math.round(v)).join(', ')}] eyes (${f.keypoints.leftEye.map(Math.round).join(', ')}) (${f.keypoints.rightEye.map(Math.round).join(', ')})`)
+    .map((f, i) => `\n  #${i} score ${f.score.toFixed(2)} box [${f.box.map((v) => Math.round(v)).join(', ')}] eyes (${f.keypoints.leftEye.map(Math.round).join(', ')}) (${f.keypoints.rightEye.map(Math.round).join(', ')})${f.flags ? ` ${f.flags.join(', ')}` : ''}`)
     .join('');
 }

@@ -1,8 +1,9 @@
-import type { FaceRegion, FaceSegmentRequest, PageFace } from '../../contract/vision-page.js';
-import { asBuffer, type RawImage, type VisionHost, type VisionInput } from '../vision/host.js';
+import type { FaceRegion, FaceSegmentRequest, PageDetectResult, PageFace } from '../../contract/vision-page.js';
+import { asBuffer, DEFAULT_MAX_FACES, type RawImage, type VisionHost, type VisionInput } from '../vision/host.js';
 import sharp from 'sharp';
 import { KEYPOINT_NAMES, type KeypointName, type Keypoints } from '../../domain/keypoints.js';
-import { prominence } from '../../domain/face.js';
+import { prominence, type Box } from '../../domain/face.js';
+import { iou } from '../../domain/box-overlap.js';
 import { distance, type Point } from './geometry.js';
 import { LM } from './landmarks.js';
 import type { Photo } from './photo.js';
@@ -22,6 +23,9 @@ export interface PersonMask {
   data: Buffer;
 }
 
+/** partial: the face runs past the photo's edge; profile: the head is turned by PROFILE_YAW or more. */
+export type FaceFlag = 'partial' | 'profile';
+
 export interface DetectedFace {
   score: number;
   box: [number, number, number, number];
@@ -29,7 +33,39 @@ export interface DetectedFace {
   landmarks: Point[];
   pose: Pose;
   personMask?: PersonMask;
+  /** Set when the face is partial or in profile (see FaceFlag). */
+  flags?: FaceFlag[];
 }
+
+export interface DetectOptions {
+  /** Longest side of the first, whole-photo pass (DEFAULT_DETECT_MAX_SIDE). */
+  maxSide?: number;
+  segmentFace?: FaceSegmentRequest;
+  /** At most this many faces, the most prominent (DEFAULT_MAX_DETECTED_FACES). */
+  maxFaces?: number;
+  /** The search for faces of every size: 'auto' (default) runs it when the first pass found no face, several, or one
+   *  small enough to hint at a group; 'always' and 'never' decide for every photo. */
+  search?: 'auto' | 'always' | 'never';
+  /** Width of the smallest face the search finds, photo px (DEFAULT_MIN_FACE). */
+  minFace?: number;
+}
+
+/** Faces returned at most, unless the caller asks for another cap. */
+export const DEFAULT_MAX_DETECTED_FACES = 256;
+/** The search finds faces this wide (photo px) and wider. */
+export const DEFAULT_MIN_FACE = 40;
+/** The search sees photos of up to this many pixels at full resolution; larger ones are downscaled to it first. */
+export const SEARCH_MAX_PIXELS = 36_000_000;
+/** A lone face narrower than this fraction of the photo's longer side still sends the photo to the search. */
+const LONE_FACE_FRACTION = 0.2;
+/** Tile detections scoring less are not faces. */
+const SEARCH_MIN_SCORE = 0.5;
+/** A search face that the first pass could have seen needs this score. */
+const LARGE_FACE_MIN_SCORE = 0.75;
+/** A search face whose landmarks overlap a first-pass face's by more than this is that face. */
+const SAME_FACE_IOU = 0.5;
+/** |yaw| from this many degrees makes a face 'profile'. */
+export const PROFILE_YAW = 45;
 
 /** Longest side the page sees; larger photos are downscaled for detection and the coordinates mapped back. */
 export const DEFAULT_DETECT_MAX_SIDE = 1024;
@@ -142,20 +178,78 @@ async function detectionInput(photo: RawImage & Partial<Pick<Photo, 'direct'>>, 
   return { width, height, channels: photo.channels, data };
 }
 
-/** Faces in source pixels (after EXIF orientation), largest and most central first. */
+/** Whether the search for faces of every size should look at a photo whose first pass found `faces`. */
+export function needsSearch(faces: readonly DetectedFace[], width: number, height: number): boolean {
+  if (faces.length !== 1) return true;
+  return faces[0]!.box[2] < LONE_FACE_FRACTION * Math.max(width, height);
+}
+
+/** The face's flags: partial when its landmarks run past the photo's edges, profile when its yaw is large. */
+export function faceFlags(face: DetectedFace, width: number, height: number): FaceFlag[] {
+  const [x, y, w, h] = landmarkBox(face.landmarks);
+  const slack = 0.02 * Math.max(w, h);
+  const flags: FaceFlag[] = [];
+  if (x < -slack || y < -slack || x + w > width + slack || y + h > height + slack) flags.push('partial');
+  if (Math.abs(face.pose.yaw) >= PROFILE_YAW) flags.push('profile');
+  return flags;
+}
+
+/** The photo the search looks at: its pixels, downscaled when they are more than SEARCH_MAX_PIXELS. Pixels rather
+ *  than the file's bytes: a bitmap the page decodes lives on its (software) GPU, and reading it back cost seconds. */
+async function searchInput(photo: RawImage): Promise<VisionInput> {
+  const pixels = photo.width * photo.height;
+  if (pixels <= SEARCH_MAX_PIXELS) return photo;
+  return detectionInput(photo, Math.floor(Math.max(photo.width, photo.height) * Math.sqrt(SEARCH_MAX_PIXELS / pixels)));
+}
+
+function facesOf(res: PageDetectResult, photo: RawImage): DetectedFace[] {
+  return res.faces.map((f) => faceFromPage(f, photo.width / res.width, photo.height / res.height));
+}
+
+/**
+ * Faces in source pixels (after EXIF orientation), largest and most central first. A first pass sees the whole photo
+ * at maxSide (BlazeFace at 128 x 128 finds faces from about a sixth of the photo); photos that need it (see
+ * DetectOptions.search) then get the search for faces of every size, whose faces join the first pass's.
+ */
 export async function detectFaces(
   host: VisionHost,
   photo: RawImage & Partial<Pick<Photo, 'direct'>>,
-  opts: { maxSide?: number; segmentFace?: FaceSegmentRequest } = {},
+  opts: DetectOptions = {},
 ): Promise<DetectedFace[]> {
+  const maxFaces = opts.maxFaces ?? DEFAULT_MAX_DETECTED_FACES;
+  if (!Number.isInteger(maxFaces) || maxFaces < 1) throw new Error(`maxFaces must be a whole number of at least 1, got ${maxFaces}`);
   const input = await detectionInput(photo, opts.maxSide ?? DEFAULT_DETECT_MAX_SIDE);
-  const res = await host.detect(input, opts.segmentFace ? { segmentFace: opts.segmentFace } : undefined);
-  const sx = photo.width / res.width;
-  const sy = photo.height / res.height;
-  const faces = res.faces.map((f) => faceFromPage(f, sx, sy));
+  const faces = facesOf(await host.detect(input, opts.segmentFace ? { segmentFace: opts.segmentFace } : undefined), photo);
+  const search = opts.search ?? 'auto';
+  if (search === 'always' || (search === 'auto' && needsSearch(faces, photo.width, photo.height))) {
+    const big = await searchInput(photo);
+    const k = big.width / photo.width;
+    // The page caps by score; the cap below keeps the most prominent, so the page looks further when asked for few.
+    const pageCap = Math.max(maxFaces, DEFAULT_MAX_DETECTED_FACES);
+    const request = { minFace: (opts.minFace ?? DEFAULT_MIN_FACE) * k, maxFaces: pageCap, minScore: SEARCH_MIN_SCORE };
+    // Every page searches a band of each scale's tiles; a face on the seam between two bands may come back twice.
+    const of = host.parallelism;
+    const parts = await Promise.all(Array.from({ length: of }, (_, index) => host.findFaces(big, of > 1 ? { ...request, part: { index, of } } : request)));
+    const found = parts.flatMap((res) => facesOf(res, photo)).sort((a, b) => b.score - a.score);
+    const known: Box[] = faces.map((f) => landmarkBox(f.landmarks));
+    const firstPassFull = faces.length >= DEFAULT_MAX_FACES;
+    for (const f of found) {
+      // A face big enough for the first pass that the first pass missed (it stopped at no cap) is suspect: an
+      // upside-down face the mesh then misreads, say. Only a confident detection of one counts.
+      if (!firstPassFull && f.box[2] >= LONE_FACE_FRACTION * Math.max(photo.width, photo.height) && f.score < LARGE_FACE_MIN_SCORE) continue;
+      const box = landmarkBox(f.landmarks);
+      if (known.some((b) => iou(b, box) > SAME_FACE_IOU)) continue;
+      known.push(box);
+      faces.push(f);
+    }
+  }
   return faces
-    .map((f) => ({ f, p: prominence(f.box, photo.width, photo.height) }))
+    .map((f) => {
+      const flags = faceFlags(f, photo.width, photo.height);
+      return { f: flags.length > 0 ? { ...f, flags } : f, p: prominence(f.box, photo.width, photo.height) };
+    })
     .sort((a, b) => b.p - a.p)
+    .slice(0, maxFaces)
     .map((x) => x.f);
 }
 
@@ -172,6 +266,7 @@ export function faceToJson(face: DetectedFace): {
   box: [number, number, number, number];
   keypoints: Record<KeypointName, Point>;
   landmarks: Point[];
+  flags?: FaceFlag[];
 } {
   return {
     score: Math.round(face.score * 10000) / 10000,
@@ -184,5 +279,6 @@ export function faceToJson(face: DetectedFace): {
       mouthRight: roundPoint(face.keypoints.mouthRight),
     },
     landmarks: face.landmarks.map(roundPoint),
+    ...(face.flags ? { flags: face.flags } : {}),
   };
 }

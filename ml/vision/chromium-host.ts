@@ -135,6 +135,7 @@ export async function createChromiumVisionHost(opts: ChromiumVisionHostOptions =
     return {
       parallelism: host.parallelism,
       detect: (img, o) => host.detect(img, o),
+      findFaces: (img, search) => host.findFaces(img, search),
       segment: (img) => host.segment(img),
       timeModels: (images, repeat) => host.timeModels(images, repeat),
       async close() {

@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { decodeVisionFrame, encodeVisionFrame } from '../../contract/vision-frame.js';
 import type {
+  FaceSearchRequest,
   FaceSegmentRequest,
   PageDetectResult,
   PageSegmentResult,
@@ -34,6 +35,8 @@ export interface VisionHost {
   readonly parallelism: number;
   /** Faces with coordinates in `image` pixels; with segmentFace, the most prominent face also carries a person mask. */
   detect(image: VisionInput, opts?: DetectOptions): Promise<PageDetectResult>;
+  /** Faces of every size in `image` (tiles at several scales, then landmarks on each face's crop), `image` pixels. */
+  findFaces(image: VisionInput, search: FaceSearchRequest): Promise<PageDetectResult>;
   /** Person confidence mask at `image` resolution. */
   segment(image: VisionInput): Promise<PageSegmentResult>;
   /** The models alone on these images, every page at once (the ceiling preparation is measured against). */
@@ -134,6 +137,7 @@ export function createVisionHost(transports: VisionPageTransport[], pixels: Pixe
       if (opts?.segmentFace) input.segmentFace = opts.segmentFace;
       return run<PageDetectResult>('detect', input);
     },
+    findFaces: async (image, search) => run<PageDetectResult>('findFaces', { ...(await toPageImage(image, pixels)), search }),
     segment: async (image) => run<PageSegmentResult>('segment', await toPageImage(image, pixels)),
     async timeModels(images, repeat) {
       if (closed) throw new VisionHostGone('the vision host is closed');

@@ -11,12 +11,14 @@ import type {
   TimeModelsRequest,
   TimeModelsResult,
   VisionDetectInput,
+  VisionSearchInput,
   VisionImageInput,
   VisionInitRequest,
   VisionPageMethods,
 } from '../../contract/vision-page';
 import { prominence } from '../../domain/face';
 import { faceRegion, landmarkBox } from './face-region';
+import { searchFaces } from './face-search';
 import { createLandmarkerWithDetections, parseDetection, type LandmarkerWithDetections } from './landmarker-detections';
 
 declare global {
@@ -29,6 +31,8 @@ interface Tasks {
   landmarker: FaceLandmarker | LandmarkerWithDetections;
   /** Only when the landmarker's own detections could not be read. */
   detector: FaceDetector | null;
+  /** BlazeFace alone, for the face search's tiles: made on the first search (preparation pages never need it). */
+  tileDetector: () => Promise<FaceDetector>;
   segmenter: ImageSegmenter;
 }
 
@@ -139,18 +143,31 @@ async function createTasks(req: VisionInitRequest): Promise<Tasks> {
       minDetectionConfidence: Math.min(0.3, req.minDetectionConfidence),
     });
   }
+  let made: Promise<FaceDetector> | null = null;
+  const tileDetector = (): Promise<FaceDetector> =>
+    (made ??= FaceDetector.createFromOptions(fileset, {
+      baseOptions: { modelAssetPath: req.faceDetectorUrl, delegate: 'CPU' },
+      runningMode: 'IMAGE',
+      minDetectionConfidence: TILE_MIN_CONFIDENCE,
+    }).catch((err: unknown) => {
+      made = null;
+      throw err;
+    }));
   const segmenter = await ImageSegmenter.createFromOptions(fileset, {
     baseOptions: { modelAssetPath: req.segmenterUrl, delegate: req.delegate ?? 'CPU' },
     runningMode: 'IMAGE',
     outputConfidenceMasks: true,
     outputCategoryMask: false,
   });
-  return { landmarker, detector, segmenter };
+  return { landmarker, detector, tileDetector, segmenter };
 }
+
+/** The tile detector keeps what scores this much; each search drops what scores below its own minScore. */
+const TILE_MIN_CONFIDENCE = 0.3;
 
 /** BlazeFace looks at 128x128 anyway: run it on a small copy (cheaper WebGL upload), boxes mapped back. */
 const DETECTOR_SIDE = 256;
-async function detectSmall(detector: FaceDetector, image: ImageData | ImageBitmap): Promise<Detection[]> {
+async function detectSmall(detector: FaceDetector, image: ImageData | ImageBitmap | OffscreenCanvas): Promise<Detection[]> {
   const scale = Math.min(1, DETECTOR_SIDE / Math.max(image.width, image.height));
   if (scale >= 1) return detector.detect(image).detections;
   const small = await createImageBitmap(image, {
@@ -176,7 +193,7 @@ interface ScoredBox {
 }
 
 /** Scores and boxes of the faces BlazeFace found: from the landmarker's own graph, else from a separate pass. */
-async function detections(t: Tasks, image: ImageData | ImageBitmap): Promise<ScoredBox[]> {
+async function detections(t: Tasks, image: ImageData | ImageBitmap | OffscreenCanvas): Promise<ScoredBox[]> {
   if (!t.detector) {
     const raw = (t.landmarker as LandmarkerWithDetections).rawDetections;
     return raw.map((b) => parseDetection(b, image.width, image.height));
@@ -292,6 +309,37 @@ function segmentRegion(
   }
 }
 
+/** The landmarker's faces in an image (input px), each with the score and box of its BlazeFace detection. */
+async function landmarkFaces(t: Tasks, image: ImageData | ImageBitmap | OffscreenCanvas): Promise<{ faces: PageFace[]; landmarksMs: number }> {
+  const t0 = performance.now();
+  const width = image.width;
+  const height = image.height;
+  if ('rawDetections' in t.landmarker) t.landmarker.rawDetections = [];
+  const lm = t.landmarker.detect(image);
+  const landmarksMs = performance.now() - t0;
+  const det = lm.faceLandmarks.length > 0 ? await detections(t, image) : [];
+  const used = new Set<number>();
+  const faces: PageFace[] = lm.faceLandmarks.map((marks, i) => {
+    const points = new Array<number>(marks.length * 3);
+    marks.forEach((p, j) => {
+      points[j * 3] = round3(p.x * width);
+      points[j * 3 + 1] = round3(p.y * height);
+      points[j * 3 + 2] = round3(p.z * width);
+    });
+    const k = matchDetection(points, det, used);
+    let score: number | null = null;
+    let box: [number, number, number, number] | null = null;
+    if (k >= 0) {
+      used.add(k);
+      score = det[k]!.score;
+      box = det[k]!.box;
+    }
+    const m = lm.facialTransformationMatrixes?.[i]?.data;
+    return { score, box, points, matrix: m ? Array.from(m) : null };
+  });
+  return { faces, landmarksMs };
+}
+
 async function detect(input: VisionDetectInput): Promise<PageDetectResult> {
   const t = requireTasks();
   const tStart = performance.now();
@@ -300,30 +348,8 @@ async function detect(input: VisionDetectInput): Promise<PageDetectResult> {
   try {
     const width = image.width;
     const height = image.height;
-    if ('rawDetections' in t.landmarker) t.landmarker.rawDetections = [];
-    const lm = t.landmarker.detect(image);
-    const t1 = performance.now();
-    const det = lm.faceLandmarks.length > 0 ? await detections(t, image) : [];
-
-    const used = new Set<number>();
-    const faces: PageFace[] = lm.faceLandmarks.map((marks, i) => {
-      const points = new Array<number>(marks.length * 3);
-      marks.forEach((p, j) => {
-        points[j * 3] = round3(p.x * width);
-        points[j * 3 + 1] = round3(p.y * height);
-        points[j * 3 + 2] = round3(p.z * width);
-      });
-      const k = matchDetection(points, det, used);
-      let score: number | null = null;
-      let box: [number, number, number, number] | null = null;
-      if (k >= 0) {
-        used.add(k);
-        score = det[k]!.score;
-        box = det[k]!.box;
-      }
-      const m = lm.facialTransformationMatrixes?.[i]?.data;
-      return { score, box, points, matrix: m ? Array.from(m) : null };
-    });
+    const { faces, landmarksMs } = await landmarkFaces(t, image);
+    const t1 = t0 + landmarksMs;
     const t2 = performance.now();
     const stages: Record<string, number> = { decode: t0 - tStart, landmarks: t1 - t0, detector: t2 - t1 };
     if (input.segmentFace && faces.length > 0) {
@@ -401,7 +427,20 @@ async function init(req: VisionInitRequest): Promise<{ ok: true }> {
   return { ok: true };
 }
 
-const METHODS: VisionPageMethods = { init, detect, segment, timeModels };
+async function findFaces(input: VisionSearchInput): Promise<PageDetectResult> {
+  const t = requireTasks();
+  const tStart = performance.now();
+  const image = await toImage(input);
+  try {
+    const t0 = performance.now();
+    const { faces, stages } = await searchFaces({ tileDetector: await t.tileDetector(), landmarkFaces: async (c) => (await landmarkFaces(t, c)).faces }, image, input.search);
+    return { width: image.width, height: image.height, faces, ms: performance.now() - tStart, stages: { decode: t0 - tStart, ...stages } };
+  } finally {
+    if ('close' in image) image.close();
+  }
+}
+
+const METHODS: VisionPageMethods = { init, detect, segment, timeModels, findFaces };
 
 /** A call frame in, its answer frame out; whatever fails is answered as an error of that call. */
 async function answer(frame: Uint8Array): Promise<Uint8Array> {

@@ -38,6 +38,7 @@ export function visionHostForSuite(): VisionHost {
       return started().parallelism;
     },
     detect: (image, detectOpts) => started().detect(image, detectOpts),
+    findFaces: (image, search) => started().findFaces(image, search),
     segment: (image) => started().segment(image),
     timeModels: (images, repeat) => started().timeModels(images, repeat),
     close: async () => undefined,
