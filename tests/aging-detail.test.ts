@@ -104,3 +104,24 @@ describe('aging in lightness and detail', () => {
     expect(() => lightnessFromSpec('nope=1', null)).toThrow(LIGHTNESS_KEYS.join(', '));
   });
 });
+
+describe('the lightness change keeps each pixel\'s own colour', () => {
+  it('sRGB -> CIELAB -> sRGB is the identity, and a darkened skin pixel keeps its a*, b*', async () => {
+    const { labToRgb, rgbToLab } = await import('../ml/aging/lab.js');
+    for (const p of [[200, 150, 130], [60, 40, 30], [128, 128, 128], [250, 240, 10]] as const) {
+      const back = labToRgb(...rgbToLab(...p));
+      back.forEach((v, c) => expect(v).toBeCloseTo(p[c]!, 3));
+    }
+    const size = 8;
+    const n = size * size;
+    const crop = new Uint8Array(n * 3);
+    for (let i = 0; i < n; i++) crop.set([200, 150, 130], i * 3);
+    const prototype = new Float32Array(n * 3).fill(-20);
+    const w = { ...lightnessWeights(DEFAULT_LIGHTNESS, 40, 70), decoder: 0, broad: 0, colour: 0 };
+    const d = lightnessChange(DEFAULT_LIGHTNESS, { size, decodes: new Float32Array(2 * n * 3), target: 1, gain: 1, prototype, faceWidth: 6, weights: w, crop });
+    const before = rgbToLab(200, 150, 130);
+    const after = rgbToLab(200 + d[0]!, 150 + d[1]!, 130 + d[2]!);
+    expect(after[0]).toBeLessThan(before[0] - 5);
+    expect(Math.abs(after[1] - before[1]) + Math.abs(after[2] - before[2])).toBeLessThan(0.05);
+  });
+});

@@ -18,6 +18,7 @@ import { templatePoints } from '../prep/template.js';
 import path from 'node:path';
 import { lightnessChange, lightnessWeights, lineGains, maskWidth, parseLightness, type LightnessSettings } from './detail-change.js';
 import { scaleOwnDetail } from './detail-paste.js';
+import { DETAIL_ENERGY_FILE, detailRatioMap, loadDetailEnergy, type DetailEnergy } from './detail-energy.js';
 
 export type Gender = 'male' | 'female';
 
@@ -79,6 +80,24 @@ export type BlendSettings = Required<Pick<AgeFaceOptions, 'shift' | 'gain' | 'de
 
 const parsedLightness = new WeakMap<AgingModel, LightnessSettings | null>();
 const toldWithout = new Set<string>();
+
+const loadedEnergy = new WeakMap<AgingModel, DetailEnergy | null>();
+
+/**
+ * The model's table of real faces' detail by age (detail-energy.ts), loaded once: a bad file is an error naming it; a
+ * model without one keeps the face's own lines at every age, and says so once.
+ */
+export function modelDetailEnergy(model: AgingModel): DetailEnergy | null {
+  if (loadedEnergy.has(model)) return loadedEnergy.get(model)!;
+  const d = model.choice.dir ? loadDetailEnergy(model.choice.dir) : null;
+  loadedEnergy.set(model, d);
+  const file = path.join(model.choice.dir, DETAIL_ENERGY_FILE);
+  if (!d && !toldWithout.has(file)) {
+    toldWithout.add(file);
+    console.warn(`note: the model has no ${file}; the face's own lines are kept at every target age`);
+  }
+  return d;
+}
 
 /**
  * The model's lightness settings (sidecar `aging.lightness`), checked once per model: a bad value is an error naming
@@ -208,14 +227,10 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
   const protoTexture = useTexture ? blend.prototype : 0;
   const light = useTexture ? blend.lightness : null;
   const faceWidth = maskWidth(face.faceMask, size);
-  const detailRatio = light && protos ? { fine: light.linesBlur * faceWidth * (protos.data.size / size), region: DETAIL_REGION * protos.data.size } : undefined;
+  const energy = light ? modelDetailEnergy(model) : null;
   const change =
-    protos && face.landmarks && face.landmarks.length >= MESH_POINTS && (useShape || protoTexture > 0 || light)
-      ? prototypeChange(protos.data, size, face.crop, face.landmarks, gender!, sourceForCond, ages.ages, {
-          shape: useShape,
-          texture: light ? (protoTexture > 0 ? 1 : 0) : protoTexture,
-          ...(detailRatio ? { detailRatio } : {}),
-        })
+    protos && face.landmarks && face.landmarks.length >= MESH_POINTS && (useShape || protoTexture > 0)
+      ? prototypeChange(protos.data, size, face.crop, face.landmarks, gender!, sourceForCond, ages.ages, { shape: useShape, texture: light ? (protoTexture > 0 ? 1 : 0) : protoTexture })
       : null;
   const skin = light ? fadeMap(size, 1, face.faceMask) : null;
   const detailGains: (Float32Array | null)[] = [];
@@ -235,9 +250,8 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
     if (light) {
       const t = ages.ages[k]!;
       const w = lightnessWeights(light, sourceForCond, t);
-      delta = lightnessChange(light, { size, decodes: values, target: k + 1, gain: blend.gain, prototype: change?.textures[k] ?? null, faceWidth, weights: { ...w, prototype: w.prototype * protoTexture } });
-      const ratio = change?.detailRatios[k];
-      if (ratio && skin && w.lines > 0) gains = lineGains(ratio, skin, w.lines);
+      delta = lightnessChange(light, { size, decodes: values, target: k + 1, gain: blend.gain, prototype: change?.textures[k] ?? null, faceWidth, weights: { ...w, prototype: w.prototype * protoTexture }, crop: face.crop });
+      if (energy && skin && w.lines > 0) gains = lineGains(detailRatioMap(energy, gender!, sourceForCond, t, size), skin, w.lines);
     } else if (useTexture) {
       const share = change?.fields[k] ? textureShare(sourceForCond, ages.ages[k]!) : 1;
       for (let i = 0; i < px; i++) {
@@ -280,8 +294,6 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
   };
 }
 
-/** The region over which the prototypes' detail energy is compared, as a share of their side. */
-const DETAIL_REGION = 0.04;
 
 /** Where the eyes, nose and mouth sit in every aligned crop (template.ts), with the spread of each, in crop sides. */
 const FEATURES: readonly { point: number | [number, number]; sigma: number }[] = [

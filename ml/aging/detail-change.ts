@@ -1,5 +1,6 @@
 import { blurPlane } from '../prep/masks.js';
 import { textureShare } from './change-filters.js';
+import { labToRgb, rgbToLab } from './lab.js';
 
 /**
  * How the texture change ages a face in lightness and detail, keeping the person's colouring (the `lightness` block
@@ -13,6 +14,13 @@ export interface LightnessSettings {
   readonly decoderChild: number;
   /** The same going younger. */
   readonly decoderYounger: number;
+  /**
+   * Weight of the decoder change's broad band (its lightness blurred by `fineBlur`) going younger: the decoder's younger
+   * face is smoother and lighter where lines and beard shadow were.
+   */
+  readonly broadYounger: number;
+  /** The same going older from a source of 10 or under (none from 20 on, where the broad band draws patches): a child's face grows into an adult's shading. */
+  readonly broadChild: number;
   /** Width of the fine band's blur, as a share of the face's width. */
   readonly fineBlur: number;
   /** Weight of the prototypes' relative lightness change going older, for a source of 10 or under (gentle: a child grows). */
@@ -37,6 +45,8 @@ export const LIGHTNESS_KEYS: readonly (keyof LightnessSettings)[] = [
   'decoderOlder',
   'decoderChild',
   'decoderYounger',
+  'broadYounger',
+  'broadChild',
   'fineBlur',
   'prototypeChild',
   'prototypeAdult',
@@ -52,6 +62,8 @@ const RANGES: Record<keyof LightnessSettings, [number, number]> = {
   decoderOlder: [0, 5],
   decoderChild: [0, 5],
   decoderYounger: [0, 5],
+  broadYounger: [0, 3],
+  broadChild: [0, 3],
   fineBlur: [0.001, 0.2],
   prototypeChild: [0, 5],
   prototypeAdult: [0, 5],
@@ -79,6 +91,7 @@ export function parseLightness(value: unknown, file: string): LightnessSettings 
 
 export interface LightnessWeights {
   readonly decoder: number;
+  readonly broad: number;
   readonly prototype: number;
   readonly colour: number;
   readonly lines: number;
@@ -92,6 +105,7 @@ export function lightnessWeights(l: LightnessSettings, sourceAge: number, target
   const adult = clamp01((sourceAge - 10) / 10);
   return {
     decoder: (older ? l.decoderChild + (l.decoderOlder - l.decoderChild) * adult : l.decoderYounger) * textureShare(sourceAge, targetAge),
+    broad: (older ? l.broadChild * (1 - adult) : l.broadYounger) * textureShare(sourceAge, targetAge),
     prototype: older ? l.prototypeChild + (l.prototypeAdult - l.prototypeChild) * adult : l.prototypeYounger,
     colour: l.colourChild * (1 - adult),
     lines: older ? l.linesOlder : l.linesYounger,
@@ -137,6 +151,18 @@ export interface LightnessInput {
   /** The face's width in crop px. */
   readonly faceWidth: number;
   readonly weights: LightnessWeights;
+  /** The face's crop (RGB 0..255): when given, the lightness change keeps each pixel's own a*, b* (CIELAB). */
+  readonly crop?: ArrayLike<number>;
+}
+
+/** The grey change `d` of an RGB pixel as an RGB change that moves its CIELAB lightness alike but keeps its a*, b*. */
+function keepColour(r: number, g: number, b: number, d: number): [number, number, number] {
+  if (d === 0) return [0, 0, 0];
+  const [, a, bb] = rgbToLab(r, g, b);
+  const [l] = rgbToLab(Math.min(255, Math.max(0, r + d)), Math.min(255, Math.max(0, g + d)), Math.min(255, Math.max(0, b + d)));
+  const [R, G, B] = labToRgb(l, a, bb);
+  const c = (v: number): number => Math.min(255, Math.max(0, v));
+  return [c(R) - r, c(G) - g, c(B) - b];
 }
 
 /**
@@ -147,21 +173,38 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
   const { size, decodes, target, gain, prototype, weights: w } = input;
   const n = size * size;
   const delta = new Float32Array(n * 3);
-  if (w.decoder > 0) {
+  if (w.decoder > 0 || w.broad > 0) {
     const change = new Float32Array(n * 3);
     const off = target * n * 3;
     for (let i = 0; i < n * 3; i++) change[i] = gain * (decodes[off + i]! - decodes[i]!) * 127.5;
-    const fine = fineBand(lumaPlane(change, n), size, l.fineBlur * input.faceWidth);
-    for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) delta[i * 3 + c] = w.decoder * fine[i]!;
-  }
-  if (prototype && (w.prototype > 0 || w.colour > 0)) {
-    const y = lumaPlane(prototype, n);
-    const colour = w.colour > 0 ? [0, 1, 2].map((c) => blurPlane(Float32Array.from({ length: n }, (_, i) => prototype[i * 3 + c]! - y[i]!), size, size / 8)) : null;
+    const y = lumaPlane(change, n);
+    const fine = fineBand(y, size, l.fineBlur * input.faceWidth);
     for (let i = 0; i < n; i++) {
-      for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! + w.prototype * y[i]! + (colour ? w.colour * colour[c]![i]! : 0);
+      const v = w.decoder * fine[i]! + w.broad * (y[i]! - fine[i]!);
+      for (let c = 0; c < 3; c++) delta[i * 3 + c] = v;
     }
   }
+  const colour = prototype && w.colour > 0 ? lumaFree(prototype, size) : null;
+  if (prototype && w.prototype > 0) {
+    const y = lumaPlane(prototype, n);
+    for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! + w.prototype * y[i]!;
+  }
+  const crop = input.crop;
+  if (crop) {
+    for (let i = 0; i < n; i++) {
+      const kept = keepColour(crop[i * 3]!, crop[i * 3 + 1]!, crop[i * 3 + 2]!, delta[i * 3]!);
+      for (let c = 0; c < 3; c++) delta[i * 3 + c] = kept[c]!;
+    }
+  }
+  if (colour) for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! + w.colour * colour[c]![i]!;
   return delta;
+}
+
+/** The broad colour of an RGB change (its difference from its luma, blurred by an eighth of the crop), per channel. */
+function lumaFree(rgb: Float32Array, size: number): Float32Array[] {
+  const n = size * size;
+  const y = lumaPlane(rgb, n);
+  return [0, 1, 2].map((c) => blurPlane(Float32Array.from({ length: n }, (_, i) => rgb[i * 3 + c]! - y[i]!), size, size / 8));
 }
 
 /** How far the face's own detail may be scaled down (going younger) or up (going older). */
@@ -177,17 +220,19 @@ export function lineGains(ratio: Float32Array, skin: Float32Array, lines: number
 
 /** Starting values for a model that has no lightness settings of its own, when some are asked for (`--lightness k=v`). */
 export const DEFAULT_LIGHTNESS: LightnessSettings = {
-  decoderOlder: 1.5,
-  decoderChild: 0.3,
-  decoderYounger: 0,
+  decoderOlder: 2.5,
+  decoderChild: 1,
+  decoderYounger: 1.5,
+  broadYounger: 0.6,
+  broadChild: 0.6,
   fineBlur: 0.03,
   prototypeChild: 1,
-  prototypeAdult: 3,
+  prototypeAdult: 4,
   prototypeYounger: 1,
-  colourChild: 1,
-  linesYounger: 1,
+  colourChild: 0.4,
+  linesYounger: 2,
   linesOlder: 0.5,
-  linesBlur: 0.04,
+  linesBlur: 0.025,
 };
 
 /**

@@ -1,6 +1,5 @@
 import type { Point } from '../prep/geometry.js';
-import { blurPlane, feather, fillPolygon, shrinkPolygon } from '../prep/masks.js';
-import { fineBand, lumaPlane } from './detail-change.js';
+import { feather, fillPolygon, shrinkPolygon } from '../prep/masks.js';
 import { LIP_POINTS, MESH_POINTS } from '../shape/mesh.js';
 import { scaledPoints, shapeAt, textureAt, type AgePrototypes, type PrototypeGender } from '../shape/prototypes.js';
 import { bilinear, meshWarpField, warpCropImage, type WarpField } from '../shape/warp-field.js';
@@ -40,30 +39,12 @@ export interface PrototypeChange {
    * face alike.
    */
   readonly textures: (Float32Array | null)[];
-  /**
-   * Per target age, when asked: the ratio of the prototypes' detail energy at the target to the source age (the mean
-   * faces' fine band, squared and averaged over a region), square-rooted, in the face's own geometry (size x size).
-   */
-  readonly detailRatios: (Float32Array | null)[];
 }
 
 export interface PrototypeChangeOptions {
   readonly shape: boolean;
   /** Weight of the prototype texture difference (0: none). */
   readonly texture: number;
-  /** Also the detail-energy ratios: the fine band's blur and the region's, in px of the prototypes' size. */
-  readonly detailRatio?: { readonly fine: number; readonly region: number };
-}
-
-/** Energy floor of the detail ratio (luma units squared): flat regions of both means give a ratio of 1. */
-const ENERGY_FLOOR = 2;
-const DETAIL_RATIO = { min: 0.2, max: 3 } as const;
-
-/** The local energy of a mean face's fine band (luma), at the prototypes' size. */
-function detailEnergy(texture: Float32Array, size: number, fine: number, region: number): Float32Array {
-  const band = fineBand(lumaPlane(texture, size * size), size, fine);
-  for (let i = 0; i < band.length; i++) band[i] = band[i]! * band[i]!;
-  return blurPlane(band, size, region);
 }
 
 /**
@@ -123,32 +104,17 @@ export function prototypeChange(
     const moved = own.map(([x, y], i) => [x + change[2 * i]!, y + change[2 * i + 1]!] as Point);
     return meshWarpField(moved, own, { size, fade: SHAPE_FADE });
   });
-  const wantRatio = opts.detailRatio !== undefined;
-  const fromSource = opts.texture > 0 || wantRatio ? textureAt(p, gender, sourceAge) : null;
-  if (!fromSource) return { fields, textures: targets.map(() => null), detailRatios: targets.map(() => null) };
+  const fromSource = opts.texture > 0 ? textureAt(p, gender, sourceAge) : null;
+  if (!fromSource) return { fields, textures: targets.map(() => null) };
   const frame = meshWarpField(own, scaledPoints(p.meanShape, k), { size, fade: TEXTURE_FRAME_FADE });
-  const keep = outsideMouth(p);
   const textures = targets.map((t) => {
-    if (opts.texture <= 0) return null;
     const target = textureAt(p, gender, t)!;
     const ratio = new Float32Array(target.length);
+    const keep = outsideMouth(p);
     for (let i = 0; i < ratio.length; i++) ratio[i] = keep[(i / 3) | 0]! * (Math.min(RATIO_MAX, Math.max(1 / RATIO_MAX, (target[i]! + RATIO_FLOOR) / (fromSource[i]! + RATIO_FLOOR))) - 1);
     const own = warpCropImage(resample(ratio, p.size, size), size, 3, frame);
     for (let i = 0; i < own.length; i++) own[i] = opts.texture * own[i]! * crop[i]!;
     return own;
   });
-  const d = opts.detailRatio;
-  const sourceEnergy = d ? detailEnergy(fromSource, p.size, d.fine, d.region) : null;
-  const detailRatios = targets.map((t) => {
-    if (!d || !sourceEnergy) return null;
-    const energy = detailEnergy(textureAt(p, gender, t)!, p.size, d.fine, d.region);
-    const ratio = new Float32Array(p.size * p.size * 3);
-    for (let i = 0; i < energy.length; i++) {
-      const r = Math.sqrt((energy[i]! + ENERGY_FLOOR) / (sourceEnergy[i]! + ENERGY_FLOOR));
-      ratio[i * 3] = ratio[i * 3 + 1] = ratio[i * 3 + 2] = 1 + keep[i]! * (Math.min(DETAIL_RATIO.max, Math.max(DETAIL_RATIO.min, r)) - 1);
-    }
-    const own = warpCropImage(resample(ratio, p.size, size), size, 3, frame);
-    return Float32Array.from({ length: size * size }, (_, i) => own[i * 3]!);
-  });
-  return { fields, textures, detailRatios };
+  return { fields, textures };
 }

@@ -4,27 +4,12 @@ import { warpAffine } from '../prep/warp.js';
 import type { RawImage } from '../estimators/image.js';
 import { cropFaceMask } from './face-mask.js';
 import { maskWidth } from '../aging/detail-change.js';
+import { rgbToLab } from '../aging/lab.js';
+
+export { rgbToLab };
 
 /** The blur before colours are compared, as a share of the face's width: skin texture and noise are not colour. */
 export const COLOUR_BLUR = 0.02;
-
-function linear(v: number): number {
-  const c = v / 255;
-  return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-}
-
-function labF(t: number): number {
-  return t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116;
-}
-
-/** CIELAB (D65) of an sRGB colour, 0..255 per channel. */
-export function rgbToLab(r: number, g: number, b: number): [number, number, number] {
-  const R = linear(r), G = linear(g), B = linear(b);
-  const x = labF((0.4124564 * R + 0.3575761 * G + 0.1804375 * B) / 0.95047);
-  const y = labF(0.2126729 * R + 0.7151522 * G + 0.072175 * B);
-  const z = labF((0.0193339 * R + 0.119192 * G + 0.9503041 * B) / 1.08883);
-  return [116 * y - 16, 500 * (x - y), 200 * (y - z)];
-}
 
 /** Each channel of a size x size RGB image blurred (Gaussian of `sigma` px), as three planes. */
 function blurredPlanes(rgb: ArrayLike<number>, size: number, sigma: number): Float32Array[] {
