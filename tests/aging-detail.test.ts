@@ -107,10 +107,12 @@ describe('aging in lightness and detail', () => {
 
 describe('the lightness change keeps each pixel\'s own colour', () => {
   it('sRGB -> CIELAB -> sRGB is the identity, and a darkened skin pixel keeps its a*, b*', async () => {
-    const { labToRgb, rgbToLab } = await import('../ml/aging/lab.js');
+    const { labToRgb, lightnessOf, rgbToLab } = await import('../ml/aging/lab.js');
+    const { cropChroma } = await import('../ml/aging/detail-change.js');
     for (const p of [[200, 150, 130], [60, 40, 30], [128, 128, 128], [250, 240, 10]] as const) {
       const back = labToRgb(...rgbToLab(...p));
       back.forEach((v, c) => expect(v).toBeCloseTo(p[c]!, 3));
+      expect(lightnessOf(...p)).toBeCloseTo(rgbToLab(...p)[0], 6);
     }
     const size = 8;
     const n = size * size;
@@ -118,10 +120,61 @@ describe('the lightness change keeps each pixel\'s own colour', () => {
     for (let i = 0; i < n; i++) crop.set([200, 150, 130], i * 3);
     const prototype = new Float32Array(n * 3).fill(-20);
     const w = { ...lightnessWeights(DEFAULT_LIGHTNESS, 40, 70), decoder: 0, broad: 0, colour: 0 };
-    const d = lightnessChange(DEFAULT_LIGHTNESS, { size, decodes: new Float32Array(2 * n * 3), target: 1, gain: 1, prototype, faceWidth: 6, weights: w, crop });
+    const d = lightnessChange(DEFAULT_LIGHTNESS, { size, decodes: new Float32Array(2 * n * 3), target: 1, gain: 1, prototype, faceWidth: 6, weights: w, crop: { rgb: crop, chroma: cropChroma(crop, n) } });
     const before = rgbToLab(200, 150, 130);
     const after = rgbToLab(200 + d[0]!, 150 + d[1]!, 130 + d[2]!);
     expect(after[0]).toBeLessThan(before[0] - 5);
     expect(Math.abs(after[1] - before[1]) + Math.abs(after[2] - before[2])).toBeLessThan(0.05);
+  });
+});
+
+describe('the table of real faces\' detail by age (detail-energy.json)', () => {
+  it('fits with running sums, gives a ratio map of 1 between equal ages, and a bad file is an error naming it', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { DetailEnergyFit, DETAIL_ENERGY_FILE, detailRatioMap, loadDetailEnergy } = await import('../ml/aging/detail-energy.js');
+    const size = 32;
+    const fit = new DetailEnergyFit(size, 1);
+    // Smooth "young" crops, lined "old" ones.
+    for (let k = 0; k < 20; k++) {
+      const young = new Uint8Array(size * size * 3).fill(150);
+      const old = new Uint8Array(size * size * 3);
+      for (let i = 0; i < size * size; i++) old.fill(i % 4 < 2 ? 120 : 180, i * 3, i * 3 + 3);
+      fit.add(young, 10, 'male');
+      fit.add(old, 70, 'male');
+    }
+    const table = fit.result();
+    expect(table.crops).toBe(40);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'detail-energy-'));
+    expect(loadDetailEnergy(dir)).toBeNull();
+    fs.writeFileSync(path.join(dir, DETAIL_ENERGY_FILE), JSON.stringify(table));
+    const loaded = loadDetailEnergy(dir)!;
+    const same = detailRatioMap(loaded, 'male', 40, 40, size);
+    expect(Math.max(...same.map((v) => Math.abs(v - 1)))).toBeLessThan(1e-6);
+    // Going younger from 70 to 10 the lines fade (ratio well below 1); older, they deepen.
+    expect(detailRatioMap(loaded, 'male', 70, 10, size)[16 * size + 16]).toBeLessThan(0.2);
+    expect(detailRatioMap(loaded, 'male', 10, 70, size)[16 * size + 16]).toBeGreaterThan(5);
+    fs.writeFileSync(path.join(dir, DETAIL_ENERGY_FILE), JSON.stringify({ ...table, knots: [0, 5, 3] }));
+    expect(() => loadDetailEnergy(dir)).toThrow(`${path.join(dir, DETAIL_ENERGY_FILE)}: knots must be increasing numbers`);
+    fs.writeFileSync(path.join(dir, DETAIL_ENERGY_FILE), '{"format":');
+    expect(() => loadDetailEnergy(dir)).toThrow(path.join(dir, DETAIL_ENERGY_FILE));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('a model folder without the new parts', () => {
+  it('ages with the older blend and says so once; a bad stored setting is an error naming the sidecar', async () => {
+    const { vi } = await import('vitest');
+    const { blendSettings } = await import('../ml/aging/age-face.js');
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const old = { choice: { dir: '/models/old-run' }, sidecar: { aging: { gain: 1.2 } } } as unknown as import('../ml/aging/model.js').AgingModel;
+    expect(blendSettings(old, {}).lightness).toBeNull();
+    expect(blendSettings(old, {}).gain).toBe(1.2);
+    expect(blendSettings({ ...old } as typeof old, {}).lightness).toBeNull();
+    expect(warn.mock.calls.filter((c) => String(c[0]).includes('/models/old-run/sidecar.json'))).toHaveLength(1);
+    warn.mockRestore();
+    const bad = { choice: { dir: '/models/bad' }, sidecar: { aging: { lightness: { ...DEFAULT_LIGHTNESS, colourChild: 7 } } } } as unknown as import('../ml/aging/model.js').AgingModel;
+    expect(() => blendSettings(bad, {})).toThrow('/models/bad/sidecar.json: aging.lightness.colourChild must be a number in 0..1, got 7');
   });
 });

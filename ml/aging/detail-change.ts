@@ -1,6 +1,6 @@
 import { blurPlane } from '../prep/masks.js';
 import { textureShare } from './change-filters.js';
-import { labToRgb, rgbToLab } from './lab.js';
+import { labToRgb, lightnessOf, rgbToLab } from './lab.js';
 
 /**
  * How the texture change ages a face in lightness and detail, keeping the person's colouring (the `lightness` block
@@ -151,24 +151,38 @@ export interface LightnessInput {
   /** The face's width in crop px. */
   readonly faceWidth: number;
   readonly weights: LightnessWeights;
-  /** The face's crop (RGB 0..255): when given, the lightness change keeps each pixel's own a*, b* (CIELAB). */
-  readonly crop?: ArrayLike<number>;
+  /** The face's crop (RGB 0..255) and its cropChroma: when given, the lightness change keeps each pixel's own a*, b* (CIELAB). */
+  readonly crop?: { readonly rgb: ArrayLike<number>; readonly chroma: Float32Array };
 }
 
-/** The grey change `d` of an RGB pixel as an RGB change that moves its CIELAB lightness alike but keeps its a*, b*. */
-function keepColour(r: number, g: number, b: number, d: number): [number, number, number] {
-  if (d === 0) return [0, 0, 0];
-  const [, a, bb] = rgbToLab(r, g, b);
-  const [l] = rgbToLab(Math.min(255, Math.max(0, r + d)), Math.min(255, Math.max(0, g + d)), Math.min(255, Math.max(0, b + d)));
-  const [R, G, B] = labToRgb(l, a, bb);
-  const c = (v: number): number => Math.min(255, Math.max(0, v));
-  return [c(R) - r, c(G) - g, c(B) - b];
+/** Per pixel of an RGB crop, its CIELAB a*, b* (a0, b0, a1, b1, ...): what a lightness change keeps. */
+export function cropChroma(crop: ArrayLike<number>, pixels: number): Float32Array {
+  const out = new Float32Array(pixels * 2);
+  for (let i = 0; i < pixels; i++) {
+    const [, a, b] = rgbToLab(crop[i * 3]!, crop[i * 3 + 1]!, crop[i * 3 + 2]!);
+    out[i * 2] = a;
+    out[i * 2 + 1] = b;
+  }
+  return out;
 }
+
+const clamp255 = (v: number): number => (v <= 0 ? 0 : v >= 255 ? 255 : v);
 
 /**
- * The crop-space texture change in lightness (equal on R, G and B): the decoder change's fine band and the prototypes'
- * relative lightness change, plus, for a child, the prototypes' broad colour.
+ * The grey change `d` of an RGB pixel as the RGB change that moves its CIELAB lightness alike (to the L* of the pixel
+ * plus d) but keeps its a*, b*; written into out[o..o+2].
  */
+function keepColour(r: number, g: number, b: number, a: number, bb: number, d: number, out: Float32Array, o: number): void {
+  if (d === 0) {
+    out[o] = out[o + 1] = out[o + 2] = 0;
+    return;
+  }
+  const [R, G, B] = labToRgb(lightnessOf(clamp255(r + d), clamp255(g + d), clamp255(b + d)), a, bb);
+  out[o] = clamp255(R) - r;
+  out[o + 1] = clamp255(G) - g;
+  out[o + 2] = clamp255(B) - b;
+}
+
 export function lightnessChange(l: LightnessSettings, input: LightnessInput): Float32Array {
   const { size, decodes, target, gain, prototype, weights: w } = input;
   const n = size * size;
@@ -191,10 +205,8 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
   }
   const crop = input.crop;
   if (crop) {
-    for (let i = 0; i < n; i++) {
-      const kept = keepColour(crop[i * 3]!, crop[i * 3 + 1]!, crop[i * 3 + 2]!, delta[i * 3]!);
-      for (let c = 0; c < 3; c++) delta[i * 3 + c] = kept[c]!;
-    }
+    const { rgb, chroma } = crop;
+    for (let i = 0; i < n; i++) keepColour(rgb[i * 3]!, rgb[i * 3 + 1]!, rgb[i * 3 + 2]!, chroma[i * 2]!, chroma[i * 2 + 1]!, delta[i * 3]!, delta, i * 3);
   }
   if (colour) for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! + w.colour * colour[c]![i]!;
   return delta;

@@ -18,6 +18,11 @@ export function rgbToLab(r: number, g: number, b: number): [number, number, numb
   return [116 * y - 16, 500 * (x - y), 200 * (y - z)];
 }
 
+/** CIELAB L* of an sRGB colour, 0..255 per channel (rgbToLab's first value, for less work). */
+export function lightnessOf(r: number, g: number, b: number): number {
+  return 116 * labF(0.2126729 * linear(r) + 0.7151522 * linear(g) + 0.072175 * linear(b)) - 16;
+}
+
 function gamma(c: number): number {
   const v = c <= 0.0031308 ? 12.92 * c : 1.055 * c ** (1 / 2.4) - 0.055;
   return v * 255;
