@@ -45,6 +45,9 @@ describe('aging in lightness and detail', () => {
     // The lines stay: a line column is darker than its neighbour.
     const row = 16 * size;
     expect(d[(row + 16) * 3]! - d[(row + 18) * 3]!).toBeLessThan(-5);
+    // A soft limit holds the decoder's fine band within its value: lines pass, blotches are held back.
+    const limited = lightnessChange({ ...DEFAULT_LIGHTNESS, fineLimit: 2 }, { size, decodes, target: 1, gain: 1, prototype: null, faceWidth: 40, weights: w });
+    expect(Math.max(...limited.map((v) => Math.abs(v)))).toBeLessThanOrEqual(2);
   });
 
   it('a child keeps the prototypes\' broad colour, so it does not turn grey', () => {
@@ -102,6 +105,7 @@ describe('aging in lightness and detail', () => {
     expect(lightnessFromSpec('off', DEFAULT_LIGHTNESS)).toBeNull();
     expect(lightnessFromSpec('linesYounger=2', null)).toEqual({ ...DEFAULT_LIGHTNESS, linesYounger: 2 });
     expect(() => lightnessFromSpec('nope=1', null)).toThrow(LIGHTNESS_KEYS.join(', '));
+    expect(lightnessFromSpec('fineLimit=12', null)?.fineLimit).toBe(12);
   });
 });
 

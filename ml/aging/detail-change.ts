@@ -23,6 +23,11 @@ export interface LightnessSettings {
   readonly broadChild: number;
   /** Width of the fine band's blur, as a share of the face's width. */
   readonly fineBlur: number;
+  /**
+   * Soft limit (levels) on the decoder fine band's lightness change: v becomes limit x tanh(v / limit), so lines (5-15
+   * levels) pass and blotches (20-40) are held back. 0: no limit. Optional in a sidecar (0 when absent).
+   */
+  readonly fineLimit?: number;
   /** Weight of the prototypes' relative lightness change going older, for a source of 10 or under (gentle: a child grows). */
   readonly prototypeChild: number;
   /** The same for a source of 20 or over (adults need it stronger); linear between. */
@@ -57,6 +62,9 @@ export const LIGHTNESS_KEYS: readonly (keyof LightnessSettings)[] = [
   'linesBlur',
 ];
 
+/** Settings a sidecar may leave out. */
+export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = ['fineLimit'];
+
 /** Ranges a stored setting must lie in. */
 const RANGES: Record<keyof LightnessSettings, [number, number]> = {
   decoderOlder: [0, 5],
@@ -72,6 +80,7 @@ const RANGES: Record<keyof LightnessSettings, [number, number]> = {
   linesYounger: [0, 3],
   linesOlder: [0, 3],
   linesBlur: [0.001, 0.2],
+  fineLimit: [0, 100],
 };
 
 /** The settings in a sidecar's `aging.lightness`, checked: an error names the file and the bad value. */
@@ -80,7 +89,8 @@ export function parseLightness(value: unknown, file: string): LightnessSettings 
   if (typeof value !== 'object' || Array.isArray(value)) throw new Error(`${file}: aging.lightness must be an object of numbers`);
   const v = value as Record<string, unknown>;
   const out: Partial<Record<keyof LightnessSettings, number>> = {};
-  for (const key of LIGHTNESS_KEYS) {
+  for (const key of [...LIGHTNESS_KEYS, ...OPTIONAL_KEYS]) {
+    if (OPTIONAL_KEYS.includes(key) && v[key] === undefined) continue;
     const x = v[key];
     const [lo, hi] = RANGES[key];
     if (typeof x !== 'number' || !Number.isFinite(x) || x < lo || x > hi) throw new Error(`${file}: aging.lightness.${key} must be a number in ${lo}..${hi}, got ${JSON.stringify(x)}`);
@@ -192,9 +202,11 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
     const off = target * n * 3;
     for (let i = 0; i < n * 3; i++) change[i] = gain * (decodes[off + i]! - decodes[i]!) * 127.5;
     const y = lumaPlane(change, n);
+    const limit = l.fineLimit ?? 0;
     const fine = fineBand(y, size, l.fineBlur * input.faceWidth);
     for (let i = 0; i < n; i++) {
-      const v = w.decoder * fine[i]! + w.broad * (y[i]! - fine[i]!);
+      const f = w.decoder * fine[i]!;
+      const v = (limit > 0 ? limit * Math.tanh(f / limit) : f) + w.broad * (y[i]! - fine[i]!);
       for (let c = 0; c < 3; c++) delta[i * 3 + c] = v;
     }
   }
@@ -256,7 +268,8 @@ export function lightnessFromSpec(spec: string, base: LightnessSettings | null):
   const merged: Record<string, unknown> = { ...(base ?? DEFAULT_LIGHTNESS) };
   for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
     const [key, value] = part.split('=');
-    if (!key || value === undefined || !(LIGHTNESS_KEYS as readonly string[]).includes(key)) throw new Error(`--lightness: expected off or key=value pairs with keys ${LIGHTNESS_KEYS.join(', ')}; got "${part}"`);
+    const keys: readonly string[] = [...LIGHTNESS_KEYS, ...OPTIONAL_KEYS];
+    if (!key || value === undefined || !keys.includes(key)) throw new Error(`--lightness: expected off or key=value pairs with keys ${keys.join(', ')}; got "${part}"`);
     merged[key] = Number(value);
   }
   return parseLightness(merged, '--lightness');
