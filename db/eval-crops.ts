@@ -13,6 +13,8 @@ export interface EvalCropRow {
   readonly age: number;
   readonly gender: Gender;
   readonly subject: string | null;
+  /** The image's split (train, val, test), or null when unsplit. */
+  readonly split: string | null;
   /** Source px -> crop px. */
   readonly transform: [number, number, number, number, number, number];
   readonly size: number;
@@ -31,13 +33,14 @@ interface RawEvalCrop {
   age: number;
   gender: Gender;
   subject: string | null;
+  split: string | null;
   transform_json: string;
   size: number;
   file: string;
   landmarks_json: string | null;
 }
 
-const EVAL_CROP_COLUMNS = `SELECT c.id AS crop_id, i.id AS image_id, i.dataset_id, d.root, i.source_path, i.age, i.gender, i.subject,
+const EVAL_CROP_COLUMNS = `SELECT c.id AS crop_id, i.id AS image_id, i.dataset_id, d.root, i.source_path, i.age, i.gender, i.subject, i.split,
               c.transform_json, c.size, c.file, f.landmarks_json
          FROM crops c JOIN images i ON i.id = c.image_id JOIN datasets d ON d.id = i.dataset_id
          LEFT JOIN faces f ON f.id = c.face_id`;
@@ -52,6 +55,7 @@ function toRow(r: RawEvalCrop): EvalCropRow {
     age: r.age,
     gender: r.gender,
     subject: r.subject,
+    split: r.split,
     transform: parseJson(r.transform_json, [1, 0, 0, 0, 1, 0]),
     size: r.size,
     file: r.file,

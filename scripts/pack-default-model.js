@@ -4,12 +4,16 @@
 // The model's age prototypes (prototypes.json, prototypes.bin) come along.
 // --shift K --gain G --detail D --chroma C --tone T --mask-grow R --prototype W store the way outputs are carried onto photos (tuned with
 // `chronoface eval`) in the sidecar, as the defaults of `age` and `eval` for this model.
-// Usage: node scripts/pack-default-model.js MODEL_DIR [--eval eval.json] [--out assets/models/default] [--shift K] [--gain G] [--detail D] [--chroma C] [--tone T] [--mask-grow R] [--prototype W]
+// --lightness K=V,... (or off) stores the settings of aging in lightness and detail (ml/aging/detail-change.ts, chosen on
+// the validation split) as the sidecar's aging.lightness, over the model's own or the starting values.
+// --sidecar-only changes only MODEL_DIR's sidecar.json in place (the aging settings), keeping its weights and card.
+// Usage: node scripts/pack-default-model.js MODEL_DIR [--eval eval.json] [--out assets/models/default] [--shift K] [--gain G] [--detail D] [--chroma C] [--tone T] [--mask-grow R] [--prototype W] [--lightness K=V,...] [--sidecar-only]
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadCvaeValues, readSidecar, saveCvaeValues } from '../dist/node/ml/cvae/io.js';
 import { PROTOTYPE_TEXTURES_FILE, PROTOTYPES_FILE } from '../dist/node/ml/shape/prototypes-io.js';
-import { option as opt, REPO_ROOT as root } from './script-args.js';
+import { lightnessFromSpec, parseLightness } from '../dist/node/ml/aging/detail-change.js';
+import { flag, option as opt, REPO_ROOT as root } from './script-args.js';
 
 const args = process.argv.slice(2);
 const modelDir = args.find((a, i) => !a.startsWith('--') && (i === 0 || !args[i - 1].startsWith('--')));
@@ -19,8 +23,6 @@ if (!modelDir) {
 }
 const out = path.resolve(opt('out') ?? path.join(root, 'assets/models/default'));
 const sidecar = readSidecar(modelDir);
-const { config, values } = await loadCvaeValues(modelDir);
-fs.rmSync(out, { recursive: true, force: true });
 const aging = { ...(sidecar.aging ?? {}) };
 for (const [flagName, key] of [['shift', 'shift'], ['gain', 'gain'], ['detail', 'detail'], ['chroma', 'chroma'], ['tone', 'tone'], ['mask-grow', 'maskGrow'], ['prototype', 'prototype']]) {
   if (opt(flagName) === undefined) continue;
@@ -28,6 +30,21 @@ for (const [flagName, key] of [['shift', 'shift'], ['gain', 'gain'], ['detail', 
   if (!Number.isFinite(v) || v < 0) throw new Error(`--${flagName} must be a number >= 0, got ${opt(flagName)}`);
   aging[key] = v;
 }
+if (opt('lightness') !== undefined) {
+  const l = lightnessFromSpec(opt('lightness'), parseLightness(aging.lightness, path.join(modelDir, 'sidecar.json')));
+  if (l) aging.lightness = l;
+  else delete aging.lightness;
+}
+if (flag('sidecar-only')) {
+  const file = path.join(modelDir, 'sidecar.json');
+  const json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  fs.writeFileSync(file, `${JSON.stringify({ ...json, aging }, null, 1)}\n`);
+  console.log(JSON.stringify({ sidecar: file, aging }));
+  process.exit(0);
+}
+if (path.resolve(modelDir) === out) throw new Error(`MODEL_DIR is the output folder ${out}: pack into another --out, or use --sidecar-only`);
+const { config, values } = await loadCvaeValues(modelDir);
+fs.rmSync(out, { recursive: true, force: true });
 // Paths of the machine it was trained on name only their last folder: a committed file holds no machine paths.
 const training = JSON.parse(JSON.stringify(sidecar.training ?? {}), (key, v) => (typeof v === 'string' && path.isAbsolute(v) ? path.basename(v) : v));
 await saveCvaeValues(out, config, values, { ...sidecar, training, ...(Object.keys(aging).length ? { aging } : {}), createdAt: sidecar.createdAt }, { float16: true });

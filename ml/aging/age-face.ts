@@ -15,6 +15,10 @@ import { pasteBack } from './paste-back.js';
 import { growMask } from './mask-grow.js';
 import { detailForSource, gainForSource, keepTone, scaleChroma, textureShare, withoutCheckerboard } from './change-filters.js';
 import { templatePoints } from '../prep/template.js';
+import path from 'node:path';
+import { cropChroma, lightnessChange, lightnessWeights, lineGains, maskWidth, parseLightness, type LightnessSettings } from './detail-change.js';
+import { scaleOwnDetail } from './detail-paste.js';
+import { DETAIL_ENERGY_FILE, detailRatioMap, loadDetailEnergy, type DetailEnergy } from './detail-energy.js';
 
 export type Gender = 'male' | 'female';
 
@@ -64,10 +68,52 @@ export interface AgeFaceOptions {
   readonly texture?: boolean;
   /** Weight of the prototype texture difference within the texture change. Default: the model's sidecar, else 1. */
   readonly prototype?: number;
+  /**
+   * Age in lightness and detail (detail-change.ts): the settings, or null for the older blend (the decoder's whole
+   * change, with `detail`, `chroma` and `tone`). Default: the model's sidecar (`aging.lightness`), else null.
+   */
+  readonly lightness?: LightnessSettings | null;
 }
 
 /** How the decoder's change is carried onto the face, with every setting resolved. */
-export type BlendSettings = Required<Pick<AgeFaceOptions, 'shift' | 'gain' | 'detail' | 'chroma' | 'tone' | 'maskGrow' | 'prototype'>>;
+export type BlendSettings = Required<Pick<AgeFaceOptions, 'shift' | 'gain' | 'detail' | 'chroma' | 'tone' | 'maskGrow' | 'prototype' | 'lightness'>>;
+
+const parsedLightness = new WeakMap<AgingModel, LightnessSettings | null>();
+const toldWithout = new Set<string>();
+
+const loadedEnergy = new WeakMap<AgingModel, DetailEnergy | null>();
+
+/**
+ * The model's table of real faces' detail by age (detail-energy.ts), loaded once: a bad file is an error naming it; a
+ * model without one keeps the face's own lines at every age, and says so once.
+ */
+export function modelDetailEnergy(model: AgingModel): DetailEnergy | null {
+  if (loadedEnergy.has(model)) return loadedEnergy.get(model)!;
+  const d = model.choice.dir ? loadDetailEnergy(model.choice.dir) : null;
+  loadedEnergy.set(model, d);
+  const file = path.join(model.choice.dir, DETAIL_ENERGY_FILE);
+  if (!d && !toldWithout.has(file)) {
+    toldWithout.add(file);
+    console.warn(`note: the model has no ${file}; the face's own lines are kept at every target age`);
+  }
+  return d;
+}
+
+/**
+ * The model's lightness settings (sidecar `aging.lightness`), checked once per model: a bad value is an error naming
+ * the file. A model without them ages with the older blend, and says so once.
+ */
+export function modelLightness(model: AgingModel): LightnessSettings | null {
+  if (parsedLightness.has(model)) return parsedLightness.get(model)!;
+  const file = path.join(model.choice.dir, 'sidecar.json');
+  const l = parseLightness((model.sidecar.aging as { lightness?: unknown } | undefined)?.lightness, file);
+  parsedLightness.set(model, l);
+  if (!l && !toldWithout.has(file)) {
+    toldWithout.add(file);
+    console.warn(`note: ${file} has no aging.lightness settings; aging with the older blend (the decoder's whole change)`);
+  }
+  return l;
+}
 
 /** The blend settings in force: the options, else the model's tuned values (sidecar `aging`), else plain residual transfer. */
 export function blendSettings(model: AgingModel, options: Partial<BlendSettings>): BlendSettings {
@@ -80,6 +126,7 @@ export function blendSettings(model: AgingModel, options: Partial<BlendSettings>
     tone: options.tone ?? tuned.tone ?? 1,
     maskGrow: options.maskGrow ?? tuned.maskGrow ?? 0,
     prototype: options.prototype ?? tuned.prototype ?? 1,
+    lightness: options.lightness !== undefined ? options.lightness : modelLightness(model),
   };
 }
 
@@ -97,6 +144,12 @@ export interface AgedFaceResult {
   readonly fields: (WarpField | null)[];
   /** Where the prototypes came from, when used: this model's own, or the default model's. */
   readonly prototypes: PrototypeSource | null;
+  /**
+   * Per target age, the gain on the face's own fine detail (crop space, the output's geometry; detail-paste.ts), or
+   * null; `detailSigma` is the width in crop px of the blur that detail is measured against.
+   */
+  readonly detailGains: (Float32Array | null)[];
+  readonly detailSigma: number;
 }
 
 function toBytes(values: Float32Array, offset: number, count: number): Uint8Array {
@@ -172,10 +225,17 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
   const useShape = options.shape ?? true;
   const useTexture = options.texture ?? true;
   const protoTexture = useTexture ? blend.prototype : 0;
+  const light = useTexture ? blend.lightness : null;
+  const faceWidth = maskWidth(face.faceMask, size);
+  const energy = light ? modelDetailEnergy(model) : null;
   const change =
     protos && face.landmarks && face.landmarks.length >= MESH_POINTS && (useShape || protoTexture > 0)
-      ? prototypeChange(protos.data, size, face.crop, face.landmarks, gender!, sourceForCond, ages.ages, { shape: useShape, texture: protoTexture })
+      ? prototypeChange(protos.data, size, face.crop, face.landmarks, gender!, sourceForCond, ages.ages, { shape: useShape, texture: light ? (protoTexture > 0 ? 1 : 0) : protoTexture })
       : null;
+  const skin = light ? fadeMap(size, 1, face.faceMask) : null;
+  const ownChroma = light ? cropChroma(face.crop, size * size) : null;
+  const detailGains: (Float32Array | null)[] = [];
+  const detailSigma = light ? light.linesBlur * faceWidth : 0;
   const decodes: RawImage[] = [];
   const deltas: Float32Array[] = [];
   const cropFrames: RawImage[] = [];
@@ -186,8 +246,14 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
   for (let k = 0; k < n; k++) {
     const off = (k + 1) * px;
     decodes.push({ data: toBytes(raw, off, px), width: size, height: size, channels: 3 });
-    const delta = new Float32Array(px);
-    if (useTexture) {
+    let delta: Float32Array = new Float32Array(px);
+    let gains: Float32Array | null = null;
+    if (light) {
+      const t = ages.ages[k]!;
+      const w = lightnessWeights(light, sourceForCond, t);
+      delta = lightnessChange(light, { size, decodes: values, target: k + 1, gain: blend.gain, prototype: change?.textures[k] ?? null, faceWidth, weights: { ...w, prototype: w.prototype * protoTexture }, crop: { rgb: face.crop, chroma: ownChroma! } });
+      if (energy && skin && w.lines > 0) gains = lineGains(detailRatioMap(energy, gender!, sourceForCond, t, size), skin, w.lines);
+    } else if (useTexture) {
       const share = change?.fields[k] ? textureShare(sourceForCond, ages.ages[k]!) : 1;
       for (let i = 0; i < px; i++) {
         const source = (values[i]! + 1) * 127.5;
@@ -206,8 +272,11 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
       const v = base[i]! + shown[i]!;
       frame[i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
     }
+    const shownGains = gains && field ? warpCropImage(gains, size, 1, field) : gains;
+    detailGains.push(shownGains);
     deltas.push(delta);
-    cropFrames.push({ data: frame, width: size, height: size, channels: 3 });
+    const cropFrame = { data: frame, width: size, height: size, channels: 3 };
+    cropFrames.push(shownGains ? scaleOwnDetail(cropFrame, shownGains, size, [1, 0, 0, 0, 1, 0], detailSigma) : cropFrame);
   }
   const fields = change ? change.fields : ages.ages.map(() => null);
   return {
@@ -221,8 +290,11 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
     deltas,
     fields,
     prototypes: change ? protos!.source : null,
+    detailGains,
+    detailSigma,
   };
 }
+
 
 /** Where the eyes, nose and mouth sit in every aligned crop (template.ts), with the spread of each, in crop sides. */
 const FEATURES: readonly { point: number | [number, number]; sigma: number }[] = [
@@ -265,9 +337,16 @@ export function pasteMask(model: AgingModel, face: AlignedFace, options: Pick<Ag
 }
 
 /** The photo-resolution frames: each crop-space change (ageAlignedFace's deltas) carried onto the photo inside `mask`, in the geometry of its warp. */
-export function photoFrames(photo: RawImage, face: AlignedFace, aged: Pick<AgedFaceResult, 'fields'> & { deltas: readonly Float32Array[] }, mask: Uint8Array = face.faceMask): RawImage[] {
+export function photoFrames(
+  photo: RawImage,
+  face: AlignedFace,
+  aged: Pick<AgedFaceResult, 'fields'> & Partial<Pick<AgedFaceResult, 'detailGains' | 'detailSigma'>> & { deltas: readonly Float32Array[] },
+  mask: Uint8Array = face.faceMask,
+): RawImage[] {
   return aged.deltas.map((data, k) => {
     const field = aged.fields[k];
-    return field ? warpPasteBack(photo, { size: face.size, data }, mask, face.transform, field) : pasteBack(photo, { size: face.size, data }, mask, face.transform);
+    const frame = field ? warpPasteBack(photo, { size: face.size, data }, mask, face.transform, field) : pasteBack(photo, { size: face.size, data }, mask, face.transform);
+    const gains = aged.detailGains?.[k];
+    return gains ? scaleOwnDetail(frame, gains, face.size, face.transform, aged.detailSigma ?? 1) : frame;
   });
 }

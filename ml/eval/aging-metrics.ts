@@ -8,18 +8,24 @@ export interface AgedFace {
   readonly estimated: readonly number[];
   /** Descriptor distance of each output to the input face. */
   readonly distances: readonly number[];
+  /** The colour figure (colour-change.ts) of each output against the input, when measured. */
+  readonly colour?: readonly number[];
 }
 
 export interface AgingFigures {
   readonly faces: number;
   /** Median over faces of the least-squares slope d(estimated)/d(target). */
   readonly slope: number;
+  /** Mean over faces of the same per-face slope (an estimator that answers in steps puts the median on a step). */
+  readonly meanSlope: number;
   /** Mean |estimated - target| over all outputs. */
   readonly mae: number;
   /** Share of outputs within the same-person distance of their input. */
   readonly samePerson: number;
+  /** Mean colour figure over the outputs that have one (NaN when none). */
+  readonly colour: number;
   /** Mean estimated age per target. */
-  readonly byTarget: { target: number; meanEstimated: number; mae: number; samePerson: number }[];
+  readonly byTarget: { target: number; meanEstimated: number; mae: number; samePerson: number; colour: number }[];
 }
 
 export function leastSquaresSlope(x: readonly number[], y: readonly number[]): number {
@@ -43,12 +49,20 @@ export function median(values: readonly number[]): number {
   return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
 }
 
+/** Mean of the finite values (NaN when none). */
+export function mean(values: readonly number[]): number {
+  const v = values.filter((x) => Number.isFinite(x));
+  return v.length ? v.reduce((s, x) => s + x, 0) / v.length : NaN;
+}
+
 export function agingFigures(faces: readonly AgedFace[], sameDistance = 0.6): AgingFigures {
   const slopes = faces.map((f) => leastSquaresSlope(f.targets, f.estimated));
   let absErr = 0;
   let same = 0;
   let outputs = 0;
-  const perTarget = new Map<number, { est: number; err: number; same: number; n: number }>();
+  let colour = 0;
+  let coloured = 0;
+  const perTarget = new Map<number, { est: number; err: number; same: number; n: number; colour: number; coloured: number }>();
   for (const f of faces) {
     f.targets.forEach((t, i) => {
       const e = f.estimated[i]!;
@@ -56,7 +70,14 @@ export function agingFigures(faces: readonly AgedFace[], sameDistance = 0.6): Ag
       outputs++;
       absErr += Math.abs(e - t);
       if (d < sameDistance) same++;
-      const acc = perTarget.get(t) ?? { est: 0, err: 0, same: 0, n: 0 };
+      const acc = perTarget.get(t) ?? { est: 0, err: 0, same: 0, n: 0, colour: 0, coloured: 0 };
+      const c = f.colour?.[i];
+      if (c !== undefined && Number.isFinite(c)) {
+        colour += c;
+        coloured++;
+        acc.colour += c;
+        acc.coloured++;
+      }
       acc.est += e;
       acc.err += Math.abs(e - t);
       acc.same += d < sameDistance ? 1 : 0;
@@ -67,11 +88,13 @@ export function agingFigures(faces: readonly AgedFace[], sameDistance = 0.6): Ag
   return {
     faces: faces.length,
     slope: median(slopes),
+    meanSlope: mean(slopes),
     mae: outputs > 0 ? absErr / outputs : NaN,
     samePerson: outputs > 0 ? same / outputs : NaN,
+    colour: coloured > 0 ? colour / coloured : NaN,
     byTarget: [...perTarget.entries()]
       .sort((a, b) => a[0] - b[0])
-      .map(([target, a]) => ({ target, meanEstimated: a.est / a.n, mae: a.err / a.n, samePerson: a.same / a.n })),
+      .map(([target, a]) => ({ target, meanEstimated: a.est / a.n, mae: a.err / a.n, samePerson: a.same / a.n, colour: a.coloured > 0 ? a.colour / a.coloured : NaN })),
   };
 }
 

@@ -14,6 +14,8 @@ export interface EvalFace {
   readonly gender: Gender;
   /** Person id for identity pairs: the subject when known, else the image. */
   readonly person: string;
+  /** The image's split (train, val, test), or null when unsplit. */
+  readonly split: string | null;
   /** Source px -> crop px, for the crop's stored size. */
   readonly transform: Affine;
   readonly cropSize: number;
@@ -42,6 +44,7 @@ function toEvalFace(r: EvalCropRow, dataDir: string): EvalFace {
     age: r.age,
     gender: r.gender,
     person: r.subject ? `${r.datasetId}:${r.subject}` : `image:${r.imageId}`,
+    split: r.split,
     transform: r.transform,
     cropSize: r.size,
     cropFile: path.resolve(dataDir, r.file),

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import sharp from 'sharp';
 import { describeFaces, descriptorDistance } from '../estimators/index.js';
 import { joinHorizontally } from '../aging/writers.js';
@@ -18,6 +19,9 @@ export interface LongitudinalPair {
   readonly toCrop: number;
   readonly fromAge: number;
   readonly toAge: number;
+  /** Splits of the two photos: a photo of the train split may have taken part in training. */
+  readonly fromSplit: string | null;
+  readonly toSplit: string | null;
   /** Descriptor distance to the real later face: of the young input, and of the input aged to the later age. */
   readonly inputDistance: number;
   readonly agedDistance: number;
@@ -29,6 +33,10 @@ export interface LongitudinalFigures {
   readonly meanAgedDistance: number;
   /** Share of pairs whose aged face is nearer the real later face than the input is. */
   readonly nearerShare: number;
+  /** The same figures over the pairs where neither photo is in the train split (null when there are none). */
+  readonly heldOut: { pairs: number; meanInputDistance: number; meanAgedDistance: number; nearerShare: number } | null;
+  /** The train-split photos among the pairs (file names of their images, as catalogued), named apart. */
+  readonly trainPhotos: string[];
   /** Input, aged, real later face (re-cut face windows), PNG base64. */
   readonly samples: { person: string; fromAge: number; toAge: number; png: string }[];
   readonly skipped: { cropId: number; error: string }[];
@@ -76,6 +84,8 @@ export async function longitudinalCheck(model: AgingModel, faces: readonly EvalF
         toCrop: later.cropId,
         fromAge: young.age,
         toAge: later.age,
+        fromSplit: young.split,
+        toSplit: later.split,
         inputDistance: descriptorDistance(input!, real!),
         agedDistance: descriptorDistance(aged!, real!),
       });
@@ -89,11 +99,20 @@ export async function longitudinalCheck(model: AgingModel, faces: readonly EvalF
     }
   }
   const mean = (xs: number[]): number => (xs.length ? xs.reduce((s, v) => s + v, 0) / xs.length : NaN);
+  const summary = (ps: LongitudinalPair[]) => ({
+    pairs: ps.length,
+    meanInputDistance: mean(ps.map((p) => p.inputDistance)),
+    meanAgedDistance: mean(ps.map((p) => p.agedDistance)),
+    nearerShare: ps.length ? ps.filter((p) => p.agedDistance < p.inputDistance).length / ps.length : NaN,
+  });
+  const held = out.filter((p) => p.fromSplit !== 'train' && p.toSplit !== 'train');
+  const { pairs: _count, ...all } = summary(out);
+  const trainPhotos = [...new Set(pairs.flat().filter((f) => f.split === 'train').map((f) => path.basename(f.photoPath)))].sort();
   return {
     pairs: out,
-    meanInputDistance: mean(out.map((p) => p.inputDistance)),
-    meanAgedDistance: mean(out.map((p) => p.agedDistance)),
-    nearerShare: out.length ? out.filter((p) => p.agedDistance < p.inputDistance).length / out.length : NaN,
+    ...all,
+    heldOut: held.length ? summary(held) : null,
+    trainPhotos,
     samples,
     skipped,
   };

@@ -16,6 +16,7 @@ import { imageMetrics, type ImageMetrics } from './image-metrics.js';
 import { loadCheckEstimators, type CheckEstimator } from '../estimators/check-age.js';
 import { windowPixels } from '../estimators/framing.js';
 import { mig, type MigResult } from './mig.js';
+import { colourFigures } from './colour-change.js';
 import { EVAL_AGE_BINS as AGE_BIN_LABELS, evalAgeBinIndex as ageBinIndex } from '../../domain/age-bins.js';
 
 const SAMPLE_FACES = 6;
@@ -38,15 +39,19 @@ export interface EvalOptions extends Partial<Readonly<BlendSettings>> {
   readonly signal?: AbortSignal;
 }
 
+/** Figures of a group of input faces, without the per-target breakdown but with the colour figure per target. */
+export type GroupFigures = Omit<AgingFigures, 'byTarget'> & { readonly colourByTarget: { target: number; colour: number }[] };
+
 export interface BinFigures {
+  /** An age bin of the input face (EVAL_AGE_BINS), or a group of them ('children 0-9', 'adults 20-69'). */
   readonly bin: string;
   readonly faces: number;
   readonly reconstruction: ImageMetrics | null;
   readonly estimatorMae: number | null;
-  readonly photo: Omit<AgingFigures, 'byTarget'> | null;
-  readonly decode: Omit<AgingFigures, 'byTarget'> | null;
+  readonly photo: GroupFigures | null;
+  readonly decode: GroupFigures | null;
   /** The photo outputs read by each independent check estimator. */
-  readonly check: { name: string; photo: Omit<AgingFigures, 'byTarget'> }[];
+  readonly check: { name: string; photo: GroupFigures }[];
 }
 
 export interface EvalReport {
@@ -65,6 +70,8 @@ export interface EvalReport {
   /** The photo outputs scored by each independent check estimator (--check-models), beside its MAE on the real faces. */
   readonly check: { name: string; ageMae: number; realSlope: number; photo: AgingFigures; decode: AgingFigures; photoCalibrated: AgingFigures | null }[];
   readonly byBin: BinFigures[];
+  /** Children 0-9 and adults 20-69, each on its own line. */
+  readonly byGroup: BinFigures[];
   /** Young photos aged to the age of a later photo of the same person, against that later face; null without such people. */
   readonly longitudinal: LongitudinalFigures | null;
   /** PNG grids, base64: per sample face, the input then the outputs at each target (top: photo outputs; bottom: decodes). */
@@ -184,6 +191,7 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
     const outCuts = await Promise.all(outputs.map((o) => recut(o, face.transform, face.cropSize)));
     const decodeCuts = await Promise.all(aged.decodes.map((d) => resized(d, SCORE_SIZE)));
     const cuts = [realCut, ...outCuts];
+    const colour = await colourFigures(photo, outputs, face.transform, face.cropSize, face.landmarks);
     const est = [...(await estimateAgeGender(cuts, 'tight')), ...(await estimateAgeGender(decodeCuts, 'aligned'))];
     const desc = [...(await describeFaces(cuts, 'tight')), ...(await describeFaces(decodeCuts, 'aligned'))];
     const n = targets.length;
@@ -198,7 +206,7 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
       realAge: est[0]!.age,
       realGender: est[0]!.gender,
       realDescriptor,
-      photo: { sourceAge: face.age, targets, estimated: est.slice(1, 1 + n).map((e) => e.age), distances: desc.slice(1, 1 + n).map((d) => descriptorDistance(realDescriptor, d)) },
+      photo: { sourceAge: face.age, targets, estimated: est.slice(1, 1 + n).map((e) => e.age), distances: desc.slice(1, 1 + n).map((d) => descriptorDistance(realDescriptor, d)), colour },
       decode: { sourceAge: face.age, targets, estimated: est.slice(1 + n).map((e) => e.age), distances: desc.slice(1 + n).map((d) => descriptorDistance(realDescriptor, d)) },
       check,
     });
@@ -219,10 +227,12 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
   const migGender = genders.size === 2 && known.length >= 2 ? mig(known.map((r) => r.mu), [{ name: 'gender', values: known.map((r) => (r.face.gender === 'male' ? 0 : 1)) }]) : null;
   const ids = differentPeopleShare(records.map((r) => r.realDescriptor), records.map((r) => r.face.person), SAME_PERSON_DISTANCE);
 
-  const byBin: BinFigures[] = AGE_BIN_LABELS.map((bin, b) => {
-    const rs = records.filter((r) => ageBinIndex(r.face.age) === b);
+  const strip = (f: AgingFigures): GroupFigures => {
+    const { byTarget, ...rest } = f;
+    return { ...rest, colourByTarget: byTarget.map((t) => ({ target: t.target, colour: t.colour })) };
+  };
+  const groupFigures = (bin: string, rs: readonly FaceRecord[]): BinFigures => {
     if (rs.length === 0) return { bin, faces: 0, reconstruction: null, estimatorMae: null, photo: null, decode: null, check: [] };
-    const strip = (f: AgingFigures): Omit<AgingFigures, 'byTarget'> => ({ faces: f.faces, slope: f.slope, mae: f.mae, samePerson: f.samePerson });
     const check = checkers.map((c, i) => ({ name: c.name, photo: strip(agingFigures(rs.map((r) => ({ ...r.photo, estimated: r.check[i]!.slice(1, 1 + r.photo.targets.length) })))) }));
     return {
       bin,
@@ -233,7 +243,12 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
       decode: strip(agingFigures(rs.map((r) => r.decode))),
       check,
     };
-  });
+  };
+  const byBin = AGE_BIN_LABELS.map((bin, b) => groupFigures(bin, records.filter((r) => ageBinIndex(r.face.age) === b)));
+  const byGroup = [
+    groupFigures('children 0-9', records.filter((r) => r.face.age < 10)),
+    groupFigures('adults 20-69', records.filter((r) => r.face.age >= 20 && r.face.age < 70)),
+  ];
   const labels = records.map((r) => r.face.age);
   const lo = Math.min(...targets);
   const hi = Math.max(...targets);
@@ -269,6 +284,7 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
       };
     }),
     byBin,
+    byGroup,
     longitudinal,
     samples,
     fullSamples: fullSamples.sort((a, b) => a.age - b.age),

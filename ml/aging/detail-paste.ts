@@ -1,0 +1,56 @@
+import { invertAffine, type Affine } from '../prep/geometry.js';
+import { blurPlane } from '../prep/masks.js';
+import type { RawImage } from '../estimators/image.js';
+import { bilinear } from '../shape/warp-field.js';
+import { cropFootprint } from './paste-back.js';
+
+/**
+ * The frame with its own fine detail scaled, at the frame's own resolution: each pixel adds gain(c) x (its lightness
+ * minus a blur of `sigmaCrop` crop px), `gain` a size x size map in crop space (the output's geometry) sampled at the
+ * pixel's crop position c = transform(pixel). A gain of -1 removes the detail, +0.5 deepens it by half. Nothing is
+ * upscaled from the crop but the gain, which is smooth: the lines themselves are the photo's own.
+ */
+export function scaleOwnDetail(frame: RawImage, gain: Float32Array, size: number, transform: Affine, sigmaCrop: number): RawImage {
+  if (gain.length !== size * size) throw new Error(`detail gain has ${gain.length} values, expected ${size * size}`);
+  const { width, height, channels: ch } = frame;
+  const inv = invertAffine(transform);
+  const box = cropFootprint(inv, size, width, height);
+  const w = box.x1 - box.x0;
+  const h = box.y1 - box.y0;
+  if (w <= 0 || h <= 0) return frame;
+  // crop px per frame px
+  const scale = Math.sqrt(Math.abs(transform[0] * transform[4] - transform[1] * transform[3]));
+  const sigma = Math.max(0.5, sigmaCrop / scale);
+  const margin = Math.ceil(3 * sigma);
+  const x0 = Math.max(0, box.x0 - margin);
+  const y0 = Math.max(0, box.y0 - margin);
+  const side = Math.max(Math.min(width, box.x1 + margin) - x0, Math.min(height, box.y1 + margin) - y0);
+  const luma = new Float32Array(side * side);
+  for (let y = 0; y < side; y++) {
+    const sy = Math.min(height - 1, y0 + y);
+    for (let x = 0; x < side; x++) {
+      const p = (sy * width + Math.min(width - 1, x0 + x)) * ch;
+      luma[y * side + x] = ch >= 3 ? 0.299 * frame.data[p]! + 0.587 * frame.data[p + 1]! + 0.114 * frame.data[p + 2]! : frame.data[p]!;
+    }
+  }
+  const blurred = blurPlane(Float32Array.from(luma), side, sigma);
+  const out = new Uint8Array(frame.data);
+  const [a, b, c, d, e, f] = transform;
+  for (let y = box.y0; y < box.y1; y++) {
+    for (let x = box.x0; x < box.x1; x++) {
+      const u = a * (x + 0.5) + b * (y + 0.5) + c - 0.5;
+      const v = d * (x + 0.5) + e * (y + 0.5) + f - 0.5;
+      if (u <= -1 || v <= -1 || u >= size || v >= size) continue;
+      const g = bilinear(gain, size, 1, u, v, 0);
+      if (g === 0) continue;
+      const i = (y - y0) * side + (x - x0);
+      const add = g * (luma[i]! - blurred[i]!);
+      const p = (y * width + x) * ch;
+      for (let k = 0; k < Math.min(ch, 3); k++) {
+        const val = out[p + k]! + add;
+        out[p + k] = val <= 0 ? 0 : val >= 255 ? 255 : Math.round(val);
+      }
+    }
+  }
+  return { data: out, width, height, channels: ch };
+}
