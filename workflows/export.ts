@@ -1,0 +1,349 @@
+/**
+ * Exporting the curated crops, for every front end (the CLI's `export`, the studio's datasetsExport): OUT_DIR checked
+ * (refused when not empty, resumed when it holds an unfinished export of the same settings), the matching crops read
+ * a page at a time by crop id, each image copied (or re-encoded when asked) a few at a time, the rows appended in
+ * order, a journal written atomically every second, and the dataset card at the end. Memory stays bounded whatever
+ * the number of crops; a write error stops the export with the path and the reason, leaving whole samples only.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Db } from '../db/catalogue.js';
+import { countExportRows, countWithoutBackgroundRemoval, exportDatasets, exportRowsAfter, rejectedByReason, type ExportDataset, type ExportFilter, type ExportRow } from '../db/export-rows.js';
+import { decadeBin } from '../domain/age-bins.js';
+import { CROP_STATUSES, type CropStatus } from '../domain/crop-status.js';
+import { DEFAULT_SHARD_BYTES, EXPORT_BACKGROUNDS, EXPORT_FORMATS, EXPORT_IMAGE_FORMATS, type ExportChoices, type ExportProgress, type ExportSkip, type ExportSummary } from '../domain/export.js';
+import { SPLITS } from '../domain/split.js';
+import { ExportWriteError, writeError } from '../ml/export/append-file.js';
+import { datasetCard } from '../ml/export/card.js';
+import { CSV_FILE, CsvLayout } from '../ml/export/csv-layout.js';
+import { exportImage, CropReadError } from '../ml/export/image.js';
+import { ImageFolderLayout } from '../ml/export/imagefolder.js';
+import { JOURNAL_DIR, readJournal, writeJournal, type ExportJournal } from '../ml/export/journal.js';
+import { writeImageFile, type Layout, type LayoutState } from '../ml/export/layout.js';
+import { exportRecord } from '../ml/export/record.js';
+import { WebDatasetLayout } from '../ml/export/webdataset.js';
+import { writeFileAtomic } from '../ml/io/write-file-atomic.js';
+import { normalizePrepSettings } from '../ml/prep/settings.js';
+
+export type ExportErrorCode = 'invalid-choice' | 'not-empty' | 'nothing-to-export' | 'write-failed';
+
+export class ExportError extends Error {
+  override readonly name = 'ExportError';
+  constructor(
+    readonly code: ExportErrorCode,
+    message: string,
+    /** The choice at fault (invalid-choice). */
+    readonly choice?: keyof ExportChoices,
+  ) {
+    super(message);
+  }
+}
+
+export interface ExportJob {
+  readonly dataDir: string;
+  readonly db: Db;
+  readonly outDir: string;
+  readonly choices: ExportChoices;
+  /** Start afresh in a non-empty OUT_DIR: a previous export's files there are removed first, others are left. */
+  readonly force?: boolean;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: ExportProgress) => void;
+  /** Images being read or encoded at once (default 8). */
+  readonly concurrency?: number;
+}
+
+const PAGE = 256;
+const CHECKPOINT_MS = 1000;
+const KEPT_SKIPS = 1000;
+const CARD = 'README.md';
+const MIN_SHARD_BYTES = 64 * 1024;
+
+/** The export's command line, the same whichever front end started it (the card shows it). */
+export function exportCommandLine(outDir: string, c: ExportChoices): string {
+  const quote = (s: string): string => (/^[\w./:=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  const parts = ['chronoface', 'export', quote(outDir), '--format', c.format];
+  if (c.statuses) parts.push('--status', c.statuses.join(','));
+  if (c.includePending) parts.push('--include-pending');
+  if (c.datasetId !== undefined) parts.push('--dataset', String(c.datasetId));
+  if (c.splits) parts.push('--split', c.splits.join(','));
+  if (c.size !== undefined) parts.push('--size', String(c.size));
+  if (c.background) parts.push('--background', c.background);
+  if (c.imageFormat) parts.push('--image-format', c.imageFormat);
+  if (c.landmarks) parts.push('--landmarks');
+  if (c.shardBytes !== undefined) parts.push('--shard-size', String(c.shardBytes));
+  return parts.join(' ');
+}
+
+function invalid(choice: keyof ExportChoices, message: string): never {
+  throw new ExportError('invalid-choice', message, choice);
+}
+
+/** The choices checked, with their defaults. */
+function settle(c: ExportChoices): Required<Omit<ExportChoices, 'datasetId' | 'splits' | 'size' | 'background'>> & ExportChoices {
+  if (!EXPORT_FORMATS.includes(c.format)) invalid('format', `format must be ${EXPORT_FORMATS.join(', ')}, got "${c.format}"`);
+  const statuses = [...new Set([...(c.statuses ?? ['accepted']), ...(c.includePending ? (['pending'] as const) : [])])];
+  for (const s of statuses) if (!CROP_STATUSES.includes(s)) invalid('statuses', `status must be among ${CROP_STATUSES.join(', ')}, got "${s}"`);
+  for (const s of c.splits ?? []) if (!SPLITS.includes(s)) invalid('splits', `split must be among ${SPLITS.join(', ')}, got "${s}"`);
+  if (c.splits && c.splits.length === 0) invalid('splits', 'no split given');
+  if (c.size !== undefined && (!Number.isInteger(c.size) || c.size < 16 || c.size > 1024)) invalid('size', `size must be a whole number of pixels from 16 to 1024, got ${c.size}`);
+  if (c.background !== undefined && !EXPORT_BACKGROUNDS.includes(c.background)) invalid('background', `background must be ${EXPORT_BACKGROUNDS.join(', ')}, got "${c.background}"`);
+  const imageFormat = c.imageFormat ?? 'png';
+  if (!EXPORT_IMAGE_FORMATS.includes(imageFormat)) invalid('imageFormat', `image format must be ${EXPORT_IMAGE_FORMATS.join(', ')}, got "${imageFormat}"`);
+  if (c.background === 'removed' && imageFormat === 'jpg') invalid('background', 'a transparent background needs png or webp images (jpg has no transparency)');
+  const shardBytes = c.shardBytes ?? DEFAULT_SHARD_BYTES;
+  if (!Number.isInteger(shardBytes) || shardBytes < MIN_SHARD_BYTES) invalid('shardBytes', `shard size must be at least ${MIN_SHARD_BYTES} bytes, got ${shardBytes}`);
+  return { ...c, statuses, includePending: c.includePending ?? false, imageFormat, landmarks: c.landmarks ?? false, shardBytes };
+}
+
+/** Top-level names a Chronoface export writes (what --force removes). */
+function isExportEntry(name: string): boolean {
+  return [CARD, CSV_FILE, JOURNAL_DIR, 'train', 'validation', 'test', 'unassigned', 'images'].includes(name) || /^(train|validation|test|unassigned)-\d{6}\.tar$/.test(name);
+}
+
+function entriesOf(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') throw new ExportError('not-empty', `${dir} is a file, not a folder`);
+    throw err;
+  }
+}
+
+/** The journal to resume from (null: start afresh, after removing `stale`); refuses a non-empty OUT_DIR otherwise. */
+function resumeOrRefuse(outDir: string, fingerprint: string, force: boolean): { journal: ExportJournal | null; stale: string[] } {
+  const entries = entriesOf(outDir);
+  if (entries.length === 0) return { journal: null, stale: [] };
+  const previous = readJournal(outDir);
+  if (previous && previous.fingerprint === fingerprint && previous.status !== 'complete' && !force) return { journal: previous, stale: [] };
+  if (force) return { journal: null, stale: entries.filter(isExportEntry).map((name) => path.join(outDir, name)) };
+  const why = !previous
+    ? `it holds ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''})`
+    : previous.fingerprint !== fingerprint
+      ? 'it holds an export with other settings'
+      : 'it holds this export, finished';
+  throw new ExportError('not-empty', `${outDir} is not empty: ${why}; choose an empty folder, or pass --force to write there anyway`);
+}
+
+function layoutOf(outDir: string, c: ReturnType<typeof settle>, resumed: LayoutState | null): Layout {
+  if (c.format === 'imagefolder') return new ImageFolderLayout(outDir, c.imageFormat, resumed);
+  if (c.format === 'csv') return new CsvLayout(outDir, c.imageFormat, resumed);
+  return new WebDatasetLayout(outDir, c.imageFormat, c.shardBytes, resumed);
+}
+
+function layoutLines(c: ReturnType<typeof settle>): string[] {
+  if (c.format === 'imagefolder') {
+    return [
+      '`train/`, `validation/`, `test/` (and `unassigned/` for crops of images without a split): the images, a thousand per subfolder, and a `metadata.jsonl` whose `file_name` is relative to that folder.',
+      'Load it with `datasets.load_dataset("imagefolder", data_dir=OUT_DIR)`.',
+    ];
+  }
+  if (c.format === 'csv') return [`\`${CSV_FILE}\`: one row per crop, its \`path\` relative to this folder; the images under \`images/\`.`, `Import it again with \`chronoface import --format csv OUT_DIR\`.`];
+  return [
+    `\`train-000000.tar\`, \`validation-000000.tar\`, \`test-000000.tar\`, ...: shards of at most ${c.shardBytes} bytes; each sample is a key (\`crop000000123\`) with its \`.${c.imageFormat}\` and \`.json\`.`,
+    'Read them with the webdataset library, e.g. `webdataset.WebDataset("train-{000000..000009}.tar").decode("pil")`.',
+  ];
+}
+
+function bump(counts: Record<string, number>, key: string): void {
+  counts[key] = (counts[key] ?? 0) + 1;
+}
+
+function preparationOf(row: ExportRow): string {
+  const s = normalizePrepSettings(row.settings);
+  return `${row.size} px, background ${s.background.enabled ? `replaced by grey ${s.background.grey}` : 'kept'}, lighting ${s.lighting.enabled ? `normalised (CLAHE, strength ${s.lighting.strength})` : 'as shot'}`;
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight; results in the items' order. */
+async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+export async function exportCrops(job: ExportJob): Promise<ExportSummary> {
+  const started = Date.now();
+  const outDir = path.resolve(job.outDir);
+  const c = settle(job.choices);
+  const filter: ExportFilter = { statuses: c.statuses, ...(c.datasetId !== undefined ? { datasetId: c.datasetId } : {}), ...(c.splits ? { splits: c.splits } : {}) };
+  const settings = { ...c, dataDir: path.resolve(job.dataDir) };
+  const fingerprint = crypto.createHash('sha1').update(JSON.stringify(settings)).digest('hex');
+  const command = exportCommandLine(outDir, job.choices);
+
+  const total = countExportRows(job.db, filter);
+  const { journal: resumedJournal, stale } = resumeOrRefuse(outDir, fingerprint, job.force ?? false);
+  if (total === 0 && !resumedJournal) {
+    throw new ExportError('nothing-to-export', `no crop matches: status ${c.statuses.join(' or ')}${c.datasetId !== undefined ? `, dataset ${c.datasetId}` : ''}${c.splits ? `, split ${c.splits.join(' or ')}` : ''}; nothing was written`);
+  }
+  if (c.background === 'grey' || c.background === 'removed') {
+    const without = countWithoutBackgroundRemoval(job.db, filter);
+    if (without > 0) invalid('background', `${without} of the ${total} matching crops were prepared without background removal, so their background cannot be made ${c.background}; prepare them again with background removal (chronoface prepare --redo), or export with --background keep`);
+  }
+  for (const entry of stale) fs.rmSync(entry, { recursive: true, force: true });
+  const datasets = new Map<number, ExportDataset>(exportDatasets(job.db, filter).map((d) => [d.id, d]));
+  const journal: ExportJournal = resumedJournal ?? {
+    version: 1,
+    fingerprint,
+    settings,
+    command,
+    startedAt: new Date().toISOString(),
+    status: 'running',
+    error: null,
+    lastCropId: 0,
+    exported: 0,
+    skipped: 0,
+    skips: [],
+    bySplit: {},
+    byGender: {},
+    byDecade: {},
+    preparations: {},
+    layout: { files: {} },
+  };
+  journal.status = 'running';
+  journal.error = null;
+  const layout = layoutOf(outDir, c, resumedJournal?.layout ?? null);
+
+  const writeCard = async (): Promise<void> => {
+    const card = datasetCard({
+      status: journal.status,
+      error: journal.error,
+      format: c.format,
+      command,
+      date: new Date().toISOString().slice(0, 10),
+      statuses: c.statuses,
+      exported: journal.exported,
+      total: Math.max(total, journal.exported + journal.skipped),
+      skipped: journal.skipped,
+      skips: journal.skips,
+      bySplit: journal.bySplit,
+      byGender: journal.byGender,
+      byDecade: journal.byDecade,
+      preparations: journal.preparations,
+      rejected: rejectedByReason(job.db, c.datasetId),
+      size: c.size === undefined ? 'the crops\' own' : `${c.size} px`,
+      background: c.background === undefined ? 'as prepared' : c.background === 'keep' ? "the photo's own (cut again from the source photo)" : c.background === 'grey' ? 'neutral grey' : 'transparent where preparation put grey',
+      imageFormat: c.imageFormat,
+      datasets: [...datasets.values()],
+      layout: layoutLines(c),
+    });
+    try {
+      await writeFileAtomic(path.join(outDir, CARD), card);
+    } catch (err) {
+      throw writeError(path.join(outDir, CARD), err);
+    }
+  };
+  const checkpoint = async (): Promise<void> => {
+    await layout.sync();
+    journal.layout = layout.state();
+    try {
+      await writeJournal(outDir, journal);
+    } catch (err) {
+      throw writeError(path.join(outDir, JOURNAL_DIR), err);
+    }
+  };
+
+  const concurrency = job.concurrency ?? 8;
+  let lastCheckpoint = Date.now();
+  let doneThisRun = 0;
+  const progress = (): void => {
+    const seconds = (Date.now() - started) / 1000;
+    job.onProgress?.({ done: journal.exported + journal.skipped, total: Math.max(total, journal.exported + journal.skipped), skipped: journal.skipped, cropsPerSecond: seconds > 0 ? doneThisRun / seconds : 0 });
+  };
+  try {
+    try {
+      fs.mkdirSync(outDir, { recursive: true });
+    } catch (err) {
+      throw writeError(outDir, err);
+    }
+    await checkpoint();
+    await writeCard();
+    progress();
+    for (;;) {
+      if (job.signal?.aborted) {
+        journal.status = 'cancelled';
+        break;
+      }
+      const rows = exportRowsAfter(job.db, filter, journal.lastCropId, PAGE, c.landmarks);
+      if (rows.length === 0) {
+        journal.status = 'complete';
+        break;
+      }
+      const produced = await pool(rows, concurrency, async (row): Promise<{ image: Buffer | null } | { skip: string }> => {
+        const dataset = datasets.get(row.datasetId)!;
+        const produce = (): Promise<Buffer> => exportImage(row, job.dataDir, dataset.root, c);
+        try {
+          const rel = layout.imageFile(row);
+          if (rel === null) return { image: await produce() };
+          await writeImageFile(outDir, rel, produce);
+          return { image: null };
+        } catch (err) {
+          if (err instanceof CropReadError) return { skip: err.message };
+          throw err;
+        }
+      });
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i]!;
+        const p = produced[i]!;
+        if ('skip' in p) {
+          const skip: ExportSkip = { cropId: row.cropId, file: row.file, reason: p.skip };
+          if (journal.skips.length < KEPT_SKIPS) journal.skips.push(skip);
+          journal.skipped++;
+        } else {
+          const size = c.size ?? row.size;
+          await layout.add({ row, record: exportRecord(row, datasets.get(row.datasetId)!, size), image: p.image });
+          journal.exported++;
+          bump(journal.bySplit, row.split ?? 'none');
+          bump(journal.byGender, row.gender);
+          bump(journal.byDecade, row.age === null ? 'unknown' : decadeBin(row.age));
+          bump(journal.preparations, preparationOf(row));
+        }
+        journal.lastCropId = row.cropId;
+        doneThisRun++;
+      }
+      progress();
+      if (Date.now() - lastCheckpoint >= CHECKPOINT_MS) {
+        await checkpoint();
+        lastCheckpoint = Date.now();
+      }
+    }
+    await layout.close(journal.status === 'complete');
+    await writeCard();
+    await checkpoint();
+  } catch (err) {
+    if (!(err instanceof ExportWriteError)) {
+      await layout.close(false).catch(() => {});
+      throw err;
+    }
+    // What is written stays valid: whole samples only, the journal and the card saying where it stopped.
+    await layout.rollback();
+    await layout.close(false).catch(() => {});
+    journal.status = 'incomplete';
+    journal.error = err.message;
+    const notes: string[] = [];
+    await writeCard().catch((e: unknown) => notes.push(`the card could not be updated either (${(e as Error).message})`));
+    await checkpoint().catch((e: unknown) => notes.push(`the journal could not be updated either (${(e as Error).message})`));
+    throw new ExportError('write-failed', `export stopped after ${journal.exported} crops: ${err.message}${notes.length ? `; ${notes.join('; ')}` : ''}`);
+  }
+  return {
+    outDir,
+    format: c.format,
+    total: Math.max(total, journal.exported + journal.skipped),
+    exported: journal.exported,
+    skipped: journal.skipped,
+    skips: journal.skips.slice(0, 100),
+    resumed: resumedJournal !== null,
+    complete: journal.status === 'complete',
+    cancelled: journal.status === 'cancelled',
+    bySplit: journal.bySplit,
+    seconds: (Date.now() - started) / 1000,
+    card: CARD,
+  };
+}
