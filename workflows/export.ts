@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db/catalogue.js';
 import { countExportRows, countWithoutBackgroundRemoval, exportDatasets, exportRowsAfter, rejectedByReason, type ExportDataset, type ExportFilter, type ExportRow } from '../db/export-rows.js';
+import { subjectsInSeveralSplits } from '../db/splits.js';
 import { decadeBin } from '../domain/age-bins.js';
 import { CROP_STATUSES, type CropStatus } from '../domain/crop-status.js';
 import { DEFAULT_SHARD_BYTES, EXPORT_BACKGROUNDS, EXPORT_FORMATS, EXPORT_IMAGE_FORMATS, type ExportChoices, type ExportProgress, type ExportSkip, type ExportSummary } from '../domain/export.js';
@@ -58,6 +59,8 @@ const CHECKPOINT_MS = 1000;
 const KEPT_SKIPS = 1000;
 const CARD = 'README.md';
 const MIN_SHARD_BYTES = 64 * 1024;
+/** Space kept in OUT_DIR while exporting, given back on a write error so the card and the journal can still say why. */
+const RESERVE_BYTES = 256 * 1024;
 
 /** The export's command line, the same whichever front end started it (the card shows it). */
 export function exportCommandLine(outDir: string, c: ExportChoices): string {
@@ -232,6 +235,7 @@ export async function exportCrops(job: ExportJob): Promise<ExportSummary> {
       background: c.background === undefined ? 'as prepared' : c.background === 'keep' ? "the photo's own (cut again from the source photo)" : c.background === 'grey' ? 'neutral grey' : 'transparent where preparation put grey',
       imageFormat: c.imageFormat,
       datasets: [...datasets.values()],
+      subjectsInSeveralSplits: [...datasets.keys()].reduce((n, id) => n + subjectsInSeveralSplits(job.db, id).length, 0),
       layout: layoutLines(c),
     });
     try {
@@ -250,6 +254,7 @@ export async function exportCrops(job: ExportJob): Promise<ExportSummary> {
     }
   };
 
+  const reservePath = path.join(outDir, JOURNAL_DIR, 'reserve');
   const concurrency = job.concurrency ?? 8;
   let lastCheckpoint = Date.now();
   let doneThisRun = 0;
@@ -259,10 +264,13 @@ export async function exportCrops(job: ExportJob): Promise<ExportSummary> {
   };
   try {
     try {
-      fs.mkdirSync(outDir, { recursive: true });
+      fs.mkdirSync(path.join(outDir, JOURNAL_DIR), { recursive: true });
     } catch (err) {
       throw writeError(outDir, err);
     }
+    await fs.promises.writeFile(reservePath, Buffer.alloc(RESERVE_BYTES)).catch((err: unknown) => {
+      throw writeError(reservePath, err);
+    });
     await checkpoint();
     await writeCard();
     progress();
@@ -317,12 +325,14 @@ export async function exportCrops(job: ExportJob): Promise<ExportSummary> {
     await layout.close(journal.status === 'complete');
     await writeCard();
     await checkpoint();
+    fs.rmSync(reservePath, { force: true });
   } catch (err) {
     if (!(err instanceof ExportWriteError)) {
       await layout.close(false).catch(() => {});
       throw err;
     }
     // What is written stays valid: whole samples only, the journal and the card saying where it stopped.
+    fs.rmSync(reservePath, { force: true });
     await layout.rollback();
     await layout.close(false).catch(() => {});
     journal.status = 'incomplete';

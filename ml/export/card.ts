@@ -25,6 +25,8 @@ export interface CardFacts {
   readonly background: string;
   readonly imageFormat: string;
   readonly datasets: readonly ExportDataset[];
+  /** Subjects found in more than one split, in the exported datasets (checked in the catalogue; should be none). */
+  readonly subjectsInSeveralSplits: number;
   /** Where the layout puts things, one line each. */
   readonly layout: readonly string[];
 }
@@ -61,7 +63,6 @@ export function datasetCard(f: CardFacts): string {
     '- gender',
     '- chronoface',
     `size_categories:\n- ${sizeCategory(f.exported)}`,
-    ...(f.format === 'imagefolder' ? ['configs:', '- config_name: default', '  data_dir: .'] : []),
     '---',
     '',
   ].join('\n');
@@ -107,7 +108,7 @@ transform from crop pixels to the source photo) and the quality signals (score, 
 ${table('split', f.bySplit)}
 ${table('gender', f.byGender)}
 ${table('age decade', f.byDecade)}
-The splits are subject-disjoint, as in the catalogue: no person is in two splits (a photo without a subject id counts as its own subject, identical copies as one).
+${f.subjectsInSeveralSplits === 0 ? 'The splits are subject-disjoint, as in the catalogue (checked at export): no person is in two splits' : `**${f.subjectsInSeveralSplits} subjects are in more than one split** in the catalogue`} (a photo without a subject id counts as its own subject, identical copies as one).
 
 ## Curation
 
