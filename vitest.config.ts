@@ -15,6 +15,7 @@ export const BROWSER_FILES = [
   'tests/aging-cli.test.ts',
   'tests/aging-shape.test.ts',
   'tests/e2e-studio.test.ts',
+  'tests/export-formats.test.ts',
   'tests/prep-detect.test.ts',
   'tests/prep-fused-segment.test.ts',
   'tests/prep-noface-crop.test.ts',
