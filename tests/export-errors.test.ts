@@ -184,4 +184,24 @@ describe('kill -9', () => {
       expect(fs.readFileSync(path.join(outDir, 'README.md'), 'utf8')).toContain(`Complete: ${n} crops of the ${n} that matched the filters.`);
     }
   });
+
+  it('a cancelled export keeps what it wrote, and the same export resumes it', async () => {
+    const dataDir = temp('exp-cancel-data');
+    const db = await syntheticCatalogue(dataDir, 600);
+    const root = temp('exp-cancel-out');
+    for (const format of ['webdataset', 'imagefolder', 'csv'] as const) {
+      const outDir = path.join(root, format);
+      const controller = new AbortController();
+      const first = await exportCrops({ dataDir, db, outDir, choices: { format }, signal: controller.signal, onProgress: (p) => p.done >= 300 && controller.abort() });
+      expect(first).toMatchObject({ cancelled: true, complete: false, exported: 300 });
+      expect(readJournal(outDir)!.status).toBe('cancelled');
+      expect(readBack(outDir, format).length).toBe(300);
+      const second = await exportCrops({ dataDir, db, outDir, choices: { format } });
+      expect(second).toMatchObject({ resumed: true, complete: true, exported: 600 });
+      const ids = readBack(outDir, format).map((r) => Number(r.crop_id));
+      expect(new Set(ids).size).toBe(600);
+      expect(ids.length).toBe(600);
+    }
+    db.close();
+  });
 });

@@ -244,9 +244,12 @@ export async function exportCrops(job: ExportJob): Promise<ExportSummary> {
       throw writeError(path.join(outDir, CARD), err);
     }
   };
-  const checkpoint = async (): Promise<void> => {
-    await layout.sync();
-    journal.layout = layout.state();
+  /** Writes the journal; `open`: the layout's files are open, so flushed first and their state taken. */
+  const checkpoint = async (open = true): Promise<void> => {
+    if (open) {
+      await layout.sync();
+      journal.layout = layout.state();
+    }
     try {
       await writeJournal(outDir, journal);
     } catch (err) {
@@ -284,7 +287,8 @@ export async function exportCrops(job: ExportJob): Promise<ExportSummary> {
         journal.status = 'complete';
         break;
       }
-      const produced = await pool(rows, concurrency, async (row): Promise<{ image: Buffer | null } | { skip: string }> => {
+      const produced = await pool(rows, concurrency, async (row): Promise<{ image: Buffer | null } | { skip: string } | { cancelled: true }> => {
+        if (job.signal?.aborted) return { cancelled: true };
         const dataset = datasets.get(row.datasetId)!;
         const produce = (): Promise<Buffer> => exportImage(row, job.dataDir, dataset.root, c);
         try {
@@ -300,6 +304,7 @@ export async function exportCrops(job: ExportJob): Promise<ExportSummary> {
       for (let i = 0; i < rows.length; i++) {
         const row = rows[i]!;
         const p = produced[i]!;
+        if ('cancelled' in p || job.signal?.aborted) break;
         if ('skip' in p) {
           const skip: ExportSkip = { cropId: row.cropId, file: row.file, reason: p.skip };
           if (journal.skips.length < KEPT_SKIPS) journal.skips.push(skip);
@@ -315,16 +320,19 @@ export async function exportCrops(job: ExportJob): Promise<ExportSummary> {
         }
         journal.lastCropId = row.cropId;
         doneThisRun++;
+        progress();
       }
-      progress();
       if (Date.now() - lastCheckpoint >= CHECKPOINT_MS) {
         await checkpoint();
         lastCheckpoint = Date.now();
       }
     }
+    // The state before closing: the end of a finished tar shard is not part of what a resume keeps.
+    await layout.sync();
+    journal.layout = layout.state();
     await layout.close(journal.status === 'complete');
     await writeCard();
-    await checkpoint();
+    await checkpoint(false);
     fs.rmSync(reservePath, { force: true });
   } catch (err) {
     if (!(err instanceof ExportWriteError)) {
@@ -334,12 +342,13 @@ export async function exportCrops(job: ExportJob): Promise<ExportSummary> {
     // What is written stays valid: whole samples only, the journal and the card saying where it stopped.
     fs.rmSync(reservePath, { force: true });
     await layout.rollback();
+    journal.layout = layout.state();
     await layout.close(false).catch(() => {});
     journal.status = 'incomplete';
     journal.error = err.message;
     const notes: string[] = [];
     await writeCard().catch((e: unknown) => notes.push(`the card could not be updated either (${(e as Error).message})`));
-    await checkpoint().catch((e: unknown) => notes.push(`the journal could not be updated either (${(e as Error).message})`));
+    await checkpoint(false).catch((e: unknown) => notes.push(`the journal could not be updated either (${(e as Error).message})`));
     throw new ExportError('write-failed', `export stopped after ${journal.exported} crops: ${err.message}${notes.length ? `; ${notes.join('; ')}` : ''}`);
   }
   return {
