@@ -176,6 +176,7 @@ describe('kill -9', () => {
         const now = fs.statSync(path.join(outDir, f));
         expect({ f, ino: now.ino, mtime: now.mtimeMs }).toEqual({ f, ino: st.ino, mtime: st.mtimeMs });
       }
+      expect(walk(outDir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
       const rows = readBack(outDir, format);
       const ids = rows.map((r) => Number(r.crop_id)).sort((a, b) => a - b);
       expect(ids.length).toBe(n);

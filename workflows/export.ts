@@ -21,7 +21,7 @@ import { CSV_FILE, CsvLayout } from '../ml/export/csv-layout.js';
 import { exportImage, CropReadError } from '../ml/export/image.js';
 import { ImageFolderLayout } from '../ml/export/imagefolder.js';
 import { JOURNAL_DIR, readJournal, writeJournal, type ExportJournal } from '../ml/export/journal.js';
-import { writeImageFile, type Layout, type LayoutState } from '../ml/export/layout.js';
+import { removeTempImages, writeImageFile, type Layout, type LayoutState } from '../ml/export/layout.js';
 import { exportRecord } from '../ml/export/record.js';
 import { WebDatasetLayout } from '../ml/export/webdataset.js';
 import { writeFileAtomic } from '../ml/io/write-file-atomic.js';
@@ -213,6 +213,10 @@ export async function exportCrops(job: ExportJob): Promise<ExportSummary> {
   journal.status = 'running';
   journal.error = null;
   const layout = layoutOf(outDir, c, resumedJournal?.layout ?? null);
+  if (resumedJournal && c.format !== 'webdataset') {
+    const folders = (id: number): string[] => (['train', 'val', 'test', null] as const).map((split) => path.dirname(layout.imageFile({ cropId: id, split })!));
+    removeTempImages(outDir, resumedJournal.lastCropId, folders);
+  }
 
   const writeCard = async (): Promise<void> => {
     const card = datasetCard({

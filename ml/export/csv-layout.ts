@@ -16,7 +16,7 @@ export class CsvLayout implements Layout {
     private readonly resumed: LayoutState | null,
   ) {}
 
-  imageFile(row: ExportRow): string {
+  imageFile(row: Pick<ExportRow, 'cropId' | 'split'>): string {
     return `images/${imageRelPath(row.cropId, this.ext)}`;
   }
 

@@ -14,7 +14,7 @@ export class ImageFolderLayout implements Layout {
     private readonly resumed: LayoutState | null,
   ) {}
 
-  imageFile(row: ExportRow): string {
+  imageFile(row: Pick<ExportRow, 'cropId' | 'split'>): string {
     return `${splitFolder(row.split)}/${imageRelPath(row.cropId, this.ext)}`;
   }
 

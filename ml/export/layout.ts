@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ExportRow } from '../../db/export-rows.js';
-import { writeFileAtomic } from '../io/write-file-atomic.js';
+import { tempFileOwner, writeFileAtomic } from '../io/write-file-atomic.js';
 import { writeError } from './append-file.js';
 
 /** The bytes each appended file holds in whole samples, and the shard each split writes to (webdataset). */
@@ -20,7 +20,7 @@ export interface Sample {
 
 export interface Layout {
   /** The image file a crop gets (relative to OUT_DIR), or null when images live inside the rows' files (tar). */
-  imageFile(row: ExportRow): string | null;
+  imageFile(row: Pick<ExportRow, 'cropId' | 'split'>): string | null;
   /** Appends the crop's row (and image, for tar layouts); a sample is whole once add resolves. */
   add(sample: Sample): Promise<void>;
   /** The state to journal: every appended file at its last whole sample. */
@@ -45,4 +45,25 @@ export async function writeImageFile(outDir: string, rel: string, produce: () =>
     throw writeError(abs, err);
   }
   return true;
+}
+
+/**
+ * Removes the temporary image files a killed export left in the folders that crops after `afterCropId` go to (the
+ * only ones it was writing): `imageFile` gives each folder from a crop id.
+ */
+export function removeTempImages(outDir: string, afterCropId: number, imageFolders: (cropId: number) => string[]): number {
+  let removed = 0;
+  // A page of crops spans at most two thousand-crop folders past the last whole one.
+  for (const id of [afterCropId, afterCropId + 1000, afterCropId + 2000]) {
+    for (const folder of imageFolders(id)) {
+      const dir = path.join(outDir, folder);
+      if (!fs.existsSync(dir)) continue;
+      for (const name of fs.readdirSync(dir)) {
+        if (tempFileOwner(name) === null) continue;
+        fs.rmSync(path.join(dir, name), { force: true });
+        removed++;
+      }
+    }
+  }
+  return removed;
 }
