@@ -99,3 +99,9 @@ export const DATASET_LICENCES: Readonly<Record<DatasetFormat, DatasetLicence>> =
     nonCommercial: false,
   },
 };
+
+/** The licence line of data drawn from these dataset layouts (a dataset card's, or the card of a model trained on it). */
+export function inheritedLicence(formats: readonly DatasetFormat[]): string {
+  const names = [...new Set(formats)].map((f) => DATASET_LICENCES[f].licence);
+  return names.length ? names.join('; ') : 'unknown';
+}

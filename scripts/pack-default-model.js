@@ -7,6 +7,7 @@
 // Usage: node scripts/pack-default-model.js MODEL_DIR [--eval eval.json] [--out assets/models/default] [--shift K] [--gain G] [--detail D] [--chroma C] [--tone T] [--mask-grow R] [--prototype W]
 import fs from 'node:fs';
 import path from 'node:path';
+import { inheritedLicence } from '../dist/node/domain/dataset-licences.js';
 import { loadCvaeValues, readSidecar, saveCvaeValues } from '../dist/node/ml/cvae/io.js';
 import { PROTOTYPE_TEXTURES_FILE, PROTOTYPES_FILE } from '../dist/node/ml/shape/prototypes-io.js';
 import { option as opt, REPO_ROOT as root } from './script-args.js';
@@ -41,7 +42,7 @@ const lines = [
   '',
   'The model `chronoface age` and the app use when the data directory has no model of its own.',
   '',
-  '**Licence: it was trained on UTKFace crops and inherits the UTKFace licence (non-commercial research use only).**',
+  `**Licence: it was trained on UTKFace crops and inherits their licence: ${inheritedLicence(['utkface'])}.**`,
   '',
   '| | |',
   '|---|---|',

@@ -1,6 +1,6 @@
 /** The dataset card (README.md at OUT_DIR's top), in Hugging Face's format: a YAML header, then what a reader needs. */
 import type { ExportDataset } from '../../db/export-rows.js';
-import { DATASET_LICENCES } from '../../domain/dataset-licences.js';
+import { DATASET_LICENCES, inheritedLicence } from '../../domain/dataset-licences.js';
 import type { ExportFormat, ExportSkip } from '../../domain/export.js';
 
 export interface CardFacts {
@@ -53,7 +53,7 @@ export function datasetCard(f: CardFacts): string {
   const yaml = [
     '---',
     'license: other',
-    `license_name: ${yamlString(licences.map((l) => l.licence).join('; ') || 'unknown')}`,
+    `license_name: ${yamlString(inheritedLicence(f.datasets.map((d) => d.format)))}`,
     `pretty_name: ${yamlString(`Chronoface export of ${f.datasets.map((d) => d.name).join(', ')}`)}`,
     'task_categories:',
     '- image-classification',
