@@ -12,34 +12,23 @@ import type { Db } from '../db/catalogue.js';
 import { countExportRows, countWithoutBackgroundRemoval, exportDatasets, exportRowsAfter, rejectedByReason, type ExportDataset, type ExportFilter, type ExportRow } from '../db/export-rows.js';
 import { subjectsInSeveralSplits } from '../db/splits.js';
 import { decadeBin } from '../domain/age-bins.js';
-import { CROP_STATUSES, type CropStatus } from '../domain/crop-status.js';
-import { DEFAULT_SHARD_BYTES, EXPORT_BACKGROUNDS, EXPORT_FORMATS, EXPORT_IMAGE_FORMATS, type ExportChoices, type ExportProgress, type ExportSkip, type ExportSummary } from '../domain/export.js';
-import { SPLITS } from '../domain/split.js';
+import type { ExportChoices, ExportProgress, ExportSkip, ExportSummary } from '../domain/export.js';
 import { ExportWriteError, writeError } from '../ml/export/append-file.js';
 import { datasetCard } from '../ml/export/card.js';
 import { CSV_FILE, CsvLayout } from '../ml/export/csv-layout.js';
 import { exportImage, CropReadError } from '../ml/export/image.js';
 import { ImageFolderLayout } from '../ml/export/imagefolder.js';
-import { JOURNAL_DIR, readJournal, writeJournal, type ExportJournal } from '../ml/export/journal.js';
+import { JOURNAL_DIR, writeJournal, type ExportJournal } from '../ml/export/journal.js';
 import { removeTempImages, writeImageFile, type Layout, type LayoutState } from '../ml/export/layout.js';
 import { exportRecord } from '../ml/export/record.js';
 import { WebDatasetLayout } from '../ml/export/webdataset.js';
+import { mapConcurrent } from '../ml/io/map-concurrent.js';
 import { writeFileAtomic } from '../ml/io/write-file-atomic.js';
 import { normalizePrepSettings } from '../ml/prep/settings.js';
+import { ExportError, exportCommandLine, invalid, settle, type SettledChoices } from './export-choices.js';
+import { CARD, resumeOrRefuse } from './export-target.js';
 
-export type ExportErrorCode = 'invalid-choice' | 'not-empty' | 'nothing-to-export' | 'write-failed';
-
-export class ExportError extends Error {
-  override readonly name = 'ExportError';
-  constructor(
-    readonly code: ExportErrorCode,
-    message: string,
-    /** The choice at fault (invalid-choice). */
-    readonly choice?: keyof ExportChoices,
-  ) {
-    super(message);
-  }
-}
+export { ExportError, exportCommandLine, type ExportErrorCode } from './export-choices.js';
 
 export interface ExportJob {
   readonly dataDir: string;
@@ -57,85 +46,16 @@ export interface ExportJob {
 const PAGE = 256;
 const CHECKPOINT_MS = 1000;
 const KEPT_SKIPS = 1000;
-const CARD = 'README.md';
-const MIN_SHARD_BYTES = 64 * 1024;
 /** Space kept in OUT_DIR while exporting, given back on a write error so the card and the journal can still say why. */
 const RESERVE_BYTES = 256 * 1024;
 
-/** The export's command line, the same whichever front end started it (the card shows it). */
-export function exportCommandLine(outDir: string, c: ExportChoices): string {
-  const quote = (s: string): string => (/^[\w./:=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-  const parts = ['chronoface', 'export', quote(outDir), '--format', c.format];
-  if (c.statuses) parts.push('--status', c.statuses.join(','));
-  if (c.includePending) parts.push('--include-pending');
-  if (c.datasetId !== undefined) parts.push('--dataset', String(c.datasetId));
-  if (c.splits) parts.push('--split', c.splits.join(','));
-  if (c.size !== undefined) parts.push('--size', String(c.size));
-  if (c.background) parts.push('--background', c.background);
-  if (c.imageFormat) parts.push('--image-format', c.imageFormat);
-  if (c.landmarks) parts.push('--landmarks');
-  if (c.shardBytes !== undefined) parts.push('--shard-size', String(c.shardBytes));
-  return parts.join(' ');
-}
-
-function invalid(choice: keyof ExportChoices, message: string): never {
-  throw new ExportError('invalid-choice', message, choice);
-}
-
-/** The choices checked, with their defaults. */
-function settle(c: ExportChoices): Required<Omit<ExportChoices, 'datasetId' | 'splits' | 'size' | 'background'>> & ExportChoices {
-  if (!EXPORT_FORMATS.includes(c.format)) invalid('format', `format must be ${EXPORT_FORMATS.join(', ')}, got "${c.format}"`);
-  const statuses = [...new Set([...(c.statuses ?? ['accepted']), ...(c.includePending ? (['pending'] as const) : [])])];
-  for (const s of statuses) if (!CROP_STATUSES.includes(s)) invalid('statuses', `status must be among ${CROP_STATUSES.join(', ')}, got "${s}"`);
-  for (const s of c.splits ?? []) if (!SPLITS.includes(s)) invalid('splits', `split must be among ${SPLITS.join(', ')}, got "${s}"`);
-  if (c.splits && c.splits.length === 0) invalid('splits', 'no split given');
-  if (c.size !== undefined && (!Number.isInteger(c.size) || c.size < 16 || c.size > 1024)) invalid('size', `size must be a whole number of pixels from 16 to 1024, got ${c.size}`);
-  if (c.background !== undefined && !EXPORT_BACKGROUNDS.includes(c.background)) invalid('background', `background must be ${EXPORT_BACKGROUNDS.join(', ')}, got "${c.background}"`);
-  const imageFormat = c.imageFormat ?? 'png';
-  if (!EXPORT_IMAGE_FORMATS.includes(imageFormat)) invalid('imageFormat', `image format must be ${EXPORT_IMAGE_FORMATS.join(', ')}, got "${imageFormat}"`);
-  if (c.background === 'removed' && imageFormat === 'jpg') invalid('background', 'a transparent background needs png or webp images (jpg has no transparency)');
-  const shardBytes = c.shardBytes ?? DEFAULT_SHARD_BYTES;
-  if (!Number.isInteger(shardBytes) || shardBytes < MIN_SHARD_BYTES) invalid('shardBytes', `shard size must be at least ${MIN_SHARD_BYTES} bytes, got ${shardBytes}`);
-  return { ...c, statuses, includePending: c.includePending ?? false, imageFormat, landmarks: c.landmarks ?? false, shardBytes };
-}
-
-/** Top-level names a Chronoface export writes (what --force removes). */
-function isExportEntry(name: string): boolean {
-  return [CARD, CSV_FILE, JOURNAL_DIR, 'train', 'validation', 'test', 'unassigned', 'images'].includes(name) || /^(train|validation|test|unassigned)-\d{6}\.tar$/.test(name);
-}
-
-function entriesOf(dir: string): string[] {
-  try {
-    return fs.readdirSync(dir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') throw new ExportError('not-empty', `${dir} is a file, not a folder`);
-    throw err;
-  }
-}
-
-/** The journal to resume from (null: start afresh, after removing `stale`); refuses a non-empty OUT_DIR otherwise. */
-function resumeOrRefuse(outDir: string, fingerprint: string, force: boolean): { journal: ExportJournal | null; stale: string[] } {
-  const entries = entriesOf(outDir);
-  if (entries.length === 0) return { journal: null, stale: [] };
-  const previous = readJournal(outDir);
-  if (previous && previous.fingerprint === fingerprint && previous.status !== 'complete' && !force) return { journal: previous, stale: [] };
-  if (force) return { journal: null, stale: entries.filter(isExportEntry).map((name) => path.join(outDir, name)) };
-  const why = !previous
-    ? `it holds ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''})`
-    : previous.fingerprint !== fingerprint
-      ? 'it holds an export with other settings'
-      : 'it holds this export, finished';
-  throw new ExportError('not-empty', `${outDir} is not empty: ${why}; choose an empty folder, or pass --force to write there anyway`);
-}
-
-function layoutOf(outDir: string, c: ReturnType<typeof settle>, resumed: LayoutState | null): Layout {
+function layoutOf(outDir: string, c: SettledChoices, resumed: LayoutState | null): Layout {
   if (c.format === 'imagefolder') return new ImageFolderLayout(outDir, c.imageFormat, resumed);
   if (c.format === 'csv') return new CsvLayout(outDir, c.imageFormat, resumed);
   return new WebDatasetLayout(outDir, c.imageFormat, c.shardBytes, resumed);
 }
 
-function layoutLines(c: ReturnType<typeof settle>): string[] {
+function layoutLines(c: SettledChoices): string[] {
   if (c.format === 'imagefolder') {
     return [
       '`train/`, `validation/`, `test/` (and `unassigned/` for crops of images without a split): the images, a thousand per subfolder, and a `metadata.jsonl` whose `file_name` is relative to that folder.',
@@ -156,20 +76,6 @@ function bump(counts: Record<string, number>, key: string): void {
 function preparationOf(row: ExportRow): string {
   const s = normalizePrepSettings(row.settings);
   return `${row.size} px, background ${s.background.enabled ? `replaced by grey ${s.background.grey}` : 'kept'}, lighting ${s.lighting.enabled ? `normalised (CLAHE, strength ${s.lighting.strength})` : 'as shot'}`;
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight; results in the items' order. */
-async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 export async function exportCrops(job: ExportJob): Promise<ExportSummary> {
@@ -291,7 +197,7 @@ export async function exportCrops(job: ExportJob): Promise<ExportSummary> {
         journal.status = 'complete';
         break;
       }
-      const produced = await pool(rows, concurrency, async (row): Promise<{ image: Buffer | null } | { skip: string } | { cancelled: true }> => {
+      const produced = await mapConcurrent(rows, concurrency, async (row): Promise<{ image: Buffer | null } | { skip: string } | { cancelled: true }> => {
         if (job.signal?.aborted) return { cancelled: true };
         const dataset = datasets.get(row.datasetId)!;
         const produce = (): Promise<Buffer> => exportImage(row, job.dataDir, dataset.root, c);
