@@ -77,15 +77,19 @@ interface RawRow {
   dataset_id: number;
 }
 
+/**
+ * The filter as SQL. The unary + keeps SQLite from searching the review indexes by these columns (and then sorting every
+ * match to find the next page): pages walk the crops' primary key, so each costs the same at any depth.
+ */
 function where(filter: ExportFilter): { sql: string; params: (string | number)[] } {
-  const parts = [`c.status IN (${filter.statuses.map(() => '?').join(', ')})`];
+  const parts = [`+c.status IN (${filter.statuses.map(() => '?').join(', ')})`];
   const params: (string | number)[] = [...filter.statuses];
   if (filter.datasetId !== undefined) {
-    parts.push('i.dataset_id = ?');
+    parts.push('+i.dataset_id = ?');
     params.push(filter.datasetId);
   }
   if (filter.splits) {
-    parts.push(`i.split IN (${filter.splits.map(() => '?').join(', ')})`);
+    parts.push(`+i.split IN (${filter.splits.map(() => '?').join(', ')})`);
     params.push(...filter.splits);
   }
   return { sql: parts.join(' AND '), params };
@@ -97,18 +101,23 @@ export function countExportRows(db: Db, filter: ExportFilter): number {
   return db.prepare(`SELECT COUNT(*) FROM crops c JOIN images i ON i.id = c.image_id WHERE ${w.sql}`).pluck().get(...w.params) as number;
 }
 
-/** The next `limit` matching crops after crop id `after`, by crop id (keyset paging: each page costs the same). */
-export function exportRowsAfter(db: Db, filter: ExportFilter, after: number, limit: number, landmarks: boolean): ExportRow[] {
+/** The query of a page: its parameters are the crop id to start after, the filter's, then the page size. */
+export function exportPageQuery(filter: ExportFilter, landmarks: boolean): { sql: string; params: (string | number)[] } {
   const w = where(filter);
-  const rows = db
-    .prepare(
-      `SELECT c.id AS crop_id, c.file, c.size, c.settings_json, c.status, c.transform_json, c.inverse_json, c.keypoints_json,
+  return {
+    sql: `SELECT c.id AS crop_id, c.file, c.size, c.settings_json, c.status, c.transform_json, c.inverse_json, c.keypoints_json,
               c.quality, c.signals_json, c.flags_json, c.phash, c.edited, ${landmarks ? 'f.landmarks_json' : 'NULL AS landmarks_json'},
               i.id AS image_id, i.age, i.gender, i.race, i.subject, i.split, i.source_path, i.content_hash, i.dataset_id
        FROM crops c JOIN images i ON i.id = c.image_id ${landmarks ? 'LEFT JOIN faces f ON f.id = c.face_id' : ''}
        WHERE c.id > ? AND ${w.sql} ORDER BY c.id LIMIT ?`,
-    )
-    .all(after, ...w.params, limit) as RawRow[];
+    params: w.params,
+  };
+}
+
+/** The next `limit` matching crops after crop id `after`, by crop id (keyset paging: each page costs the same). */
+export function exportRowsAfter(db: Db, filter: ExportFilter, after: number, limit: number, landmarks: boolean): ExportRow[] {
+  const q = exportPageQuery(filter, landmarks);
+  const rows = db.prepare(q.sql).all(after, ...q.params, limit) as RawRow[];
   return rows.map((r) => ({
     cropId: r.crop_id,
     file: r.file,

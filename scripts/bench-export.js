@@ -3,8 +3,9 @@
 // each crop given a real 128 px PNG face (hard links to a few dozen UTKFace faces, so the catalogue costs inodes, not
 // gigabytes), then `chronoface export` of every crop (all statuses) in each --formats layout, with no re-encoding.
 // Reports crops per second and the export process's peak resident memory (VmHWM, polled from /proc).
-// Usage: npm run bench:export -- [--json] [--images 500000] [--formats webdataset,imagefolder] [--faces 48]
-// BENCH_KEEP=1 keeps the data directory. Needs the built CLI (npm run build:node) and ../shared/datasets/utkface.
+// Usage: npm run bench:export -- [--json] [--images 500000] [--formats webdataset,imagefolder] [--faces 48] [--data-dir DIR]
+// BENCH_KEEP=1 keeps the data directory; --data-dir exports a kept one again (without building it). Needs the built CLI
+// (npm run build:node) and ../shared/datasets/utkface.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -65,11 +66,12 @@ function du(dir) {
   return bytes;
 }
 
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chronoface-bench-export-'));
+const reuse = option('data-dir');
+const dataDir = reuse ? path.resolve(reuse) : fs.mkdtempSync(path.join(os.tmpdir(), 'chronoface-bench-export-'));
 try {
   const t0 = Date.now();
   const db = openCatalogue(dataDir);
-  buildCatalogue(db, { total, onProgress: (done) => { if (done % 100_000 === 0) log(`${done} images (${((Date.now() - t0) / 1000).toFixed(0)} s)`); } });
+  if (!reuse) buildCatalogue(db, { total, onProgress: (done) => { if (done % 100_000 === 0) log(`${done} images (${((Date.now() - t0) / 1000).toFixed(0)} s)`); } });
   const files = db.prepare('SELECT file FROM crops ORDER BY id').pluck().all();
   db.close();
   const pngs = await facePngs(faces);
@@ -77,7 +79,7 @@ try {
   files.forEach((rel, i) => {
     const abs = path.join(dataDir, rel);
     if (i === 0 || !fs.existsSync(path.dirname(abs))) fs.mkdirSync(path.dirname(abs), { recursive: true });
-    fs.linkSync(sources[i % sources.length], abs);
+    if (!reuse || !fs.existsSync(abs)) fs.linkSync(sources[i % sources.length], abs);
   });
   const buildSeconds = (Date.now() - t0) / 1000;
   log(`catalogue of ${files.length} crops in ${buildSeconds.toFixed(0)} s`);
@@ -99,7 +101,7 @@ try {
   const slowest = Math.min(...Object.values(runs).map((r) => r.cropsPerSecond));
   const peak = Math.max(...Object.values(runs).map((r) => r.peakRssMB));
   const report = {
-    images: total,
+    images: reuse ? null : total,
     crops: files.length,
     cropBytes: Math.round(pngs.reduce((n, p) => n + p.length, 0) / pngs.length),
     buildSeconds: +buildSeconds.toFixed(1),
@@ -113,6 +115,6 @@ try {
   };
   console.log(json ? JSON.stringify(report) : report);
 } finally {
-  if (!process.env.BENCH_KEEP) fs.rmSync(dataDir, { recursive: true, force: true });
+  if (!process.env.BENCH_KEEP && !reuse) fs.rmSync(dataDir, { recursive: true, force: true });
   else console.error(`kept ${dataDir}`);
 }
