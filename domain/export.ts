@@ -58,7 +58,7 @@ export interface ExportSummary {
   readonly cancelled: boolean;
   readonly bySplit: Readonly<Record<string, number>>;
   readonly seconds: number;
-  /** The files written at OUT_DIR's top level (the card, the csv, the shards' folder...), relative to it. */
+  /** The dataset card, relative to outDir. */
   readonly card: string;
 }
 
