@@ -18,6 +18,7 @@ export default defineConfig({
       'tests/docs-links.test.ts',
       'tests/db-{images,migration-formats,no-face-list,review-counts}.test.ts',
       'tests/eval-*.test.ts',
+      'tests/export-rows.test.ts',
       'tests/import-{cacd,corrupt,fgnet,imdb-wiki,mat-file,morph2,utkface}.test.ts',
       'tests/io-*.test.ts',
       'tests/main-*.test.ts',

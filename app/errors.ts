@@ -1,4 +1,5 @@
 import { ApiError, type ApiErrorCode } from '../contract/api.js';
+import { ExportError, type ExportErrorCode } from '../workflows/export.js';
 import { TrainWorkflowError, type TrainErrorCode } from '../workflows/train-errors.js';
 
 const TRAIN_CODES: Record<TrainErrorCode, ApiErrorCode> = {
@@ -8,10 +9,18 @@ const TRAIN_CODES: Record<TrainErrorCode, ApiErrorCode> = {
   'run-in-progress': 'run-in-progress',
 };
 
+const EXPORT_CODES: Record<ExportErrorCode, ApiErrorCode> = {
+  'invalid-choice': 'invalid-argument',
+  'not-empty': 'invalid-argument',
+  'nothing-to-export': 'not-found',
+  'write-failed': 'failed',
+};
+
 /** Any thrown value as an ApiError: keeps ApiErrors, maps well-known error kinds, else 'failed' with the message. */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof TrainWorkflowError) return new ApiError(TRAIN_CODES[err.code], err.setting ? `${err.setting}: ${err.message}` : err.message);
+  if (err instanceof ExportError) return new ApiError(EXPORT_CODES[err.code], err.message);
   if (err instanceof Error) {
     const code = (err as { code?: unknown }).code;
     let mapped: ApiErrorCode = 'failed';

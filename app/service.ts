@@ -17,6 +17,7 @@ import { agingHandlers } from './handlers/aging.js';
 import { addPhotoBytes, photoHandlers } from './handlers/age.js';
 import { alignHandlers } from './handlers/align.js';
 import { datasetHandlers } from './handlers/datasets.js';
+import { exportHandlers } from './handlers/export.js';
 import { infoHandlers } from './handlers/info.js';
 import { reviewHandlers } from './handlers/review.js';
 import { trainHandlers } from './handlers/train.js';
@@ -111,6 +112,7 @@ export function createStudioService(options: StudioServiceOptions): StudioServic
   const handlers: ServiceHandlers = {
     ...infoHandlers(ctx, options.canUseDialogs ?? false),
     ...datasetHandlers(ctx),
+    ...exportHandlers(ctx),
     ...reviewHandlers(ctx, align),
     ...alignMethods,
     ...trainMethods,

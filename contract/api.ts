@@ -14,6 +14,8 @@ import type {
   DatasetFormat,
   DatasetSummary,
   DetectedFace,
+  ExportChoices,
+  ExportSummary,
   EpochInfo,
   EpochMetrics,
   EvalReport,
@@ -75,8 +77,14 @@ export interface ApiMethods {
     request: { datasetId?: number; size?: 64 | 128 | 256; background?: boolean; lighting?: boolean };
     response: { processed: number; failed: number; skipped: number; errors: ItemError[]; cancelled: boolean };
   };
-  /** Cancels the running import or prepare (it resolves with cancelled: true). */
-  datasetsCancel: { request: { job: 'import' | 'prepare' }; response: { cancelled: boolean } };
+  /** Cancels the running import, prepare or export (it resolves with cancelled: true). */
+  datasetsCancel: { request: { job: 'import' | 'prepare' | 'export' }; response: { cancelled: boolean } };
+  /**
+   * Exports the matching crops to a folder (server-side path) with a dataset card; resolves when done;
+   * 'export.progress' events meanwhile. Resumes an unfinished export of the same settings there; refuses another
+   * non-empty folder unless force. One import, prepare or export at a time ('busy').
+   */
+  datasetsExport: { request: ExportChoices & { outDir: string; force?: boolean }; response: ExportSummary };
   datasetsImportErrors: {
     request: { datasetId?: number; offset?: number; limit?: number };
     response: { total: number; items: (ItemError & { datasetId: number; at: string })[] };
@@ -202,6 +210,7 @@ export const METHODS = [
   'datasetsImport',
   'datasetsPrepare',
   'datasetsCancel',
+  'datasetsExport',
   'datasetsImportErrors',
   'datasetsPrepareErrors',
   'datasetsCounts',
@@ -251,6 +260,7 @@ export type ApiEvent =
   | { type: 'import.done'; path: string; dataset: number; imported: number; skipped: number; failed: number }
   | { type: 'prepare.progress'; done: number; total: number; failed: number; imagesPerSecond?: number }
   | { type: 'prepare.done'; processed: number; failed: number }
+  | { type: 'export.progress'; outDir: string; done: number; total: number; skipped: number; cropsPerSecond: number }
   | { type: 'train.started'; runId: number; settings: TrainSettings; backend: string; backendReason: string; resumedFrom?: number }
   | {
       type: 'train.step';

@@ -17,6 +17,17 @@ export type { Counts } from '../domain/counts.js';
 export { CROP_FLAGS, type CropFlag } from '../domain/crop-flags.js';
 export { CROP_STATUSES, type CropStatus } from '../domain/crop-status.js';
 export { DATASET_FORMATS, type DatasetFormat } from '../domain/dataset-format.js';
+export {
+  EXPORT_BACKGROUNDS,
+  EXPORT_FORMATS,
+  EXPORT_IMAGE_FORMATS,
+  type ExportBackground,
+  type ExportChoices,
+  type ExportFormat,
+  type ExportImageFormat,
+  type ExportSkip,
+  type ExportSummary,
+} from '../domain/export.js';
 export type { Box, FaceInfo } from '../domain/face.js';
 export { GENDERS, type Gender, type KnownGender } from '../domain/gender.js';
 export { KEYPOINT_NAMES, type Keypoints, type Point } from '../domain/keypoints.js';

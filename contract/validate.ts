@@ -5,7 +5,7 @@
  */
 import { ApiError, METHODS, type MethodName, type RequestOf } from './api.js';
 import { MAX_AGE, MIN_AGE } from '../domain/age.js';
-import { BALANCES, CROP_STATUSES, DATASET_FORMATS, DECADE_BINS, GENDERS, KEYPOINT_NAMES, REVIEW_SORTS, SPLITS, TRAIN_PRESETS } from './types.js';
+import { BALANCES, CROP_STATUSES, DATASET_FORMATS, DECADE_BINS, EXPORT_BACKGROUNDS, EXPORT_FORMATS, EXPORT_IMAGE_FORMATS, GENDERS, KEYPOINT_NAMES, REVIEW_SORTS, SPLITS, TRAIN_PRESETS } from './types.js';
 
 type Check = (value: unknown, at: string) => void;
 
@@ -153,7 +153,21 @@ export const REQUEST_CHECKS: { readonly [M in MethodName]: Check } = {
     ),
   }),
   datasetsPrepare: object({ datasetId: optional(id), size: optional(size), background: optional(bool()), lighting: optional(bool()) }),
-  datasetsCancel: object({ job: oneOf(['import', 'prepare']) }),
+  datasetsCancel: object({ job: oneOf(['import', 'prepare', 'export']) }),
+  datasetsExport: object({
+    outDir: str({ min: 1 }),
+    format: oneOf(EXPORT_FORMATS),
+    statuses: optional(array(status, 4)),
+    includePending: optional(bool()),
+    datasetId: optional(id),
+    splits: optional(array(oneOf(SPLITS), 3)),
+    size: optional(num({ int: true, min: 16, max: 1024 })),
+    background: optional(oneOf(EXPORT_BACKGROUNDS)),
+    imageFormat: optional(oneOf(EXPORT_IMAGE_FORMATS)),
+    landmarks: optional(bool()),
+    shardBytes: optional(num({ int: true, min: 65536, max: 1e13 })),
+    force: optional(bool()),
+  }),
   datasetsImportErrors: object({ datasetId: optional(id), ...page }),
   datasetsPrepareErrors: object({ datasetId: optional(id), ...page }),
   datasetsCounts: object({ datasetId: optional(id) }),

@@ -22,7 +22,7 @@ export function hostHandlers(dataDir: string, window: () => BrowserWindow | null
   return {
     async pickFolder({ title }) {
       const win = window();
-      const options: Electron.OpenDialogOptions = { title: title ?? 'Choose a dataset folder', properties: ['openDirectory'] };
+      const options: Electron.OpenDialogOptions = { title: title ?? 'Choose a dataset folder', properties: ['openDirectory', 'createDirectory'] };
       const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
       return { path: r.canceled ? null : (r.filePaths[0] ?? null) };
     },

@@ -10,6 +10,7 @@
 // Usage: node scripts/pack-default-model.js MODEL_DIR [--eval eval.json] [--out assets/models/default] [--shift K] [--gain G] [--detail D] [--chroma C] [--tone T] [--mask-grow R] [--prototype W] [--lightness K=V,...] [--sidecar-only]
 import fs from 'node:fs';
 import path from 'node:path';
+import { inheritedLicence } from '../dist/node/domain/dataset-licences.js';
 import { loadCvaeValues, readSidecar, saveCvaeValues } from '../dist/node/ml/cvae/io.js';
 import { PROTOTYPE_TEXTURES_FILE, PROTOTYPES_FILE } from '../dist/node/ml/shape/prototypes-io.js';
 import { lightnessFromSpec, parseLightness } from '../dist/node/ml/aging/detail-change.js';
@@ -58,7 +59,7 @@ const lines = [
   '',
   'The model `chronoface age` and the app use when the data directory has no model of its own.',
   '',
-  '**Licence: it was trained on UTKFace crops and inherits the UTKFace licence (non-commercial research use only).**',
+  `**Licence: it was trained on UTKFace crops and inherits their licence: ${inheritedLicence(['utkface'])}.**`,
   '',
   '| | |',
   '|---|---|',

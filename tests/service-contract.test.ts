@@ -15,6 +15,7 @@ const SAMPLES: { [M in MethodName]: RequestOf<M> } = {
   datasetsImport: { path: '/data/x', format: 'csv', name: 'X', csv: { csv: 'labels.csv', path: 'file', age: 'age', gender: 'sex', maleValue: '0' } },
   datasetsPrepare: { datasetId: 1, size: 128, background: false, lighting: true },
   datasetsCancel: { job: 'prepare' },
+  datasetsExport: { outDir: '/data/out', format: 'webdataset', statuses: ['accepted', 'pending'], includePending: true, datasetId: 1, splits: ['train', 'val'], size: 96, background: 'removed', imageFormat: 'webp', landmarks: true, shardBytes: 500_000_000, force: false },
   datasetsImportErrors: { datasetId: 2, offset: 0, limit: 100 },
   datasetsPrepareErrors: {},
   datasetsCounts: { datasetId: 1 },
@@ -68,6 +69,7 @@ describe('contract request validation', () => {
       ['ageRun', { photoId: 'x', ages: 'old' }, 'ageRun.ages: expected an array'],
       ['datasetsDetect', { path: 'a\0b' }, 'datasetsDetect.path: contains a NUL character'],
       ['reviewDetail', 7, 'reviewDetail: expected an object'],
+      ['datasetsExport', { outDir: '/o', format: 'parquet' }, 'datasetsExport.format: expected one of imagefolder, csv, webdataset'],
     ];
     for (const [m, req, message] of cases) {
       let caught: unknown;

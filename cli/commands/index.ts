@@ -18,5 +18,6 @@ export const commands: readonly CommandEntry[] = [
   { name: 'runs', load: async () => (await import('./runs.js')).runsCommand },
   { name: 'age', load: async () => (await import('./age.js')).ageCommand },
   { name: 'eval', load: async () => (await import('./eval.js')).evalCommand },
+  { name: 'export', load: async () => (await import('./export.js')).exportCommand },
   { name: 'serve', load: async () => (await import('./serve.js')).serveCommand },
 ];

@@ -11,6 +11,7 @@ import { detectFormat, SCANNERS, type ImportFormat } from './detect.js';
 import { DEFAULT_MAX_PIXELS, probeFile, type ProbeResult } from './probe.js';
 import type { CsvOptions, ImportItem } from './types.js';
 import { cached } from '../statements.js';
+import { mapConcurrent } from '../../ml/io/map-concurrent.js';
 
 export interface ImportOptions {
   /** Folder to import (or, for csv, the CSV file itself: its folder becomes the root). */
@@ -78,18 +79,8 @@ function imageIdentity(db: Db, datasetId: number, relPath: string, sha1: string)
 }
 
 /** Reads and hashes a batch with at most `concurrency` files in flight. */
-async function probeBatch(root: string, items: readonly ImportItem[], maxPixels: number, concurrency: number): Promise<Probed[]> {
-  const out: Probed[] = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      const item = items[i]!;
-      out[i] = { item, probe: item.labelError ? undefined : await probeFile(path.join(root, ...item.relPath.split('/')), maxPixels) };
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return out;
+function probeBatch(root: string, items: readonly ImportItem[], maxPixels: number, concurrency: number): Promise<Probed[]> {
+  return mapConcurrent(items, concurrency, async (item) => ({ item, probe: item.labelError ? undefined : await probeFile(path.join(root, ...item.relPath.split('/')), maxPixels) }));
 }
 
 async function resolveRoot(p: string, format: ImportFormat | undefined, csv: CsvOptions): Promise<{ root: string; csv: CsvOptions }> {

@@ -25,17 +25,22 @@ function unsupported(err: unknown): boolean {
   return NO_FSYNC.has((err as NodeJS.ErrnoException).code ?? '');
 }
 
-/** Writes `data` to `file` atomically (creating its folder); see the module comment. */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+/**
+ * Writes `data` to `file` atomically (creating its folder); see the module comment. `flush: false` skips the flush to
+ * disk: the rename still hides half-written files from readers and from a killed process, not from a power cut.
+ */
+export async function writeFileAtomic(file: string, data: string | Uint8Array, opts: { flush?: boolean } = {}): Promise<void> {
   await fs.promises.mkdir(path.dirname(path.resolve(file)), { recursive: true });
   const tmp = tempFileFor(file);
   try {
     const handle = await fs.promises.open(tmp, 'w');
     try {
       await handle.writeFile(data);
-      await handle.sync().catch((err: unknown) => {
-        if (!unsupported(err)) throw err;
-      });
+      if (opts.flush !== false) {
+        await handle.sync().catch((err: unknown) => {
+          if (!unsupported(err)) throw err;
+        });
+      }
     } finally {
       await handle.close();
     }
