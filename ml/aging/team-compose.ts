@@ -1,0 +1,166 @@
+/**
+ * Composing a team photo's frames: every aged face carried onto one frame per target age. Each face is pasted onto its
+ * own region of the photo (photoFrames, the single-face paste); the frame is the photo plus every face's change. Where
+ * faces overlap (a child on a lap) and their masks sum above 1, every change there is divided by that sum: a blend of
+ * the changes instead of both added (each face is aged once), continuous with the feathered masks, so no seam shows.
+ */
+import type { Affine } from '../prep/geometry.js';
+import type { RawImage } from '../estimators/image.js';
+import type { WarpField } from '../shape/warp-field.js';
+import { photoFrames } from './age-face.js';
+import { cropFootprint, maskInPhoto } from './paste-back.js';
+import { invertAffine } from '../prep/geometry.js';
+
+/** What compose needs of one aged face: its alignment, paste mask and the change per target age (crop space). */
+export interface ComposeFaceInput {
+  /** The aligned crop, size * size * 3. */
+  readonly crop: Uint8Array;
+  readonly size: number;
+  /** Source px -> crop px. */
+  readonly transform: Affine;
+  /** size * size, 0..255: the paste mask. */
+  readonly mask: Uint8Array;
+  readonly deltas: readonly Float32Array[];
+  readonly fields: readonly (WarpField | null)[];
+}
+
+export interface Region {
+  readonly x0: number;
+  readonly y0: number;
+  readonly x1: number;
+  readonly y1: number;
+}
+
+/** A face ready to compose: its input, the photo region it may touch, and its mask over that region. */
+export interface ComposeFace extends ComposeFaceInput {
+  readonly region: Region;
+  /** Region-sized, 0..255. */
+  readonly regionMask: Uint8Array;
+  /** Faces (indices into the list) whose regions overlap this one's. */
+  neighbours: number[];
+}
+
+function shifted(t: Affine, x0: number, y0: number): Affine {
+  return [t[0], t[1], t[0] * x0 + t[1] * y0 + t[2], t[3], t[4], t[3] * x0 + t[4] * y0 + t[5]];
+}
+
+/** The region of a photo as an image of its own (RGB bytes). */
+export function cutRegion(photo: RawImage, r: Region): RawImage {
+  const w = r.x1 - r.x0;
+  const h = r.y1 - r.y0;
+  const ch = photo.channels;
+  const data = new Uint8Array(w * h * ch);
+  for (let y = 0; y < h; y++) data.set(photo.data.subarray(((y + r.y0) * photo.width + r.x0) * ch, ((y + r.y0) * photo.width + r.x1) * ch), y * w * ch);
+  return { data, width: w, height: h, channels: ch };
+}
+
+/** The photo region a face may change: the crop square grown by its warp fields' reach and a margin, clipped. */
+function faceRegion(face: ComposeFaceInput, width: number, height: number): Region {
+  const reach = Math.max(0, ...face.fields.map((f) => (f ? -f.origin : 0)));
+  const inv = invertAffine(face.transform);
+  const grown: Affine = [inv[0], inv[1], -(inv[0] + inv[1]) * reach + inv[2], inv[3], inv[4], -(inv[3] + inv[4]) * reach + inv[5]];
+  const fp = cropFootprint(grown, face.size + 2 * reach, width, height);
+  const margin = 2;
+  return { x0: Math.max(0, fp.x0 - margin), y0: Math.max(0, fp.y0 - margin), x1: Math.min(width, fp.x1 + margin), y1: Math.min(height, fp.y1 + margin) };
+}
+
+const overlaps = (a: Region, b: Region): boolean => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+
+/** Regions, region masks and neighbours of the faces of one photo. */
+export function composeFaces(faces: readonly ComposeFaceInput[], width: number, height: number): ComposeFace[] {
+  const out: ComposeFace[] = faces.map((f) => {
+    const region = faceRegion(f, width, height);
+    const t = shifted(f.transform, region.x0, region.y0);
+    return { ...f, region, regionMask: maskInPhoto(f.mask, f.size, t, region.x1 - region.x0, region.y1 - region.y0), neighbours: [] };
+  });
+  for (let i = 0; i < out.length; i++) {
+    for (let j = i + 1; j < out.length; j++) {
+      if (!overlaps(out[i]!.region, out[j]!.region)) continue;
+      out[i]!.neighbours.push(j);
+      out[j]!.neighbours.push(i);
+    }
+  }
+  return out;
+}
+
+/** The face alone pasted at target age k onto its region: the region's pixels as photoFrames draws them. */
+function pastedRegion(photo: RawImage, face: ComposeFace, k: number): { before: RawImage; after: RawImage } {
+  const before = cutRegion(photo, face.region);
+  const aligned = { crop: face.crop, size: face.size, transform: shifted(face.transform, face.region.x0, face.region.y0), faceMask: face.mask };
+  const field = face.fields[k] ?? null;
+  const [after] = photoFrames(before, aligned, { deltas: [face.deltas[k]!], fields: [field] }, face.mask);
+  return { before, after: after! };
+}
+
+/** Sum of the masks (0..255 each) of the face and its neighbours at photo pixel (x, y). */
+function maskSum(faces: readonly ComposeFace[], i: number, x: number, y: number): number {
+  const own = faces[i]!;
+  let s = own.regionMask[(y - own.region.y0) * (own.region.x1 - own.region.x0) + x - own.region.x0]!;
+  for (const j of own.neighbours) {
+    const r = faces[j]!.region;
+    if (x < r.x0 || x >= r.x1 || y < r.y0 || y >= r.y1) continue;
+    s += faces[j]!.regionMask[(y - r.y0) * (r.x1 - r.x0) + x - r.x0]!;
+  }
+  return s;
+}
+
+/**
+ * Marks (1) in `changing` (width * height) every pixel that any face changes at any target age: the pixels a GIF's
+ * later frames must carry. Everything else is the photo in every frame.
+ */
+export function markChanging(photo: RawImage, faces: readonly ComposeFace[], changing: Uint8Array): void {
+  const ch = photo.channels;
+  for (const face of faces) {
+    const w = face.region.x1 - face.region.x0;
+    for (let k = 0; k < face.deltas.length; k++) {
+      const { before, after } = pastedRegion(photo, face, k);
+      for (let i = 0, p = 0; i < before.width * before.height; i++, p += ch) {
+        if (before.data[p] === after.data[p] && before.data[p + 1] === after.data[p + 1] && before.data[p + 2] === after.data[p + 2]) continue;
+        changing[(face.region.y0 + ((i / w) | 0)) * photo.width + face.region.x0 + (i % w)] = 1;
+      }
+    }
+  }
+}
+
+/** Puts the photo back over every face's region of `frame` (a copy of the photo that an earlier age changed). */
+export function restoreRegions(photo: RawImage, frame: RawImage, faces: readonly ComposeFace[]): void {
+  const ch = photo.channels;
+  for (const { region: r } of faces) {
+    for (let y = r.y0; y < r.y1; y++) {
+      const a = (y * photo.width + r.x0) * ch;
+      frame.data.set(photo.data.subarray(a, (y * photo.width + r.x1) * ch), a);
+    }
+  }
+}
+
+/**
+ * Adds every face's change at target age k to `frame`, which holds the photo over every face's region (a fresh copy,
+ * or after restoreRegions). A face alone gives exactly its single-face paste; where masks sum above 1, each change is
+ * divided by the sum.
+ */
+export function composeAge(photo: RawImage, frame: RawImage, faces: readonly ComposeFace[], k: number): void {
+  const ch = photo.channels;
+  faces.forEach((face, i) => {
+    const { before, after } = pastedRegion(photo, face, k);
+    const r = face.region;
+    const w = r.x1 - r.x0;
+    for (let y = 0; y < before.height; y++) {
+      for (let x = 0; x < w; x++) {
+        const p = (y * w + x) * ch;
+        if (before.data[p] === after.data[p] && before.data[p + 1] === after.data[p + 1] && before.data[p + 2] === after.data[p + 2]) continue;
+        const px = x + r.x0;
+        const py = y + r.y0;
+        let share = 1;
+        if (face.neighbours.length > 0) {
+          const sum = maskSum(faces, i, px, py);
+          if (sum > 255) share = 255 / sum;
+        }
+        const o = (py * photo.width + px) * ch;
+        for (let c = 0; c < 3; c++) {
+          const v = frame.data[o + c]! + share * (after.data[p + c]! - before.data[p + c]!);
+          frame.data[o + c] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
+        }
+      }
+    }
+  });
+}
