@@ -14,6 +14,7 @@ import { writeFileAtomic } from '../ml/io/write-file-atomic.js';
 import type { VisionHost } from '../ml/vision/host.js';
 import { DEFAULT_FPS } from './age-files.js';
 import type { AgingCatalogue } from './age-record.js';
+import { photoFinished, stageStarts, type AgeProgress } from './age-stages.js';
 
 /** A PNG strip of every frame side by side is held whole until written: refused above this many pixels. */
 export const MAX_STRIP_PIXELS = 200_000_000;
@@ -36,7 +37,14 @@ export interface TeamJob {
   readonly fps?: number;
   readonly files: TeamFiles;
   readonly catalogue: AgingCatalogue | null;
-  readonly onProgress?: (p: TeamProgress) => void;
+  /** The contract's age.progress stages (one face's, in the same order as agePhotoToFiles), with the face count. */
+  readonly onProgress?: (p: TeamStageProgress) => void;
+}
+
+export interface TeamStageProgress extends AgeProgress {
+  /** Faces aged before this stage, of `faces`. */
+  readonly facesDone: number;
+  readonly faces: number;
 }
 
 export interface AgedTeamFiles {
@@ -70,7 +78,9 @@ export async function ageTeamToFiles(job: TeamJob): Promise<AgedTeamFiles> {
   let group: GifStream | null = null;
   let strip: RawImage | null = null;
   const closeUps: { face: AgedTeamFace; file: string; region: Region; gif: GifStream }[] = [];
-  const team = await ageTeam(job.host, job.model, job.photo, { ...job.options, ...(job.onProgress ? { onProgress: job.onProgress } : {}) }, {
+  const report = job.onProgress ?? (() => undefined);
+  const onProgress = (p: TeamProgress): void => report({ ...stageStarts(p.stage, p.face), facesDone: p.facesDone, faces: p.faces });
+  const team = await ageTeam(job.host, job.model, job.photo, { ...job.options, onProgress }, {
     start: ({ width, height, faces, changing, frames }) => {
       if (job.files.strip) {
         if (width * height * frames > MAX_STRIP_PIXELS) {
@@ -117,5 +127,6 @@ export async function ageTeamToFiles(job: TeamJob): Promise<AgedTeamFiles> {
       : null;
     return { face, gif, outputId };
   });
+  report({ ...photoFinished(), facesDone: team.faces.length, faces: team.faces.length });
   return { team, gif: job.files.gif, strip: job.files.strip ?? null, faces };
 }

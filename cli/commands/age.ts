@@ -137,10 +137,8 @@ async function team(s: Shared, photo: string): Promise<number> {
       faceGif: outDir ? (face) => path.join(path.resolve(outDir), `${stem}-face${face.face}.gif`) : undefined,
     },
     catalogue: s.catalogue,
-    onProgress: (p) => {
-      if (p.stage === 'face') ctx.out.progress(p.done, p.total, `aging face ${p.face}`);
-      else if (p.stage === 'frame') ctx.out.progress(p.done, p.total, 'frames');
-    },
+    // One face: the stages as for any photo; several: which face, and how many are aged.
+    onProgress: (p) => ctx.out.progress(p.done, p.total, p.faces > 1 && p.face !== null ? `${p.stage} (face ${p.face}, ${p.facesDone} of ${p.faces} aged)` : p.stage),
   });
   const { team: aged } = r;
   const clamp = clampMessage(aged.ages, model.ageRange);

@@ -12,7 +12,7 @@ import { applyAffine } from '../prep/geometry.js';
 import { estimateAgeGender } from '../estimators/index.js';
 import type { RawImage } from '../estimators/image.js';
 import { ageAlignedFace, pasteMask, type AgeFaceOptions, type Gender } from './age-face.js';
-import { NoFaceError } from './age-photo.js';
+import { NoFaceError, type AgePhotoStage } from './age-photo.js';
 import type { ClampedAges } from './ages.js';
 import type { AgingModel } from './model.js';
 import { composeAge, composeFaces, markChanging, restoreRegions, type ComposeFaceInput } from './team-compose.js';
@@ -24,12 +24,16 @@ export interface TeamFaceSettings {
   readonly gender?: Gender;
 }
 
-export type TeamProgress =
-  | { readonly stage: 'detect' }
-  /** Face `face` starts aging; `done` of `total` faces are aged. */
-  | { readonly stage: 'face'; readonly face: number; readonly done: number; readonly total: number }
-  /** Frame `done` of `total` is composed and handed to the writers. */
-  | { readonly stage: 'frame'; readonly done: number; readonly total: number };
+/**
+ * A stage starts: 'detect' (the photo, null face), then 'align' and 'decode' for each face in turn, then 'compose' and
+ * 'encode' as the first frame is composed and written (null face). facesDone of faces are aged when it starts.
+ */
+export interface TeamProgress {
+  readonly stage: AgePhotoStage | 'encode';
+  readonly face: number | null;
+  readonly facesDone: number;
+  readonly faces: number;
+}
 
 export interface AgeTeamOptions extends Omit<AgeFaceOptions, 'sourceAge' | 'gender'> {
   /** Face numbers to age (found faces 0.. left to right, then the drawn ones); default all. */
@@ -89,7 +93,7 @@ function chosenFaces(all: readonly TeamFace[], wanted: readonly number[] | undef
 
 export async function ageTeam(host: VisionHost, model: AgingModel, input: string | Buffer | Photo, options: AgeTeamOptions, sink: TeamFrameSink): Promise<AgedTeam> {
   const progress = options.onProgress ?? (() => undefined);
-  progress({ stage: 'detect' });
+  progress({ stage: 'detect', face: null, facesDone: 0, faces: 0 });
   const t0 = performance.now();
   const photo = typeof input === 'string' || Buffer.isBuffer(input) ? await loadPhoto(input) : input;
   const t1 = performance.now();
@@ -102,7 +106,7 @@ export async function ageTeam(host: VisionHost, model: AgingModel, input: string
   const inputs: ComposeFaceInput[] = [];
   const faces: AgedTeamFace[] = [];
   for (const [done, face] of chosen.entries()) {
-    progress({ stage: 'face', face: face.face, done, total: chosen.length });
+    progress({ stage: 'align', face: face.face, facesDone: done, faces: chosen.length });
     const prepared = await prepareFace(host, photo, face.detected, model.prep, { faceCount: all.length });
     const lm = face.detected.landmarks;
     const aligned = {
@@ -124,6 +128,7 @@ export async function ageTeam(host: VisionHost, model: AgingModel, input: string
         genderProbability = est!.genderProbability;
       }
     }
+    progress({ stage: 'decode', face: face.face, facesDone: done, faces: chosen.length });
     const aged = await ageAlignedFace(model, aligned, { ...options, sourceAge, gender });
     inputs.push({ crop: aligned.crop, size: aligned.size, transform: aligned.transform, mask: pasteMask(model, aligned, options), deltas: aged.deltas, fields: aged.fields });
     const warnings = faceWarnings(face, prepared.signals.outside);
@@ -142,7 +147,7 @@ export async function ageTeam(host: VisionHost, model: AgingModel, input: string
     });
   }
   const t3 = performance.now();
-
+  progress({ stage: 'compose', face: null, facesDone: chosen.length, faces: chosen.length });
   const composed = composeFaces(inputs, photo.width, photo.height);
   const changing = new Uint8Array(photo.width * photo.height);
   markChanging(photo, composed, changing);
@@ -157,10 +162,10 @@ export async function ageTeam(host: VisionHost, model: AgingModel, input: string
     if (k > 0) restoreRegions(photo, frame, composed);
     composeAge(photo, frame, composed, k);
     const tb = performance.now();
+    if (k === 0) progress({ stage: 'encode', face: null, facesDone: chosen.length, faces: chosen.length });
     await sink.frame(k, frame);
     composeMs += tb - ta;
     writeMs += performance.now() - tb;
-    progress({ stage: 'frame', done: k + 1, total: n });
   }
   return { width: photo.width, height: photo.height, faceCount: all.length, faces, ages, timings: { loadMs: t1 - t0, detectMs: t2 - t1, faceMs: t3 - t2, composeMs, writeMs } };
 }

@@ -35,24 +35,27 @@ function detectorFlags(face: DetectedFace): readonly string[] {
   return Array.isArray(flags) ? flags : [];
 }
 
-/** The warnings of a face that show before aging: tiny, profile, partly outside, drawn without a face found. */
+/**
+ * The warnings of a face that show before aging: tiny, profile, partly outside, drawn without a face found. A face not
+ * numbered yet (face < 0) is called "this face".
+ */
 export function faceWarnings(face: TeamFace, outside: number | null = null): FaceWarning[] {
   const out: FaceWarning[] = [];
-  const n = face.face;
+  const who = face.face < 0 ? 'this face' : `face ${face.face}`;
   const flags = detectorFlags(face.detected);
   const eyes = interOcular(face.detected.keypoints);
   if (eyes < THRESHOLDS.tinyInterOcular || flags.includes('tiny')) {
-    out.push({ kind: 'tiny', message: `face ${n} is tiny (eyes ${Math.round(eyes)} px apart, under the ${THRESHOLDS.tinyInterOcular} px the preparation asks for): its aging is coarse` });
+    out.push({ kind: 'tiny', message: `${who} is tiny (eyes ${Math.round(eyes)} px apart, under the ${THRESHOLDS.tinyInterOcular} px the preparation asks for): its aging is coarse` });
   }
   const yaw = face.detected.pose.yaw;
   if (Math.abs(yaw) > THRESHOLDS.profileYaw || flags.includes('profile')) {
-    out.push({ kind: 'profile', message: `face ${n} is in profile (turned ${Math.round(Math.abs(yaw))}°): the frontal aging may distort it` });
+    out.push({ kind: 'profile', message: `${who} is in profile (turned ${Math.round(Math.abs(yaw))}°): the frontal aging may distort it` });
   }
   if (flags.includes('partial') || (outside !== null && outside > 0.2)) {
-    out.push({ kind: 'partial', message: `face ${n} is partly outside the photo: only its visible part ages` });
+    out.push({ kind: 'partial', message: `${who} is partly outside the photo: only its visible part ages` });
   }
   if (face.fromBoxAlone) {
-    out.push({ kind: 'drawn', message: `face ${n}: no face was found in the drawn box, so it is aligned from the box alone and its aging may sit off the face` });
+    out.push({ kind: 'drawn', message: `${who}: no face was found in the drawn box, so it is aligned from the box alone and its aging may sit off the face` });
   }
   return out;
 }
