@@ -12,6 +12,7 @@ import { cutRegion, type Region } from '../ml/aging/team-compose.js';
 import { encodePng } from '../ml/aging/writers.js';
 import { writeFileAtomic } from '../ml/io/write-file-atomic.js';
 import type { VisionHost } from '../ml/vision/host.js';
+import type { Photo } from '../ml/prep/photo.js';
 import { DEFAULT_FPS } from './age-files.js';
 import type { AgingCatalogue } from './age-record.js';
 import { photoFinished, stageStarts, type AgeProgress } from './age-stages.js';
@@ -33,6 +34,8 @@ export interface TeamJob {
   readonly model: AgingModel;
   /** The photo's absolute path. */
   readonly photo: string;
+  /** The photo already decoded (else it is loaded from `photo`). */
+  readonly image?: Photo;
   readonly options: Omit<AgeTeamOptions, 'onProgress'>;
   readonly fps?: number;
   readonly files: TeamFiles;
@@ -80,7 +83,7 @@ export async function ageTeamToFiles(job: TeamJob): Promise<AgedTeamFiles> {
   const closeUps: { face: AgedTeamFace; file: string; region: Region; gif: GifStream }[] = [];
   const report = job.onProgress ?? (() => undefined);
   const onProgress = (p: TeamProgress): void => report({ ...stageStarts(p.stage, p.face), facesDone: p.facesDone, faces: p.faces });
-  const team = await ageTeam(job.host, job.model, job.photo, { ...job.options, onProgress }, {
+  const team = await ageTeam(job.host, job.model, job.image ?? job.photo, { ...job.options, onProgress }, {
     start: ({ width, height, faces, changing, frames }) => {
       if (job.files.strip) {
         if (width * height * frames > MAX_STRIP_PIXELS) {

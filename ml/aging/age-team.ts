@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { VisionHost } from '../vision/host.js';
 import { loadPhoto, type Photo } from '../prep/photo.js';
 import { prepareFace } from '../prep/prepare-face.js';
+import type { DetectedFace } from '../prep/detect.js';
 import { applyAffine } from '../prep/geometry.js';
 import { estimateAgeGender } from '../estimators/index.js';
 import type { RawImage } from '../estimators/image.js';
@@ -40,6 +41,8 @@ export interface AgeTeamOptions extends Omit<AgeFaceOptions, 'sourceAge' | 'gend
   readonly faces?: readonly number[];
   /** Boxes [x, y, w, h] around faces the detector missed. */
   readonly drawn?: readonly Box[];
+  /** The photo's faces found beforehand, numbered in this order; default: detected here. */
+  readonly detected?: readonly DetectedFace[];
   /** Every face's age and gender unless `perFace` sets its own; default estimated. */
   readonly sourceAge?: number;
   readonly gender?: Gender;
@@ -97,7 +100,7 @@ export async function ageTeam(host: VisionHost, model: AgingModel, input: string
   const t0 = performance.now();
   const photo = typeof input === 'string' || Buffer.isBuffer(input) ? await loadPhoto(input) : input;
   const t1 = performance.now();
-  const all = await teamFaces(host, photo, options.drawn ?? []);
+  const all = await teamFaces(host, photo, options.drawn ?? [], options.detected);
   const t2 = performance.now();
   if (all.length === 0) throw new NoFaceError(`no face found in ${typeof input === 'string' ? path.basename(input) : 'the photo'}`);
   const chosen = chosenFaces(all, options.faces);

@@ -118,9 +118,9 @@ export async function faceFromBox(host: VisionHost, photo: RawImage, box: Box): 
   return { face: { score: 0, box: [x, y, w, h], keypoints, landmarks: [], pose: poseFromKeypoints(keypoints) }, found: false };
 }
 
-/** The photo's faces found by detection (left to right) followed by the drawn ones. */
-export async function teamFaces(host: VisionHost, photo: RawImage, drawn: readonly Box[] = []): Promise<TeamFace[]> {
-  const found = orderFaces(await detectFaces(host, photo));
+/** The photo's faces found by detection (left to right; or `known`, as given) followed by the drawn ones. */
+export async function teamFaces(host: VisionHost, photo: RawImage, drawn: readonly Box[] = [], known?: readonly DetectedFace[]): Promise<TeamFace[]> {
+  const found = known ? [...known] : orderFaces(await detectFaces(host, photo));
   const out: TeamFace[] = found.map((detected, face) => ({ face, detected, drawn: false, fromBoxAlone: false }));
   for (const box of drawn) {
     const { face, found: ok } = await faceFromBox(host, photo, box);
