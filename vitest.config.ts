@@ -16,6 +16,7 @@ export const BROWSER_FILES = [
   'tests/aging-shape.test.ts',
   'tests/aging-team.test.ts',
   'tests/e2e-studio.test.ts',
+  'tests/e2e-team.test.ts',
   'tests/prep-detect.test.ts',
   'tests/prep-fused-segment.test.ts',
   'tests/prep-noface-crop.test.ts',

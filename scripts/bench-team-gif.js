@@ -19,9 +19,10 @@ useSharedModels();
 const json = flag('json');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'chronoface-bench-team-'));
 
-/** tests/helpers/group-photo.ts bundled for this script (it is TypeScript and not part of dist/). */
+/** tests/helpers/group-photo.ts bundled for this script (it is TypeScript and not part of dist/), beside the
+ *  repository's node_modules so that its packages resolve. */
 async function groupPhotoHelper() {
-  const outfile = path.join(tmp, 'group-photo.mjs');
+  const outfile = path.join(REPO_ROOT, 'node_modules/.cache/chronoface-bench/group-photo.mjs');
   await build({
     entryPoints: [path.join(REPO_ROOT, 'tests/helpers/group-photo.ts')],
     bundle: true,

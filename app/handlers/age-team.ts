@@ -42,7 +42,7 @@ export function teamHandlers(ctx: ServiceContext, deps: TeamDeps): HandlerGroup<
     if (req.faces.length === 0) throw new ApiError('invalid-argument', 'faces: choose at least one face to age');
     const photo = getPhoto(ctx.dataDir, req.photoId);
     const started = performance.now();
-    const [{ ageTeamToFiles }, { dataDirNames }, { NoFaceError }, { loadPhoto }, { detectFaces }, { clampMessage }] = await Promise.all([
+    const [{ ageTeamToFiles }, { dataDirNames }, { NoFaceError, orderFaces }, { loadPhoto }, { detectFaces }, { clampMessage }] = await Promise.all([
       import('../../workflows/age-team.js'),
       import('../../workflows/age-record.js'),
       import('../../ml/aging/age-photo.js'),
@@ -53,9 +53,9 @@ export function teamHandlers(ctx: ServiceContext, deps: TeamDeps): HandlerGroup<
     const model = await deps.modelFor(req.modelId);
     const host = await ctx.vision();
     const image = await loadPhoto(photo.abs);
-    // The found faces are numbered as ageDetect numbered them; the drawn ones follow.
-    const found = (await detectFaces(host, image)).length;
-    const { drawn, numbers, perFace } = teamChoice(req.faces, found);
+    // The found faces are numbered as ageDetect numbered them (left to right); the drawn ones follow.
+    const detected = orderFaces(await detectFaces(host, image));
+    const { drawn, numbers, perFace } = teamChoice(req.faces, detected.length);
     const name = dataDirNames(ctx.dataDir);
     const gif = path.join(ctx.dataDir, TEAM_DIR, req.photoId, `${Date.now().toString(36)}-team.gif`);
     let result;
@@ -64,10 +64,12 @@ export function teamHandlers(ctx: ServiceContext, deps: TeamDeps): HandlerGroup<
         host,
         model,
         photo: photo.abs,
+        image,
         options: {
           ages: req.ages,
           faces: numbers,
           drawn,
+          detected,
           perFace,
           ...(req.shape !== undefined ? { shape: req.shape } : {}),
           ...(req.texture !== undefined ? { texture: req.texture } : {}),

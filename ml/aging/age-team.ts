@@ -16,7 +16,7 @@ import { ageAlignedFace, pasteMask, type AgeFaceOptions, type Gender } from './a
 import { NoFaceError, type AgePhotoStage } from './age-photo.js';
 import type { ClampedAges } from './ages.js';
 import type { AgingModel } from './model.js';
-import { composeAge, composeFaces, markChanging, restoreRegions, type ComposeFaceInput } from './team-compose.js';
+import { composeAge, composeFaces, markChanging, restoreRegions, type ComposeFaceInput, type Region } from './team-compose.js';
 import { faceWarnings, genderWarning, teamFaces, UNCERTAIN_GENDER, type Box, type FaceWarning, type TeamFace } from './team-faces.js';
 
 /** What the user set for one face. */
@@ -62,6 +62,8 @@ export interface AgedTeamFace {
   readonly genderProbability: number | null;
   readonly ages: ClampedAges;
   readonly warnings: FaceWarning[];
+  /** The photo region [x0, y0, x1) x [y0, y1) the face's change may touch (its crop grown by its warp's reach). */
+  readonly region: Region;
 }
 
 export interface AgedTeam {
@@ -107,7 +109,7 @@ export async function ageTeam(host: VisionHost, model: AgingModel, input: string
   if (chosen.length === 0) throw new Error('no face chosen to age');
 
   const inputs: ComposeFaceInput[] = [];
-  const faces: AgedTeamFace[] = [];
+  const faces: Omit<AgedTeamFace, 'region'>[] = [];
   for (const [done, face] of chosen.entries()) {
     progress({ stage: 'align', face: face.face, facesDone: done, faces: chosen.length });
     const prepared = await prepareFace(host, photo, face.detected, model.prep, { faceCount: all.length });
@@ -152,11 +154,12 @@ export async function ageTeam(host: VisionHost, model: AgingModel, input: string
   const t3 = performance.now();
   progress({ stage: 'compose', face: null, facesDone: chosen.length, faces: chosen.length });
   const composed = composeFaces(inputs, photo.width, photo.height);
+  const agedFaces: AgedTeamFace[] = faces.map((f, i) => ({ ...f, region: composed[i]!.region }));
   const changing = new Uint8Array(photo.width * photo.height);
   markChanging(photo, composed, changing);
   const ages = faces[0]!.ages;
   const n = ages.ages.length;
-  await sink.start({ width: photo.width, height: photo.height, faces, changing, frames: n });
+  await sink.start({ width: photo.width, height: photo.height, faces: agedFaces, changing, frames: n });
   const frame: RawImage = { data: new Uint8Array(photo.data), width: photo.width, height: photo.height, channels: photo.channels };
   let composeMs = performance.now() - t3;
   let writeMs = 0;
@@ -170,5 +173,5 @@ export async function ageTeam(host: VisionHost, model: AgingModel, input: string
     composeMs += tb - ta;
     writeMs += performance.now() - tb;
   }
-  return { width: photo.width, height: photo.height, faceCount: all.length, faces, ages, timings: { loadMs: t1 - t0, detectMs: t2 - t1, faceMs: t3 - t2, composeMs, writeMs } };
+  return { width: photo.width, height: photo.height, faceCount: all.length, faces: agedFaces, ages, timings: { loadMs: t1 - t0, detectMs: t2 - t1, faceMs: t3 - t2, composeMs, writeMs } };
 }
