@@ -13,9 +13,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { REPO_ROOT, flag, numberOption, option, useSharedModels } from './script-args.js';
+import { REPO_ROOT, SHARED_DIR, flag, numberOption, option, useSharedModels } from './script-args.js';
 
 useSharedModels();
+// The bundled test helper finds the data through this, not through its own location.
+process.env.CHRONOFACE_SHARED_DIR ??= SHARED_DIR;
 const json = flag('json');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'chronoface-bench-team-'));
 
