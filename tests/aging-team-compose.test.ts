@@ -115,5 +115,12 @@ describe('team frames: every face on one frame', () => {
     restoreRegions(img, reused, composed);
     composeAge(img, reused, composed, 1);
     expect(Buffer.from(reused.data).equals(Buffer.from(a1.data))).toBe(true);
+    // The pasted regions markChanging keeps give the same frame; with no budget none are kept.
+    const cache = markChanging(img, composed, new Uint8Array(changing.length));
+    expect(cache.every((ages) => ages.length === 2 && ages.every(Boolean))).toBe(true);
+    expect(markChanging(img, composed, new Uint8Array(changing.length), 0).flat().filter(Boolean)).toHaveLength(0);
+    const cached = copy(img);
+    composeAge(img, cached, composed, 1, cache);
+    expect(Buffer.from(cached.data).equals(Buffer.from(a1.data))).toBe(true);
   });
 });

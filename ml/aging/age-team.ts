@@ -156,7 +156,7 @@ export async function ageTeam(host: VisionHost, model: AgingModel, input: string
   const composed = composeFaces(inputs, photo.width, photo.height);
   const agedFaces: AgedTeamFace[] = faces.map((f, i) => ({ ...f, region: composed[i]!.region }));
   const changing = new Uint8Array(photo.width * photo.height);
-  markChanging(photo, composed, changing);
+  const pasted = markChanging(photo, composed, changing);
   const ages = faces[0]!.ages;
   const n = ages.ages.length;
   await sink.start({ width: photo.width, height: photo.height, faces: agedFaces, changing, frames: n });
@@ -166,7 +166,7 @@ export async function ageTeam(host: VisionHost, model: AgingModel, input: string
   for (let k = 0; k < n; k++) {
     const ta = performance.now();
     if (k > 0) restoreRegions(photo, frame, composed);
-    composeAge(photo, frame, composed, k);
+    composeAge(photo, frame, composed, k, pasted);
     const tb = performance.now();
     if (k === 0) progress({ stage: 'encode', face: null, facesDone: chosen.length, faces: chosen.length });
     await sink.frame(k, frame);

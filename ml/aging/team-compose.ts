@@ -84,8 +84,9 @@ export function composeFaces(faces: readonly ComposeFaceInput[], width: number, 
 }
 
 /** The face alone pasted at target age k onto its region: the region's pixels as photoFrames draws them. */
-function pastedRegion(photo: RawImage, face: ComposeFace, k: number): { before: RawImage; after: RawImage } {
+function pastedRegion(photo: RawImage, face: ComposeFace, k: number, cached?: RawImage): { before: RawImage; after: RawImage } {
   const before = cutRegion(photo, face.region);
+  if (cached) return { before, after: cached };
   const aligned = { crop: face.crop, size: face.size, transform: shifted(face.transform, face.region.x0, face.region.y0), faceMask: face.mask };
   const field = face.fields[k] ?? null;
   const [after] = photoFrames(before, aligned, { deltas: [face.deltas[k]!], fields: [field] }, face.mask);
@@ -104,22 +105,36 @@ function maskSum(faces: readonly ComposeFace[], i: number, x: number, y: number)
   return s;
 }
 
+/** Pasted regions kept from markChanging for composeAge, per face and target age, while they fit a byte budget. */
+export type PastedCache = (RawImage | undefined)[][];
+
+/** Bytes of pasted regions markChanging keeps for composeAge (beyond it they are pasted again). */
+export const PASTED_CACHE_BYTES = 256 * 1024 * 1024;
+
 /**
  * Marks (1) in `changing` (width * height) every pixel that any face changes at any target age: the pixels a GIF's
- * later frames must carry. Everything else is the photo in every frame.
+ * later frames must carry. Everything else is the photo in every frame. Returns the pasted regions that fit
+ * `budget` bytes, for composeAge.
  */
-export function markChanging(photo: RawImage, faces: readonly ComposeFace[], changing: Uint8Array): void {
+export function markChanging(photo: RawImage, faces: readonly ComposeFace[], changing: Uint8Array, budget = PASTED_CACHE_BYTES): PastedCache {
   const ch = photo.channels;
-  for (const face of faces) {
+  const cache: PastedCache = faces.map(() => []);
+  let kept = 0;
+  for (const [f, face] of faces.entries()) {
     const w = face.region.x1 - face.region.x0;
     for (let k = 0; k < face.deltas.length; k++) {
       const { before, after } = pastedRegion(photo, face, k);
+      if (kept + after.data.length <= budget) {
+        cache[f]![k] = after;
+        kept += after.data.length;
+      }
       for (let i = 0, p = 0; i < before.width * before.height; i++, p += ch) {
         if (before.data[p] === after.data[p] && before.data[p + 1] === after.data[p + 1] && before.data[p + 2] === after.data[p + 2]) continue;
         changing[(face.region.y0 + ((i / w) | 0)) * photo.width + face.region.x0 + (i % w)] = 1;
       }
     }
   }
+  return cache;
 }
 
 /** Puts the photo back over every face's region of `frame` (a copy of the photo that an earlier age changed). */
@@ -138,10 +153,10 @@ export function restoreRegions(photo: RawImage, frame: RawImage, faces: readonly
  * or after restoreRegions). A face alone gives exactly its single-face paste; where masks sum above 1, each change is
  * divided by the sum.
  */
-export function composeAge(photo: RawImage, frame: RawImage, faces: readonly ComposeFace[], k: number): void {
+export function composeAge(photo: RawImage, frame: RawImage, faces: readonly ComposeFace[], k: number, cache?: PastedCache): void {
   const ch = photo.channels;
   faces.forEach((face, i) => {
-    const { before, after } = pastedRegion(photo, face, k);
+    const { before, after } = pastedRegion(photo, face, k, cache?.[i]?.[k]);
     const r = face.region;
     const w = r.x1 - r.x0;
     for (let y = 0; y < before.height; y++) {
