@@ -200,6 +200,9 @@ async function quantiseRegion(frame: RawImage, r: { x0: number; y0: number; x1: 
   const indices = new Uint8Array(w * h);
   const ch = frame.channels;
   const px = frame.data;
+  // Neighbouring pixels often share a colour: the last lookup is reused before the (large, cache-missing) table.
+  let lastKey = -1;
+  let lastIndex = 0;
   for (let y = 0; y < h; y++) {
     let i = (y + r.y0) * frame.width + r.x0;
     let o = y * w;
@@ -210,9 +213,13 @@ async function quantiseRegion(frame: RawImage, r: { x0: number; y0: number; x1: 
       }
       const p = i * ch;
       const key = (px[p]! << 16) | (px[p + 1]! << 8) | px[p + 2]!;
-      let hit = cache[key]!;
-      if (hit === 0) hit = cache[key] = search.nearest(px[p]!, px[p + 1]!, px[p + 2]!) + 1;
-      indices[o] = hit - 1;
+      if (key !== lastKey) {
+        let hit = cache[key]!;
+        if (hit === 0) hit = cache[key] = search.nearest(px[p]!, px[p + 1]!, px[p + 2]!) + 1;
+        lastKey = key;
+        lastIndex = hit - 1;
+      }
+      indices[o] = lastIndex;
     }
   }
   return { left: r.x0, top: r.y0, width: w, height: h, table, transparentIndex, data: lzwEncode(indices, bits) };
