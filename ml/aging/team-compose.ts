@@ -8,7 +8,7 @@ import type { Affine } from '../prep/geometry.js';
 import type { RawImage } from '../estimators/image.js';
 import type { WarpField } from '../shape/warp-field.js';
 import { photoFrames } from './age-face.js';
-import { cropFootprint, maskInPhoto } from './paste-back.js';
+import { maskInPhoto } from './paste-back.js';
 import { invertAffine } from '../prep/geometry.js';
 
 /** What compose needs of one aged face: its alignment, paste mask and the change per target age (crop space). */
@@ -54,14 +54,47 @@ export function cutRegion(photo: RawImage, r: Region): RawImage {
   return { data, width: w, height: h, channels: ch };
 }
 
-/** The photo region a face may change: the crop square grown by its warp fields' reach and a margin, clipped. */
+/**
+ * The photo region a face may change: where its paste mask is above 0 or a warp field moves pixels (crop space),
+ * grown by the largest move (the warp samples the photo that far away) and a margin, mapped to the photo and clipped.
+ */
 function faceRegion(face: ComposeFaceInput, width: number, height: number): Region {
-  const reach = Math.max(0, ...face.fields.map((f) => (f ? -f.origin : 0)));
+  const { size, mask } = face;
+  let u0 = size, v0 = size, u1 = 0, v1 = 0;
+  for (let v = 0; v < size; v++) {
+    for (let u = 0; u < size; u++) {
+      if (mask[v * size + u] === 0) continue;
+      if (u < u0) u0 = u;
+      if (u + 1 > u1) u1 = u + 1;
+      if (v < v0) v0 = v;
+      if (v + 1 > v1) v1 = v + 1;
+    }
+  }
+  let reach = 0;
+  for (const f of face.fields) {
+    if (!f || f.box[2] <= f.box[0] || f.box[3] <= f.box[1]) continue;
+    u0 = Math.min(u0, f.origin + f.box[0]);
+    v0 = Math.min(v0, f.origin + f.box[1]);
+    u1 = Math.max(u1, f.origin + f.box[2]);
+    v1 = Math.max(v1, f.origin + f.box[3]);
+    for (let i = 0; i < f.dx.length; i++) reach = Math.max(reach, Math.abs(f.dx[i]!), Math.abs(f.dy[i]!));
+  }
+  if (u1 <= u0 || v1 <= v0) return { x0: 0, y0: 0, x1: 0, y1: 0 };
+  const grow = Math.ceil(reach) + 2;
   const inv = invertAffine(face.transform);
-  const grown: Affine = [inv[0], inv[1], -(inv[0] + inv[1]) * reach + inv[2], inv[3], inv[4], -(inv[3] + inv[4]) * reach + inv[5]];
-  const fp = cropFootprint(grown, face.size + 2 * reach, width, height);
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (const [u, v] of [[u0 - grow, v0 - grow], [u1 + grow, v0 - grow], [u0 - grow, v1 + grow], [u1 + grow, v1 + grow]] as const) {
+    xs.push(inv[0] * u + inv[1] * v + inv[2]);
+    ys.push(inv[3] * u + inv[4] * v + inv[5]);
+  }
   const margin = 2;
-  return { x0: Math.max(0, fp.x0 - margin), y0: Math.max(0, fp.y0 - margin), x1: Math.min(width, fp.x1 + margin), y1: Math.min(height, fp.y1 + margin) };
+  return {
+    x0: Math.max(0, Math.floor(Math.min(...xs)) - margin),
+    y0: Math.max(0, Math.floor(Math.min(...ys)) - margin),
+    x1: Math.min(width, Math.ceil(Math.max(...xs)) + margin),
+    y1: Math.min(height, Math.ceil(Math.max(...ys)) + margin),
+  };
 }
 
 const overlaps = (a: Region, b: Region): boolean => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
