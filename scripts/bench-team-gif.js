@@ -7,7 +7,8 @@
 // memory: a --memory-mp MP composite (default 100) of --memory-faces faces (default 50) aged in a child process of its
 //   own; its peak RSS (getrusage maxrss) is the figure. Chromium's vision pages are other processes and not counted.
 // Options: --faces N --ages A --memory-mp MP --memory-faces N --no-memory --json
-// With the 2 cores shared, wall times are noisy: the load averages are printed too.
+// With the 2 cores shared, wall times are noisy: the load averages are printed too, and cpuMs is this process's CPU
+// time for the same call (all its threads; Chromium's segmentation of each face runs in its own processes).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -64,9 +65,12 @@ async function ageOnce(photoFile, boxes, nAges) {
     }
     const ages = Array.from({ length: nAges }, (_, i) => Math.round(20 + (i * 50) / Math.max(1, nAges - 1)));
     const gif = path.join(tmp, `team-${Date.now()}.gif`);
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const r = await l.ageTeamToFiles({ host, model, photo: photoFile, image: photo, options: { ages, detected: found }, files: { gif }, catalogue: null });
     const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(c0);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
     return {
       width: r.team.width,
       height: r.team.height,
@@ -75,6 +79,8 @@ async function ageOnce(photoFile, boxes, nAges) {
       ages: ages.length,
       ms: Math.round(ms),
       secondsPerFace: Math.round((ms / r.team.faces.length / 1000) * 1000) / 1000,
+      cpuMs: Math.round(cpuMs),
+      cpuSecondsPerFace: Math.round((cpuMs / r.team.faces.length / 1000) * 1000) / 1000,
       stagesMs: Object.fromEntries(Object.entries(r.team.timings).map(([k, v]) => [k, Math.round(v)])),
       gifBytes: fs.statSync(gif).size,
     };
