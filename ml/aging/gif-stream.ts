@@ -137,46 +137,64 @@ async function choosePalette(sample: RawImage, max: number): Promise<Uint8Array>
   return Uint8Array.from(out);
 }
 
-/** Per 24-bit colour, its nearest palette index + 1 (0 = not looked up yet); shared, reset for each palette. */
-let nearestCache: Uint16Array | null = null;
+/** Bits of each channel that pick a cell of the colour cube; each cell keeps the palette colours that can be nearest in it. */
+const CELL_BITS = 5;
+const CELL_SIDE = 1 << (8 - CELL_BITS);
 
-/** A palette ordered by green, for a nearest-colour search that stops once green alone is farther than the best. */
+/**
+ * Exact nearest-colour search: the colour cube is cut into cells, and for each cell (on first use) only the palette
+ * colours whose nearest possible distance to the cell beats every colour's farthest are kept, usually a handful.
+ */
 export class PaletteSearch {
-  private readonly order: Int32Array;
-  private readonly greens: Int32Array;
+  private readonly cells = new Int32Array(1 << (3 * CELL_BITS)).fill(-1);
+  private readonly lists: Int16Array[] = [];
 
-  constructor(private readonly palette: Uint8Array) {
+  constructor(private readonly palette: Uint8Array) {}
+
+  private candidates(cell: number): Int16Array {
+    const at = this.cells[cell]!;
+    if (at >= 0) return this.lists[at]!;
+    const { palette } = this;
+    const lo = [(cell >> (2 * CELL_BITS)) * CELL_SIDE, ((cell >> CELL_BITS) & ((1 << CELL_BITS) - 1)) * CELL_SIDE, (cell & ((1 << CELL_BITS) - 1)) * CELL_SIDE];
     const n = palette.length / 3;
-    this.order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => palette[a * 3 + 1]! - palette[b * 3 + 1]! || a - b);
-    this.greens = Int32Array.from(this.order, (i) => palette[i * 3 + 1]!);
+    const near = new Float64Array(n);
+    let bound = Infinity;
+    for (let i = 0; i < n; i++) {
+      let dMin = 0;
+      let dMax = 0;
+      for (let c = 0; c < 3; c++) {
+        const v = palette[i * 3 + c]!;
+        const a = lo[c]!;
+        const z = a + CELL_SIDE - 1;
+        const below = v < a ? a - v : v > z ? v - z : 0;
+        dMin += below * below;
+        dMax += Math.max((v - a) ** 2, (v - z) ** 2);
+      }
+      near[i] = dMin;
+      if (dMax < bound) bound = dMax;
+    }
+    const keep: number[] = [];
+    for (let i = 0; i < n; i++) if (near[i]! <= bound) keep.push(i);
+    const list = Int16Array.from(keep);
+    this.cells[cell] = this.lists.length;
+    this.lists.push(list);
+    return list;
   }
 
   /** The index of the nearest colour (squared RGB distance; of equals, the lowest index). */
   nearest(r: number, g: number, b: number): number {
-    const { palette, order, greens } = this;
-    let lo = 0, hi = greens.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (greens[mid]! < g) lo = mid + 1;
-      else hi = mid;
-    }
+    const list = this.candidates(((r >> (8 - CELL_BITS)) << (2 * CELL_BITS)) | ((g >> (8 - CELL_BITS)) << CELL_BITS) | (b >> (8 - CELL_BITS)));
+    const { palette } = this;
     let best = -1;
     let bestD = Infinity;
-    const visit = (j: number): void => {
-      const i = order[j]!;
+    for (let j = 0; j < list.length; j++) {
+      const i = list[j]!;
       const dr = palette[i * 3]! - r, dg = palette[i * 3 + 1]! - g, db = palette[i * 3 + 2]! - b;
       const d = dr * dr + dg * dg + db * db;
-      if (d < bestD || (d === bestD && i < best)) {
+      if (d < bestD) {
         bestD = d;
         best = i;
       }
-    };
-    for (let up = lo, down = lo - 1; up < greens.length || down >= 0; ) {
-      const du = up < greens.length ? (greens[up]! - g) ** 2 : Infinity;
-      const dd = down >= 0 ? (greens[down]! - g) ** 2 : Infinity;
-      if (du > bestD && dd > bestD) break;
-      if (du <= dd) visit(up++);
-      else visit(down--);
     }
     return best;
   }
@@ -191,16 +209,13 @@ async function quantiseRegion(frame: RawImage, r: { x0: number; y0: number; x1: 
   const bits = Math.max(1, Math.ceil(Math.log2(Math.max(2, entries))));
   const table = Buffer.alloc(3 * (1 << bits));
   table.set(palette);
-  nearestCache ??= new Uint16Array(1 << 24);
-  const cache = nearestCache;
-  cache.fill(0);
   const search = new PaletteSearch(palette);
   const w = r.x1 - r.x0;
   const h = r.y1 - r.y0;
   const indices = new Uint8Array(w * h);
   const ch = frame.channels;
   const px = frame.data;
-  // Neighbouring pixels often share a colour: the last lookup is reused before the (large, cache-missing) table.
+  // Neighbouring pixels often share a colour: the last lookup is reused.
   let lastKey = -1;
   let lastIndex = 0;
   for (let y = 0; y < h; y++) {
@@ -214,10 +229,8 @@ async function quantiseRegion(frame: RawImage, r: { x0: number; y0: number; x1: 
       const p = i * ch;
       const key = (px[p]! << 16) | (px[p + 1]! << 8) | px[p + 2]!;
       if (key !== lastKey) {
-        let hit = cache[key]!;
-        if (hit === 0) hit = cache[key] = search.nearest(px[p]!, px[p + 1]!, px[p + 2]!) + 1;
         lastKey = key;
-        lastIndex = hit - 1;
+        lastIndex = search.nearest(px[p]!, px[p + 1]!, px[p + 2]!);
       }
       indices[o] = lastIndex;
     }
