@@ -6,7 +6,7 @@
 //   age/gender estimate, CVAE decodes, composing every frame, quantising and LZW. secondsPerFace = that time / faces.
 // memory: a --memory-mp MP composite (default 100) of --memory-faces faces (default 50) aged in a child process of its
 //   own; its peak RSS (getrusage maxrss) is the figure. Chromium's vision pages are other processes and not counted.
-// Options: --faces N --ages A --memory-mp MP --memory-faces N --no-memory --json
+// Options: --faces N --ages A --memory-mp MP --memory-faces N --no-speed --no-memory --json
 // With the 2 cores shared, wall times are noisy: the load averages are printed too, and cpuMs is this process's CPU
 // time for the same call (all its threads; Chromium's segmentation of each face runs in its own processes).
 import { spawn } from 'node:child_process';
@@ -103,10 +103,13 @@ const nFaces = numberOption('faces', 30);
 const nAges = numberOption('ages', 6);
 const load0 = os.loadavg();
 
-const speedPhoto = await makeGroupPhoto({ faces: nFaces, widths: [150, 260], canvas: [4000, 3000], seed: 30 });
-const speedFile = path.join(tmp, 'speed.jpg');
-fs.writeFileSync(speedFile, speedPhoto.jpeg);
-const speed = await ageOnce(speedFile, speedPhoto.boxes, nAges);
+let speed = null;
+if (!flag('no-speed')) {
+  const speedPhoto = await makeGroupPhoto({ faces: nFaces, widths: [150, 260], canvas: [4000, 3000], seed: 30 });
+  const speedFile = path.join(tmp, 'speed.jpg');
+  fs.writeFileSync(speedFile, speedPhoto.jpeg);
+  speed = await ageOnce(speedFile, speedPhoto.boxes, nAges);
+}
 
 let memory = null;
 if (!flag('no-memory')) {
@@ -127,7 +130,7 @@ if (!flag('no-memory')) {
 }
 
 const result = {
-  speed: { ...speed, limitSecondsPerFace: 0.6 },
+  speed: speed && { ...speed, limitSecondsPerFace: 0.6 },
   memory,
   loadavg: { start: load0.map((v) => Math.round(v * 10) / 10), end: os.loadavg().map((v) => Math.round(v * 10) / 10) },
   cpus: os.cpus().length,
@@ -135,7 +138,7 @@ const result = {
 fs.rmSync(tmp, { recursive: true, force: true });
 if (json) console.log(JSON.stringify(result));
 else {
-  console.log(`team GIF: ${speed.faces} faces at ${speed.ages} ages on ${speed.width}x${speed.height}: ${speed.ms} ms, ${speed.secondsPerFace} s per face (limit 0.6)`);
+  if (speed) console.log(`team GIF: ${speed.faces} faces at ${speed.ages} ages on ${speed.width}x${speed.height}: ${speed.ms} ms, ${speed.secondsPerFace} s per face (limit 0.6)`);
   if (memory) console.log(`memory: ${memory.megapixels} MP, ${memory.faces} faces: peak RSS ${memory.peakRssMB} MB (limit 2048), ${memory.ms} ms`);
   console.log(`load average ${result.loadavg.start.join(' ')} -> ${result.loadavg.end.join(' ')} on ${result.cpus} cores`);
 }
