@@ -39,7 +39,9 @@ export class GifStream {
       throw new Error(`frames differ in size: ${this.width}x${this.height} vs ${frame.width}x${frame.height}`);
     }
     if (this.images.length === 0 || !this.box) {
-      this.images.push(await quantiseRegion(frame, { x0: 0, y0: 0, x1: this.width, y1: this.height }, null));
+      // The first frame's palette is drawn half from the changing pixels (the faces), which the later frames show
+      // with palettes of their own: so the faces do not lose colours to the background in the first frame only.
+      this.images.push(await quantiseRegion(frame, { x0: 0, y0: 0, x1: this.width, y1: this.height }, null, this.box ? this.changing : null));
     } else {
       this.images.push(await quantiseRegion(frame, this.box, this.changing));
     }
@@ -85,7 +87,19 @@ function boundingBox(mask: Uint8Array, width: number, height: number): { x0: num
 }
 
 /** Evenly spread pixels of the region (only where `keep` is 1, when given) as one RGB image for imagequant. */
-function paletteSample(frame: RawImage, r: { x0: number; y0: number; x1: number; y1: number }, keep: Uint8Array | null): RawImage {
+/** Two samples as one image: their pixels one after the other, in rows of the first's width. */
+function joinSamples(a: RawImage, b: RawImage): RawImage {
+  const pixels = (a.data.length + b.data.length) / 3;
+  const height = Math.ceil(pixels / a.width);
+  const data = new Uint8Array(a.width * height * 3);
+  data.set(a.data);
+  data.set(b.data, a.data.length);
+  // The cells past the end repeat the first pixel, which adds no colour of its own.
+  for (let o = a.data.length + b.data.length; o < data.length; o += 3) data.copyWithin(o, 0, 3);
+  return { data, width: a.width, height, channels: 3 };
+}
+
+function paletteSample(frame: RawImage, r: { x0: number; y0: number; x1: number; y1: number }, keep: Uint8Array | null, size = PALETTE_SAMPLE): RawImage {
   const ch = frame.channels;
   let count = 0;
   const w = r.x1 - r.x0;
@@ -96,7 +110,7 @@ function paletteSample(frame: RawImage, r: { x0: number; y0: number; x1: number;
     }
     for (let x = r.x0; x < r.x1; x++) count += keep[y * frame.width + x]!;
   }
-  const step = Math.max(1, count / PALETTE_SAMPLE);
+  const step = Math.max(1, count / size);
   const n = Math.max(1, Math.min(count, Math.floor(count / step)));
   const side = Math.ceil(Math.sqrt(n));
   const data = new Uint8Array(side * side * 3);
@@ -201,8 +215,9 @@ export class PaletteSearch {
 }
 
 /** The region of a frame as a GIF image: its own palette, pixels outside `keep` (when given) transparent. */
-async function quantiseRegion(frame: RawImage, r: { x0: number; y0: number; x1: number; y1: number }, keep: Uint8Array | null): Promise<GifImage> {
-  const palette = await choosePalette(paletteSample(frame, r, keep), keep ? 255 : 256);
+async function quantiseRegion(frame: RawImage, r: { x0: number; y0: number; x1: number; y1: number }, keep: Uint8Array | null, favour: Uint8Array | null = null): Promise<GifImage> {
+  const sample = favour ? joinSamples(paletteSample(frame, r, null, PALETTE_SAMPLE / 2), paletteSample(frame, r, favour, PALETTE_SAMPLE / 2)) : paletteSample(frame, r, keep);
+  const palette = await choosePalette(sample, keep ? 255 : 256);
   const colours = palette.length / 3;
   const transparentIndex = keep ? colours : null;
   const entries = colours + (keep ? 1 : 0);
