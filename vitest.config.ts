@@ -14,8 +14,10 @@ const shared = path.resolve(root, process.env.CHRONOFACE_SHARED_DIR ?? '../share
 export const BROWSER_FILES = [
   'tests/aging-cli.test.ts',
   'tests/aging-shape.test.ts',
+  'tests/aging-team.test.ts',
   'tests/e2e-export.test.ts',
   'tests/e2e-studio.test.ts',
+  'tests/e2e-team.test.ts',
   'tests/export-formats.test.ts',
   'tests/prep-detect.test.ts',
   'tests/prep-fused-segment.test.ts',

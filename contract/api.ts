@@ -6,6 +6,7 @@
 import type { FileUrl } from './files.js';
 import type {
   AgeResult,
+  Box,
   Counts,
   CropDetail,
   CropTile,
@@ -16,6 +17,7 @@ import type {
   DetectedFace,
   ExportChoices,
   ExportSummary,
+  DrawnFace,
   EpochInfo,
   EpochMetrics,
   EvalReport,
@@ -30,6 +32,8 @@ import type {
   ReviewSort,
   RunSummary,
   Split,
+  TeamAgeResult,
+  TeamFaceChoice,
   TrainSettings,
   VisionModelStatus,
 } from './types.js';
@@ -182,6 +186,21 @@ export interface ApiMethods {
     };
     response: AgeResult;
   };
+  /** A face the detector missed, drawn as a box: detection on its surroundings, else aligned from the box (with a warning). */
+  ageDrawFace: { request: { photoId: string; box: Box }; response: DrawnFace };
+  /** Ages the chosen faces together into one GIF of the whole photo; 'age.progress' events (with the face) meanwhile. */
+  ageTeam: {
+    request: {
+      photoId: string;
+      ages: number[];
+      faces: TeamFaceChoice[];
+      modelId?: number | null;
+      fps?: number;
+      shape?: boolean;
+      texture?: boolean;
+    };
+    response: TeamAgeResult;
+  };
   /** Models to age with; current = the one ageRun uses without modelId. */
   ageModels: { request: Record<string, never>; response: { models: ModelSummary[]; current: ModelSummary | null } };
 
@@ -236,6 +255,8 @@ export const METHODS = [
   'agePhotoAdd',
   'ageDetect',
   'ageRun',
+  'ageDrawFace',
+  'ageTeam',
   'ageModels',
   'evalRun',
   'evalList',
@@ -292,7 +313,17 @@ export type ApiEvent =
    * Each stage as it starts, in this order: detect, then align, decode, compose and encode for the aged face; `done`
    * stages are behind it, of `total`. Last, encode with done === total: the outputs are written.
    */
-  | { type: 'age.progress'; photoId: string; stage: 'detect' | 'align' | 'decode' | 'compose' | 'encode'; done: number; total: number }
+  | {
+      type: 'age.progress';
+      photoId: string;
+      stage: 'detect' | 'align' | 'decode' | 'compose' | 'encode';
+      done: number;
+      total: number;
+      /** ageTeam: the face being aligned or decoded (null otherwise), and how many of the chosen faces are aged. */
+      face?: number | null;
+      facesDone?: number;
+      faces?: number;
+    }
   | { type: 'eval.progress'; stage: string; done: number; total: number }
   | { type: 'catalogue.changed'; what: 'datasets' | 'crops' | 'runs' | 'models' };
 

@@ -4,7 +4,7 @@ import type { CropFlag } from '../domain/crop-flags.js';
 import type { CropStatus } from '../domain/crop-status.js';
 import type { DatasetFormat } from '../domain/dataset-format.js';
 import type { Box, FaceInfo } from '../domain/face.js';
-import type { Gender } from '../domain/gender.js';
+import type { Gender, KnownGender } from '../domain/gender.js';
 import type { Keypoints } from '../domain/keypoints.js';
 import type { ModelPrototypes } from '../domain/prototypes.js';
 import type { RunStatus } from '../domain/run-status.js';
@@ -198,6 +198,59 @@ export interface DetectedFace {
   score: number;
   box: Box;
   keypoints: Keypoints;
+  /** What its aging may not do well (tiny, profile, partly outside, drawn without a face found). */
+  warnings?: FaceNote[];
+}
+
+/** Why a face's aging may disappoint; message is for the user. */
+export interface FaceNote {
+  kind: 'tiny' | 'profile' | 'partial' | 'drawn' | 'gender';
+  message: string;
+}
+
+/** A face the user drew: where the detector (run on the box's surroundings) found it, or the box itself. */
+export interface DrawnFace {
+  box: Box;
+  keypoints: Keypoints;
+  /** False: no face was found in the box; it is aligned from the box alone. */
+  found: boolean;
+  warnings: FaceNote[];
+}
+
+/** One face of a team to age: a found face by its index (left to right), or a box drawn around a missed one. */
+export interface TeamFaceChoice {
+  face?: number;
+  box?: Box;
+  /** The person's age in the photo; default estimated. */
+  sourceAge?: number;
+  gender?: KnownGender;
+}
+
+export interface TeamFaceResult {
+  /** Found faces 0.. left to right, then the drawn ones in the order given. */
+  face: number;
+  box: Box;
+  drawn: boolean;
+  sourceAge: number;
+  sourceAgeEstimated: boolean;
+  gender: KnownGender;
+  /** The estimate's probability of that gender; null when it was given. Below 0.7 it is uncertain. */
+  genderProbability: number | null;
+  warnings: FaceNote[];
+}
+
+export interface TeamAgeResult {
+  photoId: string;
+  /** One GIF of the whole photo, every chosen face aged together, at the photo's own resolution. */
+  gifUrl: FileUrl;
+  width: number;
+  height: number;
+  ages: number[];
+  faces: TeamFaceResult[];
+  /** Messages for the whole run, such as targets clamped to the model's trained range. */
+  warnings: string[];
+  model: ModelSummary;
+  ms: number;
 }
 
 export interface AgeFrame {

@@ -105,6 +105,21 @@ const point: Check = (v, at) => {
 };
 const keypoints = object(Object.fromEntries(KEYPOINT_NAMES.map((k) => [k, point])));
 const age = num({ min: MIN_AGE, max: MAX_AGE });
+/** [x, y, w, h] in photo pixels, w and h at least 4. */
+const box: Check = (v, at) => {
+  if (!Array.isArray(v) || v.length !== 4) fail(at, 'expected [x, y, w, h]');
+  num({ min: -1e6, max: 1e6 })(v[0], `${at}[0]`);
+  num({ min: -1e6, max: 1e6 })(v[1], `${at}[1]`);
+  num({ min: 4, max: 1e6 })(v[2], `${at}[2]`);
+  num({ min: 4, max: 1e6 })(v[3], `${at}[3]`);
+};
+const teamFaceFields = object({ face: optional(num({ int: true, min: 0, max: 4096 })), box: optional(box), sourceAge: optional(age), gender: optional(oneOf(['male', 'female'])) });
+/** A found face (face) or a drawn one (box): exactly one of the two. */
+const teamFace: Check = (v, at) => {
+  teamFaceFields(v, at);
+  const r = v as { face?: unknown; box?: unknown };
+  if ((r.face === undefined) === (r.box === undefined)) fail(at, 'give either face (a found face) or box (a drawn one)');
+};
 const page = { offset: optional(num({ int: true, min: 0 })), limit: optional(num({ int: true, min: 1, max: 1000 })) };
 const filter = object({
   datasetId: optional(id),
@@ -213,6 +228,16 @@ export const REQUEST_CHECKS: { readonly [M in MethodName]: Check } = {
     ages: array(age, 64),
     sourceAge: optional(age),
     gender: optional(oneOf(['male', 'female'])),
+    modelId,
+    fps: optional(num({ min: 0.5, max: 60 })),
+    shape: optional(bool()),
+    texture: optional(bool()),
+  }),
+  ageDrawFace: object({ photoId: str({ min: 1, max: 100 }), box }),
+  ageTeam: object({
+    photoId: str({ min: 1, max: 100 }),
+    ages: array(age, 64),
+    faces: array(teamFace, 512),
     modelId,
     fps: optional(num({ min: 0.5, max: 60 })),
     shape: optional(bool()),

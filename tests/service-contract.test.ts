@@ -41,6 +41,8 @@ const SAMPLES: { [M in MethodName]: RequestOf<M> } = {
   agePhotoAdd: { name: 'team.jpg', dataBase64: 'AAAA' },
   ageDetect: { photoId: '0123456789abcdef' },
   ageRun: { photoId: '0123456789abcdef', face: 1, ages: [20, 40, 60], sourceAge: 33, gender: 'male', modelId: null, fps: 8 },
+  ageDrawFace: { photoId: '0123456789abcdef', box: [10, 20, 60, 70] },
+  ageTeam: { photoId: '0123456789abcdef', ages: [20, 40], faces: [{ face: 0 }, { face: 2, gender: 'female', sourceAge: 30 }, { box: [5, 5, 40, 40] }], modelId: null, fps: 6 },
   ageModels: {},
   evalRun: { modelId: 2, split: 'test' },
   evalList: {},

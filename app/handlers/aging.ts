@@ -8,9 +8,10 @@ import type { AgingModel, ModelChoice } from '../../ml/aging/model.js';
 import type { ServiceContext } from '../context.js';
 import { getPhoto } from '../photos.js';
 import { evalHandlers } from './evaluate.js';
+import { teamHandlers } from './age-team.js';
 import type { HandlerGroup } from './types.js';
 
-type AgingMethods = 'ageRun' | 'ageModels' | 'evalRun' | 'evalList';
+type AgingMethods = 'ageRun' | 'ageTeam' | 'ageModels' | 'evalRun' | 'evalList';
 
 export const OUTPUTS_DIR = 'outputs';
 
@@ -161,13 +162,16 @@ export function agingHandlers(ctx: ServiceContext): HandlerGroup<AgingMethods> {
     };
   };
 
+  // One aging at a time: each holds a model's tensors and full-resolution frames.
+  const enqueue = <T>(job: () => Promise<T>): Promise<T> => {
+    const run = queue.then(job);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+
   return {
-    // One aging at a time: each holds a model's tensors and full-resolution frames.
-    ageRun: (req) => {
-      const run = queue.then(() => ageRun(req));
-      queue = run.catch(() => undefined);
-      return run;
-    },
+    ageRun: (req) => enqueue(() => ageRun(req)),
+    ...teamHandlers(ctx, { modelFor, summaryOf, enqueue }),
     async ageModels() {
       const models = catalogueSummaries();
       const def = await defaultSummary();

@@ -2,7 +2,7 @@ import type { Keypoints } from '../../domain/keypoints.js';
 import { fitSimilarity, type Affine, type Point } from './geometry.js';
 
 /** ArcFace's 112 px five-point template (eyes, nose tip, mouth corners). */
-const ARCFACE_112: readonly Point[] = [
+export const ARCFACE_112: readonly Point[] = [
   [38.2946, 51.6963],
   [73.5318, 51.5014],
   [56.0252, 71.7366],

@@ -30,23 +30,29 @@ describe('AgeJob', () => {
     expect(runs).toEqual([{ face: 1, ages: [20, 40] }]);
   });
 
-  it('asks which face when there are several and it may ask', async () => {
+  it('outlines the team when there are several faces and it may ask; one face can still be aged alone', async () => {
     const { api, runs } = fakeApi([face(0, 20), face(1, 50)]);
     const job = new AgeJob('k', 'a.jpg');
     await job.start(api, { path: '/x/a.jpg' }, { ages: [30], modelId: 3 }, true);
-    expect(job.stage).toBe('choose-face');
+    expect(job.stage).toBe('team');
+    expect(job.team?.cards.map((c) => c.face)).toEqual([0, 1]);
     expect(runs).toEqual([]);
     job.face = 0;
     await job.run(api, { ages: [30], modelId: 3 });
     expect(runs).toEqual([{ face: 0, ages: [30] }]);
   });
 
-  it('says so when no face is found', async () => {
+  it('says so when no face is found in a gallery photo; a photo alone offers drawing one', async () => {
     const { api } = fakeApi([]);
     const job = new AgeJob('k', 'empty.png');
-    await job.start(api, { path: '/x/empty.png' }, { ages: [30], modelId: null }, true);
+    await job.start(api, { path: '/x/empty.png' }, { ages: [30], modelId: null }, false);
     expect(job.stage).toBe('error');
     expect(job.error).toMatch(/No face was found in empty.png/);
+    const alone = new AgeJob('k2', 'empty.png');
+    await alone.start(api, { path: '/x/empty.png' }, { ages: [30], modelId: null }, true);
+    expect(alone.stage).toBe('team');
+    expect(alone.team?.cards).toEqual([]);
+    expect(alone.team?.drawing).toBe(true);
   });
 
   it('encodes file bytes as base64', async () => {

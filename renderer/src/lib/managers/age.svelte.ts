@@ -1,7 +1,9 @@
 import type { AgeResult, ChronofaceApi, DetectedFace, FileUrl, KnownGender } from '../../../../contract/api.js';
 import { largestFace } from './ages.js';
+import { TeamPlan } from './team.svelte.js';
 
-export type AgeStage = 'adding' | 'detecting' | 'choose-face' | 'aging' | 'done' | 'error';
+/** 'team': a photo alone with several faces or none; its faces are outlined to tick, draw and age together. */
+export type AgeStage = 'adding' | 'detecting' | 'choose-face' | 'team' | 'aging' | 'done' | 'error';
 
 export interface AgeOptions {
   ages: number[];
@@ -25,6 +27,7 @@ export class AgeJob {
   result = $state<AgeResult | null>(null);
   error = $state<string | null>(null);
   progress = $state<{ stage: string; done: number; total: number } | null>(null);
+  team = $state<TeamPlan | null>(null);
 
   constructor(
     readonly key: string,
@@ -42,12 +45,15 @@ export class AgeJob {
       this.stage = 'detecting';
       const det = await api.ageDetect({ photoId: added.photoId });
       this.faces = det.faces;
-      if (det.faces.length === 0) throw new Error(`No face was found in ${this.name}. Try a photo where the face is larger and seen from the front.`);
-      this.face = largestFace(det.faces);
-      if (det.faces.length > 1 && askWhenSeveral) {
-        this.stage = 'choose-face';
+      // A photo alone with several faces (or none) is a team photo: outline its faces, let the user tick and draw.
+      if (askWhenSeveral && det.faces.length !== 1) {
+        this.team = new TeamPlan(added.photoId, det.faces);
+        this.face = largestFace(det.faces);
+        this.stage = 'team';
         return;
       }
+      if (det.faces.length === 0) throw new Error(`No face was found in ${this.name}. Try a photo where the face is larger and seen from the front.`);
+      this.face = largestFace(det.faces);
       await this.run(api, options);
     } catch (err) {
       this.fail(err);

@@ -1,0 +1,178 @@
+/**
+ * The team ages together: every chosen face of a photo is aligned and aged from its own age and gender, then the
+ * frames are composed one target age at a time, each face carried onto the same frame, and handed to the writers as
+ * they are made. What is kept per face is crop-sized (the changes and warp fields per age); the photo-sized buffers
+ * are the photo, one frame and a map of the pixels that change.
+ */
+import path from 'node:path';
+import type { VisionHost } from '../vision/host.js';
+import { loadPhoto, type Photo } from '../prep/photo.js';
+import { prepareFace } from '../prep/prepare-face.js';
+import type { DetectedFace } from '../prep/detect.js';
+import { applyAffine } from '../prep/geometry.js';
+import { estimateAgeGender } from '../estimators/index.js';
+import type { RawImage } from '../estimators/image.js';
+import { ageAlignedFace, pasteMask, type AgeFaceOptions, type Gender } from './age-face.js';
+import { NoFaceError, type AgePhotoStage } from './age-photo.js';
+import type { ClampedAges } from './ages.js';
+import type { AgingModel } from './model.js';
+import { composeAge, composeFaces, markChanging, PASTED_CACHE_BYTES, restoreRegions, type ComposeFaceInput, type Region } from './team-compose.js';
+import { faceWarnings, genderWarning, teamFaces, UNCERTAIN_GENDER, type Box, type FaceWarning, type TeamFace } from './team-faces.js';
+
+/** What the user set for one face. */
+export interface TeamFaceSettings {
+  readonly sourceAge?: number;
+  readonly gender?: Gender;
+}
+
+/**
+ * A stage starts: 'detect' (the photo, null face), then 'align' and 'decode' for each face in turn, then 'compose' and
+ * 'encode' as the first frame is composed and written (null face). facesDone of faces are aged when it starts.
+ */
+export interface TeamProgress {
+  readonly stage: AgePhotoStage | 'encode';
+  readonly face: number | null;
+  readonly facesDone: number;
+  readonly faces: number;
+}
+
+export interface AgeTeamOptions extends Omit<AgeFaceOptions, 'sourceAge' | 'gender'> {
+  /** Face numbers to age (found faces 0.. left to right, then the drawn ones); default all. */
+  readonly faces?: readonly number[];
+  /** Boxes [x, y, w, h] around faces the detector missed. */
+  readonly drawn?: readonly Box[];
+  /** The photo's faces found beforehand, numbered in this order; default: detected here. */
+  readonly detected?: readonly DetectedFace[];
+  /** Every face's age and gender unless `perFace` sets its own; default estimated. */
+  readonly sourceAge?: number;
+  readonly gender?: Gender;
+  readonly perFace?: ReadonlyMap<number, TeamFaceSettings>;
+  readonly onProgress?: (p: TeamProgress) => void;
+}
+
+export interface AgedTeamFace {
+  readonly face: number;
+  readonly box: Box;
+  readonly drawn: boolean;
+  readonly sourceAge: number;
+  readonly sourceAgeEstimated: boolean;
+  readonly gender: Gender;
+  readonly genderEstimated: boolean;
+  /** The estimator's probability of `gender` (null when the gender was given). */
+  readonly genderProbability: number | null;
+  readonly ages: ClampedAges;
+  readonly warnings: FaceWarning[];
+  /** The photo region [x0, y0, x1) x [y0, y1) the face's change may touch (its crop grown by its warp's reach). */
+  readonly region: Region;
+}
+
+export interface AgedTeam {
+  readonly width: number;
+  readonly height: number;
+  /** Faces in the photo, found and drawn. */
+  readonly faceCount: number;
+  readonly faces: AgedTeamFace[];
+  readonly ages: ClampedAges;
+  readonly timings: { loadMs: number; detectMs: number; faceMs: number; composeMs: number; writeMs: number };
+}
+
+/** Where the frames go: told the faces and which pixels change before the first frame, then each frame in turn. */
+export interface TeamFrameSink {
+  start(info: { width: number; height: number; faces: readonly AgedTeamFace[]; changing: Uint8Array; frames: number }): void | Promise<void>;
+  /** The frame at target age k; valid only during the call (the next age reuses the buffer). */
+  frame(k: number, frame: RawImage): Promise<void>;
+}
+
+function chosenFaces(all: readonly TeamFace[], wanted: readonly number[] | undefined): TeamFace[] {
+  if (!wanted) return [...all];
+  const seen = new Set<number>();
+  return wanted.map((n) => {
+    if (!Number.isInteger(n) || n < 0 || n >= all.length) {
+      throw new Error(`face ${n} does not exist: the photo has ${all.length} face${all.length === 1 ? '' : 's'} (numbered 0 to ${all.length - 1}, left to right${all.some((f) => f.drawn) ? ', drawn ones last' : ''})`);
+    }
+    if (seen.has(n)) throw new Error(`face ${n} is named twice`);
+    seen.add(n);
+    return all[n]!;
+  });
+}
+
+export async function ageTeam(host: VisionHost, model: AgingModel, input: string | Buffer | Photo, options: AgeTeamOptions, sink: TeamFrameSink): Promise<AgedTeam> {
+  const progress = options.onProgress ?? (() => undefined);
+  progress({ stage: 'detect', face: null, facesDone: 0, faces: 0 });
+  const t0 = performance.now();
+  const photo = typeof input === 'string' || Buffer.isBuffer(input) ? await loadPhoto(input) : input;
+  const t1 = performance.now();
+  const all = await teamFaces(host, photo, options.drawn ?? [], options.detected);
+  const t2 = performance.now();
+  if (all.length === 0) throw new NoFaceError(`no face found in ${typeof input === 'string' ? path.basename(input) : 'the photo'}`);
+  const chosen = chosenFaces(all, options.faces);
+  if (chosen.length === 0) throw new Error('no face chosen to age');
+
+  const inputs: ComposeFaceInput[] = [];
+  const faces: Omit<AgedTeamFace, 'region'>[] = [];
+  for (const [done, face] of chosen.entries()) {
+    progress({ stage: 'align', face: face.face, facesDone: done, faces: chosen.length });
+    const prepared = await prepareFace(host, photo, face.detected, model.prep, { faceCount: all.length });
+    const lm = face.detected.landmarks;
+    const aligned = {
+      crop: prepared.crop,
+      size: prepared.size,
+      transform: prepared.transform,
+      faceMask: prepared.faceMask,
+      landmarks: lm.length >= 468 ? lm.map((p) => applyAffine(prepared.transform, p)) : null,
+    };
+    const set = options.perFace?.get(face.face) ?? {};
+    let sourceAge = set.sourceAge ?? options.sourceAge;
+    let gender = set.gender ?? options.gender;
+    let genderProbability: number | null = null;
+    if (sourceAge === undefined || gender === undefined) {
+      const [est] = await estimateAgeGender([{ data: prepared.crop, width: prepared.size, height: prepared.size, channels: 3 }]);
+      sourceAge ??= Math.round(est!.age);
+      if (gender === undefined) {
+        gender = est!.gender;
+        genderProbability = est!.genderProbability;
+      }
+    }
+    progress({ stage: 'decode', face: face.face, facesDone: done, faces: chosen.length });
+    const aged = await ageAlignedFace(model, aligned, { ...options, sourceAge, gender });
+    inputs.push({ crop: aligned.crop, size: aligned.size, transform: aligned.transform, mask: pasteMask(model, aligned, options), deltas: aged.deltas, fields: aged.fields });
+    const warnings = faceWarnings(face, prepared.signals.outside);
+    if (genderProbability !== null && genderProbability < UNCERTAIN_GENDER) warnings.push(genderWarning(face.face, gender, genderProbability));
+    faces.push({
+      face: face.face,
+      box: face.detected.box,
+      drawn: face.drawn,
+      sourceAge,
+      sourceAgeEstimated: set.sourceAge === undefined && options.sourceAge === undefined,
+      gender,
+      genderEstimated: genderProbability !== null,
+      genderProbability,
+      ages: aged.ages,
+      warnings,
+    });
+  }
+  const t3 = performance.now();
+  progress({ stage: 'compose', face: null, facesDone: chosen.length, faces: chosen.length });
+  const composed = composeFaces(inputs, photo.width, photo.height);
+  const agedFaces: AgedTeamFace[] = faces.map((f, i) => ({ ...f, region: composed[i]!.region }));
+  const changing = new Uint8Array(photo.width * photo.height);
+  // The kept pasted regions trade memory for time: none on a photo of 85 MP and more, where memory is what is short.
+  const pasted = markChanging(photo, composed, changing, Math.max(0, PASTED_CACHE_BYTES - photo.data.length));
+  const ages = faces[0]!.ages;
+  const n = ages.ages.length;
+  await sink.start({ width: photo.width, height: photo.height, faces: agedFaces, changing, frames: n });
+  const frame: RawImage = { data: new Uint8Array(photo.data), width: photo.width, height: photo.height, channels: photo.channels };
+  let composeMs = performance.now() - t3;
+  let writeMs = 0;
+  for (let k = 0; k < n; k++) {
+    const ta = performance.now();
+    if (k > 0) restoreRegions(photo, frame, composed);
+    composeAge(photo, frame, composed, k, pasted);
+    const tb = performance.now();
+    if (k === 0) progress({ stage: 'encode', face: null, facesDone: chosen.length, faces: chosen.length });
+    await sink.frame(k, frame);
+    composeMs += tb - ta;
+    writeMs += performance.now() - tb;
+  }
+  return { width: photo.width, height: photo.height, faceCount: all.length, faces: agedFaces, ages, timings: { loadMs: t1 - t0, detectMs: t2 - t1, faceMs: t3 - t2, composeMs, writeMs } };
+}

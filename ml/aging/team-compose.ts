@@ -1,0 +1,214 @@
+/**
+ * Composing a team photo's frames: every aged face carried onto one frame per target age. Each face is pasted onto its
+ * own region of the photo (photoFrames, the single-face paste); the frame is the photo plus every face's change. Where
+ * faces overlap (a child on a lap) and their masks sum above 1, every change there is divided by that sum: a blend of
+ * the changes instead of both added (each face is aged once), continuous with the feathered masks, so no seam shows.
+ */
+import type { Affine } from '../prep/geometry.js';
+import type { RawImage } from '../estimators/image.js';
+import type { WarpField } from '../shape/warp-field.js';
+import { photoFrames } from './age-face.js';
+import { maskInPhoto } from './paste-back.js';
+import { invertAffine } from '../prep/geometry.js';
+
+/** What compose needs of one aged face: its alignment, paste mask and the change per target age (crop space). */
+export interface ComposeFaceInput {
+  /** The aligned crop, size * size * 3. */
+  readonly crop: Uint8Array;
+  readonly size: number;
+  /** Source px -> crop px. */
+  readonly transform: Affine;
+  /** size * size, 0..255: the paste mask. */
+  readonly mask: Uint8Array;
+  readonly deltas: readonly Float32Array[];
+  readonly fields: readonly (WarpField | null)[];
+}
+
+export interface Region {
+  readonly x0: number;
+  readonly y0: number;
+  readonly x1: number;
+  readonly y1: number;
+}
+
+/** A face ready to compose: its input, the photo region it may touch, and its mask over that region. */
+export interface ComposeFace extends ComposeFaceInput {
+  readonly region: Region;
+  /** Region-sized, 0..255. */
+  readonly regionMask: Uint8Array;
+  /** Faces (indices into the list) whose regions overlap this one's. */
+  neighbours: number[];
+}
+
+function shifted(t: Affine, x0: number, y0: number): Affine {
+  return [t[0], t[1], t[0] * x0 + t[1] * y0 + t[2], t[3], t[4], t[3] * x0 + t[4] * y0 + t[5]];
+}
+
+/** The region of a photo as an image of its own (RGB bytes). */
+export function cutRegion(photo: RawImage, r: Region): RawImage {
+  const w = r.x1 - r.x0;
+  const h = r.y1 - r.y0;
+  const ch = photo.channels;
+  const data = new Uint8Array(w * h * ch);
+  for (let y = 0; y < h; y++) data.set(photo.data.subarray(((y + r.y0) * photo.width + r.x0) * ch, ((y + r.y0) * photo.width + r.x1) * ch), y * w * ch);
+  return { data, width: w, height: h, channels: ch };
+}
+
+/**
+ * The photo region a face may change: where its paste mask is above 0 or a warp field moves pixels (crop space),
+ * grown by the largest move (the warp samples the photo that far away) and a margin, mapped to the photo and clipped.
+ */
+function faceRegion(face: ComposeFaceInput, width: number, height: number): Region {
+  const { size, mask } = face;
+  let u0 = size, v0 = size, u1 = 0, v1 = 0;
+  for (let v = 0; v < size; v++) {
+    for (let u = 0; u < size; u++) {
+      if (mask[v * size + u] === 0) continue;
+      if (u < u0) u0 = u;
+      if (u + 1 > u1) u1 = u + 1;
+      if (v < v0) v0 = v;
+      if (v + 1 > v1) v1 = v + 1;
+    }
+  }
+  let reach = 0;
+  for (const f of face.fields) {
+    if (!f || f.box[2] <= f.box[0] || f.box[3] <= f.box[1]) continue;
+    u0 = Math.min(u0, f.origin + f.box[0]);
+    v0 = Math.min(v0, f.origin + f.box[1]);
+    u1 = Math.max(u1, f.origin + f.box[2]);
+    v1 = Math.max(v1, f.origin + f.box[3]);
+    for (let i = 0; i < f.dx.length; i++) reach = Math.max(reach, Math.abs(f.dx[i]!), Math.abs(f.dy[i]!));
+  }
+  if (u1 <= u0 || v1 <= v0) return { x0: 0, y0: 0, x1: 0, y1: 0 };
+  const grow = Math.ceil(reach) + 2;
+  const inv = invertAffine(face.transform);
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (const [u, v] of [[u0 - grow, v0 - grow], [u1 + grow, v0 - grow], [u0 - grow, v1 + grow], [u1 + grow, v1 + grow]] as const) {
+    xs.push(inv[0] * u + inv[1] * v + inv[2]);
+    ys.push(inv[3] * u + inv[4] * v + inv[5]);
+  }
+  const margin = 2;
+  return {
+    x0: Math.max(0, Math.floor(Math.min(...xs)) - margin),
+    y0: Math.max(0, Math.floor(Math.min(...ys)) - margin),
+    x1: Math.min(width, Math.ceil(Math.max(...xs)) + margin),
+    y1: Math.min(height, Math.ceil(Math.max(...ys)) + margin),
+  };
+}
+
+const overlaps = (a: Region, b: Region): boolean => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+
+/** Regions, region masks and neighbours of the faces of one photo. */
+export function composeFaces(faces: readonly ComposeFaceInput[], width: number, height: number): ComposeFace[] {
+  const out: ComposeFace[] = faces.map((f) => {
+    const region = faceRegion(f, width, height);
+    const t = shifted(f.transform, region.x0, region.y0);
+    return { ...f, region, regionMask: maskInPhoto(f.mask, f.size, t, region.x1 - region.x0, region.y1 - region.y0), neighbours: [] };
+  });
+  for (let i = 0; i < out.length; i++) {
+    for (let j = i + 1; j < out.length; j++) {
+      if (!overlaps(out[i]!.region, out[j]!.region)) continue;
+      out[i]!.neighbours.push(j);
+      out[j]!.neighbours.push(i);
+    }
+  }
+  return out;
+}
+
+/** The face alone pasted at target age k onto its region: the region's pixels as photoFrames draws them. */
+function pastedRegion(photo: RawImage, face: ComposeFace, k: number, cached?: RawImage): { before: RawImage; after: RawImage } {
+  const before = cutRegion(photo, face.region);
+  if (cached) return { before, after: cached };
+  const aligned = { crop: face.crop, size: face.size, transform: shifted(face.transform, face.region.x0, face.region.y0), faceMask: face.mask };
+  const field = face.fields[k] ?? null;
+  const [after] = photoFrames(before, aligned, { deltas: [face.deltas[k]!], fields: [field] }, face.mask);
+  return { before, after: after! };
+}
+
+/** Sum of the masks (0..255 each) of the face and its neighbours at photo pixel (x, y). */
+function maskSum(faces: readonly ComposeFace[], i: number, x: number, y: number): number {
+  const own = faces[i]!;
+  let s = own.regionMask[(y - own.region.y0) * (own.region.x1 - own.region.x0) + x - own.region.x0]!;
+  for (const j of own.neighbours) {
+    const r = faces[j]!.region;
+    if (x < r.x0 || x >= r.x1 || y < r.y0 || y >= r.y1) continue;
+    s += faces[j]!.regionMask[(y - r.y0) * (r.x1 - r.x0) + x - r.x0]!;
+  }
+  return s;
+}
+
+/** Pasted regions kept from markChanging for composeAge, per face and target age, while they fit a byte budget. */
+export type PastedCache = (RawImage | undefined)[][];
+
+/** Bytes of pasted regions markChanging keeps for composeAge (beyond it they are pasted again). */
+export const PASTED_CACHE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Marks (1) in `changing` (width * height) every pixel that any face changes at any target age: the pixels a GIF's
+ * later frames must carry. Everything else is the photo in every frame. Returns the pasted regions that fit
+ * `budget` bytes, for composeAge.
+ */
+export function markChanging(photo: RawImage, faces: readonly ComposeFace[], changing: Uint8Array, budget = PASTED_CACHE_BYTES): PastedCache {
+  const ch = photo.channels;
+  const cache: PastedCache = faces.map(() => []);
+  let kept = 0;
+  for (const [f, face] of faces.entries()) {
+    const w = face.region.x1 - face.region.x0;
+    for (let k = 0; k < face.deltas.length; k++) {
+      const { before, after } = pastedRegion(photo, face, k);
+      if (kept + after.data.length <= budget) {
+        cache[f]![k] = after;
+        kept += after.data.length;
+      }
+      for (let i = 0, p = 0; i < before.width * before.height; i++, p += ch) {
+        if (before.data[p] === after.data[p] && before.data[p + 1] === after.data[p + 1] && before.data[p + 2] === after.data[p + 2]) continue;
+        changing[(face.region.y0 + ((i / w) | 0)) * photo.width + face.region.x0 + (i % w)] = 1;
+      }
+    }
+  }
+  return cache;
+}
+
+/** Puts the photo back over every face's region of `frame` (a copy of the photo that an earlier age changed). */
+export function restoreRegions(photo: RawImage, frame: RawImage, faces: readonly ComposeFace[]): void {
+  const ch = photo.channels;
+  for (const { region: r } of faces) {
+    for (let y = r.y0; y < r.y1; y++) {
+      const a = (y * photo.width + r.x0) * ch;
+      frame.data.set(photo.data.subarray(a, (y * photo.width + r.x1) * ch), a);
+    }
+  }
+}
+
+/**
+ * Adds every face's change at target age k to `frame`, which holds the photo over every face's region (a fresh copy,
+ * or after restoreRegions). A face alone gives exactly its single-face paste; where masks sum above 1, each change is
+ * divided by the sum.
+ */
+export function composeAge(photo: RawImage, frame: RawImage, faces: readonly ComposeFace[], k: number, cache?: PastedCache): void {
+  const ch = photo.channels;
+  faces.forEach((face, i) => {
+    const { before, after } = pastedRegion(photo, face, k, cache?.[i]?.[k]);
+    const r = face.region;
+    const w = r.x1 - r.x0;
+    for (let y = 0; y < before.height; y++) {
+      for (let x = 0; x < w; x++) {
+        const p = (y * w + x) * ch;
+        if (before.data[p] === after.data[p] && before.data[p + 1] === after.data[p + 1] && before.data[p + 2] === after.data[p + 2]) continue;
+        const px = x + r.x0;
+        const py = y + r.y0;
+        let share = 1;
+        if (face.neighbours.length > 0) {
+          const sum = maskSum(faces, i, px, py);
+          if (sum > 255) share = 255 / sum;
+        }
+        const o = (py * photo.width + px) * ch;
+        for (let c = 0; c < 3; c++) {
+          const v = frame.data[o + c]! + share * (after.data[p + c]! - before.data[p + c]!);
+          frame.data[o + c] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
+        }
+      }
+    }
+  });
+}

@@ -1,0 +1,107 @@
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { GifStream, PaletteSearch } from '../ml/aging/gif-stream.js';
+import { parseFirstImage } from '../ml/aging/gif-blocks.js';
+import type { RawImage } from '../ml/estimators/image.js';
+
+const W = 257;
+const H = 131;
+
+/** A photo-like frame (smooth gradients and noise: thousands of colours) whose inside of `changing` shifts with k. */
+function frame(k: number, changing: Uint8Array): RawImage {
+  const data = new Uint8Array(W * H * 3);
+  let s = 99;
+  for (let i = 0; i < W * H; i++) {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    const x = i % W;
+    const y = (i / W) | 0;
+    const n = (s >> 16) % 24;
+    const shift = changing[i] ? 30 * k : 0;
+    data[i * 3] = Math.min(255, 40 + x * 0.6 + n + shift);
+    data[i * 3 + 1] = 60 + y * 0.9 + n;
+    data[i * 3 + 2] = Math.max(0, 180 - x * 0.3 - shift);
+  }
+  return { data, width: W, height: H, channels: 3 };
+}
+
+function nearestBrute(table: Buffer, colours: number, r: number, g: number, b: number): number {
+  let best = 0;
+  let bestD = Infinity;
+  for (let i = 0; i < colours; i++) {
+    const d = (table[i * 3]! - r) ** 2 + (table[i * 3 + 1]! - g) ** 2 + (table[i * 3 + 2]! - b) ** 2;
+    if (d < bestD) {
+      bestD = d;
+      best = i;
+    }
+  }
+  return best;
+}
+
+describe('GifStream (frames written one at a time)', () => {
+  it('keeps every pixel outside the change map at the first frame, and each pixel is its nearest palette colour', async () => {
+    const changing = new Uint8Array(W * H);
+    for (let y = 30; y < 90; y++) for (let x = 50; x < 200; x++) if ((x - 125) ** 2 / 75 ** 2 + (y - 60) ** 2 / 30 ** 2 < 1) changing[y * W + x] = 1;
+    const frames = [0, 1, 2, 3].map((k) => frame(k, changing));
+    const stream = new GifStream(W, H, changing, { pingPong: false });
+    for (const f of frames) await stream.add(f);
+    const gif = stream.finish();
+    const { data, info } = await sharp(gif, { animated: true }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height]).toEqual([W, H * 4]);
+    // The first image's table is the GIF's global table: the first frame's colours.
+    const first = parseFirstImage(gif);
+    const colours = first.table.length / 3;
+    let outsideDiffers = 0;
+    let notNearest = 0;
+    for (let i = 0; i < W * H; i++) {
+      const p = i * 3;
+      const src = frames[0]!.data;
+      const at = nearestBrute(first.table, colours, src[p]!, src[p + 1]!, src[p + 2]!);
+      const d0 = (first.table[at * 3]! - data[p]!) ** 2 + (first.table[at * 3 + 1]! - data[p + 1]!) ** 2 + (first.table[at * 3 + 2]! - data[p + 2]!) ** 2;
+      if (d0 !== 0) notNearest++;
+      if (changing[i]) continue;
+      for (let k = 1; k < 4; k++) {
+        const q = (k * W * H + i) * 3;
+        if (data[q] !== data[p] || data[q + 1] !== data[p + 1] || data[q + 2] !== data[p + 2]) outsideDiffers++;
+      }
+    }
+    expect(outsideDiffers).toBe(0);
+    expect(notNearest).toBe(0);
+    // Inside the change map the later frames follow their own pixels closely (a palette of 255 for the region).
+    let err = 0;
+    let n = 0;
+    for (let k = 1; k < 4; k++) {
+      for (let i = 0; i < W * H; i++) {
+        if (!changing[i]) continue;
+        for (let c = 0; c < 3; c++) err += Math.abs(data[(k * W * H + i) * 3 + c]! - frames[k]!.data[i * 3 + c]!);
+        n += 3;
+      }
+    }
+    expect(err / n).toBeLessThan(3);
+    expect(gif.length).toBeLessThan(W * H * 4);
+  });
+
+  it('an empty change map writes whole frames; a frame of another size is refused', async () => {
+    const none = new Uint8Array(W * H);
+    const stream = new GifStream(W, H, none);
+    await stream.add(frame(0, none));
+    await stream.add(frame(1, none));
+    await expect(stream.add({ data: new Uint8Array(12), width: 2, height: 2, channels: 3 })).rejects.toThrow(/frames differ in size: 257x131 vs 2x2/);
+    const meta = await sharp(stream.finish(), { animated: true }).metadata();
+    expect(meta.pages).toBe(2);
+    expect(meta.loop).toBe(0);
+  });
+
+  it('PaletteSearch finds the same colour as a full search', () => {
+    const palette = new Uint8Array(3 * 200);
+    let s = 7;
+    for (let i = 0; i < palette.length; i++) {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      palette[i] = (s >> 16) & 0xff;
+    }
+    const search = new PaletteSearch(palette);
+    for (let t = 0; t < 5000; t++) {
+      const r = (t * 37) & 0xff, g = (t * 91) & 0xff, b = (t * 53) & 0xff;
+      expect(search.nearest(r, g, b)).toBe(nearestBrute(Buffer.from(palette), 200, r, g, b));
+    }
+  });
+});
