@@ -44,14 +44,20 @@ async function init(m: Extract<WorkerRequest, { type: 'init' }>): Promise<void> 
   reply({ type: 'ready', backend, parameters: model.parameterCount() });
 }
 
+function slot(s: State, k: number): Float32Array {
+  const p = s.sizes.reduce((a, b) => a + b, 0);
+  return s.shared.subarray(k * p, (k + 1) * p);
+}
+
 function step(m: Extract<WorkerRequest, { type: 'step' }>): void {
-  const r = computeGradients(need(), m);
-  reply({ type: 'grads', id: m.id, grads: r.grads, rec: r.rec, kl: r.kl, extra: r.extra, moments: r.moments, n: m.n }, [r.grads.buffer as ArrayBuffer]);
+  const s = need();
+  const r = computeGradients(s, m, slot(s, m.slot));
+  reply({ type: 'grads', id: m.id, rec: r.rec, kl: r.kl, extra: r.extra, moments: r.moments, n: m.n });
 }
 
 function apply(m: Extract<WorkerRequest, { type: 'apply' }>): void {
   const s = need();
-  applyGradients(s, s.shared, m.moments);
+  applyGradients(s, m.slots.map((k) => slot(s, k)), m.moments);
 }
 
 function evaluate(m: Extract<WorkerRequest, { type: 'eval' }>): void {
@@ -112,7 +118,6 @@ port.on('message', (m: WorkerRequest) => {
         reply({ type: 'state', id: m.id, values: [...s.model.readValues().entries()], adam: s.adam.getState() });
       } else if (m.type === 'close') {
         state?.model.dispose();
-        state?.adam.dispose();
         state = null;
         port.close();
       }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Cvae } from '../cvae/model.js';
 import { lossParts } from '../cvae/loss.js';
 import { mulberry32 } from '../cvae/rng.js';
+import { readInto } from '../tf/values.js';
 import { Adam } from './adam.js';
 import type { ExtraLossTerm } from './extra-loss.js';
 
@@ -39,8 +40,8 @@ export function makeReplica(model: Cvae, lr: number, extras: Replica['extras'] =
   return { model, vars, sizes: vars.map((v) => v.size), adam: new Adam(vars, lr), extras };
 }
 
-/** Forward, loss and backward on this replica's share of the batch. */
-export function computeGradients(s: Replica, m: StepInput): StepOutput {
+/** Forward, loss and backward on this replica's share of the batch; the flat gradient goes into `into` when given. */
+export function computeGradients(s: Replica, m: StepInput, into?: Float32Array): StepOutput {
   const S = s.model.config.imageSize;
   const extra: Record<string, number> = {};
   let rec = 0;
@@ -71,8 +72,14 @@ export function computeGradients(s: Replica, m: StepInput): StepOutput {
     const ms = s.model.stopMoments();
     moments = ms.map((t) => t.dataSync() as Float32Array);
     tf.dispose(ms);
-    const parts = s.vars.map((v) => tf.reshape(grads[v.name] ?? tf.zerosLike(v), [-1]));
-    flat = tf.concat(parts).dataSync() as Float32Array;
+    flat = into ?? new Float32Array(s.sizes.reduce((a, b) => a + b, 0));
+    let off = 0;
+    s.vars.forEach((v, i) => {
+      const g = grads[v.name];
+      if (g) readInto(g, flat, off);
+      else flat.fill(0, off, off + s.sizes[i]!);
+      off += s.sizes[i]!;
+    });
     rec = kept[0]!.dataSync()[0]!;
     kl = kept[1]!.dataSync()[0]!;
     s.extras.forEach((e, i) => (extra[e.term.name] = kept[2 + i]!.dataSync()[0]!));
@@ -81,17 +88,14 @@ export function computeGradients(s: Replica, m: StepInput): StepOutput {
   return { grads: flat, rec, kl, extra, moments };
 }
 
-/** Adam on the summed gradient (flat, variable order), then the BatchNorm moving statistics. */
-export function applyGradients(s: Replica, summed: Float32Array, moments: readonly Float32Array[] | null): void {
-  tf.tidy(() => {
-    let off = 0;
-    const grads = s.vars.map((v, i) => {
-      const n = s.sizes[i]!;
-      const t = tf.tensor(summed.subarray(off, off + n), v.shape, 'float32');
-      off += n;
-      return t;
-    });
-    s.adam.apply(grads);
+/** Adam on the sum of the workers' flat gradients (variable order), then the BatchNorm moving statistics. */
+export function applyGradients(s: Replica, flats: readonly Float32Array[], moments: readonly Float32Array[] | null): void {
+  let off = 0;
+  const parts = s.sizes.map((n) => {
+    const views = flats.map((f) => f.subarray(off, off + n));
+    off += n;
+    return views;
   });
+  s.adam.applyFlat(parts);
   if (moments) s.model.updateMovingStats(moments);
 }

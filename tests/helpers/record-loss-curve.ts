@@ -3,7 +3,7 @@
 //   --packages=external --outfile=dist/record-loss-curve.mjs && node dist/record-loss-curve.mjs
 import fs from 'node:fs';
 import { initBackend } from '../../ml/tf/backend.js';
-import { lossCurve } from './loss-curve.js';
+import { LOSS_CURVE_LR, lossCurve } from './loss-curve.js';
 
 await initBackend('wasm');
-fs.writeFileSync('tests/fixtures/loss-curve-64.json', JSON.stringify(lossCurve(64, 8, 100)) + '\n');
+fs.writeFileSync('tests/fixtures/loss-curve-64.json', JSON.stringify(lossCurve(64, 8, 100, LOSS_CURVE_LR, true)) + '\n');
