@@ -114,4 +114,10 @@ export class Adam {
     });
     this.t = s.step;
   }
+
+  /** Releases the moments (the optimizer cannot step afterwards). */
+  dispose(): void {
+    this.m.length = 0;
+    this.v.length = 0;
+  }
 }
