@@ -30,6 +30,7 @@ export default defineConfig({
       'tests/service-contract.test.ts',
       'tests/shape-{prototypes,warp}.test.ts',
       'tests/stats-catalogue.test.ts',
+      'tests/train-loss-curve.test.ts',
     ],
   },
 });

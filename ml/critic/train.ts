@@ -81,7 +81,6 @@ export async function trainCritic(reader: CropReader, train: readonly Sample[], 
     }
     return { values: best!.values, info: { trainImages: train.length, valImages: val.length, valMae: best!.mae, epochs, seconds: (Date.now() - t0) / 1000 } };
   } finally {
-    adam.dispose();
     critic.dispose();
   }
 }

@@ -5,12 +5,12 @@ import * as tf from '@tensorflow/tfjs';
 export const BN_EPS = 1e-5;
 export const LEAK = 0.1;
 
-/** LeakyReLU(0.1) with a two-op gradient, dy * (0.1 + 0.9 step(x)) (the stock one is slower on wasm). */
+/** LeakyReLU(0.1) with a one-pass slope, dy * step(x, 0.1) (1 where x > 0, else 0.1; the stock gradient is slower on wasm). */
 export const leaky = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
   save([x]);
   return {
     value: tf.leakyRelu(x, LEAK),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(dy, tf.add(tf.mul(tf.step(saved[0]!), 1 - LEAK), LEAK))],
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(dy, tf.step(saved[0]!, LEAK))],
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as <T extends tf.Tensor>(x: T) => T;
 

@@ -1,4 +1,6 @@
 import { Worker } from 'node:worker_threads';
+import type { CvaeConfig } from '../cvae/config.js';
+import { paramSpecs } from '../cvae/model.js';
 import type { BackendInfo } from '../tf/backend.js';
 import type { AdamState } from './adam.js';
 import type { Batch } from './data.js';
@@ -75,12 +77,23 @@ class WorkerLink {
   }
 }
 
-/** Data-parallel training over worker threads: each computes gradients on its share of the batch; the sum is applied by all. */
+function trainableCount(config: CvaeConfig): number {
+  return paramSpecs(config)
+    .filter((s) => s.trainable)
+    .reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1), 0);
+}
+
+/**
+ * Data-parallel training over worker threads: each computes gradients on its share of the batch and writes them into
+ * its slot of a shared buffer; every replica's Adam then adds the slots up as it updates (no copy through this thread).
+ * The slots come in two banks, used by alternate steps, so a worker that starts step N+1 never overwrites a gradient
+ * that a slower worker is still reading for step N.
+ */
 export class GradPool {
   private nextId = 1;
+  private bank = 0;
   private constructor(
     private readonly links: WorkerLink[],
-    private readonly shared: Float32Array,
     readonly backend: BackendInfo,
     readonly parameters: number,
   ) {}
@@ -91,7 +104,7 @@ export class GradPool {
 
   static async start(workers: number, init: InitRequest): Promise<GradPool> {
     const url = new URL('./grad-worker.js', import.meta.url);
-    const sab = new SharedArrayBuffer(4 * 64 * 1024 * 1024);
+    const sab = new SharedArrayBuffer(4 * 2 * workers * trainableCount(init.config));
     const spawn = async (): Promise<{ link: WorkerLink; ready: Extract<WorkerReply, { type: 'ready' }> }> => {
       const link = new WorkerLink(new Worker(url));
       const ready = link.ready();
@@ -103,11 +116,7 @@ export class GradPool {
     const n = first.ready.backend.backend === 'wasm' || first.ready.backend.backend === 'cpu' ? workers : 1;
     const rest = await Promise.all(Array.from({ length: n - 1 }, () => spawn()));
     const links = [first.link, ...rest.map((r) => r.link)];
-    if (first.ready.parameters > sab.byteLength / 4) {
-      await Promise.all(links.map((l) => l.worker.terminate()));
-      throw new Error(`model too large for the gradient exchange buffer (${first.ready.parameters} parameters)`);
-    }
-    return new GradPool(links, new Float32Array(sab), first.ready.backend, first.ready.parameters);
+    return new GradPool(links, first.ready.backend, first.ready.parameters);
   }
 
   private split(n: number): number[] {
@@ -133,8 +142,10 @@ export class GradPool {
     );
   }
 
-  /** Forward, loss, backward on every worker, then the summed gradient goes to every replica's Adam. */
+  /** Forward, loss, backward on every worker, then every replica's Adam applies the sum of their gradients. */
   async step(b: Batch, beta: number, noiseSeed: number): Promise<StepResult> {
+    const base = this.bank * this.links.length;
+    this.bank = 1 - this.bank;
     const replies = await this.scatter<Extract<WorkerReply, { type: 'grads' }>>(b, ({ id, k, n, off, images, cond }) => ({
       type: 'step',
       id,
@@ -145,16 +156,11 @@ export class GradPool {
       invBatch: 1 / b.n,
       beta,
       noiseSeed: (noiseSeed + k * 7919) >>> 0,
+      slot: base + k,
     }));
-    const sum = this.shared;
-    const first = replies[0]!.grads;
-    sum.set(first);
-    for (const r of replies.slice(1)) {
-      const g = r.grads;
-      for (let i = 0; i < g.length; i++) sum[i]! += g[i]!;
-    }
     const moments = combineMoments(replies.map((r) => ({ n: r.n, moments: r.moments })));
-    for (const l of this.links) l.send({ type: 'apply', moments });
+    const slots = replies.map((_, k) => base + k);
+    for (const l of this.links) l.send({ type: 'apply', moments, slots });
     const extra: Record<string, number> = {};
     for (const r of replies) for (const [k, v] of Object.entries(r.extra)) extra[k] = (extra[k] ?? 0) + v;
     return { rec: replies.reduce((a, r) => a + r.rec, 0), kl: replies.reduce((a, r) => a + r.kl, 0), extra };

@@ -3,20 +3,13 @@ import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../tf/backend.js';
 import { Cvae, createCvae } from '../cvae/model.js';
-import { lossParts } from '../cvae/loss.js';
-import { mulberry32 } from '../cvae/rng.js';
-import { Adam } from './adam.js';
+import { applyGradients, computeGradients, makeReplica, type Replica } from './replica.js';
 import type { ExtraLossTerm } from './extra-loss.js';
 import type { WorkerReply, WorkerRequest } from './protocol.js';
 
 /** A data-parallel gradient worker: holds a model replica and its Adam state, both kept identical across workers. */
 
-interface State {
-  model: Cvae;
-  vars: tf.Variable[];
-  sizes: number[];
-  adam: Adam;
-  extras: { term: ExtraLossTerm; weight: number }[];
+interface State extends Replica {
   shared: Float32Array;
 }
 
@@ -36,11 +29,7 @@ function need(): State {
 async function init(m: Extract<WorkerRequest, { type: 'init' }>): Promise<void> {
   const backend = await initBackend(m.backend);
   const model = m.values ? new Cvae(m.config, new Map(m.values)) : createCvae(m.config, m.seed);
-  const vars = model.trainableVariables();
-  const adam = new Adam(vars, m.lr);
-  if (m.adam) adam.setState(m.adam);
-  if (m.filmLr !== 1) adam.setLrScales(vars.map((v) => (/\/dec\/film\d+\//.test(v.name) ? m.filmLr : 1)));
-  const extras: State['extras'] = [];
+  const extras: Replica['extras'] = [];
   for (const spec of m.extraLosses) {
     const mod = (await import(pathToFileURL(spec.module).href)) as {
       createLossTerm?: (options: Record<string, unknown>, ctx: { imageSize: number }) => Promise<ExtraLossTerm>;
@@ -48,66 +37,27 @@ async function init(m: Extract<WorkerRequest, { type: 'init' }>): Promise<void> 
     if (typeof mod.createLossTerm !== 'function') throw new Error(`extra loss module ${spec.module} does not export createLossTerm`);
     extras.push({ term: await mod.createLossTerm(spec.options ?? {}, { imageSize: m.config.imageSize }), weight: spec.weight });
   }
-  state = { model, vars, sizes: vars.map((v) => v.size), adam, extras, shared: new Float32Array(m.shared) };
+  const replica = makeReplica(model, m.lr, extras);
+  if (m.adam) replica.adam.setState(m.adam);
+  if (m.filmLr !== 1) replica.adam.setLrScales(replica.vars.map((v) => (/\/dec\/film\d+\//.test(v.name) ? m.filmLr : 1)));
+  state = { ...replica, shared: new Float32Array(m.shared) };
   reply({ type: 'ready', backend, parameters: model.parameterCount() });
+}
+
+function slot(s: State, k: number): Float32Array {
+  const p = s.sizes.reduce((a, b) => a + b, 0);
+  return s.shared.subarray(k * p, (k + 1) * p);
 }
 
 function step(m: Extract<WorkerRequest, { type: 'step' }>): void {
   const s = need();
-  const S = s.model.config.imageSize;
-  const extra: Record<string, number> = {};
-  let rec = 0;
-  let kl = 0;
-  let flat: Float32Array;
-  let moments: Float32Array[] = [];
-  tf.tidy(() => {
-    const x = tf.tensor4d(m.images, [m.n, S, S, 3]);
-    const c = tf.tensor2d(m.cond, [m.n, 2]);
-    const w = m.weights ? tf.tensor1d(m.weights) : null;
-    const eps = tf.randomNormal([m.n, s.model.config.latentDim], 0, 1, 'float32', m.noiseSeed) as tf.Tensor2D;
-    const kept: tf.Scalar[] = [];
-    s.model.startMoments();
-    const rand = mulberry32(m.noiseSeed ^ 0x5eed);
-    const { grads } = tf.variableGrads(() => {
-      const f = s.model.forwardTrain(x, c, eps);
-      const l = lossParts(x, f.recon, f.mu, f.logvar, m.invBatch, w);
-      kept.push(tf.keep(l.rec), tf.keep(l.kl));
-      let total = tf.add(l.rec, tf.mul(l.kl, m.beta)) as tf.Scalar;
-      for (const e of s.extras) {
-        const v = e.term.compute({ model: s.model, images: x, cond: c, recon: f.recon, mu: f.mu, logvar: f.logvar, z: f.z, rng: rand });
-        const scaled = tf.mul(v, e.weight * m.n * m.invBatch) as tf.Scalar;
-        kept.push(tf.keep(scaled));
-        total = tf.add(total, scaled) as tf.Scalar;
-      }
-      return total;
-    }, s.vars);
-    const ms = s.model.stopMoments();
-    moments = ms.map((t) => t.dataSync() as Float32Array);
-    tf.dispose(ms);
-    const parts = s.vars.map((v) => tf.reshape(grads[v.name] ?? tf.zerosLike(v), [-1]));
-    flat = tf.concat(parts).dataSync() as Float32Array;
-    rec = kept[0]!.dataSync()[0]!;
-    kl = kept[1]!.dataSync()[0]!;
-    s.extras.forEach((e, i) => (extra[e.term.name] = kept[2 + i]!.dataSync()[0]!));
-    tf.dispose(kept);
-  });
-  const g = flat!;
-  reply({ type: 'grads', id: m.id, grads: g, rec, kl, extra, moments, n: m.n }, [g.buffer as ArrayBuffer]);
+  const r = computeGradients(s, m, slot(s, m.slot));
+  reply({ type: 'grads', id: m.id, rec: r.rec, kl: r.kl, extra: r.extra, moments: r.moments, n: m.n });
 }
 
 function apply(m: Extract<WorkerRequest, { type: 'apply' }>): void {
   const s = need();
-  tf.tidy(() => {
-    let off = 0;
-    const grads = s.vars.map((v, i) => {
-      const n = s.sizes[i]!;
-      const t = tf.tensor(s.shared.subarray(off, off + n), v.shape, 'float32');
-      off += n;
-      return t;
-    });
-    s.adam.apply(grads);
-  });
-  if (m.moments) s.model.updateMovingStats(m.moments);
+  applyGradients(s, m.slots.map((k) => slot(s, k)), m.moments);
 }
 
 function evaluate(m: Extract<WorkerRequest, { type: 'eval' }>): void {
@@ -168,7 +118,6 @@ port.on('message', (m: WorkerRequest) => {
         reply({ type: 'state', id: m.id, values: [...s.model.readValues().entries()], adam: s.adam.getState() });
       } else if (m.type === 'close') {
         state?.model.dispose();
-        state?.adam.dispose();
         state = null;
         port.close();
       }

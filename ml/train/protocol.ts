@@ -16,7 +16,7 @@ export type WorkerRequest =
       extraLosses: ExtraLossSpec[];
       /** learning-rate multiplier of the FiLM layers */
       filmLr: number;
-      /** SharedArrayBuffer the trainer writes summed gradients into before each 'apply' */
+      /** SharedArrayBuffer of gradient slots, each one flat gradient (trainable parameters, variable order) */
       shared: SharedArrayBuffer;
     }
   | {
@@ -29,8 +29,10 @@ export type WorkerRequest =
       invBatch: number;
       beta: number;
       noiseSeed: number;
+      /** the slot of the shared buffer this worker writes its gradient into */
+      slot: number;
     }
-  | { type: 'apply'; moments: Float32Array[] | null }
+  | { type: 'apply'; moments: Float32Array[] | null; slots: number[] }
   | { type: 'eval'; id: number; n: number; images: Float32Array; cond: Float32Array; sweepAges: number[] | null; wantRecon: boolean }
   | { type: 'encode'; id: number; n: number; images: Float32Array; cond: Float32Array }
   | { type: 'state'; id: number }
@@ -38,7 +40,7 @@ export type WorkerRequest =
 
 export type WorkerReply =
   | { type: 'ready'; backend: BackendInfo; parameters: number }
-  | { type: 'grads'; id: number; grads: Float32Array; rec: number; kl: number; extra: Record<string, number>; moments: Float32Array[]; n: number }
+  | { type: 'grads'; id: number; rec: number; kl: number; extra: Record<string, number>; moments: Float32Array[]; n: number }
   | {
       type: 'eval';
       id: number;
