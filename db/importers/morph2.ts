@@ -1,4 +1,3 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Gender } from '../../domain/gender.js';
 import type { Split } from '../../domain/split.js';
