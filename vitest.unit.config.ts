@@ -17,6 +17,7 @@ export default defineConfig({
       'tests/db-{images,migration-formats,no-face-list,review-counts}.test.ts',
       'tests/eval-*.test.ts',
       'tests/import-{cacd,corrupt,fgnet,imdb-wiki,mat-file,morph2,utkface}.test.ts',
+      'tests/import-fuzz.test.ts',
       'tests/io-*.test.ts',
       'tests/main-*.test.ts',
       'tests/prep-unit.test.ts',
