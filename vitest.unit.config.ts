@@ -20,6 +20,7 @@ export default defineConfig({
       'tests/import-fuzz.test.ts',
       'tests/io-*.test.ts',
       'tests/main-*.test.ts',
+      'tests/model-files-check.test.ts',
       'tests/prep-unit.test.ts',
       'tests/serve-limits.test.ts',
       'tests/service-contract.test.ts',
