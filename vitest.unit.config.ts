@@ -25,6 +25,7 @@ export default defineConfig({
       'tests/serve-limits.test.ts',
       'tests/service-contract.test.ts',
       'tests/shape-{prototypes,warp}.test.ts',
+      'tests/shape-prototypes-stream.test.ts',
       'tests/stats-catalogue.test.ts',
     ],
   },
