@@ -18,6 +18,7 @@ export default defineConfig({
       'tests/eval-*.test.ts',
       'tests/import-{cacd,corrupt,fgnet,imdb-wiki,mat-file,morph2,utkface}.test.ts',
       'tests/import-fuzz.test.ts',
+      'tests/import-csv-limits.test.ts',
       'tests/io-*.test.ts',
       'tests/main-*.test.ts',
       'tests/model-files-check.test.ts',
