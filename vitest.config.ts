@@ -13,6 +13,7 @@ const shared = path.resolve(root, process.env.CHRONOFACE_SHARED_DIR ?? '../share
  */
 export const BROWSER_FILES = [
   'tests/aging-cli.test.ts',
+  'tests/aging-model-files-cli.test.ts',
   'tests/aging-shape.test.ts',
   'tests/aging-team.test.ts',
   'tests/e2e-export.test.ts',

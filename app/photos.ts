@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { ApiError } from '../contract/api.js';
+import { PHOTO_MAX_PIXELS, PHOTO_MAX_SIDE, pixelLimitReason } from '../domain/pixel-limit.js';
 import { writeFileAtomic } from '../ml/io/write-file-atomic.js';
 
 export const UPLOADS_DIR = 'uploads';
@@ -54,11 +55,13 @@ export async function storePhoto(dataDir: string, input: { name: string; bytes: 
   if (bytes.length > MAX_PHOTO_BYTES) throw new ApiError('invalid-argument', `${name} is larger than ${MAX_PHOTO_BYTES / 1024 / 1024} MB`);
   let meta;
   try {
-    meta = await sharp(bytes, { limitInputPixels: 100_000_000 }).metadata();
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (err) {
     throw new ApiError('invalid-argument', `${name} is not an image sharp can read (${(err as Error).message.split('\n')[0]})`);
   }
   if (!meta.width || !meta.height || !meta.format) throw new ApiError('invalid-argument', `${name} is not an image`);
+  const over = pixelLimitReason(meta.width, meta.height, PHOTO_MAX_PIXELS, PHOTO_MAX_SIDE);
+  if (over) throw new ApiError('invalid-argument', `${name} is too large: ${over}`);
   const rotated = (meta.orientation ?? 1) >= 5;
   const width = rotated ? meta.height : meta.width;
   const height = rotated ? meta.width : meta.height;
@@ -67,7 +70,7 @@ export async function storePhoto(dataDir: string, input: { name: string; bytes: 
   fs.mkdirSync(dir, { recursive: true });
   let ext = meta.format === 'jpeg' ? 'jpg' : meta.format;
   if (!SHOWN.has(meta.format)) {
-    bytes = await sharp(bytes, { limitInputPixels: 100_000_000 }).rotate().png().toBuffer();
+    bytes = await sharp(bytes, { limitInputPixels: PHOTO_MAX_PIXELS }).rotate().png().toBuffer();
     ext = 'png';
   }
   const file = `${UPLOADS_DIR}/${photoId}.${ext}`;

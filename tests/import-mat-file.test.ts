@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MatFileError, matNumbers, matRecord, matStrings, readMatFile, type MatValue } from '../db/importers/mat-file.js';
-import { matCell, matChar, matDouble, matSparse, matStruct, writeMatFile } from './helpers/mat-writer.js';
+import { MAT_LIMITS, MatFileError, matNumbers, matRecord, matStrings, readMatFile, type MatValue } from '../db/importers/mat-file.js';
+import { emptyStructBomb, zeroInflationBomb } from './helpers/hostile-mat.js';
+import { matCell, matChar, matDouble, matSparse, matStruct, writeMatFile, type MatIn } from './helpers/mat-writer.js';
 
 const META = {
   meta: matStruct({
@@ -80,5 +81,22 @@ describe('MAT v5 reader', () => {
     expect(() => matNumbers(rec.a, 'imdb.dob')).toThrow('imdb.dob should be a numeric array, found char');
     expect(() => matStrings(rec.b, 'imdb.full_path')).toThrow('imdb.full_path{1} should be a string, found numeric');
     expect(() => matNumbers(rec.missing, 'imdb.gender')).toThrow('imdb.gender should be a numeric array, found nothing');
+  });
+
+  it('bounds itself: declared counts against the bytes left, inflation, depth; a field may be called __proto__', async () => {
+    expect(() => readMatFile(emptyStructBomb())).toThrow(new MatFileError('wiki: declares 2000000000 struct elements, but only 0 bytes are left for them'));
+    // A few empty records cost nothing, as MATLAB writes them.
+    const few = readMatFile(emptyStructBomb(3)).get('wiki');
+    expect(few).toMatchObject({ kind: 'struct', dims: [1, 3], fields: [] });
+    const bomb = await zeroInflationBomb(256 * 1024 * 1024);
+    expect(() => readMatFile(bomb)).toThrow(new RegExp(`^variable "wiki": inflates to more than ${bomb.length * MAT_LIMITS.inflateFactor} bytes`));
+    let deep: MatIn = matDouble([1]);
+    for (let i = 0; i <= MAT_LIMITS.maxDepth; i++) deep = matCell([deep]);
+    expect(() => readMatFile(writeMatFile({ deep }))).toThrow(/^deep\{1\}(\{1\})*: nested more than 16 levels deep$/);
+    const cells = writeMatFile({ c: matCell([matDouble([1]), matDouble([2])]) }, { compress: false });
+    cells.writeInt32LE(1_000_000, 128 + 8 + 16 + 8 + 4);
+    expect(() => readMatFile(cells)).toThrow(/^c: declares 1000000 cells, but only \d+ bytes are left for them$/);
+    const proto = matRecord(readMatFile(writeMatFile({ s: matStruct(Object.fromEntries([['__proto__', matDouble([5])]]) as Record<string, MatIn>) })).get('s'), 's');
+    expect(Array.from(matNumbers(proto['__proto__'], 's.__proto__'))).toEqual([5]);
   });
 });

@@ -310,11 +310,14 @@ export const ageCommand: Command = {
     const perFace = perFaceSettings(ctx);
     // Chromium starts its vision pages while this process loads the model.
     const starting = startVisionHost(ctx);
-    const model = await loadAgingModel(chooseModel(ctx.dataDir, stringOpt(ctx, 'model'))).catch(async (err: unknown) => {
+    // --no-shape leaves only the prototypes' texture term, which a damaged prototypes file may not stop; --no-texture too, nothing.
+    const need = opts.shape ? 'required' : opts.texture && opts.prototype !== 0 ? 'optional' : 'skip';
+    const model = await loadAgingModel(chooseModel(ctx.dataDir, stringOpt(ctx, 'model')), need).catch(async (err: unknown) => {
       await starting.then((h) => h.close()).catch(() => undefined);
       throw err;
     });
     ctx.out.info(`model ${model.choice.name} (${model.choice.source}), ${model.size} px, ages ${model.ageRange.min}-${model.ageRange.max}, backend ${model.backend.backend}`);
+    if (model.prototypeWarning) ctx.out.warn(model.prototypeWarning);
     const host = await starting.catch((err: unknown) => {
       model.cvae.dispose();
       throw err;

@@ -11,7 +11,7 @@ export const BLEND_OPTIONS: Record<'gain' | 'detail' | 'shift' | 'mask-grow' | '
   tone: { kind: 'number', value: 'T', help: "share of the change's broad shading kept (an overall darkening or colour cast of the skin), 0..1; lines and folds always stay (default: the model's tuned value, else 1)" },
   'mask-grow': { kind: 'number', value: 'R', help: "grow the face mask by R crop sides before paste-back, so the hairline and temples age too, 0..0.3 (default: the model's tuned value, else 0)" },
   prototype: { kind: 'number', value: 'W', help: "weight of the age prototypes' texture difference (mean face at the target age minus at the source age), 0..3 (default: the model's tuned value, else 1)" },
-  shape: { kind: 'boolean', help: "warp the face from its age's prototype shape to the target age's (--no-shape: keep the photo's geometry)", default: true },
+  shape: { kind: 'boolean', help: "warp the face from its age's prototype shape to the target age's (--no-shape: keep the photo's geometry; a damaged prototypes file then only drops their texture term, with a warning)", default: true },
   texture: { kind: 'boolean', help: 'add the texture change, the decoder\'s and the prototypes\' (--no-texture: shape only)', default: true },
 };
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { readTable } from './csv-parse.js';
+import { readCsvFile } from './csv-parse.js';
 import { LabelError, normaliseGender, normaliseSplit, parseAge } from './labels.js';
 import type { CsvOptions, ImportItem, Scanner } from './types.js';
 import { toRel } from './walk.js';
@@ -24,7 +24,7 @@ export const csvScanner: Scanner = {
   async scan(root, options: CsvOptions) {
     const csvAbs = await findCsv(root, options.csv);
     const csvRel = toRel(root, csvAbs);
-    const table = readTable(await fs.readFile(csvAbs, 'utf8'));
+    const table = await readCsvFile(csvAbs, csvRel);
     const col = (flag: string, explicit: string | undefined, defaults: readonly string[]): number => {
       if (explicit !== undefined) {
         const byName = table.column(explicit);

@@ -1,5 +1,10 @@
 /** Image dimensions and integrity read from the bytes' headers and trailers, never decoding the pixels. */
 
+/** A header that cannot be read: the reason, never a RangeError from reading past the end. */
+export class ImageHeaderError extends Error {
+  override readonly name = 'ImageHeaderError';
+}
+
 export interface HeaderInfo {
   format: string;
   width: number;
@@ -26,33 +31,33 @@ function isSof(marker: number): boolean {
 export function jpegHeader(buf: Buffer): HeaderInfo {
   let i = 2;
   while (i < buf.length) {
-    if (buf[i] !== 0xff) throw new Error(`corrupt JPEG: expected a marker at byte ${i}`);
+    if (buf[i] !== 0xff) throw new ImageHeaderError(`corrupt JPEG: expected a marker at byte ${i}`);
     while (buf[i] === 0xff) i++;
     const marker = buf[i];
     if (marker === undefined) break;
     i++;
     if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) continue;
-    if (marker === 0xd9 || marker === 0xda) throw new Error('corrupt JPEG: no frame header before the image data');
+    if (marker === 0xd9 || marker === 0xda) throw new ImageHeaderError('corrupt JPEG: no frame header before the image data');
     if (i + 2 > buf.length) break;
     const len = buf.readUInt16BE(i);
-    if (len < 2) throw new Error(`corrupt JPEG: bad segment length at byte ${i}`);
+    if (len < 2) throw new ImageHeaderError(`corrupt JPEG: bad segment length at byte ${i}`);
     if (isSof(marker)) {
       if (i + 7 > buf.length) break;
       const height = buf.readUInt16BE(i + 3);
       const width = buf.readUInt16BE(i + 5);
-      if (width === 0 || height === 0) throw new Error(`corrupt JPEG: frame header says ${width}x${height}`);
+      if (width === 0 || height === 0) throw new ImageHeaderError(`corrupt JPEG: frame header says ${width}x${height}`);
       return { format: 'jpeg', width, height };
     }
     i += len;
   }
-  throw new Error('truncated JPEG: the file ends inside its headers');
+  throw new ImageHeaderError('truncated JPEG: the file ends inside its headers');
 }
 
 export function pngHeader(buf: Buffer): HeaderInfo {
-  if (buf.length < 24 || buf.toString('latin1', 12, 16) !== 'IHDR') throw new Error('truncated PNG: no IHDR chunk');
+  if (buf.length < 24 || buf.toString('latin1', 12, 16) !== 'IHDR') throw new ImageHeaderError('truncated PNG: no IHDR chunk');
   const width = buf.readUInt32BE(16);
   const height = buf.readUInt32BE(20);
-  if (width === 0 || height === 0) throw new Error(`corrupt PNG: header says ${width}x${height}`);
+  if (width === 0 || height === 0) throw new ImageHeaderError(`corrupt PNG: header says ${width}x${height}`);
   return { format: 'png', width, height };
 }
 

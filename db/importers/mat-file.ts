@@ -64,6 +64,33 @@ interface Element {
   bytes: Buffer;
 }
 
+/**
+ * What one file may cost, whatever its headers declare: inflated bytes (the file's size times `inflateFactor`, never
+ * more than `maxInflatedBytes`), nesting depth, and values (arrays, cells and struct fields) in all.
+ */
+export const MAT_LIMITS = {
+  /** Deflate reaches about 1,000:1 only on runs of one byte; dataset metadata inflates 2-10 times. */
+  inflateFactor: 64,
+  maxInflatedBytes: 1024 ** 3,
+  maxDepth: 16,
+  /** IMDB-WIKI's imdb.mat, the largest known, holds about 1.4 million (460,723 entries x 3 cell fields). */
+  maxValues: 8_000_000,
+  /** Struct elements without fields cost no bytes; beyond this many they must still be paid for as if they had one. */
+  freeEmptyRecords: 1024,
+} as const;
+
+/** What one readMatFile call has left to spend. */
+class Budget {
+  inflated: number;
+  values = 0;
+  constructor(fileBytes: number) {
+    this.inflated = Math.min(MAT_LIMITS.maxInflatedBytes, fileBytes * MAT_LIMITS.inflateFactor);
+  }
+  value(where: () => string): void {
+    if (++this.values > MAT_LIMITS.maxValues) throw new MatFileError(`${where() || 'a variable'}: more than ${MAT_LIMITS.maxValues} values in one file`);
+  }
+}
+
 class Reader {
   constructor(
     readonly buf: Buffer,
@@ -86,7 +113,7 @@ class Reader {
     }
     const size = this.u32(off + 4);
     const start = off + 8;
-    if (start + size > end) throw new MatFileError(`truncated MAT-file: element at byte ${off} claims ${size} bytes, ${end - start} are left`);
+    if (size > end - start) throw new MatFileError(`truncated MAT-file: element at byte ${off} claims ${size} bytes, ${end - start} are left`);
     const padded = first === MI.COMPRESSED ? size : Math.ceil(size / 8) * 8;
     return { el: { type: first, bytes: this.buf.subarray(start, start + size) }, next: Math.min(end, start + padded) };
   }
@@ -144,7 +171,9 @@ function text(el: Element, le: boolean): string {
     const b = le ? el.bytes : Buffer.from(el.bytes).swap16();
     return b.toString('utf16le');
   }
-  return String.fromCodePoint(...numbers(el, le));
+  let s = '';
+  for (const code of numbers(el, le)) s += Number.isInteger(code) && code >= 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '\ufffd';
+  return s;
 }
 
 function charRows(chars: string, dims: number[]): string[] {
@@ -161,64 +190,115 @@ function charRows(chars: string, dims: number[]): string[] {
   return rows;
 }
 
-function product(dims: readonly number[]): number {
+const MAX_DIMS = 32;
+
+/** The element count of valid dimensions; throws naming the variable for negative, fractional or too many. */
+function elementCount(dims: readonly number[], where: () => string): number {
+  if (dims.length < 2 || dims.length > MAX_DIMS || dims.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new MatFileError(`${where() || 'a variable'}: invalid dimensions [${dims.slice(0, 8).join(', ')}${dims.length > 8 ? ', ...' : ''}]`);
+  }
   return dims.reduce((a, d) => a * d, 1);
 }
 
+/** Refuses a count of sub-elements that the bytes left cannot hold (each costs at least an 8-byte tag). */
+function checkFits(count: number, perElement: number, bytesLeft: number, what: string, where: () => string): void {
+  if (count * perElement * 8 > bytesLeft) {
+    throw new MatFileError(`${where() || 'a variable'}: declares ${count} ${what}, but only ${bytesLeft} bytes are left for them`);
+  }
+}
+
+interface Walk {
+  readonly r: Reader;
+  readonly budget: Budget;
+}
+
 /** `context` names the enclosing variable and field for error messages (built only when one is thrown). */
-function matrix(r: Reader, bytes: Buffer, context: () => string): { name: string; value: MatValue } {
+function matrix(w: Walk, bytes: Buffer, context: () => string, depth: number): { name: string; value: MatValue } {
+  w.budget.value(context);
   if (bytes.length === 0) return { name: '', value: { kind: 'numeric', dims: [0, 0], data: new Float64Array(0) } };
-  const sub = new Reader(bytes, r.le);
+  if (depth > MAT_LIMITS.maxDepth) throw new MatFileError(`${context() || 'a variable'}: nested more than ${MAT_LIMITS.maxDepth} levels deep`);
+  const le = w.r.le;
+  const sub = new Reader(bytes, le);
   let off = 0;
   const next = (): Element => {
     const { el, next: n } = sub.element(off, bytes.length);
     off = n;
     return el;
   };
-  const flags = numbers(next(), r.le);
+  const flags = numbers(next(), le);
   const classId = (flags[0] ?? 0) & 0xff;
-  const dims = Array.from(numbers(next(), r.le));
-  const name = text(next(), r.le);
+  const dims = Array.from(numbers(next(), le));
+  const name = text(next(), le);
   const where = (): string => {
     const outer = context();
     return name ? `${outer}${outer ? '.' : ''}${name}` : outer;
   };
-  const count = product(dims);
+  const count = elementCount(dims, where);
   if (classId === MX.CELL) {
+    checkFits(count, 1, bytes.length - off, 'cells', where);
     const cells: MatValue[] = [];
-    for (let i = 0; i < count; i++) cells.push(matrix(r, next().bytes, () => `${where()}{${i + 1}}`).value);
+    for (let i = 0; i < count; i++) cells.push(matrix(w, next().bytes, () => `${where()}{${i + 1}}`, depth + 1).value);
     return { name, value: { kind: 'cell', dims, cells } };
   }
   if (classId === MX.STRUCT) {
-    const nameLength = numbers(next(), r.le)[0] ?? 0;
+    const nameLength = numbers(next(), le)[0] ?? 0;
     const namesEl = next();
     const fields: string[] = [];
-    for (let i = 0; nameLength > 0 && i + nameLength <= namesEl.bytes.length; i += nameLength) {
-      const raw = namesEl.bytes.subarray(i, i + nameLength);
-      const zero = raw.indexOf(0);
-      fields.push(raw.subarray(0, zero < 0 ? raw.length : zero).toString('latin1'));
+    if (nameLength > 0 && Number.isInteger(nameLength)) {
+      for (let i = 0; i + nameLength <= namesEl.bytes.length; i += nameLength) {
+        const raw = namesEl.bytes.subarray(i, i + nameLength);
+        const zero = raw.indexOf(0);
+        fields.push(raw.subarray(0, zero < 0 ? raw.length : zero).toString('latin1'));
+      }
     }
+    if (fields.length > 0 || count > MAT_LIMITS.freeEmptyRecords) checkFits(count, Math.max(1, fields.length), bytes.length - off, 'struct elements', where);
     const elements: Record<string, MatValue>[] = [];
     for (let i = 0; i < count; i++) {
-      const rec: Record<string, MatValue> = {};
-      for (const f of fields) rec[f] = matrix(r, next().bytes, () => `${where()}.${f}`).value;
+      // No prototype: a field called __proto__ or constructor is a field like any other.
+      const rec = Object.create(null) as Record<string, MatValue>;
+      for (const f of fields) rec[f] = matrix(w, next().bytes, () => `${where()}.${f}`, depth + 1).value;
       elements.push(rec);
     }
     return { name, value: { kind: 'struct', dims, fields, elements } };
   }
   if (classId === MX.CHAR) {
-    const chars = count === 0 ? '' : text(next(), r.le);
+    const chars = count === 0 ? '' : text(next(), le);
+    if (chars.length < count) throw new MatFileError(`${where() || 'a variable'}: ${chars.length} characters for dimensions ${dims.join('x')}`);
     return { name, value: { kind: 'char', dims, rows: charRows(chars, dims) } };
   }
   if (classId >= MX.DOUBLE && classId <= MX.UINT64) {
-    const data = count === 0 ? new Float64Array(0) : numbers(next(), r.le);
+    const data = count === 0 ? new Float64Array(0) : numbers(next(), le);
     if (data.length !== count) throw new MatFileError(`${where() || 'a variable'}: ${data.length} values for dimensions ${dims.join('x')}`);
     return { name, value: { kind: 'numeric', dims, data } };
   }
   throw new MatFileError(`${where() || 'a variable'} is a MATLAB ${CLASS_NAMES[classId] ?? `class ${classId}`} array, which this reader does not support`);
 }
 
-/** The variables of a MAT v5 file, by name. Throws MatFileError with the reason when the bytes are not one. */
+/** The name in a miMATRIX element's header, or '' when it cannot be read. */
+function matrixName(bytes: Buffer, le: boolean): string {
+  try {
+    const sub = new Reader(bytes, le);
+    let off = 0;
+    for (let i = 0; i < 2; i++) off = sub.element(off, bytes.length).next;
+    return text(sub.element(off, bytes.length).el, le).slice(0, 64);
+  } catch {
+    return '';
+  }
+}
+
+/** The variable's name from the first bytes of a compressed one, without inflating the rest. */
+function compressedName(compressed: Buffer, le: boolean): string {
+  try {
+    const head = zlib.inflateSync(compressed.subarray(0, 256), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    return head.length >= 8 ? matrixName(head.subarray(8), le) : '';
+  } catch {
+    return '';
+  }
+}
+
+const label = (name: string, index: number): string => (name ? `variable "${name}"` : `variable ${index + 1}`);
+
+/** The variables of a MAT v5 file, by name. Throws MatFileError with the reason (and the variable) when the bytes are not one. */
 export function readMatFile(buf: Buffer): Map<string, MatValue> {
   if (buf.length < 128) throw new MatFileError(`not a MAT-file: ${buf.length} bytes, shorter than the 128-byte header`);
   const header = buf.toString('latin1', 0, 116);
@@ -228,25 +308,43 @@ export function readMatFile(buf: Buffer): Map<string, MatValue> {
     throw new MatFileError('not a MAT v5 file: no "MATLAB" header with a byte-order mark');
   }
   const reader = new Reader(buf, endian === 'IM');
+  const walk: Walk = { r: reader, budget: new Budget(buf.length) };
   const vars = new Map<string, MatValue>();
   let off = 128;
-  while (off + 8 <= buf.length) {
+  for (let index = 0; off + 8 <= buf.length; index++) {
     const { el, next } = reader.element(off, buf.length);
     off = next;
     let matrixEl = el;
-    if (el.type === MI.COMPRESSED) {
-      let inflated: Buffer;
-      try {
-        inflated = zlib.inflateSync(el.bytes);
-      } catch (err) {
-        throw new MatFileError(`corrupt MAT-file: a compressed variable does not inflate (${(err as Error).message})`);
+    let name = '';
+    try {
+      if (el.type === MI.COMPRESSED) {
+        name = compressedName(el.bytes, reader.le);
+        const limit = walk.budget.inflated;
+        let inflated: Buffer;
+        try {
+          inflated = zlib.inflateSync(el.bytes, { maxOutputLength: Math.max(1, limit) });
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+            throw new MatFileError(
+              `inflates to more than ${limit} bytes, the limit for a ${buf.length}-byte file (${MAT_LIMITS.inflateFactor} times its size, at most ${MAT_LIMITS.maxInflatedBytes})`,
+            );
+          }
+          throw new MatFileError(`corrupt MAT-file: a compressed variable does not inflate (${(err as Error).message})`);
+        }
+        walk.budget.inflated -= inflated.length;
+        const inner = new Reader(inflated, reader.le);
+        matrixEl = inner.element(0, inflated.length).el;
       }
-      const inner = new Reader(inflated, reader.le);
-      matrixEl = inner.element(0, inflated.length).el;
+      if (matrixEl.type !== MI.MATRIX) continue;
+      name ||= matrixName(matrixEl.bytes, reader.le);
+      const { name: read, value } = matrix(walk, matrixEl.bytes, () => '', 0);
+      vars.set(read, value);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      // Messages that already start with the variable's name keep it; others get it in front.
+      if (err instanceof MatFileError && name && new RegExp(`^${name.replace(/[^\w]/g, '\\$&')}[.{: ]`).test(reason)) throw err;
+      throw new MatFileError(`${label(name, index)}: ${err instanceof MatFileError ? reason : `corrupt MAT-file (${reason})`}`);
     }
-    if (matrixEl.type !== MI.MATRIX) continue;
-    const { name, value } = matrix(reader, matrixEl.bytes, () => '');
-    vars.set(name, value);
   }
   return vars;
 }

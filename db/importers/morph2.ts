@@ -1,8 +1,7 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Gender } from '../../domain/gender.js';
 import type { Split } from '../../domain/split.js';
-import { readTable } from './csv-parse.js';
+import { readCsvFile } from './csv-parse.js';
 import { LabelError, parseAge } from './labels.js';
 import type { ImportItem, Scanner } from './types.js';
 import { isDir, isFile, listImageFiles, toRel } from './walk.js';
@@ -48,7 +47,7 @@ export const morph2Scanner: Scanner = {
       const imagesDir = path.join(base, 'Images', s.folder);
       const csvRel = toRel(root, csvAbs);
       if (await isFile(csvAbs)) {
-        const table = readTable(await fs.readFile(csvAbs, 'utf8'));
+        const table = await readCsvFile(csvAbs, csvRel);
         const [ageCol, genderCol, fileCol] = ['age', 'gender', 'filename'].map((c) => table.column(c));
         if (fileCol === undefined || fileCol < 0) throw new Error(`${csvRel} has no "filename" column`);
         for (const rec of table.records) {

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import sharp, { type Metadata } from 'sharp';
+import { pixelLimitReason } from '../../domain/pixel-limit.js';
 import { endsCleanly, isJpeg, isPng, jpegHeader, pngHeader, type HeaderInfo } from './image-header.js';
 
 /** sharp's own default for limitInputPixels (0x3FFF * 0x3FFF). */
@@ -55,13 +56,8 @@ export async function probeFile(absPath: string, maxPixels = DEFAULT_MAX_PIXELS)
   } catch (err) {
     return { ok: false, reason: message(err) };
   }
-  const pixels = header.width * header.height;
-  if (pixels > maxPixels) {
-    return {
-      ok: false,
-      reason: `over the pixel limit: header says ${header.width}x${header.height} = ${pixels} px, limit ${maxPixels} (possible decompression bomb)`,
-    };
-  }
+  const over = pixelLimitReason(header.width, header.height, maxPixels);
+  if (over) return { ok: false, reason: `over the pixel limit: header says ${over} (possible decompression bomb)` };
   const clean = endsCleanly(buf, header.format);
   if (clean === false) {
     const failure = header.format === 'jpeg' || header.format === 'png' ? await decodesFully(buf, maxPixels) : 'missing end marker';

@@ -10,6 +10,7 @@ import { openCatalogue, CATALOGUE_FILE } from '../../db/catalogue.js';
 import { getModel, latestModel } from '../../db/models.js';
 import type { AgePrototypes } from '../shape/prototypes.js';
 import { readPrototypes } from '../shape/prototypes-io.js';
+import { ModelFileError } from '../io/model-file.js';
 
 export interface ModelChoice {
   readonly dir: string;
@@ -33,7 +34,15 @@ export interface AgingModel {
   readonly backend: BackendInfo;
   /** Age prototypes (shape and texture per age), null when neither this model nor the default model has any. */
   readonly prototypes: { readonly data: AgePrototypes; readonly source: PrototypeSource } | null;
+  /** Why the prototypes were left out though the model has them (a damaged file that this aging did not need). */
+  readonly prototypeWarning?: string;
 }
+
+/**
+ * Whether aging needs the age prototypes: 'required' (the shape warp uses them; a damaged file fails the load, naming
+ * it), 'optional' (only their texture term would; a damaged file is left out with a warning) or 'skip' (not read).
+ */
+export type PrototypeNeed = 'required' | 'optional' | 'skip';
 
 /** The repository's assets/models/default (found from this file, in the source tree or in dist/node). */
 export function defaultModelDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -88,8 +97,18 @@ export function chooseModel(dataDir: string, option?: string): ModelChoice {
   return { dir, id: null, name: 'default', source: 'default' };
 }
 
-export async function loadAgingModel(choice: ModelChoice): Promise<AgingModel> {
+export async function loadAgingModel(choice: ModelChoice, need: PrototypeNeed = 'required'): Promise<AgingModel> {
   if (!isModelDir(choice.dir)) throw new Error(`model folder ${choice.dir} lacks model.json or sidecar.json`);
+  let prototypes: AgingModel['prototypes'] = null;
+  let prototypeWarning: string | undefined;
+  if (need !== 'skip') {
+    try {
+      prototypes = modelPrototypes(choice.dir);
+    } catch (err) {
+      if (need === 'required' || !(err instanceof ModelFileError)) throw err;
+      prototypeWarning = `${err.message}; aging without the age prototypes`;
+    }
+  }
   const sidecar = readSidecar(choice.dir);
   const backend = await initBackend();
   const cvae = await loadCvae(choice.dir);
@@ -97,7 +116,7 @@ export async function loadAgingModel(choice: ModelChoice): Promise<AgingModel> {
   const prep = normalizePrepSettings({ ...(sidecar.prep ?? {}), size });
   const min = Number(sidecar.ageRange?.min ?? 0);
   const max = Number(sidecar.ageRange?.max ?? 100);
-  return { choice, cvae, sidecar, prep, size, ageRange: { min, max }, backend, prototypes: modelPrototypes(choice.dir) };
+  return { choice, cvae, sidecar, prep, size, ageRange: { min, max }, backend, prototypes, ...(prototypeWarning ? { prototypeWarning } : {}) };
 }
 
 /** The model folder's prototypes, else the default model's. */

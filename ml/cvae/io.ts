@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../io/write-file-atomic.js';
-import { fileSystemIO } from '../tf/file-io.js';
+import { FileCheck, readJsonFile } from '../io/model-file.js';
+import { fileSystemIO, MODEL_JSON, WEIGHTS_BIN } from '../tf/file-io.js';
 import { makeCvaeConfig, type CvaeConfig } from './config.js';
 import { Cvae, paramSpecs } from './model.js';
 import type { CvaeSidecar } from './sidecar.js';
@@ -47,10 +48,35 @@ export async function saveCvae(model: Cvae, dir: string): Promise<void> {
   await saveCvaeValues(dir, model.config, model.readValues(), model.sidecar);
 }
 
+/** The model's sidecar, checked: a file cut short, a NaN, or age bins out of order fail with a ModelFileError naming it. */
 export function readSidecar(dir: string): CvaeSidecar {
   const file = path.join(dir, SIDECAR_JSON);
   if (!fs.existsSync(file)) throw new Error(`no model sidecar at ${file}`);
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as CvaeSidecar;
+  const c = new FileCheck(file);
+  const s = c.object(readJsonFile(file), 'the file');
+  if (s.format !== MODEL_FORMAT || s.version !== 1) c.fail(`not a Chronoface model sidecar (format ${String(s.format)}, version ${String(s.version)})`);
+  const config = c.object(s.config, 'config');
+  const latentDim = c.number(config.latentDim, 'config.latentDim', { min: 1, max: 65_536, integer: true });
+  c.number(s.imageSize, 'imageSize', { min: 8, max: 1024, integer: true });
+  const range = c.object(s.ageRange, 'ageRange');
+  const min = c.number(range.min, 'ageRange.min', { min: 0, max: 120 });
+  c.number(range.max, 'ageRange.max', { min: min + 1e-9, max: 120 });
+  if (!Array.isArray(s.ageBins)) c.fail('ageBins should be an array');
+  let lastHi = -Infinity;
+  (s.ageBins as unknown[]).forEach((b, i) => {
+    const bin = c.object(b, `ageBins[${i}]`);
+    const lo = c.number(bin.lo, `ageBins[${i}].lo`);
+    c.number(bin.hi, `ageBins[${i}].hi`, { min: lo + 1e-9 });
+    if (lo < lastHi) c.fail(`ageBins[${i}] starts at ${lo}, inside the bin before it (which ends at ${lastHi})`);
+    lastHi = bin.hi as number;
+    const count = c.number(bin.count, `ageBins[${i}].count`, { min: 0, integer: true });
+    c.numbers(bin.mu, `ageBins[${i}].mu`, count > 0 ? latentDim : undefined);
+  });
+  if (s.aging !== undefined) {
+    const aging = c.object(s.aging, 'aging');
+    for (const [k, v] of Object.entries(aging)) c.number(v, `aging.${k}`, { min: 0, max: 10 });
+  }
+  return s as unknown as CvaeSidecar;
 }
 
 /** Reads weights by name (no tf backend needed). */
@@ -62,9 +88,22 @@ export async function loadCvaeValues(dir: string): Promise<{ config: CvaeConfig;
   const config = makeCvaeConfig(topo.config);
   const merged = { ...config, ...topo.config };
   const buf = artifacts.weightData as ArrayBuffer;
+  const manifest: FileCheck = new FileCheck(path.join(dir, MODEL_JSON));
+  const specs = artifacts.weightSpecs ?? [];
+  const byteLength = (spec: (typeof specs)[number]): number => {
+    if (!Array.isArray(spec.shape) || spec.shape.some((d) => !Number.isInteger(d) || d < 0)) manifest.fail(`weight ${spec.name}: invalid shape ${JSON.stringify(spec.shape)}`);
+    return spec.shape.reduce((a, b) => a * b, 1) * (spec.quantization?.dtype === 'float16' ? 2 : 4);
+  };
+  const declared = specs.reduce((a, spec) => a + byteLength(spec), 0);
+  if (declared !== buf.byteLength) new FileCheck(path.join(dir, WEIGHTS_BIN)).fail(`${buf.byteLength} bytes, but ${MODEL_JSON} declares ${declared}`);
+  const expected = new Map(paramSpecs(merged).map((p) => [p.name, p.shape]));
   const values = new Map<string, Float32Array>();
   let off = 0;
-  for (const spec of artifacts.weightSpecs ?? []) {
+  for (const spec of specs) {
+    const want = expected.get(spec.name);
+    if (!want) manifest.fail(`weight ${spec.name} is not part of this model's config`);
+    if (values.has(spec.name)) manifest.fail(`weight ${spec.name} is listed twice`);
+    if (want.join('x') !== spec.shape.join('x')) manifest.fail(`weight ${spec.name} has shape ${spec.shape.join('x')}, the config needs ${want.join('x')}`);
     if (spec.dtype !== 'float32') throw new Error(`weight ${spec.name}: dtype ${spec.dtype} is not supported`);
     const n = spec.shape.reduce((a, b) => a * b, 1);
     const quant = spec.quantization?.dtype;
@@ -77,7 +116,10 @@ export async function loadCvaeValues(dir: string): Promise<{ config: CvaeConfig;
     } else {
       throw new Error(`weight ${spec.name}: quantization ${quant} is not supported`);
     }
+    new FileCheck(path.join(dir, WEIGHTS_BIN)).finite(values.get(spec.name)!, spec.name);
   }
+  const missing = [...expected.keys()].filter((n) => !values.has(n));
+  if (missing.length > 0) manifest.fail(`lacks ${missing.length} weight${missing.length === 1 ? '' : 's'} the config needs: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
   return { config: merged, values };
 }
 

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import sharp from 'sharp';
 import type { Metadata, OutputInfo } from 'sharp';
+import { PHOTO_MAX_PIXELS, PHOTO_MAX_SIDE, pixelLimitReason } from '../../domain/pixel-limit.js';
 import type { EncodedImage, RawImage } from '../vision/host.js';
 
-export const DEFAULT_MAX_PIXELS = 100_000_000;
-export const MAX_SIDE = 30_000;
+export const DEFAULT_MAX_PIXELS = PHOTO_MAX_PIXELS;
+export const MAX_SIDE = PHOTO_MAX_SIDE;
 
 export type PhotoErrorCode = 'not-an-image' | 'too-large' | 'unreadable' | 'empty';
 
@@ -54,12 +55,8 @@ export async function loadPhoto(input: string | Buffer, opts: { maxPixels?: numb
   const width = meta.width ?? 0;
   const height = meta.height ?? 0;
   if (!width || !height) throw new PhotoError('not-an-image', 'not an image (no dimensions)');
-  if (width * height > maxPixels || width > MAX_SIDE || height > MAX_SIDE) {
-    throw new PhotoError(
-      'too-large',
-      `image too large: ${width}x${height} (${(width * height / 1e6).toFixed(0)} megapixels) exceeds the ${(maxPixels / 1e6).toFixed(0)} megapixel limit`,
-    );
-  }
+  const over = pixelLimitReason(width, height, maxPixels, MAX_SIDE);
+  if (over) throw new PhotoError('too-large', `image too large: ${over} (${(width * height / 1e6).toFixed(0)} megapixels)`);
   const orientation = meta.orientation ?? 1;
   let decoded: { data: Buffer; info: OutputInfo };
   try {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Db } from '../../db/catalogue.js';
 import type { ModelPrototypes } from '../../domain/prototypes.js';
-import { listPrototypeSamples } from '../../db/prototype-samples.js';
+import { prototypeSampleRows } from '../../db/prototype-samples.js';
 import { applyAffine } from '../prep/geometry.js';
 import { defaultModelDir } from '../aging/model.js';
 import { fitPrototypes, PrototypeDataError, type PrototypeSample } from './fit-prototypes.js';
@@ -15,16 +15,20 @@ export interface BuildPrototypesOptions {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-/** The catalogue's crops with their landmarks in crop px, ready to fit prototypes. */
-export function catalogueSamples(db: Db, dataDir: string, includePending: boolean): PrototypeSample[] {
-  return listPrototypeSamples(db, { includePending }).map((r) => ({
-    age: r.age,
-    gender: r.gender,
-    group: r.race === null ? null : String(r.race),
-    landmarks: r.landmarks.map((p) => applyAffine(r.transform, p)),
-    cropSize: r.size,
-    file: path.join(dataDir, r.file),
-  }));
+/** A pass over the catalogue's crops with their landmarks in crop px, ready to fit prototypes; each call starts a new one. */
+export function catalogueSamples(db: Db, dataDir: string, includePending: boolean): () => Iterable<PrototypeSample> {
+  return function* () {
+    for (const r of prototypeSampleRows(db, { includePending })) {
+      yield {
+        age: r.age,
+        gender: r.gender,
+        group: r.race === null ? null : String(r.race),
+        landmarks: r.landmarks.map((p) => applyAffine(r.transform, p)),
+        cropSize: r.size,
+        file: path.join(dataDir, r.file),
+      };
+    }
+  };
 }
 
 /**

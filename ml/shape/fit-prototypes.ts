@@ -29,16 +29,56 @@ export class PrototypeDataError extends Error {
   override readonly name = 'PrototypeDataError';
 }
 
+/** The crops to fit: an array, or a function that starts a fresh pass over them (the fit reads them twice or thrice). */
+export type PrototypeSamples = readonly PrototypeSample[] | (() => Iterable<PrototypeSample> | AsyncIterable<PrototypeSample>);
+
+const usableSample = (s: PrototypeSample): boolean => s.landmarks.length >= MESH_POINTS && Number.isFinite(s.age);
+
+async function* usableSamples(samples: PrototypeSamples): AsyncGenerator<PrototypeSample> {
+  for await (const s of typeof samples === 'function' ? samples() : samples) if (usableSample(s)) yield s;
+}
+
+/** Per gender and age range, how many crops; per group (race), how many overall and per gender. One pass, no crops kept. */
+class SampleCounts {
+  readonly ranges = new Map<string, number>();
+  readonly groups = { pooled: new Map<string, number>(), male: new Map<string, number>(), female: new Map<string, number>() };
+  total = 0;
+
+  add(s: Pick<PrototypeSample, 'age' | 'gender' | 'group'>): void {
+    this.total++;
+    const range = PROTOTYPE_RANGES.findIndex(([lo, hi]) => s.age >= lo && s.age < hi);
+    if (range >= 0 && s.gender !== 'unknown') this.ranges.set(`${s.gender} ${range}`, (this.ranges.get(`${s.gender} ${range}`) ?? 0) + 1);
+    const group = s.group ?? '';
+    const bump = (m: Map<string, number>): void => void m.set(group, (m.get(group) ?? 0) + 1);
+    bump(this.groups.pooled);
+    if (s.gender !== 'unknown') bump(this.groups[s.gender]);
+  }
+
+  missing(): string[] {
+    const out: string[] = [];
+    for (const g of PROTOTYPE_GENDERS) {
+      PROTOTYPE_RANGES.forEach(([lo, hi], r) => {
+        const n = this.ranges.get(`${g} ${r}`) ?? 0;
+        if (n < MIN_PER_RANGE) out.push(`${g} ${hi > 150 ? `${lo}+` : `${lo}-${hi - 1}`}: ${n} crop${n === 1 ? '' : 's'}`);
+      });
+    }
+    return out;
+  }
+
+  /** Each group's share of the crops of `key`. */
+  shares(key: 'pooled' | PrototypeGender): Map<string, number> {
+    const counts = this.groups[key];
+    let total = 0;
+    for (const v of counts.values()) total += v;
+    return new Map([...counts].map(([k, v]) => [k, v / Math.max(1, total)]));
+  }
+}
+
 /** Ranges (per gender) with too few crops, e.g. "female 60+: 12 crops"; empty when the catalogue can fit prototypes. */
 export function missingRanges(samples: readonly PrototypeSample[]): string[] {
-  const out: string[] = [];
-  for (const g of PROTOTYPE_GENDERS) {
-    for (const [lo, hi] of PROTOTYPE_RANGES) {
-      const n = samples.filter((s) => s.gender === g && s.age >= lo && s.age < hi).length;
-      if (n < MIN_PER_RANGE) out.push(`${g} ${hi > 150 ? `${lo}+` : `${lo}-${hi - 1}`}: ${n} crop${n === 1 ? '' : 's'}`);
-    }
-  }
-  return out;
+  const counts = new SampleCounts();
+  for (const s of samples) counts.add(s);
+  return counts.missing();
 }
 
 function kernel(age: number, knot: number): number {
@@ -58,84 +98,76 @@ function flatShape(points: readonly Point[], k: number): Float64Array {
 /** A group must hold this much kernel weight at a knot to count in the stratified mean there. */
 const MIN_GROUP_WEIGHT = 2;
 
-/** Per group (race, where the dataset gives one), its share of the samples in `keep`. */
-function groupShares(groups: readonly (string | null)[], keep: (i: number) => boolean): Map<string, number> {
-  const counts = new Map<string, number>();
-  let total = 0;
-  groups.forEach((g, i) => {
-    if (!keep(i)) return;
-    counts.set(g ?? '', (counts.get(g ?? '') ?? 0) + 1);
-    total++;
-  });
-  for (const [k, v] of counts) counts.set(k, v / Math.max(1, total));
-  return counts;
-}
+type SumKey = 'pooled' | PrototypeGender;
+type GroupSums = Map<string, { sum: Float64Array; w: number }>;
 
 /**
- * Kernel-weighted means at every knot, per gender, leaning on the pooled mean where a gender's weight is thin. Each
- * mean is stratified by group (race): every group counts with its overall share at every age, so that a dataset whose
- * make-up changes with age (UTKFace's children are more often white or asian) does not turn that into an age change.
+ * Running kernel-weighted sums at every knot, per gender and pooled, per group (race): crops are added one at a time
+ * and none is kept, so memory is knots x 3 x groups x `length` doubles whatever the catalogue's size.
  */
-function knotMeans(
-  count: number,
-  rows: (i: number) => ArrayLike<number>,
-  length: number,
-  genders: readonly ('male' | 'female' | 'unknown')[],
-  groups: readonly (string | null)[],
-  ages: readonly number[],
-  cutoff = 0,
-): { means: Record<PrototypeGender, Float32Array[]>; weights: Record<PrototypeGender, number[]> } {
-  const keys = ['pooled', ...PROTOTYPE_GENDERS] as const;
-  const shares = {
-    pooled: groupShares(groups, () => true),
-    male: groupShares(groups, (i) => genders[i] === 'male'),
-    female: groupShares(groups, (i) => genders[i] === 'female'),
-  };
-  const means = { male: [] as Float32Array[], female: [] as Float32Array[] };
-  const weights = { male: [] as number[], female: [] as number[] };
-  for (const knot of PROTOTYPE_KNOTS) {
-    const acc = { pooled: new Map<string, { sum: Float64Array; w: number }>(), male: new Map(), female: new Map() } as Record<(typeof keys)[number], Map<string, { sum: Float64Array; w: number }>>;
-    for (let i = 0; i < count; i++) {
-      const w = kernel(ages[i]!, knot);
-      if (w <= cutoff) continue;
-      const r = rows(i);
-      const g = genders[i]!;
-      for (const key of g === 'unknown' ? (['pooled'] as const) : (['pooled', g] as const)) {
-        const group = groups[i] ?? '';
-        let a = acc[key].get(group);
-        if (!a) acc[key].set(group, (a = { sum: new Float64Array(length), w: 0 }));
+class KnotSums {
+  private readonly acc: Record<SumKey, GroupSums>[] = PROTOTYPE_KNOTS.map(() => ({ pooled: new Map(), male: new Map(), female: new Map() }));
+
+  constructor(
+    private readonly length: number,
+    private readonly cutoff = 0,
+  ) {}
+
+  add(age: number, gender: PrototypeSample['gender'], group: string | null, row: ArrayLike<number>): void {
+    const { length } = this;
+    PROTOTYPE_KNOTS.forEach((knot, k) => {
+      const w = kernel(age, knot);
+      if (w <= this.cutoff) return;
+      for (const key of gender === 'unknown' ? (['pooled'] as const) : (['pooled', gender] as const)) {
+        const sums = this.acc[k]![key];
+        let a = sums.get(group ?? '');
+        if (!a) sums.set(group ?? '', (a = { sum: new Float64Array(length), w: 0 }));
         const sum = a.sum;
-        for (let j = 0; j < length; j++) sum[j] = sum[j]! + w * r[j]!;
+        for (let j = 0; j < length; j++) sum[j] = sum[j]! + w * row[j]!;
         a.w += w;
       }
-    }
-    const stratified = (key: (typeof keys)[number]): { mean: Float64Array; w: number } => {
-      const mean = new Float64Array(length);
-      let total = 0;
-      let share = 0;
-      const parts = [...acc[key].entries()];
-      for (const [, a] of parts) total += a.w;
-      const counted = parts.filter(([, a]) => a.w >= MIN_GROUP_WEIGHT);
-      const use = counted.length ? counted : parts;
-      for (const [group, a] of use) {
-        const pi = counted.length ? (shares[key].get(group) ?? 0) : a.w;
-        share += pi;
-        for (let j = 0; j < length; j++) mean[j] = mean[j]! + (pi * a.sum[j]!) / a.w;
-      }
-      if (share > 0) for (let j = 0; j < length; j++) mean[j] = mean[j]! / share;
-      return { mean, w: total };
-    };
-    const pooled = stratified('pooled');
-    for (const g of PROTOTYPE_GENDERS) {
-      const own = stratified(g);
-      const out = new Float32Array(length);
-      const k = pooled.w > 0 ? SHRINK : 0;
-      for (let j = 0; j < length; j++) out[j] = (own.w * own.mean[j]! + k * pooled.mean[j]!) / (own.w + k || 1);
-      means[g].push(out);
-      weights[g].push(own.w);
-    }
+    });
   }
-  return { means, weights };
+
+  /**
+   * The mean at every knot, per gender, leaning on the pooled mean where a gender's weight is thin. Each mean is
+   * stratified by group (race): every group counts with its overall share at every age, so that a dataset whose make-up
+   * changes with age (UTKFace's children are more often white or asian) does not turn that into an age change.
+   */
+  means(counts: SampleCounts): { means: Record<PrototypeGender, Float32Array[]>; weights: Record<PrototypeGender, number[]> } {
+    const { length } = this;
+    const shares = { pooled: counts.shares('pooled'), male: counts.shares('male'), female: counts.shares('female') };
+    const means = { male: [] as Float32Array[], female: [] as Float32Array[] };
+    const weights = { male: [] as number[], female: [] as number[] };
+    for (const acc of this.acc) {
+      const stratified = (key: SumKey): { mean: Float64Array; w: number } => {
+        const mean = new Float64Array(length);
+        let total = 0;
+        let share = 0;
+        const parts = [...acc[key].entries()];
+        for (const [, a] of parts) total += a.w;
+        const counted = parts.filter(([, a]) => a.w >= MIN_GROUP_WEIGHT);
+        const use = counted.length ? counted : parts;
+        for (const [group, a] of use) {
+          const pi = counted.length ? (shares[key].get(group) ?? 0) : a.w;
+          share += pi;
+          for (let j = 0; j < length; j++) mean[j] = mean[j]! + (pi * a.sum[j]!) / a.w;
+        }
+        if (share > 0) for (let j = 0; j < length; j++) mean[j] = mean[j]! / share;
+        return { mean, w: total };
+      };
+      const pooled = stratified('pooled');
+      for (const g of PROTOTYPE_GENDERS) {
+        const own = stratified(g);
+        const out = new Float32Array(length);
+        const k = pooled.w > 0 ? SHRINK : 0;
+        for (let j = 0; j < length; j++) out[j] = (own.w * own.mean[j]! + k * pooled.mean[j]!) / (own.w + k || 1);
+        means[g].push(out);
+        weights[g].push(own.w);
+      }
+    }
+    return { means, weights };
+  }
 }
 
 async function readCropFloat(file: string, cropSize: number, size: number): Promise<Float32Array> {
@@ -151,33 +183,40 @@ export interface FitOptions {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-/** Fits age prototypes to prepared crops (kernel regression over age, per gender). */
-export async function fitPrototypes(samples: readonly PrototypeSample[], opts: FitOptions): Promise<AgePrototypes> {
-  const usable = samples.filter((s) => s.landmarks.length >= MESH_POINTS && Number.isFinite(s.age));
-  const missing = missingRanges(usable);
+/**
+ * Fits age prototypes to prepared crops (kernel regression over age, per gender), streaming: one pass counts, one sums
+ * the shapes, and with textures one more reads, warps and sums each crop in turn. Memory does not grow with the crops.
+ */
+export async function fitPrototypes(samples: PrototypeSamples, opts: FitOptions): Promise<AgePrototypes> {
+  const counts = new SampleCounts();
+  for await (const s of usableSamples(samples)) counts.add(s);
+  const missing = counts.missing();
   if (missing.length) throw new PrototypeDataError(`too few crops with landmarks to fit age prototypes (at least ${MIN_PER_RANGE} per gender and age range): ${missing.join(', ')}`);
   const { size } = opts;
+  const n = counts.total;
   const L = MESH_POINTS * 2;
-  const shapes = usable.map((s) => flatShape(s.landmarks, size / s.cropSize));
-  const genders = usable.map((s) => s.gender);
-  const ages = usable.map((s) => s.age);
-  const groups = usable.map((s) => s.group);
   const meanShape = new Float32Array(L);
-  for (const s of shapes) for (let j = 0; j < L; j++) meanShape[j] = meanShape[j]! + s[j]! / shapes.length;
-  const fittedShapes = knotMeans(usable.length, (i) => shapes[i]!, L, genders, groups, ages);
+  const shapeSums = new KnotSums(L);
+  for await (const s of usableSamples(samples)) {
+    const shape = flatShape(s.landmarks, size / s.cropSize);
+    for (let j = 0; j < L; j++) meanShape[j] = meanShape[j]! + shape[j]! / n;
+    shapeSums.add(s.age, s.gender, s.group, shape);
+  }
+  const fittedShapes = shapeSums.means(counts);
 
   let textures: Record<PrototypeGender, Uint8Array[]> | null = null;
   if (opts.textures) {
     const px = size * size * 3;
     const meanPts = scaledPoints(meanShape, 1);
-    const normalised: Float32Array[] = [];
-    for (const [i, s] of usable.entries()) {
+    const textureSums = new KnotSums(px, TEXTURE_CUTOFF);
+    let done = 0;
+    for await (const s of usableSamples(samples)) {
       const crop = await readCropFloat(s.file, s.cropSize, size);
-      const field = meshWarpField(meanPts, scaledPoints(shapes[i]!, 1), { size, fade: TEXTURE_FADE });
-      normalised.push(warpCropImage(crop, size, 3, field));
-      opts.onProgress?.(i + 1, usable.length);
+      const field = meshWarpField(meanPts, scaledPoints(flatShape(s.landmarks, size / s.cropSize), 1), { size, fade: TEXTURE_FADE });
+      textureSums.add(s.age, s.gender, s.group, warpCropImage(crop, size, 3, field));
+      opts.onProgress?.(++done, n);
     }
-    const fitted = knotMeans(usable.length, (i) => normalised[i]!, px, genders, groups, ages, TEXTURE_CUTOFF);
+    const fitted = textureSums.means(counts);
     textures = { male: fitted.means.male.map((m) => Uint8Array.from(m, (v) => Math.round(v))), female: fitted.means.female.map((m) => Uint8Array.from(m, (v) => Math.round(v))) };
   }
   return {
@@ -189,7 +228,7 @@ export async function fitPrototypes(samples: readonly PrototypeSample[], opts: F
     weights: fittedShapes.weights,
     meanShape,
     textures,
-    crops: usable.length,
+    crops: n,
     builtAt: new Date().toISOString(),
   };
 }

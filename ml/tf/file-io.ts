@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
+import { ModelFileError, readJsonFile } from '../io/model-file.js';
 import { writeFileAtomic } from '../io/write-file-atomic.js';
 
 export const MODEL_JSON = 'model.json';
@@ -48,7 +49,7 @@ export function fileSystemIO(dir: string): FileSystemIO {
     async load(): Promise<tf.io.ModelArtifacts> {
       const file = path.join(dir, MODEL_JSON);
       if (!fs.existsSync(file)) throw new Error(`no model at ${dir} (missing ${MODEL_JSON})`);
-      const json = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+      const json = readJsonFile(file) as {
         format?: string;
         generatedBy?: string;
         convertedBy?: string | null;
@@ -58,9 +59,15 @@ export function fileSystemIO(dir: string): FileSystemIO {
       };
       const specs: tf.io.WeightsManifestEntry[] = [];
       const buffers: Buffer[] = [];
+      if (!Array.isArray(json.weightsManifest)) throw new ModelFileError(file, 'no weightsManifest');
       for (const group of json.weightsManifest) {
         specs.push(...group.weights);
-        for (const p of group.paths) buffers.push(fs.readFileSync(path.join(dir, p)));
+        for (const p of group.paths) {
+          if (path.basename(p) !== p) throw new ModelFileError(file, `weights path ${JSON.stringify(p)} is not a file name beside it`);
+          const bin = path.join(dir, p);
+          if (!fs.existsSync(bin)) throw new ModelFileError(file, `its weights file ${p} is missing`);
+          buffers.push(fs.readFileSync(bin));
+        }
       }
       const all = Buffer.concat(buffers);
       const artifacts: tf.io.ModelArtifacts = {

@@ -10,7 +10,7 @@ import { makeCvaeConfig } from '../cvae/config.js';
 import { loadCvaeValues, saveCvaeValues } from '../cvae/io.js';
 import { mixSeed } from '../cvae/rng.js';
 import { emptySidecar, type AgeBin, type CvaeSidecar } from '../cvae/sidecar.js';
-import { adjustedAgeBins } from '../cvae/age-bins.js';
+import { AgeBinFit } from '../cvae/age-bins.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { betaAt, resolveTrainConfig, type ExtraLossSpec, type TrainConfig } from './config.js';
 import { CropReader, epochBatches, loadTrainingSet, planEpoch, type Batch, type Sample, type TrainingSet } from './data.js';
@@ -95,13 +95,14 @@ async function evaluate(pool: GradPool, reader: CropReader, val: readonly Sample
 }
 
 async function ageBinMeans(pool: GradPool, reader: CropReader, train: readonly Sample[], latent: number): Promise<AgeBin[]> {
-  const mus: Float32Array[] = [];
+  // The codes go into running sums a batch at a time: none is kept (at 500,000 faces they would take 500 MB).
+  const fit = new AgeBinFit(train, latent);
   for (let i = 0; i < train.length; i += 64) {
     const chunk = train.slice(i, i + 64);
     const mu = await pool.encode(await reader.batch(chunk, null, null));
-    chunk.forEach((_, k) => mus.push(mu.slice(k * latent, (k + 1) * latent)));
+    chunk.forEach((_, k) => fit.add(i + k, mu.subarray(k * latent, (k + 1) * latent)));
   }
-  return adjustedAgeBins(mus, train, latent);
+  return fit.bins();
 }
 
 /** Why the run was cancelled: the reason given to abort(), when it is text. */
