@@ -17,14 +17,13 @@ import { lightnessFromSpec } from '../dist/node/ml/aging/detail-change.js';
 import { warpAffine } from '../dist/node/ml/prep/warp.js';
 import { renderContactSheet } from '../dist/node/ml/aging/contact-sheet.js';
 import { joinHorizontally } from '../dist/node/ml/aging/writers.js';
-import { numberOption, option as opt } from './script-args.js';
+import { numberOption, option as opt, requiredOptions } from './script-args.js';
 
-const dataDir = opt('data-dir');
-const out = opt('out');
-if (!dataDir || !out) {
-  console.error('usage: node scripts/aging-sheet.js --data-dir DIR --out sheet.png [--split test] [--per-decade 1] [--ages 10,20,40,60,80] [--model DIR] [--lightness off|K=V,...] [--px 192]');
-  process.exit(2);
-}
+const [dataDir, out] = requiredOptions(
+  'node scripts/aging-sheet.js --data-dir DIR --out sheet.png [--split test] [--per-decade 1] [--ages 10,20,40,60,80] [--model DIR] [--lightness off|K=V,...] [--px 192]',
+  'data-dir',
+  'out',
+);
 const split = opt('split', 'test');
 const perDecade = numberOption('per-decade', 1);
 const px = numberOption('px', 192);

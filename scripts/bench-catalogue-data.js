@@ -5,6 +5,10 @@ import { ensureDataset } from '../dist/node/db/datasets.js';
 import { insertImages, markImagePrepare } from '../dist/node/db/images.js';
 import { NO_FACE_ERROR } from '../dist/node/db/faces.js';
 import { mulberry32 } from '../dist/node/ml/cvae/rng.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { option } from './script-args.js';
 
 const pick = (rnd, weighted) => {
   let r = rnd();
@@ -116,4 +120,19 @@ export function buildCatalogue(db, { total, seed = 14, batch = 5000, onProgress 
     onProgress(Math.min(total, start + batch), total);
   }
   return { imageSeconds };
+}
+
+/** Runs a catalogue bench in its data directory: --data-dir DIR (a kept one, measured again as it is) or a new temporary
+ *  folder `prefix`*, removed afterwards unless BENCH_KEEP is set. `run(dataDir, reuse)` returns the report, printed as
+ *  one JSON line with `json`, else as an object. */
+export async function inBenchDataDir(prefix, json, run) {
+  const reuse = option('data-dir');
+  const dataDir = reuse ? path.resolve(reuse) : fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  try {
+    const report = await run(dataDir, Boolean(reuse));
+    console.log(json ? JSON.stringify(report) : report);
+  } finally {
+    if (!process.env.BENCH_KEEP && !reuse) fs.rmSync(dataDir, { recursive: true, force: true });
+    else console.error(`kept ${dataDir}`);
+  }
 }

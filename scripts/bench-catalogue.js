@@ -20,8 +20,8 @@ import { DECADE_BINS as AGE_BIN_NAMES } from '../dist/node/domain/age-bins.js';
 import { CROP_FLAGS, CROP_STATUSES, GENDERS } from '../dist/node/contract/types.js';
 import { mulberry32 } from '../dist/node/ml/cvae/rng.js';
 import { DuplicateIndex } from '../dist/node/ml/prep/pipeline.js';
-import { buildCatalogue } from './bench-catalogue-data.js';
-import { flag, numberOption, option } from './script-args.js';
+import { buildCatalogue, inBenchDataDir } from './bench-catalogue-data.js';
+import { flag, numberOption } from './script-args.js';
 
 const json = flag('json');
 const total = numberOption('images', 500_000);
@@ -99,9 +99,7 @@ function reviewQueries(db, cropCount) {
   return q;
 }
 
-const reuse = option('data-dir');
-const dataDir = reuse ? path.resolve(reuse) : fs.mkdtempSync(path.join(os.tmpdir(), 'chronoface-bench-catalogue-'));
-try {
+await inBenchDataDir('chronoface-bench-catalogue-', json, async (dataDir, reuse) => {
   let db;
   let buildSeconds = null;
   let imageSeconds = null;
@@ -198,8 +196,5 @@ try {
     loadAverage1m: +os.loadavg()[0].toFixed(2),
     cpus: os.cpus().length,
   };
-  console.log(json ? JSON.stringify(report) : report);
-} finally {
-  if (!process.env.BENCH_KEEP && !reuse) fs.rmSync(dataDir, { recursive: true, force: true });
-  else console.error(`kept ${dataDir}`);
-}
+  return report;
+});

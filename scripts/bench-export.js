@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { openCatalogue } from '../dist/node/db/catalogue.js';
-import { buildCatalogue } from './bench-catalogue-data.js';
+import { buildCatalogue, inBenchDataDir } from './bench-catalogue-data.js';
 import { flag, numberOption, option, REPO_ROOT, SHARED_DIR } from './script-args.js';
 
 const json = flag('json');
@@ -66,9 +66,7 @@ function du(dir) {
   return bytes;
 }
 
-const reuse = option('data-dir');
-const dataDir = reuse ? path.resolve(reuse) : fs.mkdtempSync(path.join(os.tmpdir(), 'chronoface-bench-export-'));
-try {
+await inBenchDataDir('chronoface-bench-export-', json, async (dataDir, reuse) => {
   const t0 = Date.now();
   const db = openCatalogue(dataDir);
   if (!reuse) buildCatalogue(db, { total, onProgress: (done) => { if (done % 100_000 === 0) log(`${done} images (${((Date.now() - t0) / 1000).toFixed(0)} s)`); } });
@@ -114,8 +112,5 @@ try {
     loadAverage1m: +os.loadavg()[0].toFixed(2),
     cpus: os.cpus().length,
   };
-  console.log(json ? JSON.stringify(report) : report);
-} finally {
-  if (!process.env.BENCH_KEEP && !reuse) fs.rmSync(dataDir, { recursive: true, force: true });
-  else console.error(`kept ${dataDir}`);
-}
+  return report;
+});

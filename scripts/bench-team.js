@@ -1,94 +1,175 @@
 #!/usr/bin/env node
-// Team photos, measured on a composite group photo (tests/helpers/group-photo.ts: UTKFace test-split faces on a
-// photo-like background, with the true face boxes), one section per stage of the team workflow.
-// Usage: npm run bench:team -- [--json] [--faces 30] [--canvas 4000x3000] [--widths 40,150] [--seed 1] [--repeat 3]
-//   [--pages 2] [--keep FILE.jpg]
-// detect: detectFaces on the photo (first pass + the search for faces of every size), median wall time over --repeat
-// runs after a warm-up, with recall, false boxes and recall by face width. Wall time is noisy on a shared machine:
-// cpuMs (this process and its Chromium helpers, per detection) is steadier, and loadAverage1m says how busy it was.
+// Team photos, measured on composite group photos (tests/helpers/group-photo.ts: UTKFace test-split faces on a
+// photo-like background, with the true face boxes), one section per stage of the team workflow. One JSON result.
+// Usage: npm run bench:team -- [--json] [--no-detect] [--no-speed] [--no-memory] [--faces 30] [--pages 2]
+//   detect options: [--canvas 4000x3000] [--widths 40,150] [--seed 1] [--repeat 3] [--keep FILE.jpg]
+//   GIF options: [--ages 6] [--memory-mp 100] [--memory-faces 50]
+// detect: detectFaces on a --canvas photo of --faces faces (first pass + the search for faces of every size), median
+//   wall time over --repeat runs after a warm-up, with recall, false boxes and recall by face width.
+// speed: the team GIF of a 12-MP photo of --faces faces at --ages target ages; the faces are found first (each
+//   ground-truth box through the drawn-face path, not timed), then ageTeamToFiles is timed from the faces to the written
+//   GIF: alignment, age/gender estimate, CVAE decodes, composing every frame, quantising and LZW.
+//   secondsPerFace = that time / faces.
+// memory: the team GIF of a --memory-mp MP photo (default 100) of --memory-faces faces, aged in a child process of its
+//   own; its peak RSS (getrusage maxrss) is the figure. Chromium's vision pages are other processes and not counted.
+//   It takes minutes: --no-memory skips it.
+// Wall times are noisy on a shared machine: cpuMs (detect: this process and its Chromium helpers; GIF: this process,
+// all its threads) is steadier, and the load averages say how busy it was.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { build } from 'esbuild';
 import { loadPhoto } from '../dist/node/ml/prep/photo.js';
 import { detectFaces } from '../dist/node/ml/prep/detect.js';
 import { createChromiumVisionHost } from '../dist/node/ml/vision/chromium-host.js';
-import { REPO_ROOT, SHARED_DIR, flag, numberOption, option, useSharedModels } from './script-args.js';
+import { ageTeamToFiles } from '../dist/node/workflows/age-team.js';
+import { faceFromBox } from '../dist/node/ml/aging/team-faces.js';
+import { chooseModel, loadAgingModel } from '../dist/node/ml/aging/model.js';
+import { flag, numberOption, option, useSharedModels } from './script-args.js';
+import { groupPhotoModule } from './group-photo-module.js';
 import { treeCpuMs } from './process-cpu.js';
 
 useSharedModels();
-process.env.CHRONOFACE_SHARED_DIR ??= SHARED_DIR;
 const json = flag('json');
 const faces = numberOption('faces', 30);
-const [canvasW, canvasH] = option('canvas', '4000x3000').split('x').map(Number);
-const widths = option('widths', '40,150').split(',').map(Number);
-const seed = numberOption('seed', 1);
-const repeat = Math.max(1, numberOption('repeat', 3));
+const nAges = numberOption('ages', 6);
 const pages = Math.max(1, numberOption('pages', 2));
-const keep = option('keep');
-
-/** tests/helpers/group-photo.ts, bundled once into dist/bench so this script uses the tests' own generator. */
-async function groupPhotoModule() {
-  const out = path.join(REPO_ROOT, 'dist/bench/group-photo.mjs');
-  await build({
-    entryPoints: [path.join(REPO_ROOT, 'tests/helpers/group-photo.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    outfile: out,
-    logLevel: 'warning',
-  });
-  return import(out);
-}
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'chronoface-bench-team-'));
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const round = (v, d = 0) => Math.round(v * 10 ** d) / 10 ** d;
 
-async function detectSection(gp, host) {
+async function detectSection(gp) {
+  const [canvasW, canvasH] = option('canvas', '4000x3000').split('x').map(Number);
+  const widths = option('widths', '40,150').split(',').map(Number);
+  const seed = numberOption('seed', 1);
+  const repeat = Math.max(1, numberOption('repeat', 3));
+  const keep = option('keep');
   const t0 = performance.now();
   const group = await gp.makeGroupPhoto({ faces, widths, canvas: [canvasW, canvasH], seed });
   const makeMs = performance.now() - t0;
   if (keep) fs.writeFileSync(keep, group.jpeg);
-  const t1 = performance.now();
-  const photo = await loadPhoto(group.jpeg);
-  const loadMs = performance.now() - t1;
-  await detectFaces(host, photo);
-  const times = [];
-  let found = [];
-  const cpu0 = treeCpuMs(process.pid).total;
-  for (let r = 0; r < repeat; r++) {
-    const t = performance.now();
-    found = await detectFaces(host, photo);
-    times.push(performance.now() - t);
+  const host = await createChromiumVisionHost({ pages });
+  try {
+    const t1 = performance.now();
+    const photo = await loadPhoto(group.jpeg);
+    const loadMs = performance.now() - t1;
+    await detectFaces(host, photo);
+    const times = [];
+    let found = [];
+    const cpu0 = treeCpuMs(process.pid).total;
+    for (let r = 0; r < repeat; r++) {
+      const t = performance.now();
+      found = await detectFaces(host, photo);
+      times.push(performance.now() - t);
+    }
+    const cpuMs = (treeCpuMs(process.pid).total - cpu0) / repeat;
+    const score = gp.scoreDetections(group.boxes, found.map((f) => f.box));
+    const hits = score.found.filter(Boolean).length;
+    return {
+      photo: { width: group.width, height: group.height, megapixels: round((group.width * group.height) / 1e6, 1), faces: group.boxes.length, widths, seed },
+      pages,
+      detectMs: round(median(times)),
+      detectMsRuns: times.map((t) => round(t)),
+      cpuMs: round(cpuMs),
+      loadMs: round(loadMs),
+      makeMs: round(makeMs),
+      found: found.length,
+      recall: round(hits / group.boxes.length, 3),
+      missed: group.boxes.length - hits,
+      falseBoxes: score.falseBoxes.length,
+      duplicates: score.duplicates,
+      recallByWidth: gp.recallByWidth(group.boxes, score.found),
+    };
+  } finally {
+    await host.close();
   }
-  const cpuMs = (treeCpuMs(process.pid).total - cpu0) / repeat;
-  const score = gp.scoreDetections(group.boxes, found.map((f) => f.box));
-  const hits = score.found.filter(Boolean).length;
-  return {
-    photo: { width: group.width, height: group.height, megapixels: round((group.width * group.height) / 1e6, 1), faces: group.boxes.length, widths, seed },
-    detectMs: round(median(times)),
-    detectMsRuns: times.map((t) => round(t)),
-    cpuMs: round(cpuMs),
-    loadMs: round(loadMs),
-    makeMs: round(makeMs),
-    found: found.length,
-    recall: round(hits / group.boxes.length, 3),
-    missed: group.boxes.length - hits,
-    falseBoxes: score.falseBoxes.length,
-    duplicates: score.duplicates,
-    recallByWidth: gp.recallByWidth(group.boxes, score.found),
-  };
+}
+
+/** Ages every face of `photoFile` (ground-truth `boxes`) into a team GIF; the faces are found first, untimed. */
+async function ageOnce(photoFile, boxes) {
+  const dataDir = fs.mkdtempSync(path.join(tmp, 'data-'));
+  const [host, model] = await Promise.all([createChromiumVisionHost({ pages: 1 }), loadAgingModel(chooseModel(dataDir))]);
+  try {
+    const photo = await loadPhoto(photoFile);
+    const found = [];
+    let missed = 0;
+    for (const b of boxes) {
+      const f = await faceFromBox(host, photo, [b[0], b[1], b[2], b[3]]);
+      if (!f.found) missed++;
+      found.push(f.face);
+    }
+    const ages = Array.from({ length: nAges }, (_, i) => Math.round(20 + (i * 50) / Math.max(1, nAges - 1)));
+    const gif = path.join(tmp, `team-${Date.now()}.gif`);
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const r = await ageTeamToFiles({ host, model, photo: photoFile, image: photo, options: { ages, detected: found }, files: { gif }, catalogue: null });
+    const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(c0);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    return {
+      width: r.team.width,
+      height: r.team.height,
+      faces: r.team.faces.length,
+      facesFromBoxAlone: missed,
+      ages: ages.length,
+      ms: round(ms),
+      secondsPerFace: round(ms / r.team.faces.length / 1000, 3),
+      cpuMs: round(cpuMs),
+      cpuSecondsPerFace: round(cpuMs / r.team.faces.length / 1000, 3),
+      stagesMs: Object.fromEntries(Object.entries(r.team.timings).map(([k, v]) => [k, round(v)])),
+      gifBytes: fs.statSync(gif).size,
+    };
+  } finally {
+    await host.close();
+    model.cvae.dispose();
+  }
+}
+
+async function gifSpeedSection(gp) {
+  const group = await gp.makeGroupPhoto({ faces, widths: [150, 260], canvas: [4000, 3000], seed: 30 });
+  const file = path.join(tmp, 'speed.jpg');
+  fs.writeFileSync(file, group.jpeg);
+  return { ...(await ageOnce(file, group.boxes)), limitSecondsPerFace: 0.6 };
+}
+
+async function gifMemorySection(gp) {
+  const mp = numberOption('memory-mp', 100);
+  const side = Math.round(Math.sqrt(mp * 1e6));
+  const memFaces = numberOption('memory-faces', 50);
+  const big = await gp.makeGroupPhoto({ faces: memFaces, widths: [Math.round(side / 25), Math.round(side / 14)], canvas: [side, side], seed: 100, quality: 85 });
+  const bigFile = path.join(tmp, 'big.jpg');
+  const boxesFile = path.join(tmp, 'big-boxes.json');
+  fs.writeFileSync(bigFile, big.jpeg);
+  fs.writeFileSync(boxesFile, JSON.stringify(big.boxes));
+  const args = [new URL(import.meta.url).pathname, '--memory-child', '--photo', bigFile, '--boxes', boxesFile, '--ages', String(nAges)];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const code = await new Promise((resolve) => child.on('exit', resolve));
+  if (code !== 0) throw new Error(`the memory run exited with ${code}`);
+  return { megapixels: round((side * side) / 1e6, 1), ...JSON.parse(out.trim().split('\n').pop()), limitMB: 2048 };
+}
+
+if (flag('memory-child')) {
+  const boxes = JSON.parse(fs.readFileSync(option('boxes'), 'utf8'));
+  const r = await ageOnce(option('photo'), boxes);
+  process.stdout.write(`${JSON.stringify({ ...r, peakRssMB: round(process.resourceUsage().maxRSS / 1024) })}\n`);
+  fs.rmSync(tmp, { recursive: true, force: true });
+  process.exit(0);
 }
 
 const gp = await groupPhotoModule();
-const host = await createChromiumVisionHost({ pages });
-const result = { pages, cores: os.cpus().length, loadAverage1m: round(os.loadavg()[0], 1) };
+const load0 = os.loadavg();
+const result = { cores: os.cpus().length };
 try {
-  result.detect = await detectSection(gp, host);
+  if (!flag('no-detect')) result.detect = await detectSection(gp);
+  if (!flag('no-speed')) result.gifSpeed = await gifSpeedSection(gp);
+  if (!flag('no-memory')) result.gifMemory = await gifMemorySection(gp);
 } finally {
-  await host.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
 }
+result.loadavg = { start: load0.map((v) => round(v, 1)), end: os.loadavg().map((v) => round(v, 1)) };
 if (json) console.log(JSON.stringify(result));
 else console.log(JSON.stringify(result, null, 2));

@@ -9,14 +9,9 @@ import { openCatalogue } from '../dist/node/db/catalogue.js';
 import { loadEvalFaces, readCrop } from '../dist/node/ml/eval/dataset.js';
 import { DETAIL_ENERGY_FILE, DetailEnergyFit, fitSigma } from '../dist/node/ml/aging/detail-energy.js';
 import { readSidecar } from '../dist/node/ml/cvae/io.js';
-import { numberOption, option as opt } from './script-args.js';
+import { numberOption, requiredOptions } from './script-args.js';
 
-const dataDir = opt('data-dir');
-const modelDir = opt('model');
-if (!dataDir || !modelDir) {
-  console.error('usage: node scripts/fit-detail-energy.js --data-dir DIR --model DIR [--lines-blur 0.025]');
-  process.exit(2);
-}
+const [dataDir, modelDir] = requiredOptions('node scripts/fit-detail-energy.js --data-dir DIR --model DIR [--lines-blur 0.025]', 'data-dir', 'model');
 const size = readSidecar(modelDir).imageSize;
 const fit = new DetailEnergyFit(size, fitSigma(size, numberOption("lines-blur", 0.025)));
 const db = openCatalogue(dataDir);

@@ -25,6 +25,15 @@ export function numberOption(name, fallback) {
   process.exit(2);
 }
 
+/** The values after --name for each of `names`, in order; when one is absent or empty the script stops (exit code 2)
+ *  with `usage`. */
+export function requiredOptions(usage, ...names) {
+  const values = names.map((name) => option(name));
+  if (values.every(Boolean)) return values;
+  console.error(`usage: ${usage}`);
+  process.exit(2);
+}
+
 /** True when --name is given. */
 export function flag(name) {
   return argv.includes(`--${name}`);

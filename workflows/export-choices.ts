@@ -2,21 +2,15 @@
 import { CROP_STATUSES } from '../domain/crop-status.js';
 import { DEFAULT_SHARD_BYTES, EXPORT_BACKGROUNDS, EXPORT_FORMATS, EXPORT_IMAGE_FORMATS, type ExportChoices } from '../domain/export.js';
 import { SPLITS } from '../domain/split.js';
+import { WorkflowError } from './workflow-error.js';
 
 const MIN_SHARD_BYTES = 64 * 1024;
 
 export type ExportErrorCode = 'invalid-choice' | 'not-empty' | 'nothing-to-export' | 'write-failed';
 
-export class ExportError extends Error {
+/** An export refused or failed; `setting` is the choice at fault (invalid-choice). */
+export class ExportError extends WorkflowError<ExportErrorCode, keyof ExportChoices> {
   override readonly name = 'ExportError';
-  constructor(
-    readonly code: ExportErrorCode,
-    message: string,
-    /** The choice at fault (invalid-choice). */
-    readonly choice?: keyof ExportChoices,
-  ) {
-    super(message);
-  }
 }
 
 export type SettledChoices = Required<Omit<ExportChoices, 'datasetId' | 'splits' | 'size' | 'background'>> & ExportChoices;

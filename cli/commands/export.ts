@@ -87,7 +87,7 @@ export const exportCommand: Command = {
         },
       }).catch((err: unknown) => {
         if (err instanceof ExportError && err.code === 'invalid-choice') {
-          const flag = err.choice ? FLAG_OF[err.choice] : undefined;
+          const flag = err.setting ? FLAG_OF[err.setting] : undefined;
           throw new UsageError(flag ? `--${flag}: ${err.message}` : err.message);
         }
         throw err;

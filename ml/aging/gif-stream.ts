@@ -3,6 +3,7 @@ import type { RawImage } from '../estimators/image.js';
 import { writeFileAtomic } from '../io/write-file-atomic.js';
 import { assembleAnimatedGif, parseFirstImage, type GifImage } from './gif-blocks.js';
 import { lzwEncode } from './gif-lzw.js';
+import { maskBoundingBox } from './mask-box.js';
 import { gifSequence, type GifOptions } from './writers.js';
 
 /** Pixels a palette is chosen from: enough for imagequant to see every colour that covers a visible area. */
@@ -27,7 +28,7 @@ export class GifStream {
     private readonly options: GifOptions = {},
   ) {
     if (changing.length !== width * height) throw new Error(`the change map has ${changing.length} pixels, expected ${width * height}`);
-    this.box = boundingBox(changing, width, height);
+    this.box = maskBoundingBox(changing, width, height);
   }
 
   get frames(): number {
@@ -71,22 +72,6 @@ export class GifStream {
   }
 }
 
-function boundingBox(mask: Uint8Array, width: number, height: number): { x0: number; y0: number; x1: number; y1: number } | null {
-  let x0 = width, y0 = height, x1 = -1, y1 = -1;
-  for (let y = 0; y < height; y++) {
-    const row = mask.subarray(y * width, (y + 1) * width);
-    const a = row.indexOf(1);
-    if (a < 0) continue;
-    const b = row.lastIndexOf(1);
-    if (a < x0) x0 = a;
-    if (b > x1) x1 = b;
-    if (y < y0) y0 = y;
-    y1 = y;
-  }
-  return x1 < 0 ? null : { x0, y0, x1: x1 + 1, y1: y1 + 1 };
-}
-
-/** Evenly spread pixels of the region (only where `keep` is 1, when given) as one RGB image for imagequant. */
 /** Two samples as one image: their pixels one after the other, in rows of the first's width. */
 function joinSamples(a: RawImage, b: RawImage): RawImage {
   const pixels = (a.data.length + b.data.length) / 3;
@@ -99,6 +84,7 @@ function joinSamples(a: RawImage, b: RawImage): RawImage {
   return { data, width: a.width, height, channels: 3 };
 }
 
+/** Evenly spread pixels of the region (only where `keep` is 1, when given) as one RGB image for imagequant. */
 function paletteSample(frame: RawImage, r: { x0: number; y0: number; x1: number; y1: number }, keep: Uint8Array | null, size = PALETTE_SAMPLE): RawImage {
   const ch = frame.channels;
   let count = 0;

@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import type { RawImage } from '../estimators/image.js';
 import { writeFileAtomic } from '../io/write-file-atomic.js';
 import { assembleAnimatedGif, parseFirstImage } from './gif-blocks.js';
+import { maskBoundingBox } from './mask-box.js';
 
 export interface GifOptions {
   /** Frames per second (default 6). */
@@ -66,23 +67,11 @@ export function changedRegion(pixels: readonly Uint8Array[], width: number, heig
       if (px[j] !== first[j] || px[j + 1] !== first[j + 1] || px[j + 2] !== first[j + 2]) varies[i] = 1;
     }
   }
-  let x0 = width;
-  let y0 = height;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0; y < height; y++) {
-    const row = varies.subarray(y * width, (y + 1) * width);
-    const a = row.indexOf(1);
-    if (a < 0) continue;
-    const b = row.lastIndexOf(1);
-    if (a < x0) x0 = a;
-    if (b > x1) x1 = b;
-    if (y < y0) y0 = y;
-    y1 = y;
-  }
-  if (x1 < 0) return null;
-  const w = x1 - x0 + 1;
-  const h = y1 - y0 + 1;
+  const box = maskBoundingBox(varies, width, height);
+  if (!box) return null;
+  const { x0, y0 } = box;
+  const w = box.x1 - x0;
+  const h = box.y1 - y0;
   const constant = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) constant[y * w + x] = varies[(y + y0) * width + x + x0] ? 0 : 1;
