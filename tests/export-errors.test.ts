@@ -5,12 +5,16 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exportCrops, ExportError } from '../workflows/export.js';
 import { readJournal } from '../ml/export/journal.js';
 import { runCli, startCli } from './helpers/cli.js';
 import { readBack, syntheticCatalogue } from './helpers/export-catalogue.js';
 import { tempDirsForFile } from './helpers/temp-dirs.js';
+
+/** Stops the CLI right after its first journal with exported crops, so the kill lands mid-export (see the file). */
+const STOP_AT_JOURNAL = fileURLToPath(new URL('./helpers/stop-at-journal.cjs', import.meta.url));
 
 const temp = tempDirsForFile();
 
@@ -144,9 +148,9 @@ describe('kill -9', () => {
     for (const format of ['webdataset', 'imagefolder'] as const) {
       const outDir = path.join(root, format);
       const args = ['export', outDir, '--format', format, '--shard-size', '256KB', '--data-dir', dataDir, '--json'];
-      const child = startCli(args);
+      const child = startCli(args, { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${STOP_AT_JOURNAL}` });
       const killed = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_c, signal) => resolve(signal)));
-      // Killed at the first checkpoint (a second in), whatever the export was doing then.
+      // Killed at the first checkpoint that journaled crops, where the process stopped itself.
       for (;;) {
         const j = readJournal(outDir);
         if (j && j.exported > 0) break;

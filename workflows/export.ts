@@ -45,6 +45,8 @@ export interface ExportJob {
 
 const PAGE = 256;
 const CHECKPOINT_MS = 1000;
+/** A checkpoint at least this often too, so a fast export of a few thousand crops is never journaled only at its end. */
+const CHECKPOINT_CROPS = 2000;
 const KEPT_SKIPS = 1000;
 /** Space kept in OUT_DIR while exporting, given back on a write error so the card and the journal can still say why. */
 const RESERVE_BYTES = 256 * 1024;
@@ -171,6 +173,7 @@ export async function exportCrops(job: ExportJob): Promise<ExportSummary> {
   const concurrency = job.concurrency ?? 8;
   let lastCheckpoint = Date.now();
   let doneThisRun = 0;
+  let doneAtCheckpoint = 0;
   const progress = (): void => {
     const seconds = (Date.now() - started) / 1000;
     job.onProgress?.({ done: journal.exported + journal.skipped, total: Math.max(total, journal.exported + journal.skipped), skipped: journal.skipped, cropsPerSecond: seconds > 0 ? doneThisRun / seconds : 0 });
@@ -232,9 +235,10 @@ export async function exportCrops(job: ExportJob): Promise<ExportSummary> {
         doneThisRun++;
         progress();
       }
-      if (Date.now() - lastCheckpoint >= CHECKPOINT_MS) {
+      if (Date.now() - lastCheckpoint >= CHECKPOINT_MS || doneThisRun - doneAtCheckpoint >= CHECKPOINT_CROPS) {
         await checkpoint();
         lastCheckpoint = Date.now();
+        doneAtCheckpoint = doneThisRun;
       }
     }
     // The state before closing: the end of a finished tar shard is not part of what a resume keeps.
