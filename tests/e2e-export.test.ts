@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,8 @@ import { launchChromium, openStudio, screenshot, startStudio, type Studio } from
 import { readBack } from './helpers/export-catalogue.js';
 import { copyStudioFixture } from './helpers/studio-fixture.js';
 import { tempDirsForFile } from './helpers/temp-dirs.js';
+
+const HOLD_EXPORT = fileURLToPath(new URL('./helpers/hold-export.cjs', import.meta.url));
 
 const temp = tempDirsForFile();
 let fixture: { dataDir: string; cleanup: () => void };
@@ -26,7 +29,10 @@ beforeAll(async () => {
   const db = new Database(path.join(fixture.dataDir, 'catalogue.sqlite'), { readonly: true });
   crops = db.prepare(`SELECT count(*) FROM crops WHERE status IN ('accepted', 'pending')`).pluck().get() as number;
   db.close();
-  studio = await startStudio(fixture.dataDir);
+  studio = await startStudio(fixture.dataDir, {
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${HOLD_EXPORT}`,
+    CHRONOFACE_TEST_HOLD_EXPORT: 'e2e-export-cancel',
+  });
   browser = await launchChromium();
 });
 
@@ -87,9 +93,12 @@ describe('export dialog (browser mode)', () => {
     const outDir = path.join(temp('e2e-export-cancel'), 'shards');
     await openDialog(page, outDir, 'webdataset');
     await page.getByTestId('export-start').click();
-    // Cancelled once the service has said it runs (its first progress event names the total).
-    await expect.poll(() => page.getByTestId('export-progress').textContent(), { timeout: 60_000 }).toMatch(new RegExp(`\\d+ / ${crops}`));
+    // The export holds after its first journal write (hold-export.cjs) until released: the cancel lands while it runs.
+    await expect.poll(() => readJournal(outDir)?.status ?? null, { timeout: 60_000 }).toBe('running');
+    const cancelAnswered = page.waitForResponse((r) => r.url().includes('datasetsCancel'));
     await page.getByTestId('export-cancel').click();
+    expect((await cancelAnswered).ok()).toBe(true);
+    fs.writeFileSync(`${outDir}.release`, '');
     await page.getByTestId('export-result').waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('export-result').textContent()).toContain('Export cancelled');
     const journal = readJournal(outDir)!;
