@@ -74,7 +74,10 @@ export function readSidecar(dir: string): CvaeSidecar {
   });
   if (s.aging !== undefined) {
     const aging = c.object(s.aging, 'aging');
-    for (const [k, v] of Object.entries(aging)) c.number(v, `aging.${k}`, { min: 0, max: 10 });
+    for (const [k, v] of Object.entries(aging)) {
+      // The lightness block is an object of its own, checked where aging reads it (parseLightness, naming the file).
+      if (k !== 'lightness') c.number(v, `aging.${k}`, { min: 0, max: 10 });
+    }
   }
   return s as unknown as CvaeSidecar;
 }
