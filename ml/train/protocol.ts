@@ -2,6 +2,7 @@ import type { BackendInfo, BackendPref } from '../tf/backend.js';
 import type { CvaeConfig } from '../cvae/config.js';
 import type { AdamState } from './adam.js';
 import type { ExtraLossSpec } from './config.js';
+import type { StepInput } from './replica.js';
 
 /** Messages between the trainer and its gradient workers (worker_threads, one wasm backend each). */
 export type WorkerRequest =
@@ -19,19 +20,12 @@ export type WorkerRequest =
       /** SharedArrayBuffer of gradient slots, each one flat gradient (trainable parameters, variable order) */
       shared: SharedArrayBuffer;
     }
-  | {
+  | (StepInput & {
       type: 'step';
       id: number;
-      n: number;
-      images: Float32Array;
-      cond: Float32Array;
-      weights: Float32Array | null;
-      invBatch: number;
-      beta: number;
-      noiseSeed: number;
       /** the slot of the shared buffer this worker writes its gradient into */
       slot: number;
-    }
+    })
   | { type: 'apply'; moments: Float32Array[] | null; slots: number[] }
   | { type: 'eval'; id: number; n: number; images: Float32Array; cond: Float32Array; sweepAges: number[] | null; wantRecon: boolean }
   | { type: 'encode'; id: number; n: number; images: Float32Array; cond: Float32Array }
