@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIGHTNESS, LIGHTNESS_KEYS, lightnessChange, lightnessFromSpec, lightnessWeights, lineGains, parseLightness } from '../ml/aging/detail-change.js';
 import { scaleOwnDetail } from '../ml/aging/detail-paste.js';
+import { skinWeight } from '../ml/aging/skin-weight.js';
 
 describe('aging in lightness and detail', () => {
   it('the weights: gentle for a child going older, strong for an adult, none of the decoder while both ages are 20 or under', () => {
@@ -90,9 +91,11 @@ describe('aging in lightness and detail', () => {
     expect(spread(deeper, 80)).toBeGreaterThan(70);
   });
 
-  it('line gains follow the prototypes\' detail ratio on the skin only, bounded', () => {
+  it('line gains follow the prototypes\' detail ratio on the skin only, bounded: going older they only deepen, going younger only fade', () => {
     const g = lineGains(Float32Array.from([0.5, 1, 2, 0.5, 10]), Float32Array.from([1, 1, 1, 0, 1]), 1);
-    expect(Array.from(g).map((v) => v + 0)).toEqual([-0.5, 0, 1, 0, 1.5]);
+    expect(Array.from(g).map((v) => v + 0)).toEqual([0, 0, 1, 0, 1.5]);
+    const younger = lineGains(Float32Array.from([0.5, 1, 2, 0.5, 0.01]), Float32Array.from([1, 1, 1, 0, 1]), 1, false);
+    expect(Array.from(younger).map((v) => Math.round(v * 100) / 100 + 0)).toEqual([-0.5, 0, 0, 0, -0.9]);
   });
 
   it('stored settings are checked: a missing or bad value is an error naming the file; none means the older blend', () => {
@@ -106,6 +109,48 @@ describe('aging in lightness and detail', () => {
     expect(lightnessFromSpec('linesYounger=2', null)).toEqual({ ...DEFAULT_LIGHTNESS, linesYounger: 2 });
     expect(() => lightnessFromSpec('nope=1', null)).toThrow(LIGHTNESS_KEYS.join(', '));
     expect(lightnessFromSpec('fineLimit=12', null)?.fineLimit).toBe(12);
+    expect(lightnessFromSpec('skin=1,prototypeLimit=8,broadBlur=0.1', null)).toMatchObject({ skin: 1, prototypeLimit: 8, broadBlur: 0.1 });
+    expect(() => parseLightness({ ...DEFAULT_LIGHTNESS, skin: 2 }, 'm/sidecar.json')).toThrow('m/sidecar.json: aging.lightness.skin must be a number in 0..1, got 2');
+  });
+
+  it("the prototypes' change is held within prototypeLimit and kept off what is not skin; the broad band can be a smooth blur", () => {
+    const size = 32;
+    const n = size * size;
+    const decodes = new Float32Array(2 * n * 3);
+    const prototype = new Float32Array(n * 3).fill(30);
+    const skinWeight = Float32Array.from({ length: n }, (_, i) => (i % size < size / 2 ? 1 : 0));
+    const w = { ...lightnessWeights(DEFAULT_LIGHTNESS, 40, 70), decoder: 0, broad: 0, prototype: 1 };
+    const at = (d: Float32Array, x: number): number => d[(16 * size + x) * 3]!;
+    const plain = lightnessChange(DEFAULT_LIGHTNESS, { size, decodes, target: 1, gain: 1, prototype, faceWidth: 20, weights: w, skinWeight });
+    expect(at(plain, 4)).toBeCloseTo(30, 3);
+    expect(at(plain, 28)).toBeCloseTo(30, 3);
+    const held = lightnessChange({ ...DEFAULT_LIGHTNESS, prototypeLimit: 10, skin: 1 }, { size, decodes, target: 1, gain: 1, prototype, faceWidth: 20, weights: w, skinWeight });
+    expect(at(held, 4)).toBeCloseTo(10 * Math.tanh(3), 3);
+    expect(at(held, 28)).toBe(0);
+    // A decoded change with a fine checker (mottling) over a smooth ramp: with broadBlur the broad band keeps the ramp only.
+    for (let i = 0; i < n; i++) {
+      const x = i % size;
+      const y = (i / size) | 0;
+      decodes.fill(x / size + (((x >> 2) + (y >> 2)) % 2 ? 0.1 : -0.1), n * 3 + i * 3, n * 3 + i * 3 + 3);
+    }
+    const wb = { ...w, prototype: 0, broad: 1 };
+    const mottled = lightnessChange(DEFAULT_LIGHTNESS, { size, decodes, target: 1, gain: 1, prototype: null, faceWidth: 20, weights: wb });
+    const smooth = lightnessChange({ ...DEFAULT_LIGHTNESS, broadBlur: 0.3 }, { size, decodes, target: 1, gain: 1, prototype: null, faceWidth: 20, weights: wb });
+    // The second difference across the checker: the linear ramp does not count.
+    const rough = (d: Float32Array): number => Math.abs(2 * at(d, 17) - at(d, 13) - at(d, 21));
+    expect(rough(smooth)).toBeLessThan(rough(mottled) / 3);
+  });
+});
+
+describe('skin weight: how much each crop pixel looks like the face\'s own cheeks', () => {
+  it('is near 1 on the cheeks\' colour and near 0 on hair or a dark glasses rim', () => {
+    const size = 64;
+    const crop = new Uint8Array(size * size * 3);
+    for (let i = 0; i < size * size; i++) crop.set((i / size | 0) < 16 ? [40, 30, 25] : [200, 150, 130], i * 3);
+    const landmarks = Array.from({ length: 468 }, () => [32, 40] as [number, number]);
+    const w = skinWeight(crop, size, landmarks);
+    expect(w[40 * size + 32]).toBeGreaterThan(0.99);
+    expect(w[4 * size + 32]).toBeLessThan(0.01);
   });
 });
 

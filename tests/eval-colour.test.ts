@@ -73,5 +73,14 @@ describe('the mean per-face slope beside the median', () => {
     expect(f.meanSlope).toBeCloseTo(0.4, 6);
     expect(f.colour).toBeCloseTo(2, 6);
     expect(f.byTarget.map((t) => t.colour)).toEqual([1, 2, 3]);
+    expect(f.colourAligned).toBeNaN();
+  });
+
+  it('the geometry-aligned colour figure is averaged apart from the colour figure, per target', () => {
+    const faces = [0.2, 0.6].map((a) => ({ sourceAge: 5, targets: [20, 60], estimated: [20, 40], distances: [0.3, 0.3], colour: [2, 4], colourAligned: [a, 2 * a] }));
+    const f = agingFigures(faces);
+    expect(f.colour).toBeCloseTo(3, 6);
+    expect(f.colourAligned).toBeCloseTo(0.6, 6);
+    expect(f.byTarget.map((t) => t.colourAligned)).toEqual([0.4, 0.8].map((v) => expect.closeTo(v, 6)));
   });
 });

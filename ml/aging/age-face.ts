@@ -18,6 +18,7 @@ import { templatePoints } from '../prep/template.js';
 import path from 'node:path';
 import { cropChroma, lightnessChange, lightnessWeights, lineGains, maskWidth, parseLightness, type LightnessSettings } from './detail-change.js';
 import { scaleOwnDetail } from './detail-paste.js';
+import { skinWeight } from './skin-weight.js';
 import { DETAIL_ENERGY_FILE, detailRatioMap, loadDetailEnergy, type DetailEnergy } from './detail-energy.js';
 
 export type Gender = 'male' | 'female';
@@ -146,10 +147,10 @@ export interface AgedFaceResult {
   readonly prototypes: PrototypeSource | null;
   /**
    * Per target age, the gain on the face's own fine detail (crop space, the output's geometry; detail-paste.ts), or
-   * null; `detailSigma` is the width in crop px of the blur that detail is measured against.
+   * null; `detailSigmas` the width in crop px of the blur that detail is measured against, per target age.
    */
   readonly detailGains: (Float32Array | null)[];
-  readonly detailSigma: number;
+  readonly detailSigmas: number[];
 }
 
 function toBytes(values: Float32Array, offset: number, count: number): Uint8Array {
@@ -234,8 +235,9 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
       : null;
   const skin = light ? fadeMap(size, 1, face.faceMask) : null;
   const ownChroma = light ? cropChroma(face.crop, size * size) : null;
+  const ownSkin = light && (light.skin ?? 0) > 0 && face.landmarks && face.landmarks.length >= MESH_POINTS ? skinWeight(face.crop, size, face.landmarks) : undefined;
   const detailGains: (Float32Array | null)[] = [];
-  const detailSigma = light ? light.linesBlur * faceWidth : 0;
+  const detailSigmas: number[] = [];
   const decodes: RawImage[] = [];
   const deltas: Float32Array[] = [];
   const cropFrames: RawImage[] = [];
@@ -248,11 +250,13 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
     decodes.push({ data: toBytes(raw, off, px), width: size, height: size, channels: 3 });
     let delta: Float32Array = new Float32Array(px);
     let gains: Float32Array | null = null;
+    let sigma = 0;
     if (light) {
       const t = ages.ages[k]!;
       const w = lightnessWeights(light, sourceForCond, t);
-      delta = lightnessChange(light, { size, decodes: values, target: k + 1, gain: blend.gain, prototype: change?.textures[k] ?? null, faceWidth, weights: { ...w, prototype: w.prototype * protoTexture }, crop: { rgb: face.crop, chroma: ownChroma! } });
-      if (energy && skin && w.lines > 0) gains = lineGains(detailRatioMap(energy, gender!, sourceForCond, t, size), skin, w.lines);
+      delta = lightnessChange(light, { size, decodes: values, target: k + 1, gain: blend.gain, prototype: change?.textures[k] ?? null, faceWidth, weights: { ...w, prototype: w.prototype * protoTexture }, crop: { rgb: face.crop, chroma: ownChroma! }, skinWeight: ownSkin });
+      if (energy && skin && w.lines > 0) gains = lineGains(detailRatioMap(energy, gender!, sourceForCond, t, size), skin, w.lines, t >= sourceForCond);
+      sigma = w.linesBlur * faceWidth;
     } else if (useTexture) {
       const share = change?.fields[k] ? textureShare(sourceForCond, ages.ages[k]!) : 1;
       for (let i = 0; i < px; i++) {
@@ -274,9 +278,10 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
     }
     const shownGains = gains && field ? warpCropImage(gains, size, 1, field) : gains;
     detailGains.push(shownGains);
+    detailSigmas.push(sigma);
     deltas.push(delta);
     const cropFrame = { data: frame, width: size, height: size, channels: 3 };
-    cropFrames.push(shownGains ? scaleOwnDetail(cropFrame, shownGains, size, [1, 0, 0, 0, 1, 0], detailSigma) : cropFrame);
+    cropFrames.push(shownGains ? scaleOwnDetail(cropFrame, shownGains, size, [1, 0, 0, 0, 1, 0], sigma) : cropFrame);
   }
   const fields = change ? change.fields : ages.ages.map(() => null);
   return {
@@ -291,7 +296,7 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
     fields,
     prototypes: change ? protos!.source : null,
     detailGains,
-    detailSigma,
+    detailSigmas,
   };
 }
 
@@ -340,13 +345,13 @@ export function pasteMask(model: AgingModel, face: AlignedFace, options: Pick<Ag
 export function photoFrames(
   photo: RawImage,
   face: AlignedFace,
-  aged: Pick<AgedFaceResult, 'fields'> & Partial<Pick<AgedFaceResult, 'detailGains' | 'detailSigma'>> & { deltas: readonly Float32Array[] },
+  aged: Pick<AgedFaceResult, 'fields'> & Partial<Pick<AgedFaceResult, 'detailGains' | 'detailSigmas'>> & { deltas: readonly Float32Array[] },
   mask: Uint8Array = face.faceMask,
 ): RawImage[] {
   return aged.deltas.map((data, k) => {
     const field = aged.fields[k];
     const frame = field ? warpPasteBack(photo, { size: face.size, data }, mask, face.transform, field) : pasteBack(photo, { size: face.size, data }, mask, face.transform);
     const gains = aged.detailGains?.[k];
-    return gains ? scaleOwnDetail(frame, gains, face.size, face.transform, aged.detailSigma ?? 1) : frame;
+    return gains ? scaleOwnDetail(frame, gains, face.size, face.transform, aged.detailSigmas?.[k] ?? 1) : frame;
   });
 }

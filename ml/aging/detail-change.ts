@@ -28,6 +28,19 @@ export interface LightnessSettings {
    * levels) pass and blotches (20-40) are held back. 0: no limit. Optional in a sidecar (0 when absent).
    */
   readonly fineLimit?: number;
+  /**
+   * When above 0, the decoder's broad band is its lightness change blurred by this share of the face's width (smooth
+   * shading) rather than all that is coarser than the fine band, whose middle frequencies draw mottling on a child
+   * aged far. Optional (0 when absent).
+   */
+  readonly broadBlur?: number;
+  /** Soft limit (levels) on the prototypes' lightness change, as `fineLimit`: their receding hairline and dark eye sockets stay moderate. Optional. */
+  readonly prototypeLimit?: number;
+  /**
+   * Share of the lightness change kept off what does not look like the face's own skin (skin-weight.ts: hair, a cap,
+   * glasses, background): 0 none, 1 all of it. Optional (0 when absent).
+   */
+  readonly skin?: number;
   /** Weight of the prototypes' relative lightness change going older, for a source of 10 or under (gentle: a child grows). */
   readonly prototypeChild: number;
   /** The same for a source of 20 or over (adults need it stronger); linear between. */
@@ -44,6 +57,11 @@ export interface LightnessSettings {
   readonly linesYounger: number;
   readonly linesOlder: number;
   readonly linesBlur: number;
+  /**
+   * Going younger, the face's own detail is measured against a blur of this share of the face's width instead of
+   * `linesBlur`: a wider band takes folds and deep lines as well as fine ones. Optional (linesBlur when absent).
+   */
+  readonly linesBlurYounger?: number;
 }
 
 export const LIGHTNESS_KEYS: readonly (keyof LightnessSettings)[] = [
@@ -63,7 +81,7 @@ export const LIGHTNESS_KEYS: readonly (keyof LightnessSettings)[] = [
 ];
 
 /** Settings a sidecar may leave out. */
-export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = ['fineLimit'];
+export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = ['fineLimit', 'broadBlur', 'prototypeLimit', 'skin', 'linesBlurYounger'];
 
 /** Ranges a stored setting must lie in. */
 const RANGES: Record<keyof LightnessSettings, [number, number]> = {
@@ -81,6 +99,10 @@ const RANGES: Record<keyof LightnessSettings, [number, number]> = {
   linesOlder: [0, 3],
   linesBlur: [0.001, 0.2],
   fineLimit: [0, 100],
+  broadBlur: [0, 0.5],
+  prototypeLimit: [0, 100],
+  skin: [0, 1],
+  linesBlurYounger: [0.001, 0.2],
 };
 
 /** The settings in a sidecar's `aging.lightness`, checked: an error names the file and the bad value. */
@@ -105,6 +127,8 @@ export interface LightnessWeights {
   readonly prototype: number;
   readonly colour: number;
   readonly lines: number;
+  /** Width of the blur the face's own detail is measured against, as a share of the face's width. */
+  readonly linesBlur: number;
 }
 
 const clamp01 = (v: number): number => Math.min(1, Math.max(0, v));
@@ -119,6 +143,7 @@ export function lightnessWeights(l: LightnessSettings, sourceAge: number, target
     prototype: older ? l.prototypeChild + (l.prototypeAdult - l.prototypeChild) * adult : l.prototypeYounger,
     colour: l.colourChild * (1 - adult),
     lines: older ? l.linesOlder : l.linesYounger,
+    linesBlur: older ? l.linesBlur : (l.linesBlurYounger ?? l.linesBlur),
   };
 }
 
@@ -163,6 +188,8 @@ export interface LightnessInput {
   readonly weights: LightnessWeights;
   /** The face's crop (RGB 0..255) and its cropChroma: when given, the lightness change keeps each pixel's own a*, b* (CIELAB). */
   readonly crop?: { readonly rgb: ArrayLike<number>; readonly chroma: Float32Array };
+  /** Per crop pixel, how much it looks like the face's own skin (skin-weight.ts), for the `skin` setting. */
+  readonly skinWeight?: Float32Array;
 }
 
 /** Per pixel of an RGB crop, its CIELAB a*, b* (a0, b0, a1, b1, ...): what a lightness change keeps. */
@@ -193,6 +220,8 @@ function keepColour(r: number, g: number, b: number, a: number, bb: number, d: n
   out[o + 2] = clamp255(B) - b;
 }
 
+const softLimit = (v: number, limit: number): number => (limit > 0 ? limit * Math.tanh(v / limit) : v);
+
 export function lightnessChange(l: LightnessSettings, input: LightnessInput): Float32Array {
   const { size, decodes, target, gain, prototype, weights: w } = input;
   const n = size * size;
@@ -204,16 +233,27 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
     const y = lumaPlane(change, n);
     const limit = l.fineLimit ?? 0;
     const fine = fineBand(y, size, l.fineBlur * input.faceWidth);
+    const broad = (l.broadBlur ?? 0) > 0 ? blurPlane(Float32Array.from(y), size, l.broadBlur! * input.faceWidth) : Float32Array.from(y, (v, i) => v - fine[i]!);
     for (let i = 0; i < n; i++) {
-      const f = w.decoder * fine[i]!;
-      const v = (limit > 0 ? limit * Math.tanh(f / limit) : f) + w.broad * (y[i]! - fine[i]!);
+      const v = softLimit(w.decoder * fine[i]!, limit) + w.broad * broad[i]!;
       for (let c = 0; c < 3; c++) delta[i * 3 + c] = v;
     }
   }
   const colour = prototype && w.colour > 0 ? lumaFree(prototype, size) : null;
   if (prototype && w.prototype > 0) {
     const y = lumaPlane(prototype, n);
-    for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! + w.prototype * y[i]!;
+    const limit = l.prototypeLimit ?? 0;
+    for (let i = 0; i < n; i++) {
+      const v = softLimit(w.prototype * y[i]!, limit);
+      for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! + v;
+    }
+  }
+  const skin = input.skinWeight && (l.skin ?? 0) > 0 ? l.skin! : 0;
+  if (skin > 0) {
+    for (let i = 0; i < n; i++) {
+      const k = 1 - skin + skin * input.skinWeight![i]!;
+      for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! * k;
+    }
   }
   const crop = input.crop;
   if (crop) {
@@ -236,10 +276,13 @@ const LINE_GAIN = { min: -0.9, max: 1.5 } as const;
 
 /**
  * Per crop pixel, the gain on the face's own detail: lines x (ratio - 1), where `ratio` is the prototypes' detail-energy
- * ratio (target / source, the face's geometry), on the skin only (`skin`, 0..1).
+ * ratio (target / source, the face's geometry), on the skin only (`skin`, 0..1). Going older it only deepens, going
+ * younger it only fades: where the table's cells take in hair (a child's fringe over the forehead reads as detail), its
+ * ratio points the other way, and a face made younger must not gain texture there.
  */
-export function lineGains(ratio: Float32Array, skin: Float32Array, lines: number): Float32Array {
-  return Float32Array.from(ratio, (r, i) => Math.min(LINE_GAIN.max, Math.max(LINE_GAIN.min, lines * (r - 1))) * skin[i]!);
+export function lineGains(ratio: Float32Array, skin: Float32Array, lines: number, older = true): Float32Array {
+  const [lo, hi] = older ? [0, LINE_GAIN.max] : [LINE_GAIN.min, 0];
+  return Float32Array.from(ratio, (r, i) => Math.min(hi, Math.max(lo, lines * (r - 1))) * skin[i]!);
 }
 
 /** Starting values for a model that has no lightness settings of its own, when some are asked for (`--lightness k=v`). */

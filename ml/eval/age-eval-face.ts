@@ -8,7 +8,10 @@ import { cropFaceMask } from './face-mask.js';
 /** Ways of aging an eval face: the blend settings, the age-shift vectors, shape and texture. */
 export type EvalAgingOptions = BlendSettings & { readonly ageShift: boolean; readonly shape?: boolean; readonly texture?: boolean };
 
-/** Ages a catalogue face as `age` ages a photo (its stored crop, landmarks and alignment), at the photo's resolution. */
+/**
+ * Ages a catalogue face as `age` ages a photo (its stored crop, landmarks and alignment), at the photo's resolution.
+ * `shapeOnly` gives the photo moved by each output's shape warp alone (no texture change), for the geometry-aligned colour figure.
+ */
 export async function ageEvalFace(model: AgingModel, face: EvalFace, crop: Uint8Array, targets: readonly number[], o: EvalAgingOptions) {
   const S = model.size;
   const transform = scaleTransform(face.transform, S / face.cropSize);
@@ -17,7 +20,8 @@ export async function ageEvalFace(model: AgingModel, face: EvalFace, crop: Uint8
   const aligned = { crop, size: S, transform, faceMask: await cropFaceMask(S, transform, face.landmarks), landmarks };
   const g = face.gender === 'unknown' ? undefined : face.gender;
   const aged = await ageAlignedFace(model, aligned, { ...o, ages: targets, sourceAge: face.age, gender: g });
-  const outputs = photoFrames(photo, aligned, aged, pasteMask(model, aligned, o));
-  return { photo, aged, outputs };
+  const mask = pasteMask(model, aligned, o);
+  const outputs = photoFrames(photo, aligned, aged, mask);
+  return { photo, aged, outputs, shapeOnly: () => photoFrames(photo, aligned, { fields: aged.fields, deltas: aged.deltas.map((d) => new Float32Array(d.length)) }, mask) };
 }
 

@@ -10,6 +10,8 @@ export interface AgedFace {
   readonly distances: readonly number[];
   /** The colour figure (colour-change.ts) of each output against the input, when measured. */
   readonly colour?: readonly number[];
+  /** The same against the input moved by the output's shape warp alone: the colour of the texture change, without the geometry's. */
+  readonly colourAligned?: readonly number[];
 }
 
 export interface AgingFigures {
@@ -24,8 +26,10 @@ export interface AgingFigures {
   readonly samePerson: number;
   /** Mean colour figure over the outputs that have one (NaN when none). */
   readonly colour: number;
+  /** Mean geometry-aligned colour figure (NaN when none). */
+  readonly colourAligned: number;
   /** Mean estimated age per target. */
-  readonly byTarget: { target: number; meanEstimated: number; mae: number; samePerson: number; colour: number }[];
+  readonly byTarget: { target: number; meanEstimated: number; mae: number; samePerson: number; colour: number; colourAligned: number }[];
 }
 
 export function leastSquaresSlope(x: readonly number[], y: readonly number[]): number {
@@ -55,14 +59,22 @@ export function mean(values: readonly number[]): number {
   return v.length ? v.reduce((s, x) => s + x, 0) / v.length : NaN;
 }
 
+const meanOf = (acc: { sum: number; n: number }): number => (acc.n > 0 ? acc.sum / acc.n : NaN);
+
 export function agingFigures(faces: readonly AgedFace[], sameDistance = 0.6): AgingFigures {
   const slopes = faces.map((f) => leastSquaresSlope(f.targets, f.estimated));
   let absErr = 0;
   let same = 0;
   let outputs = 0;
-  let colour = 0;
-  let coloured = 0;
-  const perTarget = new Map<number, { est: number; err: number; same: number; n: number; colour: number; coloured: number }>();
+  const colour = { sum: 0, n: 0 };
+  const aligned = { sum: 0, n: 0 };
+  const add = (acc: { sum: number; n: number }, v: number | undefined): void => {
+    if (v !== undefined && Number.isFinite(v)) {
+      acc.sum += v;
+      acc.n++;
+    }
+  };
+  const perTarget = new Map<number, { est: number; err: number; same: number; n: number; colour: { sum: number; n: number }; aligned: { sum: number; n: number } }>();
   for (const f of faces) {
     f.targets.forEach((t, i) => {
       const e = f.estimated[i]!;
@@ -70,13 +82,10 @@ export function agingFigures(faces: readonly AgedFace[], sameDistance = 0.6): Ag
       outputs++;
       absErr += Math.abs(e - t);
       if (d < sameDistance) same++;
-      const acc = perTarget.get(t) ?? { est: 0, err: 0, same: 0, n: 0, colour: 0, coloured: 0 };
-      const c = f.colour?.[i];
-      if (c !== undefined && Number.isFinite(c)) {
-        colour += c;
-        coloured++;
-        acc.colour += c;
-        acc.coloured++;
+      const acc = perTarget.get(t) ?? { est: 0, err: 0, same: 0, n: 0, colour: { sum: 0, n: 0 }, aligned: { sum: 0, n: 0 } };
+      for (const [all, one, v] of [[colour, acc.colour, f.colour?.[i]], [aligned, acc.aligned, f.colourAligned?.[i]]] as const) {
+        add(all, v);
+        add(one, v);
       }
       acc.est += e;
       acc.err += Math.abs(e - t);
@@ -91,10 +100,11 @@ export function agingFigures(faces: readonly AgedFace[], sameDistance = 0.6): Ag
     meanSlope: mean(slopes),
     mae: outputs > 0 ? absErr / outputs : NaN,
     samePerson: outputs > 0 ? same / outputs : NaN,
-    colour: coloured > 0 ? colour / coloured : NaN,
+    colour: meanOf(colour),
+    colourAligned: meanOf(aligned),
     byTarget: [...perTarget.entries()]
       .sort((a, b) => a[0] - b[0])
-      .map(([target, a]) => ({ target, meanEstimated: a.est / a.n, mae: a.err / a.n, samePerson: a.same / a.n, colour: a.coloured > 0 ? a.colour / a.coloured : NaN })),
+      .map(([target, a]) => ({ target, meanEstimated: a.est / a.n, mae: a.err / a.n, samePerson: a.same / a.n, colour: meanOf(a.colour), colourAligned: meanOf(a.aligned) })),
   };
 }
 

@@ -47,13 +47,22 @@ export const COLOUR_SIZE = 192;
 
 /**
  * The colour figure of each output against the input photo, measured in the face's aligned frame (COLOUR_SIZE px)
- * inside its face mask. `transform` maps photo px to crop px of a crop `cropSize` wide.
+ * inside its face mask. `transform` maps photo px to crop px of a crop `cropSize` wide. With `references` (one per
+ * output), each output is measured against its own reference instead of the photo: the photo moved by the same shape
+ * warp gives the geometry-aligned figure, the colour the texture change alone adds.
  */
-export async function colourFigures(photo: RawImage, outputs: readonly RawImage[], transform: Affine, cropSize: number, landmarks: readonly Point[] | null): Promise<number[]> {
+export async function colourFigures(
+  photo: RawImage,
+  outputs: readonly RawImage[],
+  transform: Affine,
+  cropSize: number,
+  landmarks: readonly Point[] | null,
+  references?: readonly RawImage[],
+): Promise<number[]> {
   const k = COLOUR_SIZE / cropSize;
   const t: Affine = [transform[0] * k, transform[1] * k, transform[2] * k, transform[3] * k, transform[4] * k, transform[5] * k];
   const mask = await cropFaceMask(COLOUR_SIZE, t, landmarks);
   const cut = (img: RawImage): Promise<Buffer> => warpAffine({ data: Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), width: img.width, height: img.height, channels: 3 }, t, COLOUR_SIZE);
   const before = await cut(photo);
-  return Promise.all(outputs.map(async (o) => colourChange(before, await cut(o), mask, COLOUR_SIZE)));
+  return Promise.all(outputs.map(async (o, i) => colourChange(references ? await cut(references[i]!) : before, await cut(o), mask, COLOUR_SIZE)));
 }

@@ -40,7 +40,7 @@ export interface EvalOptions extends Partial<Readonly<BlendSettings>> {
 }
 
 /** Figures of a group of input faces, without the per-target breakdown but with the colour figure per target. */
-export type GroupFigures = Omit<AgingFigures, 'byTarget'> & { readonly colourByTarget: { target: number; colour: number }[] };
+export type GroupFigures = Omit<AgingFigures, 'byTarget'> & { readonly colourByTarget: { target: number; colour: number; colourAligned: number }[] };
 
 export interface BinFigures {
   /** An age bin of the input face (EVAL_AGE_BINS), or a group of them ('children 0-9', 'adults 20-69'). */
@@ -186,12 +186,13 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
     const b01 = Float32Array.from(rv, (v) => Math.min(1, Math.max(0, (v + 1) / 2)));
     const reconMetrics = imageMetrics(a01, b01, S, S, 3);
 
-    const { photo, aged, outputs } = await ageEvalFace(model, face, crop, targets, { ...blend, ageShift, shape: options.shape, texture: options.texture });
+    const { photo, aged, outputs, shapeOnly } = await ageEvalFace(model, face, crop, targets, { ...blend, ageShift, shape: options.shape, texture: options.texture });
     const realCut = await recut(photo, face.transform, face.cropSize);
     const outCuts = await Promise.all(outputs.map((o) => recut(o, face.transform, face.cropSize)));
     const decodeCuts = await Promise.all(aged.decodes.map((d) => resized(d, SCORE_SIZE)));
     const cuts = [realCut, ...outCuts];
     const colour = await colourFigures(photo, outputs, face.transform, face.cropSize, face.landmarks);
+    const colourAligned = await colourFigures(photo, outputs, face.transform, face.cropSize, face.landmarks, shapeOnly());
     const est = [...(await estimateAgeGender(cuts, 'tight')), ...(await estimateAgeGender(decodeCuts, 'aligned'))];
     const desc = [...(await describeFaces(cuts, 'tight')), ...(await describeFaces(decodeCuts, 'aligned'))];
     const n = targets.length;
@@ -206,7 +207,7 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
       realAge: est[0]!.age,
       realGender: est[0]!.gender,
       realDescriptor,
-      photo: { sourceAge: face.age, targets, estimated: est.slice(1, 1 + n).map((e) => e.age), distances: desc.slice(1, 1 + n).map((d) => descriptorDistance(realDescriptor, d)), colour },
+      photo: { sourceAge: face.age, targets, estimated: est.slice(1, 1 + n).map((e) => e.age), distances: desc.slice(1, 1 + n).map((d) => descriptorDistance(realDescriptor, d)), colour, colourAligned },
       decode: { sourceAge: face.age, targets, estimated: est.slice(1 + n).map((e) => e.age), distances: desc.slice(1 + n).map((d) => descriptorDistance(realDescriptor, d)) },
       check,
     });
@@ -229,7 +230,7 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
 
   const strip = (f: AgingFigures): GroupFigures => {
     const { byTarget, ...rest } = f;
-    return { ...rest, colourByTarget: byTarget.map((t) => ({ target: t.target, colour: t.colour })) };
+    return { ...rest, colourByTarget: byTarget.map((t) => ({ target: t.target, colour: t.colour, colourAligned: t.colourAligned })) };
   };
   const groupFigures = (bin: string, rs: readonly FaceRecord[]): BinFigures => {
     if (rs.length === 0) return { bin, faces: 0, reconstruction: null, estimatorMae: null, photo: null, decode: null, check: [] };
