@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIGHTNESS, LIGHTNESS_KEYS, lightnessChange, lightnessFromSpec, lightnessWeights, lineGains, parseLightness } from '../ml/aging/detail-change.js';
 import { scaleOwnDetail } from '../ml/aging/detail-paste.js';
-import { skinWeight } from '../ml/aging/skin-weight.js';
 
 describe('aging in lightness and detail', () => {
   it('the weights: gentle for a child going older, strong for an adult, none of the decoder while both ages are 20 or under', () => {
@@ -109,24 +108,27 @@ describe('aging in lightness and detail', () => {
     expect(lightnessFromSpec('linesYounger=2', null)).toEqual({ ...DEFAULT_LIGHTNESS, linesYounger: 2 });
     expect(() => lightnessFromSpec('nope=1', null)).toThrow(LIGHTNESS_KEYS.join(', '));
     expect(lightnessFromSpec('fineLimit=12', null)?.fineLimit).toBe(12);
-    expect(lightnessFromSpec('skin=1,prototypeLimit=8,broadBlur=0.1', null)).toMatchObject({ skin: 1, prototypeLimit: 8, broadBlur: 0.1 });
-    expect(() => parseLightness({ ...DEFAULT_LIGHTNESS, skin: 2 }, 'm/sidecar.json')).toThrow('m/sidecar.json: aging.lightness.skin must be a number in 0..1, got 2');
+    expect(lightnessFromSpec('prototypeLighten=5,prototypeLimit=8,broadBlur=0.1,linesBlurYounger=0.06', null)).toMatchObject({ prototypeLighten: 5, prototypeLimit: 8, broadBlur: 0.1, linesBlurYounger: 0.06 });
+    expect(() => parseLightness({ ...DEFAULT_LIGHTNESS, prototypeLighten: -1 }, 'm/sidecar.json')).toThrow('m/sidecar.json: aging.lightness.prototypeLighten must be a number in 0..100, got -1');
   });
 
-  it("the prototypes' change is held within prototypeLimit and kept off what is not skin; the broad band can be a smooth blur", () => {
+  it("the prototypes' change is held within prototypeLimit, their lightening going older within prototypeLighten; the broad band can be a smooth blur", () => {
     const size = 32;
     const n = size * size;
     const decodes = new Float32Array(2 * n * 3);
-    const prototype = new Float32Array(n * 3).fill(30);
-    const skinWeight = Float32Array.from({ length: n }, (_, i) => (i % size < size / 2 ? 1 : 0));
+    // The prototypes lighten the left half by 30 levels and darken the right half by 30.
+    const prototype = Float32Array.from({ length: n * 3 }, (_, i) => (((i / 3) | 0) % size < size / 2 ? 30 : -30));
     const w = { ...lightnessWeights(DEFAULT_LIGHTNESS, 40, 70), decoder: 0, broad: 0, prototype: 1 };
     const at = (d: Float32Array, x: number): number => d[(16 * size + x) * 3]!;
-    const plain = lightnessChange(DEFAULT_LIGHTNESS, { size, decodes, target: 1, gain: 1, prototype, faceWidth: 20, weights: w, skinWeight });
-    expect(at(plain, 4)).toBeCloseTo(30, 3);
-    expect(at(plain, 28)).toBeCloseTo(30, 3);
-    const held = lightnessChange({ ...DEFAULT_LIGHTNESS, prototypeLimit: 10, skin: 1 }, { size, decodes, target: 1, gain: 1, prototype, faceWidth: 20, weights: w, skinWeight });
-    expect(at(held, 4)).toBeCloseTo(10 * Math.tanh(3), 3);
-    expect(at(held, 28)).toBe(0);
+    const plain = lightnessChange(DEFAULT_LIGHTNESS, { size, decodes, target: 1, gain: 1, prototype, faceWidth: 20, weights: w });
+    expect([at(plain, 4), at(plain, 28)].map((v) => Math.round(v))).toEqual([30, -30]);
+    const held = { ...DEFAULT_LIGHTNESS, prototypeLimit: 20, prototypeLighten: 5 };
+    const older = lightnessChange(held, { size, decodes, target: 1, gain: 1, prototype, faceWidth: 20, weights: { ...lightnessWeights(held, 40, 70), decoder: 0, broad: 0, prototype: 1 } });
+    expect(at(older, 4)).toBeCloseTo(20 * Math.tanh((5 * Math.tanh(6)) / 20), 3);
+    expect(at(older, 28)).toBeCloseTo(-20 * Math.tanh(1.5), 3);
+    // Going younger the face may lighten (lines and beard shadow fade): only prototypeLimit holds it.
+    const younger = lightnessChange(held, { size, decodes, target: 1, gain: 1, prototype, faceWidth: 20, weights: { ...lightnessWeights(held, 70, 40), decoder: 0, broad: 0, prototype: 1 } });
+    expect(at(younger, 4)).toBeCloseTo(20 * Math.tanh(1.5), 3);
     // A decoded change with a fine checker (mottling) over a smooth ramp: with broadBlur the broad band keeps the ramp only.
     for (let i = 0; i < n; i++) {
       const x = i % size;
@@ -142,17 +144,6 @@ describe('aging in lightness and detail', () => {
   });
 });
 
-describe('skin weight: how much each crop pixel looks like the face\'s own cheeks', () => {
-  it('is near 1 on the cheeks\' colour and near 0 on hair or a dark glasses rim', () => {
-    const size = 64;
-    const crop = new Uint8Array(size * size * 3);
-    for (let i = 0; i < size * size; i++) crop.set((i / size | 0) < 16 ? [40, 30, 25] : [200, 150, 130], i * 3);
-    const landmarks = Array.from({ length: 468 }, () => [32, 40] as [number, number]);
-    const w = skinWeight(crop, size, landmarks);
-    expect(w[40 * size + 32]).toBeGreaterThan(0.99);
-    expect(w[4 * size + 32]).toBeLessThan(0.01);
-  });
-});
 
 describe('the lightness change keeps each pixel\'s own colour', () => {
   it('sRGB -> CIELAB -> sRGB is the identity, and a darkened skin pixel keeps its a*, b*', async () => {

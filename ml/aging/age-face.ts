@@ -18,7 +18,6 @@ import { templatePoints } from '../prep/template.js';
 import path from 'node:path';
 import { cropChroma, lightnessChange, lightnessWeights, lineGains, maskWidth, parseLightness, type LightnessSettings } from './detail-change.js';
 import { scaleOwnDetail } from './detail-paste.js';
-import { skinWeight } from './skin-weight.js';
 import { DETAIL_ENERGY_FILE, detailRatioMap, loadDetailEnergy, type DetailEnergy } from './detail-energy.js';
 
 export type Gender = 'male' | 'female';
@@ -235,7 +234,6 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
       : null;
   const skin = light ? fadeMap(size, 1, face.faceMask) : null;
   const ownChroma = light ? cropChroma(face.crop, size * size) : null;
-  const ownSkin = light && (light.skin ?? 0) > 0 && face.landmarks && face.landmarks.length >= MESH_POINTS ? skinWeight(face.crop, size, face.landmarks) : undefined;
   const detailGains: (Float32Array | null)[] = [];
   const detailSigmas: number[] = [];
   const decodes: RawImage[] = [];
@@ -254,7 +252,7 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
     if (light) {
       const t = ages.ages[k]!;
       const w = lightnessWeights(light, sourceForCond, t);
-      delta = lightnessChange(light, { size, decodes: values, target: k + 1, gain: blend.gain, prototype: change?.textures[k] ?? null, faceWidth, weights: { ...w, prototype: w.prototype * protoTexture }, crop: { rgb: face.crop, chroma: ownChroma! }, skinWeight: ownSkin });
+      delta = lightnessChange(light, { size, decodes: values, target: k + 1, gain: blend.gain, prototype: change?.textures[k] ?? null, faceWidth, weights: { ...w, prototype: w.prototype * protoTexture }, crop: { rgb: face.crop, chroma: ownChroma! } });
       if (energy && skin && w.lines > 0) gains = lineGains(detailRatioMap(energy, gender!, sourceForCond, t, size), skin, w.lines, t >= sourceForCond);
       sigma = w.linesBlur * faceWidth;
     } else if (useTexture) {

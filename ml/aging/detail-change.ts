@@ -37,10 +37,11 @@ export interface LightnessSettings {
   /** Soft limit (levels) on the prototypes' lightness change, as `fineLimit`: their receding hairline and dark eye sockets stay moderate. Optional. */
   readonly prototypeLimit?: number;
   /**
-   * Share of the lightness change kept off what does not look like the face's own skin (skin-weight.ts: hair, a cap,
-   * glasses, background): 0 none, 1 all of it. Optional (0 when absent).
+   * Soft limit (levels) on the prototypes' lightening going older: an older face mostly darkens (shadows, lines), and
+   * where the source-age mean face has hair and the older one skin (a receding hairline), or at its temples, the ratio
+   * would paint a bright band or blob on the person's forehead, cap or hair. Optional (0, no limit, when absent).
    */
-  readonly skin?: number;
+  readonly prototypeLighten?: number;
   /** Weight of the prototypes' relative lightness change going older, for a source of 10 or under (gentle: a child grows). */
   readonly prototypeChild: number;
   /** The same for a source of 20 or over (adults need it stronger); linear between. */
@@ -81,7 +82,7 @@ export const LIGHTNESS_KEYS: readonly (keyof LightnessSettings)[] = [
 ];
 
 /** Settings a sidecar may leave out. */
-export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = ['fineLimit', 'broadBlur', 'prototypeLimit', 'skin', 'linesBlurYounger'];
+export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = ['fineLimit', 'broadBlur', 'prototypeLimit', 'prototypeLighten', 'linesBlurYounger'];
 
 /** Ranges a stored setting must lie in. */
 const RANGES: Record<keyof LightnessSettings, [number, number]> = {
@@ -95,13 +96,13 @@ const RANGES: Record<keyof LightnessSettings, [number, number]> = {
   prototypeAdult: [0, 5],
   prototypeYounger: [0, 5],
   colourChild: [0, 1],
-  linesYounger: [0, 3],
+  linesYounger: [0, 6],
   linesOlder: [0, 3],
   linesBlur: [0.001, 0.2],
   fineLimit: [0, 100],
   broadBlur: [0, 0.5],
   prototypeLimit: [0, 100],
-  skin: [0, 1],
+  prototypeLighten: [0, 100],
   linesBlurYounger: [0.001, 0.2],
 };
 
@@ -129,6 +130,8 @@ export interface LightnessWeights {
   readonly lines: number;
   /** Width of the blur the face's own detail is measured against, as a share of the face's width. */
   readonly linesBlur: number;
+  /** Soft limit (levels) on the prototypes' lightening (0: none). */
+  readonly lighten: number;
 }
 
 const clamp01 = (v: number): number => Math.min(1, Math.max(0, v));
@@ -144,6 +147,7 @@ export function lightnessWeights(l: LightnessSettings, sourceAge: number, target
     colour: l.colourChild * (1 - adult),
     lines: older ? l.linesOlder : l.linesYounger,
     linesBlur: older ? l.linesBlur : (l.linesBlurYounger ?? l.linesBlur),
+    lighten: older ? (l.prototypeLighten ?? 0) : 0,
   };
 }
 
@@ -188,8 +192,6 @@ export interface LightnessInput {
   readonly weights: LightnessWeights;
   /** The face's crop (RGB 0..255) and its cropChroma: when given, the lightness change keeps each pixel's own a*, b* (CIELAB). */
   readonly crop?: { readonly rgb: ArrayLike<number>; readonly chroma: Float32Array };
-  /** Per crop pixel, how much it looks like the face's own skin (skin-weight.ts), for the `skin` setting. */
-  readonly skinWeight?: Float32Array;
 }
 
 /** Per pixel of an RGB crop, its CIELAB a*, b* (a0, b0, a1, b1, ...): what a lightness change keeps. */
@@ -244,15 +246,9 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
     const y = lumaPlane(prototype, n);
     const limit = l.prototypeLimit ?? 0;
     for (let i = 0; i < n; i++) {
-      const v = softLimit(w.prototype * y[i]!, limit);
+      const p = w.prototype * y[i]!;
+      const v = softLimit(p > 0 && w.lighten > 0 ? softLimit(p, w.lighten) : p, limit);
       for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! + v;
-    }
-  }
-  const skin = input.skinWeight && (l.skin ?? 0) > 0 ? l.skin! : 0;
-  if (skin > 0) {
-    for (let i = 0; i < n; i++) {
-      const k = 1 - skin + skin * input.skinWeight![i]!;
-      for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! * k;
     }
   }
   const crop = input.crop;
