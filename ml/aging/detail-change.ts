@@ -28,12 +28,6 @@ export interface LightnessSettings {
    * levels) pass and blotches (20-40) are held back. 0: no limit. Optional in a sidecar (0 when absent).
    */
   readonly fineLimit?: number;
-  /**
-   * When above 0, the decoder's broad band is its lightness change blurred by this share of the face's width (smooth
-   * shading) rather than all that is coarser than the fine band, whose middle frequencies draw mottling on a child
-   * aged far. Optional (0 when absent).
-   */
-  readonly broadBlur?: number;
   /** Soft limit (levels) on the prototypes' lightness change, as `fineLimit`: their receding hairline and dark eye sockets stay moderate. Optional. */
   readonly prototypeLimit?: number;
   /**
@@ -82,7 +76,7 @@ export const LIGHTNESS_KEYS: readonly (keyof LightnessSettings)[] = [
 ];
 
 /** Settings a sidecar may leave out. */
-export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = ['fineLimit', 'broadBlur', 'prototypeLimit', 'prototypeLighten', 'linesBlurYounger'];
+export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = ['fineLimit', 'prototypeLimit', 'prototypeLighten', 'linesBlurYounger'];
 
 /** Ranges a stored setting must lie in. */
 const RANGES: Record<keyof LightnessSettings, [number, number]> = {
@@ -100,7 +94,6 @@ const RANGES: Record<keyof LightnessSettings, [number, number]> = {
   linesOlder: [0, 3],
   linesBlur: [0.001, 0.2],
   fineLimit: [0, 100],
-  broadBlur: [0, 0.5],
   prototypeLimit: [0, 100],
   prototypeLighten: [0, 100],
   linesBlurYounger: [0.001, 0.2],
@@ -235,9 +228,8 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
     const y = lumaPlane(change, n);
     const limit = l.fineLimit ?? 0;
     const fine = fineBand(y, size, l.fineBlur * input.faceWidth);
-    const broad = (l.broadBlur ?? 0) > 0 ? blurPlane(Float32Array.from(y), size, l.broadBlur! * input.faceWidth) : Float32Array.from(y, (v, i) => v - fine[i]!);
     for (let i = 0; i < n; i++) {
-      const v = softLimit(w.decoder * fine[i]!, limit) + w.broad * broad[i]!;
+      const v = softLimit(w.decoder * fine[i]!, limit) + w.broad * (y[i]! - fine[i]!);
       for (let c = 0; c < 3; c++) delta[i * 3 + c] = v;
     }
   }
