@@ -191,6 +191,9 @@ describe("chronoface age (the suite fixture's tiny model)", () => {
     for (const t of rep.aging.photo.byTarget) {
       expect(t.colour).toBeGreaterThan(0);
       expect(t.colour).toBeLessThan(20);
+      // Against the input moved by the same shape warp: only the texture change's own colour, which is small.
+      expect(t.colourAligned).toBeGreaterThan(0);
+      expect(t.colourAligned).toBeLessThan(20);
     }
     expect(rep.byGroup.map((g: { bin: string }) => g.bin)).toEqual(['children 0-9', 'adults 20-69']);
     expect(rep.estimator.ageMae).toBeGreaterThan(0);
