@@ -102,11 +102,12 @@ type SumKey = 'pooled' | PrototypeGender;
 type GroupSums = Map<string, { sum: Float64Array; w: number }>;
 
 /**
- * Running kernel-weighted sums at every knot, per gender and pooled, per group (race): crops are added one at a time
- * and none is kept, so memory is knots x 3 x groups x `length` doubles whatever the catalogue's size.
+ * Running kernel-weighted sums at every knot, per gender (unknown included) and per group (race): crops are added one
+ * at a time and none is kept, so memory is knots x genders x groups x `length` doubles whatever the catalogue's size.
+ * The pooled sums are the genders' added up when the means are taken, so each crop is added once per knot.
  */
 class KnotSums {
-  private readonly acc: Record<SumKey, GroupSums>[] = PROTOTYPE_KNOTS.map(() => ({ pooled: new Map(), male: new Map(), female: new Map() }));
+  private readonly acc: Record<PrototypeSample['gender'], GroupSums>[] = PROTOTYPE_KNOTS.map(() => ({ male: new Map(), female: new Map(), unknown: new Map() }));
 
   constructor(
     private readonly length: number,
@@ -115,18 +116,34 @@ class KnotSums {
 
   add(age: number, gender: PrototypeSample['gender'], group: string | null, row: ArrayLike<number>): void {
     const { length } = this;
-    PROTOTYPE_KNOTS.forEach((knot, k) => {
-      const w = kernel(age, knot);
-      if (w <= this.cutoff) return;
-      for (const key of gender === 'unknown' ? (['pooled'] as const) : (['pooled', gender] as const)) {
-        const sums = this.acc[k]![key];
-        let a = sums.get(group ?? '');
-        if (!a) sums.set(group ?? '', (a = { sum: new Float64Array(length), w: 0 }));
-        const sum = a.sum;
-        for (let j = 0; j < length; j++) sum[j] = sum[j]! + w * row[j]!;
-        a.w += w;
+    for (let k = 0; k < PROTOTYPE_KNOTS.length; k++) {
+      const w = kernel(age, PROTOTYPE_KNOTS[k]!);
+      if (w <= this.cutoff) continue;
+      const sums = this.acc[k]![gender];
+      let a = sums.get(group ?? '');
+      if (!a) sums.set(group ?? '', (a = { sum: new Float64Array(length), w: 0 }));
+      const sum = a.sum;
+      for (let j = 0; j < length; j++) sum[j] = sum[j]! + w * row[j]!;
+      a.w += w;
+    }
+  }
+
+  /** One knot's sums for `key`, per group; the pooled ones add up every gender's. */
+  private groupSums(k: number, key: SumKey): GroupSums {
+    const acc = this.acc[k]!;
+    if (key !== 'pooled') return acc[key];
+    const pooled: GroupSums = new Map();
+    for (const g of ['male', 'female', 'unknown'] as const) {
+      for (const [group, a] of acc[g]) {
+        const p = pooled.get(group);
+        if (!p) pooled.set(group, { sum: a.sum.slice(), w: a.w });
+        else {
+          for (let j = 0; j < this.length; j++) p.sum[j] = p.sum[j]! + a.sum[j]!;
+          p.w += a.w;
+        }
       }
-    });
+    }
+    return pooled;
   }
 
   /**
@@ -139,12 +156,12 @@ class KnotSums {
     const shares = { pooled: counts.shares('pooled'), male: counts.shares('male'), female: counts.shares('female') };
     const means = { male: [] as Float32Array[], female: [] as Float32Array[] };
     const weights = { male: [] as number[], female: [] as number[] };
-    for (const acc of this.acc) {
+    for (let k = 0; k < this.acc.length; k++) {
       const stratified = (key: SumKey): { mean: Float64Array; w: number } => {
         const mean = new Float64Array(length);
         let total = 0;
         let share = 0;
-        const parts = [...acc[key].entries()];
+        const parts = [...this.groupSums(k, key).entries()];
         for (const [, a] of parts) total += a.w;
         const counted = parts.filter(([, a]) => a.w >= MIN_GROUP_WEIGHT);
         const use = counted.length ? counted : parts;
@@ -175,6 +192,23 @@ async function readCropFloat(file: string, cropSize: number, size: number): Prom
   if (cropSize !== size) img = img.resize(size, size, { kernel: 'lanczos3' });
   const buf = await img.raw().toBuffer();
   return Float32Array.from(buf);
+}
+
+/** Crops decoded ahead of the one being warped, so that sharp's thread pool decodes while this thread warps. */
+const READ_AHEAD = 4;
+
+async function* withCrops(samples: PrototypeSamples, size: number): AsyncGenerator<{ sample: PrototypeSample; crop: Float32Array }> {
+  const queue: { sample: PrototypeSample; crop: Promise<Float32Array> }[] = [];
+  for await (const sample of usableSamples(samples)) {
+    const crop = readCropFloat(sample.file, sample.cropSize, size);
+    crop.catch(() => undefined); // awaited in turn below; a failure is thrown there
+    queue.push({ sample, crop });
+    if (queue.length > READ_AHEAD) {
+      const next = queue.shift()!;
+      yield { sample: next.sample, crop: await next.crop };
+    }
+  }
+  for (const next of queue) yield { sample: next.sample, crop: await next.crop };
 }
 
 export interface FitOptions {
@@ -210,8 +244,7 @@ export async function fitPrototypes(samples: PrototypeSamples, opts: FitOptions)
     const meanPts = scaledPoints(meanShape, 1);
     const textureSums = new KnotSums(px, TEXTURE_CUTOFF);
     let done = 0;
-    for await (const s of usableSamples(samples)) {
-      const crop = await readCropFloat(s.file, s.cropSize, size);
+    for await (const { sample: s, crop } of withCrops(samples, size)) {
       const field = meshWarpField(meanPts, scaledPoints(flatShape(s.landmarks, size / s.cropSize), 1), { size, fade: TEXTURE_FADE });
       textureSums.add(s.age, s.gender, s.group, warpCropImage(crop, size, 3, field));
       opts.onProgress?.(++done, n);
