@@ -4,11 +4,20 @@ import { describe, expect, it } from 'vitest';
 import { defaultModelDir } from '../ml/aging/model.js';
 import type { Point } from '../ml/prep/geometry.js';
 import { mulberry32 } from '../ml/cvae/rng.js';
+import { pathToFileURL } from 'node:url';
 import { fitPrototypes, type PrototypeSample } from '../ml/shape/fit-prototypes.js';
 import { shapeAt } from '../ml/shape/prototypes.js';
 import { readPrototypes } from '../ml/shape/prototypes-io.js';
 import { fitPrototypesInMemory } from './helpers/fit-prototypes-reference.js';
 import { UTKFACE_DIR } from './helpers/shared-paths.js';
+import { REPO_ROOT } from './helpers/env.js';
+import { assignGroups } from '../ml/shape/texture-pass.js';
+
+/** The built fitPrototypes: worker threads run the built texture-worker.js (npm test builds first). */
+async function builtFit(): Promise<typeof fitPrototypes> {
+  const mod = (await import(pathToFileURL(path.join(REPO_ROOT, 'dist/node/ml/shape/fit-prototypes.js')).href)) as { fitPrototypes: typeof fitPrototypes };
+  return mod.fitPrototypes;
+}
 
 /**
  * The real UTKFace crops, with their ages, genders and races from the file names; their mesh is the shipped model's
@@ -59,4 +68,31 @@ describe('streaming prototype fit', () => {
     expect(maxDiff(streamed.textures!.male[5]!, streamed.textures!.male[25]!)).toBeGreaterThan(20);
     expect(maxDiff(streamed.textures!.male[20]!, streamed.textures!.female[20]!)).toBeGreaterThan(10);
   }, 180_000);
+
+  it('gives the same prototypes on two worker threads as on one, and names a crop that cannot be read', async () => {
+    const samples = utkfaceSamples();
+    const opts = { size: 64, textures: true };
+    const fit = await builtFit();
+    const one = await fit(samples, opts);
+    let progress = 0;
+    const two = await fit(samples, { ...opts, workers: 2, onProgress: (done) => void (progress = done) });
+    expect(progress).toBe(one.crops);
+    expect(two.crops).toBe(one.crops);
+    for (const g of ['male', 'female'] as const) {
+      two.shapes[g].forEach((row, k) => expect(maxDiff(row, one.shapes[g][k]!), `${g} shape at knot ${k}`).toBe(0));
+      two.textures![g].forEach((t, k) => expect(maxDiff(t, one.textures![g][k]!), `${g} texture at knot ${k}`).toBeLessThanOrEqual(1));
+    }
+    const missing = path.join(UTKFACE_DIR, 'no-such-crop.png');
+    const broken = samples.map((s, i) => (i === 500 ? { ...s, file: missing } : s));
+    await expect(fit(broken, { ...opts, workers: 2 })).rejects.toThrow(/no-such-crop\.png/);
+  }, 180_000);
+
+  it('shares the crops out to the workers by gender and group, a group above one worker\'s share to all of them', () => {
+    const counts = new Map([['male\u00000', 600], ['female\u00000', 150], ['male\u00001', 120], ['female\u00001', 100], ['unknown\u0000', 30]]);
+    const assigned = assignGroups(counts, 2);
+    expect(assigned.get('male\u00000')).toEqual([0, 1]);
+    // After the shared group (300 each): 150 to worker 0, 120 to worker 1, 100 to worker 1, 30 to worker 0.
+    expect([...assigned].filter(([k]) => k !== 'male\u00000').map(([k, w]) => `${k.replace('\u0000', ' ')}: ${w.join()}`)).toEqual(['female 0: 0', 'male 1: 1', 'female 1: 1', 'unknown : 0']);
+    expect(assignGroups(counts, 1).get('female\u00001')).toEqual([0]);
+  });
 });
