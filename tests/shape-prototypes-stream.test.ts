@@ -87,12 +87,19 @@ describe('streaming prototype fit', () => {
     await expect(fit(broken, { ...opts, workers: 2 })).rejects.toThrow(/no-such-crop\.png/);
   }, 180_000);
 
-  it('shares the crops out to the workers by gender and group, a group above one worker\'s share to all of them', () => {
-    const counts = new Map([['male\u00000', 600], ['female\u00000', 150], ['male\u00001', 120], ['female\u00001', 100], ['unknown\u0000', 30]]);
-    const assigned = assignGroups(counts, 2);
-    expect(assigned.get('male\u00000')).toEqual([0, 1]);
-    // After the shared group (300 each): 150 to worker 0, 120 to worker 1, 100 to worker 1, 30 to worker 0.
-    expect([...assigned].filter(([k]) => k !== 'male\u00000').map(([k, w]) => `${k.replace('\u0000', ' ')}: ${w.join()}`)).toEqual(['female 0: 0', 'male 1: 1', 'female 1: 1', 'unknown : 0']);
-    expect(assignGroups(counts, 1).get('female\u00001')).toEqual([0]);
+  it('shares the crops out to the workers by gender and group, evenly, splitting only the groups a cut falls in', () => {
+    const shares = (counts: [string, number][], workers: number): string[] =>
+      [...assignGroups(new Map(counts), workers)].map(([k, w]) => `${k.replace('\u0000', ' ')}: ${w.map((s) => `${s.worker}x${s.crops}`).join(' ')}`);
+    // bench:catalogue's genders (55 % male, 43 % female, 2 % unknown), no race.
+    expect(shares([['male\u0000', 5500], ['female\u0000', 4300], ['unknown\u0000', 200]], 2)).toEqual(['male : 0x5000 1x500', 'female : 1x4300', 'unknown : 1x200']);
+    expect(shares([['male\u00000', 600], ['female\u00000', 150], ['male\u00001', 120], ['female\u00001', 100], ['unknown\u0000', 30]], 2)).toEqual([
+      'male 0: 0x500 1x100',
+      'female 0: 1x150',
+      'male 1: 1x120',
+      'female 1: 1x100',
+      'unknown : 1x30',
+    ]);
+    expect(shares([['a', 10], ['b', 10]], 2)).toEqual(['a: 0x10', 'b: 1x10']);
+    expect(shares([['a', 10], ['b', 10]], 1)).toEqual(['a: 0x10', 'b: 0x10']);
   });
 });

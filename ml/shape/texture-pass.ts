@@ -73,28 +73,56 @@ export class TextureSums {
 /** The key of a crop's gender and group in the counts that `assignGroups` shares out. */
 export const textureGroupKey = (c: Pick<TextureCrop, 'gender' | 'group'>): string => `${c.gender}\u0000${c.group ?? ''}`;
 
+/** A worker and the number of a group's crops it takes. */
+export interface GroupShare {
+  readonly worker: number;
+  readonly crops: number;
+}
+
 /**
- * Which workers take the crops of each gender and group (race), given how many crops each has: the biggest first, each
- * to the least loaded worker, so that each worker holds the sums of its own groups only; a group bigger than a
- * worker's share is dealt out to every worker in turn (its sums are then held once per worker and added up at the end).
+ * Which workers take the crops of each gender and group (race), given how many crops each has: the groups, biggest
+ * first, are laid end to end and cut into equal lengths, one per worker, so each worker gets the same number of crops
+ * and holds the sums of its own groups only. A group that a cut falls in is shared by the workers on either side, in
+ * proportion (its sums are then held by each and added up at the end).
  */
-export function assignGroups(counts: ReadonlyMap<string, number>, workers: number): Map<string, number[]> {
+export function assignGroups(counts: ReadonlyMap<string, number>, workers: number): Map<string, GroupShare[]> {
   let total = 0;
   for (const n of counts.values()) total += n;
-  const load = new Array<number>(workers).fill(0);
-  const out = new Map<string, number[]>();
-  const all = Array.from({ length: workers }, (_, i) => i);
+  const length = total / workers;
+  const out = new Map<string, GroupShare[]>();
+  let at = 0;
   for (const [key, n] of [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) {
-    if (n > total / workers) {
-      out.set(key, all);
-      for (let i = 0; i < workers; i++) load[i]! += n / workers;
-    } else {
-      const i = load.indexOf(Math.min(...load));
-      out.set(key, [i]);
-      load[i]! += n;
+    const shares: GroupShare[] = [];
+    let left = n;
+    while (left > 0) {
+      const worker = Math.min(workers - 1, Math.floor(at / length + 1e-9));
+      const take = worker === workers - 1 ? left : Math.min(left, Math.round((worker + 1) * length - at));
+      if (take > 0) shares.push({ worker, crops: take });
+      left -= take;
+      at += take;
+      if (take === 0) at = Math.ceil((worker + 1) * length);
     }
+    out.set(key, shares.length ? shares : [{ worker: 0, crops: 0 }]);
   }
   return out;
+}
+
+/** Deals a group's crops out to its workers in proportion to their shares, evenly along the way. */
+class Dealer {
+  private readonly sent: number[];
+
+  constructor(private readonly shares: readonly GroupShare[]) {
+    this.sent = shares.map(() => 0);
+  }
+
+  next(): number {
+    let best = 0;
+    for (let i = 1; i < this.shares.length; i++) {
+      if ((this.sent[i]! + 1) / this.shares[i]!.crops < (this.sent[best]! + 1) / this.shares[best]!.crops) best = i;
+    }
+    this.sent[best]!++;
+    return this.shares[best]!.worker;
+  }
 }
 
 /** One worker thread of a texture pass: at most IN_FLIGHT batches queued, its sums handed back at the end. */
@@ -171,13 +199,12 @@ export async function textureSumsInWorkers(
   const pool = Array.from({ length: workers }, () => new TextureWorker(setup, onCrops));
   try {
     const batches: TextureCrop[][] = pool.map(() => []);
-    const turn = new Map<string, number>();
+    const dealers = new Map<string, Dealer>();
     for await (const crop of crops) {
       const key = textureGroupKey(crop);
-      const owners = assigned.get(key) ?? [0];
-      const t = turn.get(key) ?? 0;
-      turn.set(key, t + 1);
-      const w = owners[t % owners.length]!;
+      let dealer = dealers.get(key);
+      if (!dealer) dealers.set(key, (dealer = new Dealer(assigned.get(key) ?? [{ worker: 0, crops: 1 }])));
+      const w = dealer.next();
       batches[w]!.push(crop);
       if (batches[w]!.length >= BATCH) await pool[w]!.send(batches[w]!.splice(0));
     }
