@@ -29,6 +29,7 @@ export const prototypesCommand: Command = {
     if (!Number.isInteger(workers) || workers < 1 || workers > 32) throw new UsageError(`--workers must be an integer from 1 to 32, got ${workers}`);
     const size = readSidecar(dir).imageSize;
     const db = openCatalogue(ctx.dataDir);
+    let shown = 0;
     try {
       const built = await buildModelPrototypes(db, ctx.dataDir, dir, {
         size,
@@ -36,7 +37,9 @@ export const prototypesCommand: Command = {
         textures: ctx.options.textures !== false,
         workers,
         onProgress: (done, total) => {
-          if (done === total || done % 100 === 0) ctx.out.progress(done, total, 'crops');
+          // Workers report a batch at a time: show each 100 crops passed, not only exact multiples.
+          if (done === total || Math.floor(done / 100) > Math.floor(shown / 100)) ctx.out.progress(done, total, 'crops');
+          shown = done;
         },
       });
       if (built.warning) ctx.out.warn(built.warning);
