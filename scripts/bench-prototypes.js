@@ -3,7 +3,8 @@
 // generator, each crop given a detected face with a 478-point mesh: the shipped model's prototype shape at the crop's
 // age and gender plus a seeded jitter, and one of 64 real UTKFace crops as its pixels), then `chronoface prototypes`'s
 // own fit (buildModelPrototypes, textures included unless --no-textures) in a child process whose peak RSS is read.
-// Usage: npm run bench:prototypes -- [--json] [--crops 500000] [--no-textures] [--data-dir DIR]
+// Usage: npm run bench:prototypes -- [--json] [--crops 500000] [--no-textures] [--workers N] [--data-dir DIR]
+// fitCpuSeconds is the fit's CPU time over all its threads; loadAverage is the machine's at the end (1, 5, 15 min).
 // BENCH_KEEP=1 keeps the data directory; --data-dir fits a kept one again. Needs the built code (npm run build:node).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -26,21 +27,28 @@ const log = (m) => { if (!json) console.error(m); };
 
 if (process.argv[2] === '--fit') {
   // The child: the fit alone, so that its peak RSS is the fit's.
-  const [, , , dataDir, textures] = process.argv;
+  const [, , , dataDir, textures, workers] = process.argv;
   const { buildModelPrototypes } = await import('../dist/node/ml/shape/catalogue-prototypes.js');
   const db = openCatalogue(dataDir);
   const model = fs.mkdtempSync(path.join(dataDir, 'model-'));
   const t0 = performance.now();
-  const r = await buildModelPrototypes(db, dataDir, model, { size: SIZE, includePending: true, textures: textures === '1' });
+  const cpu0 = process.cpuUsage();
+  let shown = 0;
+  const onProgress = (done, total) => {
+    if (done - shown >= 20_000 || done === total) shown = done, console.error(`  textures ${done}/${total} crops, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  };
+  const r = await buildModelPrototypes(db, dataDir, model, { size: SIZE, includePending: true, textures: textures === '1', workers: Number(workers), onProgress });
   const fitSeconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   const fitted = readPrototypes(model);
   db.close();
-  console.log(JSON.stringify({ ...r, fitSeconds: +fitSeconds.toFixed(1), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), knots: fitted?.knots.length ?? 0, textures: fitted?.textures !== null }));
+  console.log(JSON.stringify({ ...r, fitSeconds: +fitSeconds.toFixed(1), fitCpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(1), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), knots: fitted?.knots.length ?? 0, textures: fitted?.textures !== null }));
   process.exit(0);
 }
 
 const crops = numberOption('crops', 500_000);
 const textures = !flag('no-textures');
+const workers = numberOption('workers', os.availableParallelism());
 const reuse = option('data-dir');
 const dataDir = reuse ? path.resolve(reuse) : fs.mkdtempSync(path.join(os.tmpdir(), 'chronoface-bench-prototypes-'));
 
@@ -91,8 +99,8 @@ try {
   const inCatalogue = db.prepare('SELECT COUNT(*) FROM crops WHERE face_id IS NOT NULL').pluck().get();
   db.close();
   log(`fitting ${inCatalogue} crops' prototypes${textures ? ' with textures' : ''}...`);
-  const child = spawnSync(process.execPath, [process.argv[1], '--fit', dataDir, textures ? '1' : '0'], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  if (child.status !== 0) throw new Error(`the fit failed (exit ${child.status}): ${child.stderr}`);
+  const child = spawnSync(process.execPath, [process.argv[1], '--fit', dataDir, textures ? '1' : '0', String(workers)], { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
+  if (child.status !== 0) throw new Error(`the fit failed (exit ${child.status}); its messages are above`);
   const fit = JSON.parse(child.stdout.trim().split('\n').pop());
   const result = {
     crops: inCatalogue,
@@ -101,11 +109,14 @@ try {
     size: SIZE,
     peakRssMb: fit.peakRssMb,
     fitSeconds: fit.fitSeconds,
+    fitCpuSeconds: fit.fitCpuSeconds,
+    workers,
     buildSeconds: +buildSeconds.toFixed(1),
     source: fit.source,
     goals: { peakRssMb: GOAL_PEAK_RSS_MB },
     pass: fit.source === 'catalogue' && fit.peakRssMb <= GOAL_PEAK_RSS_MB,
     cpus: os.cpus().length,
+    loadAverage: os.loadavg().map((v) => +v.toFixed(2)),
   };
   if (json) console.log(JSON.stringify(result));
   else console.log(`${result.fitted} of ${result.crops} crops fitted in ${result.fitSeconds} s, peak RSS ${result.peakRssMb} MB (goal <= ${GOAL_PEAK_RSS_MB} MB): ${result.pass ? 'pass' : 'FAIL'}`);

@@ -29,6 +29,12 @@ describe('chronoface prototypes', () => {
     expect(fs.readFileSync(path.join(model, 'prototypes.bin')).equals(fs.readFileSync(path.join(DEFAULT_DIR, 'prototypes.bin')))).toBe(true);
   });
 
+  it('refuses a number of workers that is not a whole number from 1 to 32', async () => {
+    const res = await runCli(['prototypes', '--model', 'default', '--workers', '0', '--data-dir', tempDir('protos-workers-')]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/--workers must be an integer from 1 to 32, got 0/);
+  });
+
   it('refuses a model folder that does not exist', async () => {
     const res = await runCli(['prototypes', '--model', path.join(tempDir('protos-none-'), 'nope'), '--data-dir', tempDir('protos-data-')]);
     expect(res.code).toBe(2);

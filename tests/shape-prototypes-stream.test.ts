@@ -1,43 +1,9 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultModelDir } from '../ml/aging/model.js';
 import type { Point } from '../ml/prep/geometry.js';
-import { mulberry32 } from '../ml/cvae/rng.js';
-import { fitPrototypes, type PrototypeSample } from '../ml/shape/fit-prototypes.js';
-import { shapeAt } from '../ml/shape/prototypes.js';
-import { readPrototypes } from '../ml/shape/prototypes-io.js';
+import { fitPrototypes } from '../ml/shape/fit-prototypes.js';
+import { assignGroups } from '../ml/shape/texture-pass.js';
 import { fitPrototypesInMemory } from './helpers/fit-prototypes-reference.js';
-import { UTKFACE_DIR } from './helpers/shared-paths.js';
-
-/**
- * The real UTKFace crops, with their ages, genders and races from the file names; their mesh is the shipped model's
- * prototype shape at that age and gender, moved by a seeded 1.5 px jitter per point (the crops carry no mesh of their own).
- */
-function utkfaceSamples(): PrototypeSample[] {
-  const shipped = readPrototypes(defaultModelDir())!;
-  const rand = mulberry32(5);
-  const CROP = 200;
-  return fs
-    .readdirSync(UTKFACE_DIR)
-    .filter((f) => /^\d+_[01]_\d_/.test(f))
-    .sort()
-    .map((f) => {
-      const [age, gender, race] = f.split('_').map(Number) as [number, number, number];
-      const g = gender === 0 ? 'male' : 'female';
-      const shape = shapeAt(shipped, g, age);
-      const k = CROP / shipped.size;
-      const landmarks: Point[] = [];
-      for (let i = 0; i + 1 < shape.length; i += 2) landmarks.push([shape[i]! * k + 3 * (rand() - 0.5), shape[i + 1]! * k + 3 * (rand() - 0.5)]);
-      return { age, gender: g, group: String(race), landmarks, cropSize: CROP, file: path.join(UTKFACE_DIR, f) };
-    });
-}
-
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-};
+import { maxDiff, utkfaceSamples } from './helpers/utkface-prototype-samples.js';
 
 describe('streaming prototype fit', () => {
   it('gives the prototypes the in-memory fit gave, shapes and textures, on the UTKFace crops', async () => {
@@ -59,4 +25,20 @@ describe('streaming prototype fit', () => {
     expect(maxDiff(streamed.textures!.male[5]!, streamed.textures!.male[25]!)).toBeGreaterThan(20);
     expect(maxDiff(streamed.textures!.male[20]!, streamed.textures!.female[20]!)).toBeGreaterThan(10);
   }, 180_000);
+
+  it('shares the crops out to the workers by gender and group, evenly, splitting only the groups a cut falls in', () => {
+    const shares = (counts: [string, number][], workers: number): string[] =>
+      [...assignGroups(new Map(counts), workers)].map(([k, w]) => `${k.replace('\u0000', ' ')}: ${w.map((s) => `${s.worker}x${s.crops}`).join(' ')}`);
+    // bench:catalogue's genders (55 % male, 43 % female, 2 % unknown), no race.
+    expect(shares([['male\u0000', 5500], ['female\u0000', 4300], ['unknown\u0000', 200]], 2)).toEqual(['male : 0x5000 1x500', 'female : 1x4300', 'unknown : 1x200']);
+    expect(shares([['male\u00000', 600], ['female\u00000', 150], ['male\u00001', 120], ['female\u00001', 100], ['unknown\u0000', 30]], 2)).toEqual([
+      'male 0: 0x500 1x100',
+      'female 0: 1x150',
+      'male 1: 1x120',
+      'female 1: 1x100',
+      'unknown : 1x30',
+    ]);
+    expect(shares([['a', 10], ['b', 10]], 2)).toEqual(['a: 0x10', 'b: 1x10']);
+    expect(shares([['a', 10], ['b', 10]], 1)).toEqual(['a: 0x10', 'b: 0x10']);
+  });
 });

@@ -12,6 +12,8 @@ export interface BuildPrototypesOptions {
   readonly size: number;
   readonly includePending: boolean;
   readonly textures?: boolean;
+  /** Worker threads for the texture pass (default 1: this thread). */
+  readonly workers?: number;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -38,7 +40,7 @@ export function catalogueSamples(db: Db, dataDir: string, includePending: boolea
 export async function buildModelPrototypes(db: Db, dataDir: string, modelDir: string, opts: BuildPrototypesOptions): Promise<ModelPrototypes> {
   const samples = catalogueSamples(db, dataDir, opts.includePending);
   try {
-    const fitted = await fitPrototypes(samples, { size: opts.size, textures: opts.textures ?? true, onProgress: opts.onProgress });
+    const fitted = await fitPrototypes(samples, { size: opts.size, textures: opts.textures ?? true, workers: opts.workers, onProgress: opts.onProgress });
     writePrototypes(modelDir, fitted);
     return { source: 'catalogue', crops: fitted.crops, warning: null };
   } catch (err) {

@@ -1,8 +1,8 @@
-import sharp from 'sharp';
 import type { Point } from '../prep/geometry.js';
+import { KnotSums } from './knot-sums.js';
 import { MESH_POINTS } from './mesh.js';
-import { bandwidthAt, PROTOTYPE_BANDWIDTH, PROTOTYPE_GENDERS, PROTOTYPE_KNOTS, scaledPoints, type AgePrototypes, type PrototypeGender } from './prototypes.js';
-import { meshWarpField, warpCropImage } from './warp-field.js';
+import { PROTOTYPE_BANDWIDTH, PROTOTYPE_GENDERS, PROTOTYPE_KNOTS, type AgePrototypes, type PrototypeGender } from './prototypes.js';
+import { textureGroupKey, TextureSums, textureSumsInWorkers, type TextureCrop } from './texture-pass.js';
 
 export interface PrototypeSample {
   readonly age: number;
@@ -19,11 +19,6 @@ export interface PrototypeSample {
 /** Age ranges that each gender must fill with MIN_PER_RANGE crops before its prototypes are trusted. */
 export const PROTOTYPE_RANGES: readonly [number, number][] = [[0, 10], [10, 20], [20, 40], [40, 60], [60, 200]];
 export const MIN_PER_RANGE = 20;
-/** Gendered means lean on both genders' pooled mean by this many crops' worth of weight. */
-const SHRINK = 3;
-/** Knot weights below this share of the kernel's peak are skipped when averaging textures. */
-const TEXTURE_CUTOFF = 1e-3;
-const TEXTURE_FADE = 0.1;
 
 export class PrototypeDataError extends Error {
   override readonly name = 'PrototypeDataError';
@@ -42,6 +37,8 @@ async function* usableSamples(samples: PrototypeSamples): AsyncGenerator<Prototy
 class SampleCounts {
   readonly ranges = new Map<string, number>();
   readonly groups = { pooled: new Map<string, number>(), male: new Map<string, number>(), female: new Map<string, number>() };
+  /** Per gender (unknown included) and group, keyed as the texture pass shares crops out. */
+  readonly genderGroups = new Map<string, number>();
   total = 0;
 
   add(s: Pick<PrototypeSample, 'age' | 'gender' | 'group'>): void {
@@ -52,6 +49,8 @@ class SampleCounts {
     const bump = (m: Map<string, number>): void => void m.set(group, (m.get(group) ?? 0) + 1);
     bump(this.groups.pooled);
     if (s.gender !== 'unknown') bump(this.groups[s.gender]);
+    const key = textureGroupKey(s);
+    this.genderGroups.set(key, (this.genderGroups.get(key) ?? 0) + 1);
   }
 
   missing(): string[] {
@@ -81,11 +80,6 @@ export function missingRanges(samples: readonly PrototypeSample[]): string[] {
   return counts.missing();
 }
 
-function kernel(age: number, knot: number): number {
-  const s = bandwidthAt(knot);
-  return Math.exp(-((age - knot) ** 2) / (2 * s * s));
-}
-
 function flatShape(points: readonly Point[], k: number): Float64Array {
   const out = new Float64Array(MESH_POINTS * 2);
   for (let i = 0; i < MESH_POINTS; i++) {
@@ -95,97 +89,25 @@ function flatShape(points: readonly Point[], k: number): Float64Array {
   return out;
 }
 
-/** A group must hold this much kernel weight at a knot to count in the stratified mean there. */
-const MIN_GROUP_WEIGHT = 2;
-
-type SumKey = 'pooled' | PrototypeGender;
-type GroupSums = Map<string, { sum: Float64Array; w: number }>;
-
-/**
- * Running kernel-weighted sums at every knot, per gender and pooled, per group (race): crops are added one at a time
- * and none is kept, so memory is knots x 3 x groups x `length` doubles whatever the catalogue's size.
- */
-class KnotSums {
-  private readonly acc: Record<SumKey, GroupSums>[] = PROTOTYPE_KNOTS.map(() => ({ pooled: new Map(), male: new Map(), female: new Map() }));
-
-  constructor(
-    private readonly length: number,
-    private readonly cutoff = 0,
-  ) {}
-
-  add(age: number, gender: PrototypeSample['gender'], group: string | null, row: ArrayLike<number>): void {
-    const { length } = this;
-    PROTOTYPE_KNOTS.forEach((knot, k) => {
-      const w = kernel(age, knot);
-      if (w <= this.cutoff) return;
-      for (const key of gender === 'unknown' ? (['pooled'] as const) : (['pooled', gender] as const)) {
-        const sums = this.acc[k]![key];
-        let a = sums.get(group ?? '');
-        if (!a) sums.set(group ?? '', (a = { sum: new Float64Array(length), w: 0 }));
-        const sum = a.sum;
-        for (let j = 0; j < length; j++) sum[j] = sum[j]! + w * row[j]!;
-        a.w += w;
-      }
-    });
+/** The usable crops as the texture pass takes them, their meshes in px of `size`. */
+async function* textureCrops(samples: PrototypeSamples, size: number): AsyncGenerator<TextureCrop> {
+  for await (const s of usableSamples(samples)) {
+    yield { age: s.age, gender: s.gender, group: s.group, file: s.file, cropSize: s.cropSize, shape: flatShape(s.landmarks, size / s.cropSize) };
   }
-
-  /**
-   * The mean at every knot, per gender, leaning on the pooled mean where a gender's weight is thin. Each mean is
-   * stratified by group (race): every group counts with its overall share at every age, so that a dataset whose make-up
-   * changes with age (UTKFace's children are more often white or asian) does not turn that into an age change.
-   */
-  means(counts: SampleCounts): { means: Record<PrototypeGender, Float32Array[]>; weights: Record<PrototypeGender, number[]> } {
-    const { length } = this;
-    const shares = { pooled: counts.shares('pooled'), male: counts.shares('male'), female: counts.shares('female') };
-    const means = { male: [] as Float32Array[], female: [] as Float32Array[] };
-    const weights = { male: [] as number[], female: [] as number[] };
-    for (const acc of this.acc) {
-      const stratified = (key: SumKey): { mean: Float64Array; w: number } => {
-        const mean = new Float64Array(length);
-        let total = 0;
-        let share = 0;
-        const parts = [...acc[key].entries()];
-        for (const [, a] of parts) total += a.w;
-        const counted = parts.filter(([, a]) => a.w >= MIN_GROUP_WEIGHT);
-        const use = counted.length ? counted : parts;
-        for (const [group, a] of use) {
-          const pi = counted.length ? (shares[key].get(group) ?? 0) : a.w;
-          share += pi;
-          for (let j = 0; j < length; j++) mean[j] = mean[j]! + (pi * a.sum[j]!) / a.w;
-        }
-        if (share > 0) for (let j = 0; j < length; j++) mean[j] = mean[j]! / share;
-        return { mean, w: total };
-      };
-      const pooled = stratified('pooled');
-      for (const g of PROTOTYPE_GENDERS) {
-        const own = stratified(g);
-        const out = new Float32Array(length);
-        const k = pooled.w > 0 ? SHRINK : 0;
-        for (let j = 0; j < length; j++) out[j] = (own.w * own.mean[j]! + k * pooled.mean[j]!) / (own.w + k || 1);
-        means[g].push(out);
-        weights[g].push(own.w);
-      }
-    }
-    return { means, weights };
-  }
-}
-
-async function readCropFloat(file: string, cropSize: number, size: number): Promise<Float32Array> {
-  let img = sharp(file).removeAlpha();
-  if (cropSize !== size) img = img.resize(size, size, { kernel: 'lanczos3' });
-  const buf = await img.raw().toBuffer();
-  return Float32Array.from(buf);
 }
 
 export interface FitOptions {
   readonly size: number;
   readonly textures: boolean;
+  /** Worker threads that read and warp the crops for the textures; 1 (the default) does it on this thread. */
+  readonly workers?: number;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
 /**
  * Fits age prototypes to prepared crops (kernel regression over age, per gender), streaming: one pass counts, one sums
- * the shapes, and with textures one more reads, warps and sums each crop in turn. Memory does not grow with the crops.
+ * the shapes, and with textures one more reads, warps and sums each crop in turn (on `workers` threads, whose sums are
+ * added up). Memory does not grow with the crops.
  */
 export async function fitPrototypes(samples: PrototypeSamples, opts: FitOptions): Promise<AgePrototypes> {
   const counts = new SampleCounts();
@@ -206,15 +128,19 @@ export async function fitPrototypes(samples: PrototypeSamples, opts: FitOptions)
 
   let textures: Record<PrototypeGender, Uint8Array[]> | null = null;
   if (opts.textures) {
-    const px = size * size * 3;
-    const meanPts = scaledPoints(meanShape, 1);
-    const textureSums = new KnotSums(px, TEXTURE_CUTOFF);
+    const setup = { size, meanShape };
     let done = 0;
-    for await (const s of usableSamples(samples)) {
-      const crop = await readCropFloat(s.file, s.cropSize, size);
-      const field = meshWarpField(meanPts, scaledPoints(flatShape(s.landmarks, size / s.cropSize), 1), { size, fade: TEXTURE_FADE });
-      textureSums.add(s.age, s.gender, s.group, warpCropImage(crop, size, 3, field));
-      opts.onProgress?.(++done, n);
+    const onCrops = (k: number): void => {
+      done += k;
+      opts.onProgress?.(done, n);
+    };
+    const workers = opts.workers ?? 1;
+    let textureSums: KnotSums;
+    if (workers > 1) textureSums = await textureSumsInWorkers(textureCrops(samples, size), setup, counts.genderGroups, workers, onCrops);
+    else {
+      const pass = new TextureSums(setup);
+      await pass.addAll(textureCrops(samples, size), onCrops);
+      textureSums = pass.sums;
     }
     const fitted = textureSums.means(counts);
     textures = { male: fitted.means.male.map((m) => Uint8Array.from(m, (v) => Math.round(v))), female: fitted.means.female.map((m) => Uint8Array.from(m, (v) => Math.round(v))) };

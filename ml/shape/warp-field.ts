@@ -30,22 +30,35 @@ const SOR_SWEEPS = 160;
 const SMOOTH_RADIUS = 2;
 const SMOOTH_PASSES = 2;
 
-/** In place: a (2r+1) box average along x, then along y; edges repeat. */
-function boxBlur(plane: Float32Array, n: number, r: number): void {
-  const line = new Float32Array(n);
+/**
+ * In place: a (2r+1) box average along x, then along y; edges repeat. The y pass runs over whole rows (every column's
+ * running sum at once) so that it reads the plane in order; `scratch` holds a copy of the plane.
+ */
+function boxBlur(plane: Float32Array, n: number, r: number, scratch: Float32Array): void {
   const k = 1 / (2 * r + 1);
-  for (let pass = 0; pass < 2; pass++) {
-    const stride = pass === 0 ? 1 : n;
-    const step = pass === 0 ? n : 1;
-    for (let l = 0; l < n; l++) {
-      const base = l * step;
-      for (let i = 0; i < n; i++) line[i] = plane[base + i * stride]!;
-      let sum = 0;
-      for (let i = -r; i <= r; i++) sum += line[Math.min(n - 1, Math.max(0, i))]!;
-      for (let i = 0; i < n; i++) {
-        plane[base + i * stride] = sum * k;
-        sum += line[Math.min(n - 1, i + r + 1)]! - line[Math.max(0, i - r)]!;
-      }
+  const line = scratch.subarray(0, n);
+  for (let base = 0; base < n * n; base += n) {
+    line.set(plane.subarray(base, base + n));
+    let sum = 0;
+    for (let i = -r; i <= r; i++) sum += line[Math.min(n - 1, Math.max(0, i))]!;
+    for (let i = 0; i < n; i++) {
+      plane[base + i] = sum * k;
+      sum += line[Math.min(n - 1, i + r + 1)]! - line[Math.max(0, i - r)]!;
+    }
+  }
+  scratch.set(plane);
+  const sums = new Float64Array(n);
+  for (let i = -r; i <= r; i++) {
+    const row = Math.min(n - 1, Math.max(0, i)) * n;
+    for (let x = 0; x < n; x++) sums[x] = sums[x]! + scratch[row + x]!;
+  }
+  for (let i = 0; i < n; i++) {
+    const out = i * n;
+    const add = Math.min(n - 1, i + r + 1) * n;
+    const drop = Math.max(0, i - r) * n;
+    for (let x = 0; x < n; x++) {
+      plane[out + x] = sums[x]! * k;
+      sums[x] = sums[x]! + (scratch[add + x]! - scratch[drop + x]!);
     }
   }
 }
@@ -69,31 +82,41 @@ export function meshWarpField(target: readonly Point[], source: readonly Point[]
   const nc = Math.ceil(n / COARSE);
   const cu = new Float32Array(nc * nc);
   const cv = new Float32Array(nc * nc);
-  const state = new Uint8Array(nc * nc); // 0 free, 1 fixed by the mesh, 2 fixed at zero
+  // The free cells (neither fixed by the mesh nor at zero), in sweep order.
+  const free = new Int32Array(nc * nc);
+  let nFree = 0;
   const oval = FACE_OVAL.map((i) => target[i]!);
   for (let cy = 0; cy < nc; cy++) {
+    // The distance to the oval moves by at most the step between cells: the row's last one computed bounds the next.
+    let known = NaN;
+    let knownX = 0;
     for (let cx = 0; cx < nc; cx++) {
       const c = cy * nc + cx;
       const fx = Math.min(n - 1, cx * COARSE + (COARSE >> 1));
       const fy = Math.min(n - 1, cy * COARSE + (COARSE >> 1));
       const f = fy * n + fx;
       if (covered[f]) {
-        state[c] = 1;
         cu[c] = dx[f]!;
         cv[c] = dy[f]!;
-      } else if (cx === 0 || cy === 0 || cx === nc - 1 || cy === nc - 1 || distanceToPolygon(fx + 0.5 + origin, fy + 0.5 + origin, oval) > reach) {
-        state[c] = 2;
+      } else if (!(cx === 0 || cy === 0 || cx === nc - 1 || cy === nc - 1)) {
+        const step = Math.abs(fx - knownX) + 1e-6;
+        let far: boolean;
+        if (known - step > reach) far = true;
+        else if (known + step <= reach) far = false;
+        else {
+          known = distanceToPolygon(fx + 0.5 + origin, fy + 0.5 + origin, oval);
+          knownX = fx;
+          far = known > reach;
+        }
+        if (!far) free[nFree++] = c;
       }
     }
   }
   for (let sweep = 0; sweep < SOR_SWEEPS; sweep++) {
-    for (let cy = 1; cy < nc - 1; cy++) {
-      for (let cx = 1; cx < nc - 1; cx++) {
-        const c = cy * nc + cx;
-        if (state[c] !== 0) continue;
-        cu[c] = cu[c]! + SOR_OMEGA * ((cu[c - 1]! + cu[c + 1]! + cu[c - nc]! + cu[c + nc]!) / 4 - cu[c]!);
-        cv[c] = cv[c]! + SOR_OMEGA * ((cv[c - 1]! + cv[c + 1]! + cv[c - nc]! + cv[c + nc]!) / 4 - cv[c]!);
-      }
+    for (let i = 0; i < nFree; i++) {
+      const c = free[i]!;
+      cu[c] = cu[c]! + SOR_OMEGA * ((cu[c - 1]! + cu[c + 1]! + cu[c - nc]! + cu[c + nc]!) / 4 - cu[c]!);
+      cv[c] = cv[c]! + SOR_OMEGA * ((cv[c - 1]! + cv[c + 1]! + cv[c - nc]! + cv[c + nc]!) / 4 - cv[c]!);
     }
   }
   for (let y = 0; y < n; y++) {
@@ -114,7 +137,8 @@ export function meshWarpField(target: readonly Point[], source: readonly Point[]
     }
   }
   // The coarse membrane meets the mesh's exact values with a small step at the face oval; smoothing takes it out.
-  for (const plane of [dx, dy]) for (let pass = 0; pass < SMOOTH_PASSES; pass++) boxBlur(plane, n, SMOOTH_RADIUS);
+  const scratch = new Float32Array(n * n);
+  for (const plane of [dx, dy]) for (let pass = 0; pass < SMOOTH_PASSES; pass++) boxBlur(plane, n, SMOOTH_RADIUS, scratch);
   let x0 = n, y0 = n, x1 = 0, y1 = 0;
   for (let y = 0; y < n; y++) {
     for (let x = 0; x < n; x++) {
@@ -170,9 +194,11 @@ export function distanceToPolygon(x: number, y: number, poly: readonly Point[]):
     const ex = xj - xi, ey = yj - yi;
     const len2 = ex * ex + ey * ey;
     const t = len2 > 0 ? Math.max(0, Math.min(1, ((x - xi) * ex + (y - yi) * ey) / len2)) : 0;
-    best = Math.min(best, Math.hypot(x - xi - t * ex, y - yi - t * ey));
+    const ux = x - xi - t * ex, uy = y - yi - t * ey;
+    const d2 = ux * ux + uy * uy;
+    if (d2 < best) best = d2;
   }
-  return inside ? 0 : best;
+  return inside ? 0 : Math.sqrt(best);
 }
 
 /** d(c) at a crop point (continuous coordinates), bilinear; zero outside the field. */
@@ -199,8 +225,10 @@ export function warpCropImage<T extends Float32Array | Uint8Array>(img: T, size:
   const out = img.slice() as T;
   const d: [number, number] = [0, 0];
   const round = img instanceof Uint8Array;
-  for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size; x++) {
+  // A pixel centre falls on a cell centre, so pixels outside the field's box are not moved.
+  const [bx0, by0, bx1, by1] = field.box;
+  for (let y = Math.max(0, by0 + field.origin); y < Math.min(size, by1 + field.origin); y++) {
+    for (let x = Math.max(0, bx0 + field.origin); x < Math.min(size, bx1 + field.origin); x++) {
       sampleField(field, x + 0.5, y + 0.5, d);
       if (d[0] === 0 && d[1] === 0) continue;
       const o = (y * size + x) * channels;

@@ -291,7 +291,7 @@ export async function runTraining(req: TrainRequest, emit: (e: TrainEvent) => vo
       training: { ...sidecarBase().training, seconds: (Date.now() - started) / 1000, name },
     };
     await saveCvaeValues(path.join(req.dataDir, modelDirRel), cvaeConfig, st.values, sidecar);
-    const prototypes = await buildModelPrototypes(db, req.dataDir, path.join(req.dataDir, modelDirRel), { size: config.imageSize, includePending: config.includePending });
+    const prototypes = await buildModelPrototypes(db, req.dataDir, path.join(req.dataDir, modelDirRel), { size: config.imageSize, includePending: config.includePending, workers: config.workers });
     const modelId = insertModel(db, { runId, name, dir: modelDirRel, imageSize: config.imageSize, epoch: config.epochs, metrics: last });
     recordRunPrototypes(db, runId, prototypes);
     finishRun(db, runId, 'completed');
