@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../ml/tf/backend.js';
+import { nativeKernels } from '../ml/tf/native-kernels.js';
+import { setNativeKernelsEnabled } from '../ml/tf/wasm-native-kernels.js';
 
 interface Case {
   x: [number, number, number, number];
@@ -37,6 +39,21 @@ function gradients(c: Case, seed: number): Float32Array[] {
   });
 }
 
+/** Forward outputs: a conv with a bias (FusedConv2D), a plain conv, a dilated conv and a transposed conv. */
+function forwards(c: Case, seed: number): Float32Array[] {
+  return tf.tidy(() => {
+    const x = tf.randomNormal(c.x, 0, 1, 'float32', seed);
+    const f = tf.randomNormal(c.f, 0, 1, 'float32', seed + 1);
+    const bias = tf.randomNormal([c.f[3]], 0, 1, 'float32', seed + 2);
+    const fused = tf.fused.conv2d({ x, filter: f, strides: c.s, pad: c.pad, bias });
+    const plain = tf.conv2d(x, f, c.s, c.pad);
+    const dilated = tf.conv2d(x, f, 1, 'same', 'NHWC', 2);
+    const ft = tf.randomNormal([3, 3, c.f[3], c.x[3]], 0, 1, 'float32', seed + 3);
+    const transposed = tf.conv2dTranspose(x, ft, [c.x[0], c.x[1] * 2, c.x[2] * 2, c.f[3]], 2, 'same');
+    return [fused, plain, dilated, transposed].map((t) => t.dataSync() as Float32Array);
+  });
+}
+
 function maxRelDiff(a: Float32Array, b: Float32Array): number {
   expect(a.length).toBe(b.length);
   let m = 0;
@@ -59,6 +76,44 @@ describe('wasm training kernels', () => {
         expect(maxRelDiff(g, ref[i]![k]!), `case ${JSON.stringify(c)} gradient ${k}`).toBeLessThan(1e-4);
       });
     });
+  });
+
+  it('the WebAssembly kernels alone (no native addon) equal the cpu backend within 1e-4', async () => {
+    await initBackend('cpu');
+    const ref = CASES.map((c, i) => [...gradients(c, 100 + 10 * i), ...forwards(c, 300 + 10 * i)]);
+    await initBackend('wasm');
+    setNativeKernelsEnabled(false);
+    try {
+      CASES.forEach((c, i) => {
+        const got = [...gradients(c, 100 + 10 * i), ...forwards(c, 300 + 10 * i)];
+        got.forEach((g, k) => expect(maxRelDiff(g, ref[i]![k]!), `case ${JSON.stringify(c)} output ${k}`).toBeLessThan(1e-4));
+      });
+    } finally {
+      setNativeKernelsEnabled(true);
+    }
+  });
+
+  it('the native kernels equal the WebAssembly kernels on random inputs, forward and gradients, within 1e-4', async () => {
+    const info = await initBackend('wasm');
+    if (process.env.CHRONOFACE_NATIVE_KERNELS !== 'off') {
+      expect(nativeKernels().kernels, nativeKernels().reason).not.toBeNull();
+      expect(info.reason).toMatch(/native (avx512|avx2|generic) kernels for convolutions and Adam/);
+    }
+    const run = (): Float32Array[][] => CASES.map((c, i) => [...gradients(c, 500 + 10 * i), ...forwards(c, 700 + 10 * i)]);
+    const native = run();
+    setNativeKernelsEnabled(false);
+    let wasm: Float32Array[][];
+    try {
+      wasm = run();
+    } finally {
+      setNativeKernelsEnabled(true);
+    }
+    CASES.forEach((c, i) =>
+      native[i]!.forEach((g, k) => {
+        expect(g.some((v) => v !== 0)).toBe(true);
+        expect(maxRelDiff(g, wasm[i]![k]!), `case ${JSON.stringify(c)} output ${k}`).toBeLessThan(1e-4);
+      }),
+    );
   });
 
   it('reports why a backend was chosen, and refuses a forced backend that is absent', async () => {

@@ -1,0 +1,104 @@
+import type { NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
+import { nativeKernels, type ConvKernels, type NativeStatus } from './native-kernels.js';
+import { heapView, type WasmBackendLike } from './values.js';
+import { geometry, override, type ConvGeometry, type KernelFn } from './wasm-kernels.js';
+
+/**
+ * The wasm backend's convolutions (forward, fused with a bias, and both gradients) run by the native addon when it
+ * loads: the addon reads its inputs and writes its output straight in the wasm heap, so nothing is copied. Each kernel
+ * falls back to the one it replaced for what the addon does not do (NCHW, a fused activation, non-float data) and
+ * while the native kernels are switched off.
+ */
+
+let enabled = true;
+
+/** Switches the native kernels off (and on again) in this thread: the wasm kernels run instead. For tests and benches. */
+export function setNativeKernelsEnabled(on: boolean): void {
+  enabled = on;
+}
+
+/** The native kernels when they are loaded and switched on. */
+export function activeNativeKernels(): ConvKernels | null {
+  return enabled ? nativeKernels().kernels : null;
+}
+
+function dims(g: ConvGeometry): Int32Array {
+  return Int32Array.from([g.batch, g.inH, g.inW, g.inC, g.outH, g.outW, g.outC, g.kH, g.kW, g.sH, g.sW, g.padTop, g.padLeft, g.dH, g.dW]);
+}
+
+const floats = (...ts: (TensorInfo | undefined)[]): boolean => ts.every((t) => !t || t.dtype === 'float32');
+const nhwc = (format: unknown): boolean => format === undefined || format === 'NHWC' || format === 'channelsLast';
+const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
+
+type Args = Parameters<KernelFn>[0];
+
+/** Allocates the output, then takes the heap views (an allocation can move the heap) and runs `fill` on them. */
+function run(args: Args, outShape: number[], ins: TensorInfo[], fill: (views: Float32Array[], out: Float32Array) => void): TensorInfo {
+  const b = args.backend as WasmBackendLike;
+  const out = b.makeOutput(outShape, 'float32');
+  fill(
+    ins.map((t) => heapView(b, t, size(t.shape))),
+    heapView(b, out, size(outShape)),
+  );
+  return out;
+}
+
+function conv2D(orig: KernelFn): KernelFn {
+  return (args) => {
+    const k = activeNativeKernels();
+    const { x, filter, bias, preluActivationWeights } = args.inputs as NamedTensorInfoMap & { x: TensorInfo; filter: TensorInfo };
+    const attrs = args.attrs ?? {};
+    const activation = (attrs.activation as string | undefined) ?? 'linear';
+    const biasOk = !bias || size(bias.shape) === filter.shape[3];
+    if (!k || !nhwc(attrs.dataFormat) || activation !== 'linear' || preluActivationWeights || !biasOk || !floats(x, filter, bias)) return orig(args);
+    const g = geometry(x.shape, filter.shape, attrs);
+    const ins = bias ? [x, filter, bias] : [x, filter];
+    return run(args, [g.batch, g.outH, g.outW, g.outC], ins, ([xv, fv, bv], y) => k.conv2d(xv!, fv!, bv ?? null, y, dims(g)));
+  };
+}
+
+function conv2DBackpropInput(orig: KernelFn): KernelFn {
+  return (args) => {
+    const k = activeNativeKernels();
+    const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+    const attrs = args.attrs ?? {};
+    if (!k || !nhwc(attrs.dataFormat) || !floats(dy, filter)) return orig(args);
+    const inputShape = attrs.inputShape as number[];
+    const g = geometry(inputShape, filter.shape, attrs);
+    return run(args, inputShape, [dy, filter], ([dyv, fv], dx) => k.conv2dBackpropInput(dyv!, fv!, dx, dims(g)));
+  };
+}
+
+function conv2DBackpropFilter(orig: KernelFn): KernelFn {
+  return (args) => {
+    const k = activeNativeKernels();
+    const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
+    const attrs = args.attrs ?? {};
+    if (!k || !nhwc(attrs.dataFormat) || !floats(x, dy)) return orig(args);
+    const filterShape = attrs.filterShape as number[];
+    const g = geometry(x.shape, filterShape, attrs);
+    return run(args, filterShape, [x, dy], ([xv, dyv], dw) => k.conv2dBackpropFilter(xv!, dyv!, dw, dims(g)));
+  };
+}
+
+let registered: NativeStatus | null = null;
+
+/**
+ * Puts the native convolutions in front of the wasm ones (after registerWasmTrainingKernels, whose kernels become the
+ * fallback). Returns whether the addon loaded and why; without it nothing is registered.
+ */
+export function registerNativeConvKernels(): NativeStatus {
+  if (registered) return registered;
+  registered = nativeKernels();
+  if (!registered.kernels) return registered;
+  const wrap = (name: string, make: (orig: KernelFn) => KernelFn): void =>
+    override(name, (orig) => {
+      if (!orig) throw new Error(`wasm backend has no ${name} kernel`);
+      return make(orig);
+    });
+  wrap('Conv2D', conv2D);
+  wrap('FusedConv2D', conv2D);
+  wrap('Conv2DBackpropInput', conv2DBackpropInput);
+  wrap('Conv2DBackpropFilter', conv2DBackpropFilter);
+  return registered;
+}

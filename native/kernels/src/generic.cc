@@ -1,0 +1,3 @@
+#define CK_NS ck_generic
+#define CK_ISA "generic"
+#include "kernels-impl.h"

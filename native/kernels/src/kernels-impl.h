@@ -1,0 +1,275 @@
+// The kernels, written once with GCC vector types of 16 floats: one AVX-512 register, two AVX2 ones, four SSE ones.
+// Included by one file per instruction set, each compiled with its own -m flags (binding.gyp), inside namespace CK_NS.
+// No standard-library templates here: their out-of-line copies are shared between the three objects at link time,
+// so one compiled for AVX-512 could end up called on a CPU without it.
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
+#include "kernels.h"
+
+namespace CK_NS {
+namespace {
+
+typedef float v16 __attribute__((vector_size(64)));
+typedef float v16u __attribute__((vector_size(64), aligned(4)));
+
+inline v16 load(const float* p) { return *reinterpret_cast<const v16u*>(p); }
+inline void store(float* p, v16 v) { *reinterpret_cast<v16u*>(p) = v; }
+
+template <typename T> inline T lo(T a, T b) { return a < b ? a : b; }
+template <typename T> inline T hi(T a, T b) { return a < b ? b : a; }
+
+// Scratch buffers reused between calls (one set per thread: each gradient worker is its own thread).
+struct Buffer {
+  float* data = nullptr;
+  int64_t size = 0;
+  ~Buffer() { std::free(data); }
+};
+struct Scratch {
+  Buffer a, b, c;
+};
+thread_local Scratch scratch;
+
+float* grow(Buffer& v, int64_t n) {
+  if (v.size < n) {
+    std::free(v.data);
+    v.data = static_cast<float*>(std::malloc(sizeof(float) * n));
+    if (!v.data) std::abort();
+    v.size = n;
+  }
+  return v.data;
+}
+
+// B (K x N, element (k, j) at B[k * bk + j * bj]) packed into panels of NR columns, zero-padded: panel p holds
+// out[(p * K + k) * NR + j] = B(k, p * NR + j).
+void pack_b(const float* B, int64_t bk, int64_t bj, int K, int N, int NR, float* out) {
+  const int panels = (N + NR - 1) / NR;
+  for (int p = 0; p < panels; p++) {
+    const int j0 = p * NR;
+    const int cols = lo(NR, N - j0);
+    float* dst = out + static_cast<int64_t>(p) * K * NR;
+    for (int k = 0; k < K; k++, dst += NR) {
+      const float* src = B + k * bk + j0 * bj;
+      if (bj == 1) {
+        std::memcpy(dst, src, sizeof(float) * cols);
+      } else {
+        for (int j = 0; j < cols; j++) dst[j] = src[j * bj];
+      }
+      for (int j = cols; j < NR; j++) dst[j] = 0.f;
+    }
+  }
+}
+
+// C[MR x cols] (=|+=) A[MR x K] * Bp[K x NR] with A(i, k) at A[i * ai + k * ak]; accumulators stay in registers.
+template <int MR, int NV>
+void micro(int K, const float* A, int64_t ai, int64_t ak, const float* Bp, float* C, int64_t ldc, int cols, bool acc) {
+  constexpr int NR = 16 * NV;
+  v16 c[MR][NV];
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; i++)
+#pragma GCC unroll 8
+    for (int j = 0; j < NV; j++) c[i][j] = v16{};
+  for (int k = 0; k < K; k++) {
+    v16 b[NV];
+#pragma GCC unroll 8
+    for (int j = 0; j < NV; j++) b[j] = load(Bp + k * NR + 16 * j);
+    const float* a = A + k * ak;
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; i++) {
+      const float s = a[i * ai];
+#pragma GCC unroll 8
+      for (int j = 0; j < NV; j++) c[i][j] += s * b[j];
+    }
+  }
+  if (cols == NR) {
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; i++)
+#pragma GCC unroll 8
+      for (int j = 0; j < NV; j++) {
+        float* p = C + i * ldc + 16 * j;
+        store(p, acc ? load(p) + c[i][j] : c[i][j]);
+      }
+    return;
+  }
+  for (int i = 0; i < MR; i++) {
+    float t[NR];
+    for (int j = 0; j < NV; j++) store(t + 16 * j, c[i][j]);
+    float* p = C + i * ldc;
+    if (acc) {
+      for (int j = 0; j < cols; j++) p[j] += t[j];
+    } else {
+      for (int j = 0; j < cols; j++) p[j] = t[j];
+    }
+  }
+}
+
+template <int NV> constexpr int rows_for() { return NV == 1 ? 12 : NV == 2 ? 8 : 6; }
+
+template <int NV, int MR>
+void micro_rows(int rows, int K, const float* A, int64_t ai, int64_t ak, const float* Bp, float* C, int64_t ldc, int cols,
+                bool acc) {
+  if constexpr (MR > 0) {
+    if (rows == MR) return micro<MR, NV>(K, A, ai, ak, Bp, C, ldc, cols, acc);
+    return micro_rows<NV, MR - 1>(rows, K, A, ai, ak, Bp, C, ldc, cols, acc);
+  }
+}
+
+template <int NV>
+void gemm_nv(int M, int N, int K, const float* A, int64_t ai, int64_t ak, const float* Bp, float* C, int64_t ldc, bool acc) {
+  constexpr int NR = 16 * NV;
+  constexpr int MR = rows_for<NV>();
+  for (int j0 = 0, p = 0; j0 < N; j0 += NR, p++) {
+    const float* panel = Bp + static_cast<int64_t>(p) * K * NR;
+    const int cols = lo(NR, N - j0);
+    for (int i = 0; i < M; i += MR) {
+      const int rows = lo(MR, M - i);
+      micro_rows<NV, MR>(rows, K, A + i * ai, ai, ak, panel, C + i * ldc + j0, ldc, cols, acc);
+    }
+  }
+}
+
+int panel_vectors(int N) { return N <= 16 ? 1 : N <= 32 ? 2 : 4; }
+
+// C[M x N] (=|+=) A[M x K] * B[K x N]; A(i, k) at A[i * ai + k * ak]; B already packed with panel_vectors(N).
+void gemm(int M, int N, int K, const float* A, int64_t ai, int64_t ak, const float* Bp, float* C, int64_t ldc, bool acc) {
+  switch (panel_vectors(N)) {
+    case 1: return gemm_nv<1>(M, N, K, A, ai, ak, Bp, C, ldc, acc);
+    case 2: return gemm_nv<2>(M, N, K, A, ai, ak, Bp, C, ldc, acc);
+    default: return gemm_nv<4>(M, N, K, A, ai, ak, Bp, C, ldc, acc);
+  }
+}
+
+int64_t packed_size(int K, int N) {
+  const int NR = 16 * panel_vectors(N);
+  return static_cast<int64_t>((N + NR - 1) / NR) * NR * K;
+}
+
+// Rows m0 .. m0+rows of the patch matrix of x: row m = output pixel (n, oh, ow), columns (kh, kw, ci).
+void im2col(const float* x, const ConvDims& d, int64_t m0, int rows, float* tile) {
+  const int K = d.kh * d.kw * d.ci;
+  const int64_t plane = static_cast<int64_t>(d.oh) * d.ow;
+  for (int r = 0; r < rows; r++) {
+    const int64_t m = m0 + r;
+    const int64_t n = m / plane;
+    const int rem = static_cast<int>(m - n * plane);
+    const int oh = rem / d.ow, ow = rem % d.ow;
+    float* dst = tile + static_cast<int64_t>(r) * K;
+    for (int i = 0; i < d.kh; i++) {
+      const int ih = oh * d.sh - d.pad_top + i * d.dh;
+      for (int j = 0; j < d.kw; j++, dst += d.ci) {
+        const int iw = ow * d.sw - d.pad_left + j * d.dw;
+        if (ih < 0 || ih >= d.h || iw < 0 || iw >= d.w) {
+          std::memset(dst, 0, sizeof(float) * d.ci);
+        } else {
+          std::memcpy(dst, x + ((n * d.h + ih) * d.w + iw) * d.ci, sizeof(float) * d.ci);
+        }
+      }
+    }
+  }
+}
+
+// Output pixels per block: the block's patch rows stay in L2 (about 256 KB).
+int block_rows(int K) { return hi(48, lo(1024, (65536 / hi(K, 1)) / 48 * 48)); }
+
+void conv2d(const float* x, const float* w, const float* bias, float* y, const ConvDims& d) {
+  const int K = d.kh * d.kw * d.ci;
+  const int64_t M = static_cast<int64_t>(d.n) * d.oh * d.ow;
+  float* bp = grow(scratch.b, packed_size(K, d.co));
+  pack_b(w, d.co, 1, K, d.co, 16 * panel_vectors(d.co), bp);
+  const bool direct = d.kh == 1 && d.kw == 1 && d.sh == 1 && d.sw == 1 && d.pad_top == 0 && d.pad_left == 0;
+  const int MB = block_rows(K);
+  float* tile = direct ? nullptr : grow(scratch.a, static_cast<int64_t>(MB) * K);
+  for (int64_t m0 = 0; m0 < M; m0 += MB) {
+    const int rows = static_cast<int>(lo<int64_t>(MB, M - m0));
+    const float* a = x + m0 * K;
+    if (!direct) {
+      im2col(x, d, m0, rows, tile);
+      a = tile;
+    }
+    float* out = y + m0 * d.co;
+    gemm(rows, d.co, K, a, K, 1, bp, out, d.co, false);
+    if (bias) {
+      for (int r = 0; r < rows; r++)
+        for (int c = 0; c < d.co; c++) out[static_cast<int64_t>(r) * d.co + c] += bias[c];
+    }
+  }
+}
+
+void conv2d_backprop_input(const float* dy, const float* w, float* dx, const ConvDims& d) {
+  const int K = d.kh * d.kw * d.ci;
+  const int64_t M = static_cast<int64_t>(d.n) * d.oh * d.ow;
+  // col[m, (kh, kw, ci)] = sum_co dy[m, co] * w[kh, kw, ci, co]: B(k = co, j) = w[j * co + k].
+  float* bp = grow(scratch.b, packed_size(d.co, K));
+  pack_b(w, 1, d.co, d.co, K, 16 * panel_vectors(K), bp);
+  std::memset(dx, 0, sizeof(float) * static_cast<int64_t>(d.n) * d.h * d.w * d.ci);
+  const int MB = block_rows(K);
+  float* col = grow(scratch.c, static_cast<int64_t>(MB) * K);
+  const int64_t plane = static_cast<int64_t>(d.oh) * d.ow;
+  for (int64_t m0 = 0; m0 < M; m0 += MB) {
+    const int rows = static_cast<int>(lo<int64_t>(MB, M - m0));
+    gemm(rows, K, d.co, dy + m0 * d.co, d.co, 1, bp, col, K, false);
+    for (int r = 0; r < rows; r++) {
+      const int64_t m = m0 + r;
+      const int64_t n = m / plane;
+      const int rem = static_cast<int>(m - n * plane);
+      const int oh = rem / d.ow, ow = rem % d.ow;
+      const float* src = col + static_cast<int64_t>(r) * K;
+      for (int i = 0; i < d.kh; i++) {
+        const int ih = oh * d.sh - d.pad_top + i * d.dh;
+        for (int j = 0; j < d.kw; j++, src += d.ci) {
+          const int iw = ow * d.sw - d.pad_left + j * d.dw;
+          if (ih < 0 || ih >= d.h || iw < 0 || iw >= d.w) continue;
+          float* dst = dx + ((n * d.h + ih) * d.w + iw) * d.ci;
+          for (int c = 0; c < d.ci; c++) dst[c] += src[c];
+        }
+      }
+    }
+  }
+}
+
+void conv2d_backprop_filter(const float* x, const float* dy, float* dw, const ConvDims& d) {
+  const int K = d.kh * d.kw * d.ci;
+  const int64_t M = static_cast<int64_t>(d.n) * d.oh * d.ow;
+  const int MB = 256;
+  float* tile = grow(scratch.a, static_cast<int64_t>(MB) * K);
+  float* bp = grow(scratch.b, packed_size(MB, d.co));
+  bool acc = false;
+  for (int64_t m0 = 0; m0 < M; m0 += MB) {
+    const int rows = static_cast<int>(lo<int64_t>(MB, M - m0));
+    im2col(x, d, m0, rows, tile);
+    pack_b(dy + m0 * d.co, d.co, 1, rows, d.co, 16 * panel_vectors(d.co), bp);
+    // dw[k, co] (+)= sum_r tile[r, k] * dy[m0 + r, co]: A(i = k, r) = tile[r * K + i].
+    gemm(K, d.co, rows, tile, 1, K, bp, dw, d.co, acc);
+    acc = true;
+  }
+  if (!acc) std::memset(dw, 0, sizeof(float) * K * d.co);
+}
+
+void adam(const float* __restrict p, float* __restrict out, float* __restrict m, float* __restrict v,
+          const float* __restrict g0, const float* __restrict g1, int64_t n, float b1, float b2, float step, float eps) {
+  const float c1 = 1.f - b1, c2 = 1.f - b2;
+  if (g1) {
+    for (int64_t j = 0; j < n; j++) {
+      const float g = g0[j] + g1[j];
+      const float mj = m[j] = m[j] * b1 + g * c1;
+      const float vj = v[j] = v[j] * b2 + g * g * c2;
+      out[j] = p[j] - (mj * step) / (std::sqrt(vj) + eps);
+    }
+  } else {
+    for (int64_t j = 0; j < n; j++) {
+      const float g = g0[j];
+      const float mj = m[j] = m[j] * b1 + g * c1;
+      const float vj = v[j] = v[j] * b2 + g * g * c2;
+      out[j] = p[j] - (mj * step) / (std::sqrt(vj) + eps);
+    }
+  }
+}
+
+const KernelTable kTable = {CK_ISA, conv2d, conv2d_backprop_input, conv2d_backprop_filter, adam};
+
+}  // namespace
+
+const KernelTable* table() { return &kTable; }
+
+}  // namespace CK_NS

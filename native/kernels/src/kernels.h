@@ -1,0 +1,30 @@
+// Training kernels of Chronoface's native addon: NHWC convolutions (forward, input and filter gradients) and Adam.
+// The same source is compiled once per instruction set (kernels-impl.h in avx512.cc, avx2.cc, generic.cc); addon.cc
+// picks one at load time from the CPU's features.
+#pragma once
+#include <cstdint>
+
+struct ConvDims {
+  int n, h, w, ci;       // the convolution's input x (for the input gradient: dx)
+  int oh, ow, co;        // its output y (for the gradients: dy)
+  int kh, kw, sh, sw;    // filter [kh, kw, ci, co], strides
+  int pad_top, pad_left; // padding before the first row / column
+  int dh, dw;            // dilations
+};
+
+struct KernelTable {
+  const char* isa;
+  // y = conv(x, w) (+ bias per output channel when bias is not null)
+  void (*conv2d)(const float* x, const float* w, const float* bias, float* y, const ConvDims& d);
+  // dx = the input gradient of conv(., w) for dy; also the transposed convolution of dy
+  void (*conv2d_backprop_input)(const float* dy, const float* w, float* dx, const ConvDims& d);
+  // dw = the filter gradient of conv(x, .) for dy
+  void (*conv2d_backprop_filter)(const float* x, const float* dy, float* dw, const ConvDims& d);
+  // Adam: m, v in place, out = p - step * m / (sqrt(v) + eps), from the gradient g0 (+ g1 when not null)
+  void (*adam)(const float* p, float* out, float* m, float* v, const float* g0, const float* g1, int64_t n, float b1,
+               float b2, float step, float eps);
+};
+
+namespace ck_avx512 { const KernelTable* table(); }
+namespace ck_avx2 { const KernelTable* table(); }
+namespace ck_generic { const KernelTable* table(); }
