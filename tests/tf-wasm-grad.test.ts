@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../ml/tf/backend.js';
 import { nativeKernels } from '../ml/tf/native-kernels.js';
-import { setNativeKernelsEnabled } from '../ml/tf/wasm-native-kernels.js';
+import { nativeBatchNorm, setNativeKernelsEnabled } from '../ml/tf/wasm-native-kernels.js';
+import { batchNormTrain } from '../ml/cvae/ops.js';
 
 interface Case {
   x: [number, number, number, number];
@@ -54,6 +55,32 @@ function forwards(c: Case, seed: number): Float32Array[] {
   });
 }
 
+/** Training BatchNorm (with and without its LeakyReLU): output, batch moments, and the gradients of x, gamma, beta. */
+function batchNorms(shape: [number, number, number, number], seed: number): Float32Array[] {
+  return tf.tidy(() => {
+    const x = tf.add(tf.mul(tf.randomNormal(shape, 0, 1, 'float32', seed), 3), 0.5);
+    const gamma = tf.randomNormal([shape[3]], 1, 0.3, 'float32', seed + 1);
+    const beta = tf.randomNormal([shape[3]], 0, 0.3, 'float32', seed + 2);
+    const target = tf.randomNormal(shape, 0, 1, 'float32', seed + 3);
+    return [false, true].flatMap((activate) => {
+      const moments: tf.Tensor1D[] = [];
+      const y = batchNormTrain(x as tf.Tensor4D, gamma as tf.Tensor1D, beta as tf.Tensor1D, moments, activate);
+      const grads = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(batchNormTrain(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, null, activate), target)),
+      )([x, gamma, beta]);
+      const out = [y, ...moments, ...grads].map((t) => t.dataSync() as Float32Array);
+      tf.dispose(moments);
+      return out;
+    });
+  });
+}
+
+const BN_SHAPES: [number, number, number, number][] = [
+  [4, 8, 8, 16],
+  [3, 5, 7, 3],
+  [2, 4, 4, 130],
+];
+
 function maxRelDiff(a: Float32Array, b: Float32Array): number {
   expect(a.length).toBe(b.length);
   let m = 0;
@@ -97,21 +124,26 @@ describe('wasm training kernels', () => {
     const info = await initBackend('wasm');
     if (process.env.CHRONOFACE_NATIVE_KERNELS !== 'off') {
       expect(nativeKernels().kernels, nativeKernels().reason).not.toBeNull();
-      expect(info.reason).toMatch(/native (avx512|avx2|generic) kernels for convolutions and Adam/);
+      expect(info.reason).toMatch(/native (avx512|avx2|generic) kernels for convolutions, BatchNorm \+ LeakyReLU and Adam/);
     }
-    const run = (): Float32Array[][] => CASES.map((c, i) => [...gradients(c, 500 + 10 * i), ...forwards(c, 700 + 10 * i)]);
+    const run = (): Float32Array[][] => [
+      ...CASES.map((c, i) => [...gradients(c, 500 + 10 * i), ...forwards(c, 700 + 10 * i)]),
+      ...BN_SHAPES.map((shape, i) => batchNorms(shape, 900 + 10 * i)),
+    ];
+    expect(nativeBatchNorm()).toBe(nativeKernels().kernels !== null);
     const native = run();
     setNativeKernelsEnabled(false);
+    expect(nativeBatchNorm()).toBe(false);
     let wasm: Float32Array[][];
     try {
       wasm = run();
     } finally {
       setNativeKernelsEnabled(true);
     }
-    CASES.forEach((c, i) =>
-      native[i]!.forEach((g, k) => {
+    native.forEach((outs, i) =>
+      outs.forEach((g, k) => {
         expect(g.some((v) => v !== 0)).toBe(true);
-        expect(maxRelDiff(g, wasm[i]![k]!), `case ${JSON.stringify(c)} output ${k}`).toBeLessThan(1e-4);
+        expect(maxRelDiff(g, wasm[i]![k]!), `case ${i} output ${k}`).toBeLessThan(1e-4);
       }),
     );
   });

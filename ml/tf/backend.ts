@@ -3,7 +3,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from './wasm-kernels.js';
-import { registerNativeConvKernels } from './wasm-native-kernels.js';
+import { registerNativeKernels } from './wasm-native-kernels.js';
 
 import type { BackendName, BackendPref } from './backend-names.js';
 
@@ -44,7 +44,7 @@ async function tryWasm(): Promise<string | null> {
   try {
     setWasmPaths(wasmDir());
     registerWasmTrainingKernels();
-    const native = registerNativeConvKernels();
+    const native = registerNativeKernels();
     wasmKernels = native.kernels ? native.reason : `conv gradients as XNNPACK convolutions; ${native.reason}`;
     if (!(await tf.setBackend('wasm'))) return 'the wasm backend did not initialise';
     return null;

@@ -11,6 +11,10 @@ export interface ConvKernels {
   conv2dBackpropInput(dy: Float32Array, w: Float32Array, dx: Float32Array, dims: Int32Array): void;
   /** dw [kh, kw, ci, co] from x and dy */
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, dims: Int32Array): void;
+  /** training-mode BatchNorm over rows x channels (NHWC), then LeakyReLU(leak) (1: none) */
+  batchNormForward(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, xhat: Float32Array, mean: Float32Array, variance: Float32Array, rstd: Float32Array, rows: number, channels: number, eps: number, leak: number): void;
+  /** its gradient from dy at the LeakyReLU's output */
+  batchNormBackward(dy: Float32Array, xhat: Float32Array, gamma: Float32Array, beta: Float32Array, rstd: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, rows: number, channels: number, leak: number): void;
   /** m, v updated in place; out = p - step * m / (sqrt(v) + eps) with g = g0 (+ g1) */
   adam(p: Float32Array, out: Float32Array, m: Float32Array, v: Float32Array, g0: Float32Array, g1: Float32Array | null, b1: number, b2: number, step: number, eps: number): void;
 }
@@ -40,7 +44,7 @@ export function nativeKernels(): NativeStatus {
   }
   try {
     const k = require('chronoface-kernels') as ConvKernels;
-    status = { kernels: k, reason: `native ${k.isa} kernels for convolutions and Adam (${k.reason})` };
+    status = { kernels: k, reason: `native ${k.isa} kernels for convolutions, BatchNorm + LeakyReLU and Adam (${k.reason})` };
   } catch (err) {
     const code = (err as { code?: string }).code;
     const why = code === 'MODULE_NOT_FOUND' ? 'not built at install (see native/kernels/build/failed.txt)' : `failed to load: ${firstLine(err)}`;

@@ -1,4 +1,5 @@
-import type { NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
+import type { KernelConfig, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
 import { nativeKernels, type ConvKernels, type NativeStatus } from './native-kernels.js';
 import { heapView, type WasmBackendLike } from './values.js';
 import { geometry, override, type ConvGeometry, type KernelFn } from './wasm-kernels.js';
@@ -7,7 +8,8 @@ import { geometry, override, type ConvGeometry, type KernelFn } from './wasm-ker
  * The wasm backend's convolutions (forward, fused with a bias, and both gradients) run by the native addon when it
  * loads: the addon reads its inputs and writes its output straight in the wasm heap, so nothing is copied. Each kernel
  * falls back to the one it replaced for what the addon does not do (NCHW, a fused activation, non-float data) and
- * while the native kernels are switched off.
+ * while the native kernels are switched off. Two kernels of our own, training-mode BatchNorm + LeakyReLU forward and
+ * backward, exist only here: batchNormTrain (ml/cvae/ops.ts) uses them when nativeBatchNorm() says so.
  */
 
 let enabled = true;
@@ -32,15 +34,19 @@ const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 
 type Args = Parameters<KernelFn>[0];
 
-/** Allocates the output, then takes the heap views (an allocation can move the heap) and runs `fill` on them. */
-function run(args: Args, outShape: number[], ins: TensorInfo[], fill: (views: Float32Array[], out: Float32Array) => void): TensorInfo {
+/** Allocates the outputs, then takes the heap views (an allocation can move the heap) and runs `fill` on them. */
+function runMany(args: Args, outShapes: number[][], ins: TensorInfo[], fill: (views: Float32Array[], outs: Float32Array[]) => void): TensorInfo[] {
   const b = args.backend as WasmBackendLike;
-  const out = b.makeOutput(outShape, 'float32');
+  const outs = outShapes.map((shape) => b.makeOutput(shape, 'float32'));
   fill(
     ins.map((t) => heapView(b, t, size(t.shape))),
-    heapView(b, out, size(outShape)),
+    outs.map((t) => heapView(b, t, size(t.shape))),
   );
-  return out;
+  return outs;
+}
+
+function run(args: Args, outShape: number[], ins: TensorInfo[], fill: (views: Float32Array[], out: Float32Array) => void): TensorInfo {
+  return runMany(args, [outShape], ins, (views, [out]) => fill(views, out!))[0]!;
 }
 
 function conv2D(orig: KernelFn): KernelFn {
@@ -81,13 +87,53 @@ function conv2DBackpropFilter(orig: KernelFn): KernelFn {
   };
 }
 
+export const BATCH_NORM_TRAIN = 'ChronofaceBatchNormTrain';
+export const BATCH_NORM_TRAIN_GRAD = 'ChronofaceBatchNormTrainGrad';
+
+function loaded(): ConvKernels {
+  const k = activeNativeKernels();
+  if (!k) throw new Error('the native kernels are not loaded or are switched off');
+  return k;
+}
+
+/** inputs x (NHWC), gamma, beta; attrs eps, leak (1: no activation) -> [y, xhat, mean, variance, rstd] */
+const batchNormTrainKernel: KernelFn = (args) => {
+  const k = loaded();
+  const { x, gamma, beta } = args.inputs as { x: TensorInfo; gamma: TensorInfo; beta: TensorInfo };
+  const attrs = args.attrs as { eps: number; leak: number };
+  const c = x.shape[x.shape.length - 1]!;
+  const rows = size(x.shape) / c;
+  const outs = runMany(args, [x.shape, x.shape, [c], [c], [c]], [x, gamma, beta], ([xv, g, b], [y, xhat, mean, variance, rstd]) =>
+    k.batchNormForward(xv!, g!, b!, y!, xhat!, mean!, variance!, rstd!, rows, c, attrs.eps, attrs.leak),
+  );
+  return outs as unknown as TensorInfo;
+};
+
+/** inputs dy, xhat, gamma, beta, rstd; attrs leak -> [dx, dgamma, dbeta] */
+const batchNormTrainGradKernel: KernelFn = (args) => {
+  const k = loaded();
+  const { dy, xhat, gamma, beta, rstd } = args.inputs as Record<'dy' | 'xhat' | 'gamma' | 'beta' | 'rstd', TensorInfo>;
+  const leak = (args.attrs as { leak: number }).leak;
+  const c = dy.shape[dy.shape.length - 1]!;
+  const rows = size(dy.shape) / c;
+  const outs = runMany(args, [dy.shape, [c], [c]], [dy, xhat, gamma, beta, rstd], ([d, h, g, b, r], [dx, dg, db]) =>
+    k.batchNormBackward(d!, h!, g!, b!, r!, dx!, dg!, db!, rows, c, leak),
+  );
+  return outs as unknown as TensorInfo;
+};
+
+/** Whether batchNormTrain can run as the native kernels: the wasm backend is in use, the addon loaded and switched on. */
+export function nativeBatchNorm(): boolean {
+  return registered?.kernels != null && enabled && tf.getBackend() === 'wasm';
+}
+
 let registered: NativeStatus | null = null;
 
 /**
- * Puts the native convolutions in front of the wasm ones (after registerWasmTrainingKernels, whose kernels become the
+ * Puts the native convolutions in front of the wasm ones and registers the BatchNorm kernels (after registerWasmTrainingKernels, whose kernels become the
  * fallback). Returns whether the addon loaded and why; without it nothing is registered.
  */
-export function registerNativeConvKernels(): NativeStatus {
+export function registerNativeKernels(): NativeStatus {
   if (registered) return registered;
   registered = nativeKernels();
   if (!registered.kernels) return registered;
@@ -100,5 +146,10 @@ export function registerNativeConvKernels(): NativeStatus {
   wrap('FusedConv2D', conv2D);
   wrap('Conv2DBackpropInput', conv2DBackpropInput);
   wrap('Conv2DBackpropFilter', conv2DBackpropFilter);
+  for (const [kernelName, kernelFunc] of [
+    [BATCH_NORM_TRAIN, batchNormTrainKernel],
+    [BATCH_NORM_TRAIN_GRAD, batchNormTrainGradKernel],
+  ] as const)
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc } as unknown as KernelConfig);
   return registered;
 }

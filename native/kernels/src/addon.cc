@@ -151,6 +151,56 @@ napi_value Conv2dBackpropFilter(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+bool arrays(napi_env env, napi_value* a, int count, float** out, size_t* len) {
+  for (int i = 0; i < count; i++)
+    if (!f32(env, a[i], false, &out[i], &len[i])) return false;
+  return true;
+}
+
+bool integer(napi_env env, napi_value v, int64_t* out) {
+  if (napi_get_value_int64(env, v, out) != napi_ok || *out < 1) {
+    napi_throw_type_error(env, nullptr, "expected a positive integer");
+    return false;
+  }
+  return true;
+}
+
+// batchNormForward(x, gamma, beta, y, xhat, mean, variance, rstd, rows, channels, eps, leak)
+napi_value BatchNormForward(napi_env env, napi_callback_info info) {
+  napi_value a[12];
+  float* p[8];
+  size_t n[8];
+  int64_t rows, c;
+  double eps, leak;
+  if (!args(env, info, a) || !arrays(env, a, 8, p, n) || !integer(env, a[8], &rows) || !integer(env, a[9], &c) || !number(env, a[10], &eps) ||
+      !number(env, a[11], &leak))
+    return nullptr;
+  const size_t full = static_cast<size_t>(rows * c), ch = static_cast<size_t>(c);
+  if (throwIf(env, n[0] < full || n[3] < full || n[4] < full || n[1] < ch || n[2] < ch || n[5] < ch || n[6] < ch || n[7] < ch,
+              "batchNormForward: an array is smaller than rows x channels"))
+    return nullptr;
+  kernels()->batch_norm_forward(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], rows, static_cast<int>(c), static_cast<float>(eps),
+                                static_cast<float>(leak));
+  return nullptr;
+}
+
+// batchNormBackward(dy, xhat, gamma, beta, rstd, dx, dgamma, dbeta, rows, channels, leak)
+napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
+  napi_value a[11];
+  float* p[8];
+  size_t n[8];
+  int64_t rows, c;
+  double leak;
+  if (!args(env, info, a) || !arrays(env, a, 8, p, n) || !integer(env, a[8], &rows) || !integer(env, a[9], &c) || !number(env, a[10], &leak))
+    return nullptr;
+  const size_t full = static_cast<size_t>(rows * c), ch = static_cast<size_t>(c);
+  if (throwIf(env, n[0] < full || n[1] < full || n[5] < full || n[2] < ch || n[3] < ch || n[4] < ch || n[6] < ch || n[7] < ch,
+              "batchNormBackward: an array is smaller than rows x channels"))
+    return nullptr;
+  kernels()->batch_norm_backward(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], rows, static_cast<int>(c), static_cast<float>(leak));
+  return nullptr;
+}
+
 // adam(p, out, m, v, g0, g1 | null, b1, b2, step, eps)
 napi_value Adam(napi_env env, napi_callback_info info) {
   napi_value a[10];
@@ -187,6 +237,8 @@ NAPI_MODULE_INIT() {
   set(env, exports, "conv2d", Conv2d);
   set(env, exports, "conv2dBackpropInput", Conv2dBackpropInput);
   set(env, exports, "conv2dBackpropFilter", Conv2dBackpropFilter);
+  set(env, exports, "batchNormForward", BatchNormForward);
+  set(env, exports, "batchNormBackward", BatchNormBackward);
   set(env, exports, "adam", Adam);
   return exports;
 }

@@ -246,6 +246,85 @@ void conv2d_backprop_filter(const float* x, const float* dy, float* dw, const Co
   if (!acc) std::memset(dw, 0, sizeof(float) * K * d.co);
 }
 
+void batch_norm_forward(const float* __restrict x, const float* gamma, const float* beta, float* __restrict y,
+                        float* __restrict xhat, float* mean, float* var, float* rstd, int64_t rows, int c, float eps, float leak) {
+  // Sums in double per channel (rows run to 10^5-10^6), mean first, then the centred squares (as tf.moments does).
+  double* acc = static_cast<double*>(std::calloc(2 * c, sizeof(double)));
+  if (!acc) std::abort();
+  double* s1 = acc;
+  double* s2 = acc + c;
+  for (int64_t r = 0; r < rows; r++) {
+    const float* xr = x + r * c;
+    for (int j = 0; j < c; j++) s1[j] += xr[j];
+  }
+  for (int j = 0; j < c; j++) mean[j] = static_cast<float>(s1[j] / rows);
+  for (int64_t r = 0; r < rows; r++) {
+    const float* xr = x + r * c;
+    for (int j = 0; j < c; j++) {
+      const double d = static_cast<double>(xr[j]) - mean[j];
+      s2[j] += d * d;
+    }
+  }
+  for (int j = 0; j < c; j++) {
+    var[j] = static_cast<float>(s2[j] / rows);
+    rstd[j] = 1.f / std::sqrt(var[j] + eps);
+  }
+  std::free(acc);
+  for (int64_t r = 0; r < rows; r++) {
+    const float* xr = x + r * c;
+    float* hr = xhat + r * c;
+    float* yr = y + r * c;
+    for (int j = 0; j < c; j++) {
+      const float h = (xr[j] - mean[j]) * rstd[j];
+      const float pre = h * gamma[j] + beta[j];
+      hr[j] = h;
+      yr[j] = pre > 0.f ? pre : pre * leak;
+    }
+  }
+}
+
+void batch_norm_backward(const float* __restrict dy, const float* __restrict xhat, const float* gamma, const float* beta,
+                         const float* rstd, float* __restrict dx, float* dgamma, float* dbeta, int64_t rows, int c, float leak) {
+  double* acc = static_cast<double*>(std::calloc(2 * c, sizeof(double)));
+  if (!acc) std::abort();
+  double* sb = acc;
+  double* sg = acc + c;
+  for (int64_t r = 0; r < rows; r++) {
+    const float* dr = dy + r * c;
+    const float* hr = xhat + r * c;
+    for (int j = 0; j < c; j++) {
+      const float pre = hr[j] * gamma[j] + beta[j];
+      const float d = pre > 0.f ? dr[j] : dr[j] * leak;
+      sb[j] += d;
+      sg[j] += static_cast<double>(d) * hr[j];
+    }
+  }
+  float* k = static_cast<float*>(std::malloc(sizeof(float) * 3 * c));
+  if (!k) std::abort();
+  float* mb = k;
+  float* mg = k + c;
+  float* scale = k + 2 * c;
+  for (int j = 0; j < c; j++) {
+    dbeta[j] = static_cast<float>(sb[j]);
+    dgamma[j] = static_cast<float>(sg[j]);
+    mb[j] = static_cast<float>(sb[j] / rows);
+    mg[j] = static_cast<float>(sg[j] / rows);
+    scale[j] = gamma[j] * rstd[j];
+  }
+  std::free(acc);
+  for (int64_t r = 0; r < rows; r++) {
+    const float* dr = dy + r * c;
+    const float* hr = xhat + r * c;
+    float* out = dx + r * c;
+    for (int j = 0; j < c; j++) {
+      const float pre = hr[j] * gamma[j] + beta[j];
+      const float d = pre > 0.f ? dr[j] : dr[j] * leak;
+      out[j] = (d - mb[j] - hr[j] * mg[j]) * scale[j];
+    }
+  }
+  std::free(k);
+}
+
 void adam(const float* __restrict p, float* __restrict out, float* __restrict m, float* __restrict v,
           const float* __restrict g0, const float* __restrict g1, int64_t n, float b1, float b2, float step, float eps) {
   const float c1 = 1.f - b1, c2 = 1.f - b2;
@@ -266,7 +345,7 @@ void adam(const float* __restrict p, float* __restrict out, float* __restrict m,
   }
 }
 
-const KernelTable kTable = {CK_ISA, conv2d, conv2d_backprop_input, conv2d_backprop_filter, adam};
+const KernelTable kTable = {CK_ISA, conv2d, conv2d_backprop_input, conv2d_backprop_filter, batch_norm_forward, batch_norm_backward, adam};
 
 }  // namespace
 

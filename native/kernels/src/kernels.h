@@ -20,6 +20,13 @@ struct KernelTable {
   void (*conv2d_backprop_input)(const float* dy, const float* w, float* dx, const ConvDims& d);
   // dw = the filter gradient of conv(x, .) for dy
   void (*conv2d_backprop_filter)(const float* x, const float* dy, float* dw, const ConvDims& d);
+  // Training-mode BatchNorm over rows x c (NHWC flattened) then LeakyReLU(leak) (leak 1: none): y, xhat, and the
+  // batch mean, (biased) variance and 1 / sqrt(variance + eps) per channel
+  void (*batch_norm_forward)(const float* x, const float* gamma, const float* beta, float* y, float* xhat, float* mean,
+                             float* var, float* rstd, int64_t rows, int c, float eps, float leak);
+  // Its gradient from dy (the gradient at the LeakyReLU's output): dx, dgamma, dbeta
+  void (*batch_norm_backward)(const float* dy, const float* xhat, const float* gamma, const float* beta, const float* rstd,
+                              float* dx, float* dgamma, float* dbeta, int64_t rows, int c, float leak);
   // Adam: m, v in place, out = p - step * m / (sqrt(v) + eps), from the gradient g0 (+ g1 when not null)
   void (*adam)(const float* p, float* out, float* m, float* v, const float* g0, const float* g1, int64_t n, float b1,
                float b2, float step, float eps);
