@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../ml/tf/backend.js';
 import { nativeKernels } from '../ml/tf/native-kernels.js';
-import { nativeBatchNorm, setNativeKernelsEnabled } from '../ml/tf/wasm-native-kernels.js';
-import { batchNormTrain } from '../ml/cvae/ops.js';
+import { nativeOnWasm, setNativeKernelsEnabled } from '../ml/tf/wasm-native-kernels.js';
+import { batchNormTrain, dense } from '../ml/cvae/ops.js';
 
 interface Case {
   x: [number, number, number, number];
@@ -75,6 +75,46 @@ function batchNorms(shape: [number, number, number, number], seed: number): Floa
   });
 }
 
+/** Matrix products with every transpose, a batched one, and a dense layer's output and gradients. */
+function products(seed: number): Float32Array[] {
+  return tf.tidy(() => {
+    const r = (shape: number[], k: number): tf.Tensor => tf.randomNormal(shape, 0, 1, 'float32', seed + k);
+    const outs = [
+      tf.matMul(r([5, 70], 0) as tf.Tensor2D, r([70, 33], 1) as tf.Tensor2D),
+      tf.matMul(r([70, 5], 2) as tf.Tensor2D, r([70, 33], 3) as tf.Tensor2D, true, false),
+      tf.matMul(r([5, 70], 4) as tf.Tensor2D, r([33, 70], 5) as tf.Tensor2D, false, true),
+      tf.matMul(r([70, 17], 6) as tf.Tensor2D, r([130, 70], 7) as tf.Tensor2D, true, true),
+      tf.matMul(r([3, 9, 20], 8) as tf.Tensor3D, r([3, 20, 40], 9) as tf.Tensor3D),
+    ];
+    const x = r([6, 300], 10);
+    const w = r([300, 70], 11);
+    const b = r([70], 12);
+    const target = r([6, 70], 13);
+    const y = dense(x as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor1D);
+    const grads = tf.grads((xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) => tf.sum(tf.mul(dense(xi as tf.Tensor2D, wi as tf.Tensor2D, bi as tf.Tensor1D), target)))([x, w, b]);
+    return [...outs, y, ...grads].map((t) => t.dataSync() as Float32Array);
+  });
+}
+
+/** Per-channel bias adds and sums (both the native Add / Sum cases and ones they leave to wasm), and a clone. */
+function channelOps(seed: number): Float32Array[] {
+  return tf.tidy(() => {
+    const x = tf.randomNormal([4, 6, 5, 19], 0, 1, 'float32', seed);
+    const b = tf.randomNormal([19], 0, 1, 'float32', seed + 1);
+    const outs = [
+      tf.add(x, b),
+      tf.add(b, x),
+      tf.add(x, tf.reshape(b, [1, 1, 1, 19])),
+      tf.add(x, tf.randomNormal([6, 1, 19], 0, 1, 'float32', seed + 2)),
+      tf.sum(x, [0, 1, 2]),
+      tf.sum(x, [2, 0, -3], true),
+      tf.sum(x, [1, 2]),
+      tf.clone(x),
+    ];
+    return outs.map((t) => t.dataSync() as Float32Array);
+  });
+}
+
 const BN_SHAPES: [number, number, number, number][] = [
   [4, 8, 8, 16],
   [3, 5, 7, 3],
@@ -124,16 +164,18 @@ describe('wasm training kernels', () => {
     const info = await initBackend('wasm');
     if (process.env.CHRONOFACE_NATIVE_KERNELS !== 'off') {
       expect(nativeKernels().kernels, nativeKernels().reason).not.toBeNull();
-      expect(info.reason).toMatch(/native (avx512|avx2|generic) kernels for convolutions, BatchNorm \+ LeakyReLU and Adam/);
+      expect(info.reason).toMatch(/native (avx512|avx2|generic) kernels for convolutions, matrix products, BatchNorm \+ LeakyReLU and Adam/);
     }
     const run = (): Float32Array[][] => [
       ...CASES.map((c, i) => [...gradients(c, 500 + 10 * i), ...forwards(c, 700 + 10 * i)]),
       ...BN_SHAPES.map((shape, i) => batchNorms(shape, 900 + 10 * i)),
+      products(1100),
+      channelOps(1200),
     ];
-    expect(nativeBatchNorm()).toBe(nativeKernels().kernels !== null);
+    expect(nativeOnWasm()).toBe(nativeKernels().kernels !== null);
     const native = run();
     setNativeKernelsEnabled(false);
-    expect(nativeBatchNorm()).toBe(false);
+    expect(nativeOnWasm()).toBe(false);
     let wasm: Float32Array[][];
     try {
       wasm = run();

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, nativeBatchNorm } from '../tf/wasm-native-kernels.js';
+import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, nativeOnWasm } from '../tf/wasm-native-kernels.js';
 
 /** Training ops with hand-written gradients: the same functions as the stock ones, in forms that are fast on wasm. */
 
@@ -23,9 +23,11 @@ export function tanh<T extends tf.Tensor>(x: T): T {
 /**
  * x·W + b written so each matmul's second operand (the one XNNPACK repacks on every call) is the small batch-sized
  * matrix, never the large weight that Adam replaces each step: y = (W^T x^T)^T, dx = (W dy^T)^T, dW = x^T dy.
- * On wasm this made the dense layers of a step several times cheaper; the result is the same product.
+ * On wasm this made the dense layers of a step several times cheaper; the result is the same product. The native
+ * kernels read any operand in place, so with them it is the plain x·W + b.
  */
 export function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
+  if (nativeOnWasm()) return tf.add(tf.matMul(x, w), b);
   const op = tf.customGrad(((xi: tf.Tensor2D, wi: tf.Tensor2D, bi: tf.Tensor1D, save: tf.GradSaveFunc) => {
     save([xi, wi]);
     const y = tf.add(tf.transpose(tf.matMul(tf.transpose(wi), tf.transpose(xi))), bi);
@@ -47,7 +49,7 @@ export function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor
  * into `collect` when given. With the native kernels on wasm, forward and backward are one native pass each.
  */
 export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, collect: tf.Tensor1D[] | null, activate = false): tf.Tensor4D {
-  if (nativeBatchNorm()) return nativeBatchNormTrain(x, gamma, beta, collect, activate ? LEAK : 1);
+  if (nativeOnWasm()) return nativeOnWasmTrain(x, gamma, beta, collect, activate ? LEAK : 1);
   const n = x.shape[0] * x.shape[1] * x.shape[2];
   const op = tf.customGrad(((xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
     const { mean, variance } = tf.moments(xi, [0, 1, 2]);
@@ -72,7 +74,7 @@ export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tens
 }
 
 /** The same as native kernels (ml/tf/wasm-native-kernels.ts): one pass forward, one backward, LeakyReLU fused (leak 1: none). */
-function nativeBatchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, collect: tf.Tensor1D[] | null, leak: number): tf.Tensor4D {
+function nativeOnWasmTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, collect: tf.Tensor1D[] | null, leak: number): tf.Tensor4D {
   const op = tf.customGrad(((xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
     const [y, xhat, mean, variance, rstd] = tf.engine().runKernel(BATCH_NORM_TRAIN, { x: xi, gamma: g, beta: b }, { eps: BN_EPS, leak }) as tf.Tensor[];
     if (collect) collect.push(tf.keep(mean as tf.Tensor1D), tf.keep(variance as tf.Tensor1D));

@@ -11,6 +11,12 @@ export interface ConvKernels {
   conv2dBackpropInput(dy: Float32Array, w: Float32Array, dx: Float32Array, dims: Int32Array): void;
   /** dw [kh, kw, ci, co] from x and dy */
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, dims: Int32Array): void;
+  /** c = op(a) op(b) for `batch` row-major matrices, c [m x n] (op: transposed when ta / tb) */
+  matmul(a: Float32Array, b: Float32Array, c: Float32Array, batch: number, m: number, n: number, k: number, ta: boolean, tb: boolean): void;
+  /** out[r, c] = x[r, c] + b[c] over rows x channels */
+  addBias(x: Float32Array, b: Float32Array, out: Float32Array, rows: number, channels: number): void;
+  /** out[c] = the sum over rows of x[r, c] */
+  sumRows(x: Float32Array, out: Float32Array, rows: number, channels: number): void;
   /** training-mode BatchNorm over rows x channels (NHWC), then LeakyReLU(leak) (1: none) */
   batchNormForward(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, xhat: Float32Array, mean: Float32Array, variance: Float32Array, rstd: Float32Array, rows: number, channels: number, eps: number, leak: number): void;
   /** its gradient from dy at the LeakyReLU's output */
@@ -44,7 +50,7 @@ export function nativeKernels(): NativeStatus {
   }
   try {
     const k = require('chronoface-kernels') as ConvKernels;
-    status = { kernels: k, reason: `native ${k.isa} kernels for convolutions, BatchNorm + LeakyReLU and Adam (${k.reason})` };
+    status = { kernels: k, reason: `native ${k.isa} kernels for convolutions, matrix products, BatchNorm + LeakyReLU and Adam (${k.reason})` };
   } catch (err) {
     const code = (err as { code?: string }).code;
     const why = code === 'MODULE_NOT_FOUND' ? 'not built at install (see native/kernels/build/failed.txt)' : `failed to load: ${firstLine(err)}`;

@@ -5,11 +5,11 @@ import { heapView, type WasmBackendLike } from './values.js';
 import { geometry, override, type ConvGeometry, type KernelFn } from './wasm-kernels.js';
 
 /**
- * The wasm backend's convolutions (forward, fused with a bias, and both gradients) run by the native addon when it
+ * The wasm backend's convolutions (forward, fused with a bias, and both gradients) and matrix products run by the native addon when it
  * loads: the addon reads its inputs and writes its output straight in the wasm heap, so nothing is copied. Each kernel
  * falls back to the one it replaced for what the addon does not do (NCHW, a fused activation, non-float data) and
  * while the native kernels are switched off. Two kernels of our own, training-mode BatchNorm + LeakyReLU forward and
- * backward, exist only here: batchNormTrain (ml/cvae/ops.ts) uses them when nativeBatchNorm() says so.
+ * backward, exist only here: batchNormTrain (ml/cvae/ops.ts) uses them when nativeOnWasm() says so.
  */
 
 let enabled = true;
@@ -87,6 +87,61 @@ function conv2DBackpropFilter(orig: KernelFn): KernelFn {
   };
 }
 
+function batchMatMul(orig: KernelFn): KernelFn {
+  return (args) => {
+    const k = activeNativeKernels();
+    const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+    const attrs = args.attrs ?? {};
+    const ta = Boolean(attrs.transposeA);
+    const tb = Boolean(attrs.transposeB);
+    const ra = a.shape.length;
+    const rb = b.shape.length;
+    const batch = size(a.shape.slice(0, -2));
+    // Broadcast batches (one side's batch 1, the other's not) stay with the wasm kernel.
+    if (!k || !floats(a, b) || ra < 2 || rb < 2 || batch !== size(b.shape.slice(0, -2))) return orig(args);
+    const m = ta ? a.shape[ra - 1]! : a.shape[ra - 2]!;
+    const kk = ta ? a.shape[ra - 2]! : a.shape[ra - 1]!;
+    const n = tb ? b.shape[rb - 2]! : b.shape[rb - 1]!;
+    const outShape = [...a.shape.slice(0, -2), m, n];
+    return run(args, outShape, [a, b], ([av, bv], c) => k.matmul(av!, bv!, c, batch, m, n, kk, ta, tb));
+  };
+}
+
+/** Whether `small` is one value per channel of `big` ([C], or [1, ..., 1, C]). */
+function perChannel(big: number[], small: number[]): boolean {
+  const c = big[big.length - 1];
+  return big.length >= 2 && small.length >= 1 && small.length <= big.length && small[small.length - 1] === c && size(small) === c && size(big) > c;
+}
+
+/** A bias per channel on NHWC data (the stock kernel's broadcasting loop was 5 ms on a 128 px batch's output). */
+function add(orig: KernelFn): KernelFn {
+  return (args) => {
+    const k = activeNativeKernels();
+    const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+    if (!k || !floats(a, b)) return orig(args);
+    const [x, bias] = perChannel(a.shape, b.shape) ? [a, b] : perChannel(b.shape, a.shape) ? [b, a] : [null, null];
+    if (!x || !bias) return orig(args);
+    const c = x.shape[x.shape.length - 1]!;
+    return run(args, x.shape, [x, bias], ([xv, bv], out) => k.addBias(xv!, bv!, out, size(x.shape) / c, c));
+  };
+}
+
+/** The sum over every axis but the last (bias gradients): the stock kernel transposes the whole tensor first. */
+function sum(orig: KernelFn): KernelFn {
+  return (args) => {
+    const k = activeNativeKernels();
+    const { x } = args.inputs as { x: TensorInfo };
+    const attrs = args.attrs ?? {};
+    const r = x.shape.length;
+    const axes = ([] as number[]).concat(attrs.axis as number | number[]).map((ax) => (ax < 0 ? ax + r : ax));
+    const leading = r >= 2 && axes.length === r - 1 && [...axes].sort((p, q) => p - q).every((ax, i) => ax === i);
+    if (!k || !floats(x) || !leading) return orig(args);
+    const c = x.shape[r - 1]!;
+    const outShape = attrs.keepDims ? [...x.shape.slice(0, -1).map(() => 1), c] : [c];
+    return run(args, outShape, [x], ([xv], out) => k.sumRows(xv!, out, size(x.shape) / c, c));
+  };
+}
+
 export const BATCH_NORM_TRAIN = 'ChronofaceBatchNormTrain';
 export const BATCH_NORM_TRAIN_GRAD = 'ChronofaceBatchNormTrainGrad';
 
@@ -122,8 +177,11 @@ const batchNormTrainGradKernel: KernelFn = (args) => {
   return outs as unknown as TensorInfo;
 };
 
-/** Whether batchNormTrain can run as the native kernels: the wasm backend is in use, the addon loaded and switched on. */
-export function nativeBatchNorm(): boolean {
+/**
+ * Whether the native kernels serve this thread's wasm backend now (the addon loaded and switched on): then
+ * batchNormTrain runs as the BatchNorm kernels and dense layers as plain matrix products.
+ */
+export function nativeOnWasm(): boolean {
   return registered?.kernels != null && enabled && tf.getBackend() === 'wasm';
 }
 
@@ -146,6 +204,9 @@ export function registerNativeKernels(): NativeStatus {
   wrap('FusedConv2D', conv2D);
   wrap('Conv2DBackpropInput', conv2DBackpropInput);
   wrap('Conv2DBackpropFilter', conv2DBackpropFilter);
+  wrap('BatchMatMul', batchMatMul);
+  wrap('Add', add);
+  wrap('Sum', sum);
   for (const [kernelName, kernelFunc] of [
     [BATCH_NORM_TRAIN, batchNormTrainKernel],
     [BATCH_NORM_TRAIN_GRAD, batchNormTrainGradKernel],

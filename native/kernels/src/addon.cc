@@ -165,6 +165,52 @@ bool integer(napi_env env, napi_value v, int64_t* out) {
   return true;
 }
 
+// matmul(a, b, c, batch, m, n, k, transposeA, transposeB)
+napi_value MatMul(napi_env env, napi_callback_info info) {
+  napi_value a[9];
+  float* p[3];
+  size_t n[3];
+  int64_t batch, m, nn, k;
+  bool ta, tb;
+  if (!args(env, info, a) || !arrays(env, a, 3, p, n) || !integer(env, a[3], &batch) || !integer(env, a[4], &m) || !integer(env, a[5], &nn) ||
+      !integer(env, a[6], &k))
+    return nullptr;
+  if (napi_get_value_bool(env, a[7], &ta) != napi_ok || napi_get_value_bool(env, a[8], &tb) != napi_ok) {
+    napi_throw_type_error(env, nullptr, "matmul: expected booleans for the transposes");
+    return nullptr;
+  }
+  if (throwIf(env, (int64_t)n[0] < batch * m * k || (int64_t)n[1] < batch * k * nn || (int64_t)n[2] < batch * m * nn,
+              "matmul: an array is smaller than its dimensions"))
+    return nullptr;
+  kernels()->matmul(p[0], p[1], p[2], (int)batch, (int)m, (int)nn, (int)k, ta, tb);
+  return nullptr;
+}
+
+// addBias(x, b, out, rows, channels)
+napi_value AddBias(napi_env env, napi_callback_info info) {
+  napi_value a[5];
+  float* p[3];
+  size_t n[3];
+  int64_t rows, c;
+  if (!args(env, info, a) || !arrays(env, a, 3, p, n) || !integer(env, a[3], &rows) || !integer(env, a[4], &c)) return nullptr;
+  if (throwIf(env, (int64_t)n[0] < rows * c || (int64_t)n[1] < c || (int64_t)n[2] < rows * c, "addBias: an array is smaller than rows x channels"))
+    return nullptr;
+  kernels()->add_bias(p[0], p[1], p[2], rows, (int)c);
+  return nullptr;
+}
+
+// sumRows(x, out, rows, channels)
+napi_value SumRows(napi_env env, napi_callback_info info) {
+  napi_value a[4];
+  float* p[2];
+  size_t n[2];
+  int64_t rows, c;
+  if (!args(env, info, a) || !arrays(env, a, 2, p, n) || !integer(env, a[2], &rows) || !integer(env, a[3], &c)) return nullptr;
+  if (throwIf(env, (int64_t)n[0] < rows * c || (int64_t)n[1] < c, "sumRows: an array is smaller than rows x channels")) return nullptr;
+  kernels()->sum_rows(p[0], p[1], rows, (int)c);
+  return nullptr;
+}
+
 // batchNormForward(x, gamma, beta, y, xhat, mean, variance, rstd, rows, channels, eps, leak)
 napi_value BatchNormForward(napi_env env, napi_callback_info info) {
   napi_value a[12];
@@ -237,6 +283,9 @@ NAPI_MODULE_INIT() {
   set(env, exports, "conv2d", Conv2d);
   set(env, exports, "conv2dBackpropInput", Conv2dBackpropInput);
   set(env, exports, "conv2dBackpropFilter", Conv2dBackpropFilter);
+  set(env, exports, "matmul", MatMul);
+  set(env, exports, "addBias", AddBias);
+  set(env, exports, "sumRows", SumRows);
   set(env, exports, "batchNormForward", BatchNormForward);
   set(env, exports, "batchNormBackward", BatchNormBackward);
   set(env, exports, "adam", Adam);

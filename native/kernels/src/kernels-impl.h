@@ -27,7 +27,7 @@ struct Buffer {
   ~Buffer() { std::free(data); }
 };
 struct Scratch {
-  Buffer a, b, c;
+  Buffer a, b, c, p, t;
 };
 thread_local Scratch scratch;
 
@@ -61,9 +61,10 @@ void pack_b(const float* B, int64_t bk, int64_t bj, int K, int N, int NR, float*
   }
 }
 
-// C[MR x cols] (=|+=) A[MR x K] * Bp[K x NR] with A(i, k) at A[i * ai + k * ak]; accumulators stay in registers.
+// C[MR x cols] (=|+=) A[MR x K] * B[K x NR] with A(i, k) at A[i * ai + k * ak] and B(k, j) at Bp[k * ldb + j] (a
+// packed panel, ldb = NR, or a row-major matrix's own rows); accumulators stay in registers.
 template <int MR, int NV>
-void micro(int K, const float* A, int64_t ai, int64_t ak, const float* Bp, float* C, int64_t ldc, int cols, bool acc) {
+void micro(int K, const float* A, int64_t ai, int64_t ak, const float* Bp, int64_t ldb, float* C, int64_t ldc, int cols, bool acc) {
   constexpr int NR = 16 * NV;
   v16 c[MR][NV];
 #pragma GCC unroll 16
@@ -73,7 +74,7 @@ void micro(int K, const float* A, int64_t ai, int64_t ak, const float* Bp, float
   for (int k = 0; k < K; k++) {
     v16 b[NV];
 #pragma GCC unroll 8
-    for (int j = 0; j < NV; j++) b[j] = load(Bp + k * NR + 16 * j);
+    for (int j = 0; j < NV; j++) b[j] = load(Bp + k * ldb + 16 * j);
     const float* a = A + k * ak;
 #pragma GCC unroll 16
     for (int i = 0; i < MR; i++) {
@@ -107,11 +108,11 @@ void micro(int K, const float* A, int64_t ai, int64_t ak, const float* Bp, float
 template <int NV> constexpr int rows_for() { return NV == 1 ? 12 : NV == 2 ? 8 : 6; }
 
 template <int NV, int MR>
-void micro_rows(int rows, int K, const float* A, int64_t ai, int64_t ak, const float* Bp, float* C, int64_t ldc, int cols,
-                bool acc) {
+void micro_rows(int rows, int K, const float* A, int64_t ai, int64_t ak, const float* Bp, int64_t ldb, float* C, int64_t ldc,
+                int cols, bool acc) {
   if constexpr (MR > 0) {
-    if (rows == MR) return micro<MR, NV>(K, A, ai, ak, Bp, C, ldc, cols, acc);
-    return micro_rows<NV, MR - 1>(rows, K, A, ai, ak, Bp, C, ldc, cols, acc);
+    if (rows == MR) return micro<MR, NV>(K, A, ai, ak, Bp, ldb, C, ldc, cols, acc);
+    return micro_rows<NV, MR - 1>(rows, K, A, ai, ak, Bp, ldb, C, ldc, cols, acc);
   }
 }
 
@@ -124,8 +125,47 @@ void gemm_nv(int M, int N, int K, const float* A, int64_t ai, int64_t ak, const 
     const int cols = lo(NR, N - j0);
     for (int i = 0; i < M; i += MR) {
       const int rows = lo(MR, M - i);
-      micro_rows<NV, MR>(rows, K, A + i * ai, ai, ak, panel, C + i * ldc + j0, ldc, cols, acc);
+      micro_rows<NV, MR>(rows, K, A + i * ai, ai, ak, panel, NR, C + i * ldc + j0, ldc, cols, acc);
     }
+  }
+}
+
+// C[M x N] (=|+=) A[M x K] * B[K x N] for any strides: B(k, j) at B[k * bk + j * bj]. K is taken in chunks whose
+// B panel stays in L2; a panel of a row-major B is read in place, others are packed chunk by chunk.
+template <int NV>
+void gemm_strided_nv(int M, int N, int K, const float* A, int64_t ai, int64_t ak, const float* B, int64_t bk, int64_t bj, float* C,
+                     int64_t ldc, bool acc) {
+  constexpr int NR = 16 * NV;
+  constexpr int MR = rows_for<NV>();
+  constexpr int KC = 512;
+  float* buf = grow(scratch.p, static_cast<int64_t>(KC) * NR);
+  for (int k0 = 0; k0 < K; k0 += KC) {
+    const int kc = lo(KC, K - k0);
+    for (int j0 = 0; j0 < N; j0 += NR) {
+      const int cols = lo(NR, N - j0);
+      const float* panel = B + k0 * bk + j0 * bj;
+      int64_t ldb = bk;
+      if (bj != 1 || cols != NR) {
+        pack_b(panel, bk, bj, kc, cols, NR, buf);
+        panel = buf;
+        ldb = NR;
+      }
+      for (int i = 0; i < M; i += MR)
+        micro_rows<NV, MR>(lo(MR, M - i), kc, A + i * ai + k0 * ak, ai, ak, panel, ldb, C + i * ldc + j0, ldc, cols, acc || k0 > 0);
+    }
+  }
+}
+
+void gemm_strided(int M, int N, int K, const float* A, int64_t ai, int64_t ak, const float* B, int64_t bk, int64_t bj, float* C,
+                  int64_t ldc) {
+  if (K == 0) {
+    for (int i = 0; i < M; i++) std::memset(C + i * ldc, 0, sizeof(float) * N);
+    return;
+  }
+  switch (N <= 16 ? 1 : N <= 32 ? 2 : 4) {
+    case 1: return gemm_strided_nv<1>(M, N, K, A, ai, ak, B, bk, bj, C, ldc, false);
+    case 2: return gemm_strided_nv<2>(M, N, K, A, ai, ak, B, bk, bj, C, ldc, false);
+    default: return gemm_strided_nv<4>(M, N, K, A, ai, ak, B, bk, bj, C, ldc, false);
   }
 }
 
@@ -145,6 +185,15 @@ int64_t packed_size(int K, int N) {
   return static_cast<int64_t>((N + NR - 1) / NR) * NR * K;
 }
 
+// A few channels (the RGB layers) are copied inline: a memcpy call per 12 bytes cost more than the copy.
+inline void copy(float* __restrict dst, const float* __restrict src, int n) {
+  if (n >= 16) {
+    std::memcpy(dst, src, sizeof(float) * n);
+    return;
+  }
+  for (int c = 0; c < n; c++) dst[c] = src[c];
+}
+
 // Rows m0 .. m0+rows of the patch matrix of x: row m = output pixel (n, oh, ow), columns (kh, kw, ci).
 void im2col(const float* x, const ConvDims& d, int64_t m0, int rows, float* tile) {
   const int K = d.kh * d.kw * d.ci;
@@ -160,9 +209,9 @@ void im2col(const float* x, const ConvDims& d, int64_t m0, int rows, float* tile
       for (int j = 0; j < d.kw; j++, dst += d.ci) {
         const int iw = ow * d.sw - d.pad_left + j * d.dw;
         if (ih < 0 || ih >= d.h || iw < 0 || iw >= d.w) {
-          std::memset(dst, 0, sizeof(float) * d.ci);
+          for (int c = 0; c < d.ci; c++) dst[c] = 0.f;
         } else {
-          std::memcpy(dst, x + ((n * d.h + ih) * d.w + iw) * d.ci, sizeof(float) * d.ci);
+          copy(dst, x + ((n * d.h + ih) * d.w + iw) * d.ci, d.ci);
         }
       }
     }
@@ -325,6 +374,45 @@ void batch_norm_backward(const float* __restrict dy, const float* __restrict xha
   std::free(k);
 }
 
+// C = op(A) op(B) for each of `batch` matrices; op transposes when asked. Computed as C or as (op(B)^T op(A)^T)^T,
+// whichever packs less: the large operand is always read in place.
+void matmul(const float* A, const float* B, float* C, int batch, int M, int N, int K, bool ta, bool tb) {
+  const int64_t direct = tb ? static_cast<int64_t>(K) * N : 0;
+  const int64_t swapped = (ta ? 0 : static_cast<int64_t>(K) * M) + static_cast<int64_t>(M) * N;
+  for (int b = 0; b < batch; b++) {
+    const float* a = A + static_cast<int64_t>(b) * M * K;
+    const float* bb = B + static_cast<int64_t>(b) * K * N;
+    float* c = C + static_cast<int64_t>(b) * M * N;
+    const int64_t ai = ta ? 1 : K, ak = ta ? M : 1;
+    const int64_t bk = tb ? 1 : N, bj = tb ? K : 1;
+    if (direct <= swapped) {
+      gemm_strided(M, N, K, a, ai, ak, bb, bk, bj, c, N);
+      continue;
+    }
+    // C^T[N x M]: A'(i, k) = op(B)(k, i), B'(k, j) = op(A)(j, k).
+    float* t = grow(scratch.t, static_cast<int64_t>(N) * M);
+    gemm_strided(N, M, K, bb, bj, bk, a, ak, ai, t, M);
+    for (int i = 0; i < M; i++)
+      for (int j = 0; j < N; j++) c[static_cast<int64_t>(i) * N + j] = t[static_cast<int64_t>(j) * M + i];
+  }
+}
+
+// out[r, c] = x[r, c] + b[c]
+void add_bias(const float* __restrict x, const float* __restrict b, float* __restrict out, int64_t rows, int c) {
+  for (int64_t r = 0; r < rows; r++)
+    for (int j = 0; j < c; j++) out[r * c + j] = x[r * c + j] + b[j];
+}
+
+// out[c] = sum_r x[r, c], in double
+void sum_rows(const float* __restrict x, float* __restrict out, int64_t rows, int c) {
+  double* acc = static_cast<double*>(std::calloc(c, sizeof(double)));
+  if (!acc) std::abort();
+  for (int64_t r = 0; r < rows; r++)
+    for (int j = 0; j < c; j++) acc[j] += x[r * c + j];
+  for (int j = 0; j < c; j++) out[j] = static_cast<float>(acc[j]);
+  std::free(acc);
+}
+
 void adam(const float* __restrict p, float* __restrict out, float* __restrict m, float* __restrict v,
           const float* __restrict g0, const float* __restrict g1, int64_t n, float b1, float b2, float step, float eps) {
   const float c1 = 1.f - b1, c2 = 1.f - b2;
@@ -345,7 +433,7 @@ void adam(const float* __restrict p, float* __restrict out, float* __restrict m,
   }
 }
 
-const KernelTable kTable = {CK_ISA, conv2d, conv2d_backprop_input, conv2d_backprop_filter, batch_norm_forward, batch_norm_backward, adam};
+const KernelTable kTable = {CK_ISA, conv2d, conv2d_backprop_input, conv2d_backprop_filter, matmul, add_bias, sum_rows, batch_norm_forward, batch_norm_backward, adam};
 
 }  // namespace
 

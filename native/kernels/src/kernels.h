@@ -20,6 +20,11 @@ struct KernelTable {
   void (*conv2d_backprop_input)(const float* dy, const float* w, float* dx, const ConvDims& d);
   // dw = the filter gradient of conv(x, .) for dy
   void (*conv2d_backprop_filter)(const float* x, const float* dy, float* dw, const ConvDims& d);
+  // C = op(A) op(B) for `batch` row-major matrices (op: transposed when ta / tb), C [M x N]
+  void (*matmul)(const float* a, const float* b, float* c, int batch, int m, int n, int k, bool ta, bool tb);
+  // out[r, c] = x[r, c] + b[c] (a bias on NHWC rows), and out[c] = sum over rows of x[r, c] (its gradient)
+  void (*add_bias)(const float* x, const float* b, float* out, int64_t rows, int c);
+  void (*sum_rows)(const float* x, float* out, int64_t rows, int c);
   // Training-mode BatchNorm over rows x c (NHWC flattened) then LeakyReLU(leak) (leak 1: none): y, xhat, and the
   // batch mean, (biased) variance and 1 / sqrt(variance + eps) per channel
   void (*batch_norm_forward)(const float* x, const float* gamma, const float* beta, float* y, float* xhat, float* mean,
