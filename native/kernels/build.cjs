@@ -18,7 +18,7 @@ if (process.platform !== 'linux' && process.platform !== 'darwin' || process.arc
 // npm puts its own node-gyp on PATH for install scripts; outside npm, fall back to the one bundled with npm.
 const npmGyp = process.env.npm_config_node_gyp;
 const cmd = npmGyp ? process.execPath : 'node-gyp';
-const args = npmGyp ? [npmGyp, 'rebuild'] : ['rebuild'];
+const args = [...(npmGyp ? [npmGyp] : []), 'rebuild', '--jobs=max'];
 const run = spawnSync(cmd, args, { cwd: here, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
 if (run.status === 0) {
   fs.rmSync(failed, { force: true });
