@@ -15,10 +15,12 @@ if (process.platform !== 'linux' && process.platform !== 'darwin' || process.arc
   console.log(`chronoface-kernels: no native kernels for ${process.platform}-${process.arch}; training uses the WebAssembly kernels`);
   process.exit(0);
 }
-// npm puts its own node-gyp on PATH for install scripts; outside npm, fall back to the one bundled with npm.
-const npmGyp = process.env.npm_config_node_gyp;
-const cmd = npmGyp ? process.execPath : 'node-gyp';
-const args = [...(npmGyp ? [npmGyp] : []), 'rebuild', '--jobs=max'];
+// npm puts its own node-gyp on PATH for install scripts and names it in npm_config_node_gyp; run by hand, use the
+// node-gyp bundled with the npm beside this Node.
+const bundled = path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+const gyp = process.env.npm_config_node_gyp || (fs.existsSync(bundled) ? bundled : null);
+const cmd = gyp ? process.execPath : 'node-gyp';
+const args = [...(gyp ? [gyp] : []), 'rebuild', '--jobs=max'];
 const run = spawnSync(cmd, args, { cwd: here, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
 if (run.status === 0) {
   fs.rmSync(failed, { force: true });
