@@ -1,4 +1,5 @@
-// The kernels, written once with GCC vector types of 16 floats: one AVX-512 register, two AVX2 ones, four SSE ones.
+// The kernels, written once with GCC vector types of CK_VEC floats (one register: 16 for AVX-512, 8 for AVX2, 4 for
+// SSE) and register tiles sized for CK_REGS vector registers (32 with AVX-512, 16 otherwise).
 // Included by one file per instruction set, each compiled with its own -m flags (binding.gyp), inside namespace CK_NS.
 // No standard-library templates here: their out-of-line copies are shared between the three objects at link time,
 // so one compiled for AVX-512 could end up called on a CPU without it.
@@ -11,11 +12,17 @@
 namespace CK_NS {
 namespace {
 
-typedef float v16 __attribute__((vector_size(64)));
-typedef float v16u __attribute__((vector_size(64), aligned(4)));
+constexpr int VEC = CK_VEC;
+constexpr int REGS = CK_REGS;
+typedef float vf __attribute__((vector_size(4 * VEC)));
+typedef float vfu __attribute__((vector_size(4 * VEC), aligned(4)));
 
-inline v16 load(const float* p) { return *reinterpret_cast<const v16u*>(p); }
-inline void store(float* p, v16 v) { *reinterpret_cast<v16u*>(p) = v; }
+inline vf load(const float* p) { return *reinterpret_cast<const vfu*>(p); }
+inline void store(float* p, vf v) { *reinterpret_cast<vfu*>(p) = v; }
+
+// Panels of NV registers' width: 1, 2, or (with 32 registers) 4.
+constexpr int MAX_NV = REGS >= 32 ? 4 : 2;
+inline int panel_vectors(int N) { return N <= VEC ? 1 : (N <= 2 * VEC || MAX_NV == 2) ? 2 : 4; }
 
 template <typename T> inline T lo(T a, T b) { return a < b ? a : b; }
 template <typename T> inline T hi(T a, T b) { return a < b ? b : a; }
@@ -65,16 +72,16 @@ void pack_b(const float* B, int64_t bk, int64_t bj, int K, int N, int NR, float*
 // packed panel, ldb = NR, or a row-major matrix's own rows); accumulators stay in registers.
 template <int MR, int NV>
 void micro(int K, const float* A, int64_t ai, int64_t ak, const float* Bp, int64_t ldb, float* C, int64_t ldc, int cols, bool acc) {
-  constexpr int NR = 16 * NV;
-  v16 c[MR][NV];
+  constexpr int NR = VEC * NV;
+  vf c[MR][NV];
 #pragma GCC unroll 16
   for (int i = 0; i < MR; i++)
 #pragma GCC unroll 8
-    for (int j = 0; j < NV; j++) c[i][j] = v16{};
+    for (int j = 0; j < NV; j++) c[i][j] = vf{};
   for (int k = 0; k < K; k++) {
-    v16 b[NV];
+    vf b[NV];
 #pragma GCC unroll 8
-    for (int j = 0; j < NV; j++) b[j] = load(Bp + k * ldb + 16 * j);
+    for (int j = 0; j < NV; j++) b[j] = load(Bp + k * ldb + VEC * j);
     const float* a = A + k * ak;
 #pragma GCC unroll 16
     for (int i = 0; i < MR; i++) {
@@ -88,14 +95,14 @@ void micro(int K, const float* A, int64_t ai, int64_t ak, const float* Bp, int64
     for (int i = 0; i < MR; i++)
 #pragma GCC unroll 8
       for (int j = 0; j < NV; j++) {
-        float* p = C + i * ldc + 16 * j;
+        float* p = C + i * ldc + VEC * j;
         store(p, acc ? load(p) + c[i][j] : c[i][j]);
       }
     return;
   }
   for (int i = 0; i < MR; i++) {
     float t[NR];
-    for (int j = 0; j < NV; j++) store(t + 16 * j, c[i][j]);
+    for (int j = 0; j < NV; j++) store(t + VEC * j, c[i][j]);
     float* p = C + i * ldc;
     if (acc) {
       for (int j = 0; j < cols; j++) p[j] += t[j];
@@ -105,7 +112,8 @@ void micro(int K, const float* A, int64_t ai, int64_t ak, const float* Bp, int64
   }
 }
 
-template <int NV> constexpr int rows_for() { return NV == 1 ? 12 : NV == 2 ? 8 : 6; }
+// Rows per tile: MR x NV accumulators, NV loads of B and a broadcast of A fit in the registers.
+template <int NV> constexpr int rows_for() { return REGS >= 32 ? (NV == 1 ? 12 : NV == 2 ? 8 : 6) : (NV == 1 ? 12 : 6); }
 
 template <int NV, int MR>
 void micro_rows(int rows, int K, const float* A, int64_t ai, int64_t ak, const float* Bp, int64_t ldb, float* C, int64_t ldc,
@@ -118,7 +126,7 @@ void micro_rows(int rows, int K, const float* A, int64_t ai, int64_t ak, const f
 
 template <int NV>
 void gemm_nv(int M, int N, int K, const float* A, int64_t ai, int64_t ak, const float* Bp, float* C, int64_t ldc, bool acc) {
-  constexpr int NR = 16 * NV;
+  constexpr int NR = VEC * NV;
   constexpr int MR = rows_for<NV>();
   for (int j0 = 0, p = 0; j0 < N; j0 += NR, p++) {
     const float* panel = Bp + static_cast<int64_t>(p) * K * NR;
@@ -135,7 +143,7 @@ void gemm_nv(int M, int N, int K, const float* A, int64_t ai, int64_t ak, const 
 template <int NV>
 void gemm_strided_nv(int M, int N, int K, const float* A, int64_t ai, int64_t ak, const float* B, int64_t bk, int64_t bj, float* C,
                      int64_t ldc, bool acc) {
-  constexpr int NR = 16 * NV;
+  constexpr int NR = VEC * NV;
   constexpr int MR = rows_for<NV>();
   constexpr int KC = 512;
   float* buf = grow(scratch.p, static_cast<int64_t>(KC) * NR);
@@ -162,26 +170,25 @@ void gemm_strided(int M, int N, int K, const float* A, int64_t ai, int64_t ak, c
     for (int i = 0; i < M; i++) std::memset(C + i * ldc, 0, sizeof(float) * N);
     return;
   }
-  switch (N <= 16 ? 1 : N <= 32 ? 2 : 4) {
+  switch (panel_vectors(N)) {
     case 1: return gemm_strided_nv<1>(M, N, K, A, ai, ak, B, bk, bj, C, ldc, false);
     case 2: return gemm_strided_nv<2>(M, N, K, A, ai, ak, B, bk, bj, C, ldc, false);
-    default: return gemm_strided_nv<4>(M, N, K, A, ai, ak, B, bk, bj, C, ldc, false);
+    default: return gemm_strided_nv<MAX_NV>(M, N, K, A, ai, ak, B, bk, bj, C, ldc, false);
   }
 }
 
-int panel_vectors(int N) { return N <= 16 ? 1 : N <= 32 ? 2 : 4; }
 
 // C[M x N] (=|+=) A[M x K] * B[K x N]; A(i, k) at A[i * ai + k * ak]; B already packed with panel_vectors(N).
 void gemm(int M, int N, int K, const float* A, int64_t ai, int64_t ak, const float* Bp, float* C, int64_t ldc, bool acc) {
   switch (panel_vectors(N)) {
     case 1: return gemm_nv<1>(M, N, K, A, ai, ak, Bp, C, ldc, acc);
     case 2: return gemm_nv<2>(M, N, K, A, ai, ak, Bp, C, ldc, acc);
-    default: return gemm_nv<4>(M, N, K, A, ai, ak, Bp, C, ldc, acc);
+    default: return gemm_nv<MAX_NV>(M, N, K, A, ai, ak, Bp, C, ldc, acc);
   }
 }
 
 int64_t packed_size(int K, int N) {
-  const int NR = 16 * panel_vectors(N);
+  const int NR = VEC * panel_vectors(N);
   return static_cast<int64_t>((N + NR - 1) / NR) * NR * K;
 }
 
@@ -225,7 +232,7 @@ void conv2d(const float* x, const float* w, const float* bias, float* y, const C
   const int K = d.kh * d.kw * d.ci;
   const int64_t M = static_cast<int64_t>(d.n) * d.oh * d.ow;
   float* bp = grow(scratch.b, packed_size(K, d.co));
-  pack_b(w, d.co, 1, K, d.co, 16 * panel_vectors(d.co), bp);
+  pack_b(w, d.co, 1, K, d.co, VEC * panel_vectors(d.co), bp);
   const bool direct = d.kh == 1 && d.kw == 1 && d.sh == 1 && d.sw == 1 && d.pad_top == 0 && d.pad_left == 0;
   const int MB = block_rows(K);
   float* tile = direct ? nullptr : grow(scratch.a, static_cast<int64_t>(MB) * K);
@@ -250,7 +257,7 @@ void conv2d_backprop_input(const float* dy, const float* w, float* dx, const Con
   const int64_t M = static_cast<int64_t>(d.n) * d.oh * d.ow;
   // col[m, (kh, kw, ci)] = sum_co dy[m, co] * w[kh, kw, ci, co]: B(k = co, j) = w[j * co + k].
   float* bp = grow(scratch.b, packed_size(d.co, K));
-  pack_b(w, 1, d.co, d.co, K, 16 * panel_vectors(K), bp);
+  pack_b(w, 1, d.co, d.co, K, VEC * panel_vectors(K), bp);
   std::memset(dx, 0, sizeof(float) * static_cast<int64_t>(d.n) * d.h * d.w * d.ci);
   const int MB = block_rows(K);
   float* col = grow(scratch.c, static_cast<int64_t>(MB) * K);
@@ -287,7 +294,7 @@ void conv2d_backprop_filter(const float* x, const float* dy, float* dw, const Co
   for (int64_t m0 = 0; m0 < M; m0 += MB) {
     const int rows = static_cast<int>(lo<int64_t>(MB, M - m0));
     im2col(x, d, m0, rows, tile);
-    pack_b(dy + m0 * d.co, d.co, 1, rows, d.co, 16 * panel_vectors(d.co), bp);
+    pack_b(dy + m0 * d.co, d.co, 1, rows, d.co, VEC * panel_vectors(d.co), bp);
     // dw[k, co] (+)= sum_r tile[r, k] * dy[m0 + r, co]: A(i = k, r) = tile[r * K + i].
     gemm(K, d.co, rows, tile, 1, K, bp, dw, d.co, acc);
     acc = true;
