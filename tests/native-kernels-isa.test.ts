@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const check = path.join(import.meta.dirname, 'helpers', 'native-isa-check.cjs');
-const KERNELS = ['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'matmul', 'addBias', 'sumRows', 'batchNormForward', 'batchNormBackward', 'adam'];
+const KERNELS = ['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'matmul', 'broadcast', 'sumRows', 'batchNormForward', 'batchNormBackward', 'adam'];
 
 // The addon picks its instruction set once per process, so each one is checked in a process of its own. On x64 Linux
 // with a compiler (this machine, CI) the addon is built at install; CHRONOFACE_NATIVE_KERNELS=off skips it.

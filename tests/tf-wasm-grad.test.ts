@@ -96,7 +96,7 @@ function products(seed: number): Float32Array[] {
   });
 }
 
-/** Per-channel bias adds and sums (both the native Add / Sum cases and ones they leave to wasm), and a clone. */
+/** Per-channel and per-image adds and products, sums (the native cases and ones they leave to wasm), and a clone. */
 function channelOps(seed: number): Float32Array[] {
   return tf.tidy(() => {
     const x = tf.randomNormal([4, 6, 5, 19], 0, 1, 'float32', seed);
@@ -106,6 +106,11 @@ function channelOps(seed: number): Float32Array[] {
       tf.add(b, x),
       tf.add(x, tf.reshape(b, [1, 1, 1, 19])),
       tf.add(x, tf.randomNormal([6, 1, 19], 0, 1, 'float32', seed + 2)),
+      tf.mul(x, b),
+      tf.mul(tf.reshape(b, [1, 19]), x),
+      tf.mul(x, tf.randomNormal([4, 1, 1, 1], 0, 1, 'float32', seed + 3)),
+      tf.add(tf.randomNormal([4, 1, 1, 1], 0, 1, 'float32', seed + 4), x),
+      tf.mul(x, tf.randomNormal([4, 6, 1, 1], 0, 1, 'float32', seed + 5)),
       tf.sum(x, [0, 1, 2]),
       tf.sum(x, [2, 0, -3], true),
       tf.sum(x, [1, 2]),

@@ -13,8 +13,8 @@ export interface ConvKernels {
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, dims: Int32Array): void;
   /** c = op(a) op(b) for `batch` row-major matrices, c [m x n] (op: transposed when ta / tb) */
   matmul(a: Float32Array, b: Float32Array, c: Float32Array, batch: number, m: number, n: number, k: number, ta: boolean, tb: boolean): void;
-  /** out[r, c] = x[r, c] + b[c] over rows x channels */
-  addBias(x: Float32Array, b: Float32Array, out: Float32Array, rows: number, channels: number): void;
+  /** out[r, c] = x[r, c] op b[c], or op b[r] when perRow; op 0 adds, 1 multiplies */
+  broadcast(x: Float32Array, b: Float32Array, out: Float32Array, rows: number, columns: number, op: 0 | 1, perRow: boolean): void;
   /** out[c] = the sum over rows of x[r, c] */
   sumRows(x: Float32Array, out: Float32Array, rows: number, channels: number): void;
   /** training-mode BatchNorm over rows x channels (NHWC), then LeakyReLU(leak) (1: none) */

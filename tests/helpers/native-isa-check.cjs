@@ -75,9 +75,16 @@ for (const [m, n, kk] of [[5, 7, 3], [16, 70, 600], [33, 17, 1100], [70, 130, 20
 
 {
   const rows = 300, c = 19, x = rnd(rows * c), b = rnd(c), out = new Float32Array(rows * c), sums = new Float32Array(c);
-  k.addBias(x, b, out, rows, c);
+  k.broadcast(x, b, out, rows, c, 0, false);
+  note('broadcast', rel(out, Float64Array.from(x, (v, i) => v + b[i % c])));
+  k.broadcast(x, b, out, rows, c, 1, false);
+  note('broadcast', rel(out, Float64Array.from(x, (v, i) => v * b[i % c])));
+  const perRow = rnd(rows);
+  k.broadcast(x, perRow, out, rows, c, 1, true);
+  note('broadcast', rel(out, Float64Array.from(x, (v, i) => v * perRow[Math.floor(i / c)])));
+  k.broadcast(x, perRow, out, rows, c, 0, true);
+  note('broadcast', rel(out, Float64Array.from(x, (v, i) => v + perRow[Math.floor(i / c)])));
   k.sumRows(x, sums, rows, c);
-  note('addBias', rel(out, Float64Array.from(x, (v, i) => v + b[i % c])));
   const want = new Float64Array(c);
   x.forEach((v, i) => (want[i % c] += v));
   note('sumRows', rel(sums, want));

@@ -186,16 +186,25 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// addBias(x, b, out, rows, channels)
-napi_value AddBias(napi_env env, napi_callback_info info) {
-  napi_value a[5];
+// broadcast(x, b, out, rows, columns, op, perRow): op 0 adds, 1 multiplies b per column (or per row when perRow)
+napi_value Broadcast(napi_env env, napi_callback_info info) {
+  napi_value a[7];
   float* p[3];
   size_t n[3];
   int64_t rows, c;
-  if (!args(env, info, a) || !arrays(env, a, 3, p, n) || !integer(env, a[3], &rows) || !integer(env, a[4], &c)) return nullptr;
-  if (throwIf(env, (int64_t)n[0] < rows * c || (int64_t)n[1] < c || (int64_t)n[2] < rows * c, "addBias: an array is smaller than rows x channels"))
+  double op;
+  bool perRow;
+  if (!args(env, info, a) || !arrays(env, a, 3, p, n) || !integer(env, a[3], &rows) || !integer(env, a[4], &c) || !number(env, a[5], &op))
     return nullptr;
-  kernels()->add_bias(p[0], p[1], p[2], rows, (int)c);
+  if (napi_get_value_bool(env, a[6], &perRow) != napi_ok) {
+    napi_throw_type_error(env, nullptr, "broadcast: expected a boolean perRow");
+    return nullptr;
+  }
+  if (throwIf(env, op != 0 && op != 1, "broadcast: op must be 0 (add) or 1 (multiply)")) return nullptr;
+  if (throwIf(env, (int64_t)n[0] < rows * c || (int64_t)n[1] < (perRow ? rows : c) || (int64_t)n[2] < rows * c,
+              "broadcast: an array is smaller than its dimensions"))
+    return nullptr;
+  kernels()->broadcast(p[0], p[1], p[2], rows, c, (int)op, perRow);
   return nullptr;
 }
 
@@ -284,7 +293,7 @@ NAPI_MODULE_INIT() {
   set(env, exports, "conv2dBackpropInput", Conv2dBackpropInput);
   set(env, exports, "conv2dBackpropFilter", Conv2dBackpropFilter);
   set(env, exports, "matmul", MatMul);
-  set(env, exports, "addBias", AddBias);
+  set(env, exports, "broadcast", Broadcast);
   set(env, exports, "sumRows", SumRows);
   set(env, exports, "batchNormForward", BatchNormForward);
   set(env, exports, "batchNormBackward", BatchNormBackward);

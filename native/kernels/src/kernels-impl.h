@@ -257,20 +257,23 @@ void conv2d_backprop_input(const float* dy, const float* w, float* dx, const Con
   const int64_t M = static_cast<int64_t>(d.n) * d.oh * d.ow;
   // col[m, (kh, kw, ci)] = sum_co dy[m, co] * w[kh, kw, ci, co]: B(k = co, j) = w[j * co + k].
   float* bp = grow(scratch.b, packed_size(d.co, K));
-  pack_b(w, 1, d.co, d.co, K, VEC * panel_vectors(K), bp);
+  const int NR = VEC * panel_vectors(K);
+  pack_b(w, 1, d.co, d.co, K, NR, bp);
   std::memset(dx, 0, sizeof(float) * static_cast<int64_t>(d.n) * d.h * d.w * d.ci);
-  const int MB = block_rows(K);
-  float* col = grow(scratch.c, static_cast<int64_t>(MB) * K);
+  // col rows padded to whole panels (the packed zero columns), so every tile is stored whole (27 columns for RGB).
+  const int Kp = (K + NR - 1) / NR * NR;
+  const int MB = block_rows(Kp);
+  float* col = grow(scratch.c, static_cast<int64_t>(MB) * Kp);
   const int64_t plane = static_cast<int64_t>(d.oh) * d.ow;
   for (int64_t m0 = 0; m0 < M; m0 += MB) {
     const int rows = static_cast<int>(lo<int64_t>(MB, M - m0));
-    gemm(rows, K, d.co, dy + m0 * d.co, d.co, 1, bp, col, K, false);
+    gemm(rows, Kp, d.co, dy + m0 * d.co, d.co, 1, bp, col, Kp, false);
     for (int r = 0; r < rows; r++) {
       const int64_t m = m0 + r;
       const int64_t n = m / plane;
       const int rem = static_cast<int>(m - n * plane);
       const int oh = rem / d.ow, ow = rem % d.ow;
-      const float* src = col + static_cast<int64_t>(r) * K;
+      const float* src = col + static_cast<int64_t>(r) * Kp;
       for (int i = 0; i < d.kh; i++) {
         const int ih = oh * d.sh - d.pad_top + i * d.dh;
         for (int j = 0; j < d.kw; j++, src += d.ci) {
@@ -404,10 +407,26 @@ void matmul(const float* A, const float* B, float* C, int batch, int M, int N, i
   }
 }
 
-// out[r, c] = x[r, c] + b[c]
-void add_bias(const float* __restrict x, const float* __restrict b, float* __restrict out, int64_t rows, int c) {
-  for (int64_t r = 0; r < rows; r++)
-    for (int j = 0; j < c; j++) out[r * c + j] = x[r * c + j] + b[j];
+// out[r, c] = x[r, c] op b[c] (per_row false: a value per channel) or x[r, c] op b[r] (per_row: a value per row);
+// op 0 adds, 1 multiplies
+void broadcast(const float* __restrict x, const float* __restrict b, float* __restrict out, int64_t rows, int64_t c, int op,
+               bool per_row) {
+  for (int64_t r = 0; r < rows; r++) {
+    const float* xr = x + r * c;
+    float* o = out + r * c;
+    if (per_row) {
+      const float v = b[r];
+      if (op == 0) {
+        for (int64_t j = 0; j < c; j++) o[j] = xr[j] + v;
+      } else {
+        for (int64_t j = 0; j < c; j++) o[j] = xr[j] * v;
+      }
+    } else if (op == 0) {
+      for (int64_t j = 0; j < c; j++) o[j] = xr[j] + b[j];
+    } else {
+      for (int64_t j = 0; j < c; j++) o[j] = xr[j] * b[j];
+    }
+  }
 }
 
 // out[c] = sum_r x[r, c], in double
@@ -440,7 +459,7 @@ void adam(const float* __restrict p, float* __restrict out, float* __restrict m,
   }
 }
 
-const KernelTable kTable = {CK_ISA, conv2d, conv2d_backprop_input, conv2d_backprop_filter, matmul, add_bias, sum_rows, batch_norm_forward, batch_norm_backward, adam};
+const KernelTable kTable = {CK_ISA, conv2d, conv2d_backprop_input, conv2d_backprop_filter, matmul, broadcast, sum_rows, batch_norm_forward, batch_norm_backward, adam};
 
 }  // namespace
 

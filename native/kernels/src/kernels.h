@@ -22,8 +22,9 @@ struct KernelTable {
   void (*conv2d_backprop_filter)(const float* x, const float* dy, float* dw, const ConvDims& d);
   // C = op(A) op(B) for `batch` row-major matrices (op: transposed when ta / tb), C [M x N]
   void (*matmul)(const float* a, const float* b, float* c, int batch, int m, int n, int k, bool ta, bool tb);
-  // out[r, c] = x[r, c] + b[c] (a bias on NHWC rows), and out[c] = sum over rows of x[r, c] (its gradient)
-  void (*add_bias)(const float* x, const float* b, float* out, int64_t rows, int c);
+  // out[r, c] = x[r, c] op b[c], or op b[r] when per_row (op 0: +, 1: *): a bias or scale per channel or per image;
+  // and out[c] = sum over rows of x[r, c] (a bias gradient)
+  void (*broadcast)(const float* x, const float* b, float* out, int64_t rows, int64_t c, int op, bool per_row);
   void (*sum_rows)(const float* x, float* out, int64_t rows, int c);
   // Training-mode BatchNorm over rows x c (NHWC flattened) then LeakyReLU(leak) (leak 1: none): y, xhat, and the
   // batch mean, (biased) variance and 1 / sqrt(variance + eps) per channel
