@@ -4,6 +4,9 @@ import { initBackend } from '../ml/tf/backend.js';
 import { nativeKernels } from '../ml/tf/native-kernels.js';
 import { nativeOnWasm, setNativeKernelsEnabled } from '../ml/tf/wasm-native-kernels.js';
 import { batchNormTrain, dense } from '../ml/cvae/ops.js';
+import { makeCvaeConfig } from '../ml/cvae/config.js';
+import { createCvae } from '../ml/cvae/model.js';
+import { computeGradients, makeReplica } from '../ml/train/replica.js';
 
 interface Case {
   x: [number, number, number, number];
@@ -193,6 +196,35 @@ describe('wasm training kernels', () => {
         expect(maxRelDiff(g, wasm[i]![k]!), `case ${i} output ${k}`).toBeLessThan(1e-4);
       }),
     );
+  });
+
+  it('a training step of both networks (reference and FiLM) gives the same loss and gradients with and without the native kernels', async () => {
+    await initBackend('wasm');
+    for (const preset of ['reference', 'film'] as const) {
+      const replica = makeReplica(createCvae(makeCvaeConfig({ imageSize: 64, preset }), 1), 8e-4);
+      const n = 4;
+      const images = Float32Array.from({ length: n * 64 * 64 * 3 }, (_, i) => Math.sin(i * 0.013) * Math.cos(i * 0.0007));
+      const input = { n, images, cond: Float32Array.from([0.2, 0, 0.4, 1, 0.6, 0, 0.8, 1]), weights: null, invBatch: 1 / n, beta: 1, noiseSeed: 9 };
+      const native = computeGradients(replica, input);
+      setNativeKernelsEnabled(false);
+      let wasm: ReturnType<typeof computeGradients>;
+      try {
+        wasm = computeGradients(replica, input);
+      } finally {
+        setNativeKernelsEnabled(true);
+      }
+      expect(Math.abs(native.rec - wasm.rec) / wasm.rec, preset).toBeLessThan(1e-5);
+      expect(Math.abs(native.kl - wasm.kl) / wasm.kl, preset).toBeLessThan(1e-4);
+      let diff = 0;
+      let scale = 0;
+      native.grads.forEach((g, i) => {
+        diff = Math.max(diff, Math.abs(g - wasm.grads[i]!));
+        scale = Math.max(scale, Math.abs(wasm.grads[i]!));
+      });
+      expect(scale).toBeGreaterThan(0);
+      expect(diff / scale, preset).toBeLessThan(1e-4);
+      native.moments.forEach((m, i) => expect(maxRelDiff(m, wasm.moments[i]!), `${preset} moments ${i}`).toBeLessThan(1e-4));
+    }
   });
 
   it('reports why a backend was chosen, and refuses a forced backend that is absent', async () => {
