@@ -201,9 +201,12 @@ inline void copy(float* __restrict dst, const float* __restrict src, int n) {
   for (int c = 0; c < n; c++) dst[c] = src[c];
 }
 
-// Rows m0 .. m0+rows of the patch matrix of x: row m = output pixel (n, oh, ow), columns (kh, kw, ci).
-void im2col(const float* x, const ConvDims& d, int64_t m0, int rows, float* tile) {
-  const int K = d.kh * d.kw * d.ci;
+// Rows m0 .. m0+rows of the patch matrix of x: row m = output pixel (n, oh, ow), columns (kh, kw, ci). CI > 0 fixes
+// the channel count at compile time (the RGB layers: three moves per tap instead of a loop).
+template <int CI>
+void im2col_t(const float* x, const ConvDims& d, int64_t m0, int rows, float* tile) {
+  const int ci = CI > 0 ? CI : d.ci;
+  const int K = d.kh * d.kw * ci;
   const int64_t plane = static_cast<int64_t>(d.oh) * d.ow;
   for (int r = 0; r < rows; r++) {
     const int64_t m = m0 + r;
@@ -213,16 +216,52 @@ void im2col(const float* x, const ConvDims& d, int64_t m0, int rows, float* tile
     float* dst = tile + static_cast<int64_t>(r) * K;
     for (int i = 0; i < d.kh; i++) {
       const int ih = oh * d.sh - d.pad_top + i * d.dh;
-      for (int j = 0; j < d.kw; j++, dst += d.ci) {
+      for (int j = 0; j < d.kw; j++, dst += ci) {
         const int iw = ow * d.sw - d.pad_left + j * d.dw;
         if (ih < 0 || ih >= d.h || iw < 0 || iw >= d.w) {
-          for (int c = 0; c < d.ci; c++) dst[c] = 0.f;
+          for (int c = 0; c < ci; c++) dst[c] = 0.f;
+        } else if (CI > 0) {
+          const float* src = x + ((n * d.h + ih) * d.w + iw) * ci;
+          for (int c = 0; c < ci; c++) dst[c] = src[c];
         } else {
-          copy(dst, x + ((n * d.h + ih) * d.w + iw) * d.ci, d.ci);
+          copy(dst, x + ((n * d.h + ih) * d.w + iw) * ci, ci);
         }
       }
     }
   }
+}
+
+void im2col(const float* x, const ConvDims& d, int64_t m0, int rows, float* tile) {
+  if (d.ci == 3) return im2col_t<3>(x, d, m0, rows, tile);
+  im2col_t<0>(x, d, m0, rows, tile);
+}
+
+// dx += the columns of rows m0 .. m0+rows (col, row stride ldc) put back at their input pixels.
+template <int CI>
+void col2im_t(const float* col, int64_t ldc, const ConvDims& d, int64_t m0, int rows, float* dx) {
+  const int ci = CI > 0 ? CI : d.ci;
+  const int64_t plane = static_cast<int64_t>(d.oh) * d.ow;
+  for (int r = 0; r < rows; r++) {
+    const int64_t m = m0 + r;
+    const int64_t n = m / plane;
+    const int rem = static_cast<int>(m - n * plane);
+    const int oh = rem / d.ow, ow = rem % d.ow;
+    const float* src = col + static_cast<int64_t>(r) * ldc;
+    for (int i = 0; i < d.kh; i++) {
+      const int ih = oh * d.sh - d.pad_top + i * d.dh;
+      for (int j = 0; j < d.kw; j++, src += ci) {
+        const int iw = ow * d.sw - d.pad_left + j * d.dw;
+        if (ih < 0 || ih >= d.h || iw < 0 || iw >= d.w) continue;
+        float* __restrict dst = dx + ((n * d.h + ih) * d.w + iw) * ci;
+        for (int c = 0; c < ci; c++) dst[c] += src[c];
+      }
+    }
+  }
+}
+
+void col2im(const float* col, int64_t ldc, const ConvDims& d, int64_t m0, int rows, float* dx) {
+  if (d.ci == 3) return col2im_t<3>(col, ldc, d, m0, rows, dx);
+  col2im_t<0>(col, ldc, d, m0, rows, dx);
 }
 
 // Output pixels per block: the block's patch rows stay in L2 (about 256 KB).
@@ -264,26 +303,10 @@ void conv2d_backprop_input(const float* dy, const float* w, float* dx, const Con
   const int Kp = (K + NR - 1) / NR * NR;
   const int MB = block_rows(Kp);
   float* col = grow(scratch.c, static_cast<int64_t>(MB) * Kp);
-  const int64_t plane = static_cast<int64_t>(d.oh) * d.ow;
   for (int64_t m0 = 0; m0 < M; m0 += MB) {
     const int rows = static_cast<int>(lo<int64_t>(MB, M - m0));
     gemm(rows, Kp, d.co, dy + m0 * d.co, d.co, 1, bp, col, Kp, false);
-    for (int r = 0; r < rows; r++) {
-      const int64_t m = m0 + r;
-      const int64_t n = m / plane;
-      const int rem = static_cast<int>(m - n * plane);
-      const int oh = rem / d.ow, ow = rem % d.ow;
-      const float* src = col + static_cast<int64_t>(r) * Kp;
-      for (int i = 0; i < d.kh; i++) {
-        const int ih = oh * d.sh - d.pad_top + i * d.dh;
-        for (int j = 0; j < d.kw; j++, src += d.ci) {
-          const int iw = ow * d.sw - d.pad_left + j * d.dw;
-          if (ih < 0 || ih >= d.h || iw < 0 || iw >= d.w) continue;
-          float* dst = dx + ((n * d.h + ih) * d.w + iw) * d.ci;
-          for (int c = 0; c < d.ci; c++) dst[c] += src[c];
-        }
-      }
-    }
+    col2im(col, Kp, d, m0, rows, dx);
   }
 }
 
