@@ -5,11 +5,12 @@ import { heapView, type WasmBackendLike } from './values.js';
 import { geometry, override, type ConvGeometry, type KernelFn } from './wasm-kernels.js';
 
 /**
- * The wasm backend's convolutions (forward, fused with a bias, and both gradients) and matrix products run by the native addon when it
- * loads: the addon reads its inputs and writes its output straight in the wasm heap, so nothing is copied. Each kernel
- * falls back to the one it replaced for what the addon does not do (NCHW, a fused activation, non-float data) and
- * while the native kernels are switched off. Two kernels of our own, training-mode BatchNorm + LeakyReLU forward and
- * backward, exist only here: batchNormTrain (ml/cvae/ops.ts) uses them when nativeOnWasm() says so.
+ * The native addon's kernels registered on the wasm backend: Conv2D, FusedConv2D (bias only), both convolution
+ * gradients, BatchMatMul, Add / Multiply by a value per channel or per image, and Sum over every axis but the last.
+ * They read their inputs and write their outputs straight in the wasm heap, so nothing is copied. Each falls back to
+ * the kernel it replaced for what the addon does not do (NCHW, a fused activation, other broadcasts, non-float data)
+ * and while the native kernels are switched off. Two kernels of our own, training-mode BatchNorm + LeakyReLU forward
+ * and backward, exist only here: batchNormTrain (ml/cvae/ops.ts) uses them when nativeOnWasm() says so.
  */
 
 let enabled = true;
