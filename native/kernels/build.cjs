@@ -21,6 +21,10 @@ const bundled = path.join(path.dirname(process.execPath), '..', 'lib', 'node_mod
 const gyp = process.env.npm_config_node_gyp || (fs.existsSync(bundled) ? bundled : null);
 const cmd = gyp ? process.execPath : 'node-gyp';
 const args = [...(gyp ? [gyp] : []), 'rebuild', '--jobs=max'];
+// Build against this Node's own headers when they are installed beside it (npm passes its nodedir setting itself),
+// rather than downloading them.
+const prefix = path.resolve(path.dirname(process.execPath), '..');
+if (!process.env.npm_config_nodedir && fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h'))) args.push(`--nodedir=${prefix}`);
 const run = spawnSync(cmd, args, { cwd: here, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
 if (run.status === 0) {
   fs.rmSync(failed, { force: true });
@@ -30,6 +34,8 @@ if (run.status === 0) {
 const log = `${run.error ? String(run.error) : ''}${run.stdout ?? ''}${run.stderr ?? ''}`;
 fs.mkdirSync(path.dirname(failed), { recursive: true });
 fs.writeFileSync(failed, log);
-const last = log.trim().split('\n').slice(-3).join(' | ');
-console.warn(`chronoface-kernels: the native training kernels did not build (${last}); training will use the WebAssembly kernels. Log: ${failed}`);
+// The most telling line: a compiler error, else node-gyp's own, else the last one.
+const lines = log.trim().split('\n');
+const why = lines.find((l) => /: (fatal )?error:/.test(l)) ?? lines.find((l) => l.includes('ERR! stack Error')) ?? lines[lines.length - 1];
+console.warn(`chronoface-kernels: the native training kernels did not build (${why.replace(/^gyp ERR! stack /, '').trim()}); training will use the WebAssembly kernels. Log: ${failed}`);
 process.exit(0);
