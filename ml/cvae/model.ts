@@ -120,18 +120,20 @@ export class Cvae {
     return this.specs.filter((s) => s.name.endsWith('/moving_mean')).map((s) => s.name.slice(0, -'/moving_mean'.length));
   }
 
-  private batchNorm(x: tf.Tensor4D, prefix: string, training: boolean): tf.Tensor4D {
+  /** BatchNorm, then LeakyReLU when `activate` (fused in training when the native kernels run). */
+  private batchNorm(x: tf.Tensor4D, prefix: string, training: boolean, activate: boolean): tf.Tensor4D {
     const gamma = this.v(`${prefix}/gamma`) as tf.Tensor1D;
     const beta = this.v(`${prefix}/beta`) as tf.Tensor1D;
-    if (!training) return tf.batchNorm4d(x, this.v(`${prefix}/moving_mean`) as tf.Tensor1D, this.v(`${prefix}/moving_variance`) as tf.Tensor1D, beta, gamma, BN_EPS);
-    return batchNormTrain(x, gamma, beta, this.moments);
+    if (training) return batchNormTrain(x, gamma, beta, this.moments, activate);
+    const y = tf.batchNorm4d(x, this.v(`${prefix}/moving_mean`) as tf.Tensor1D, this.v(`${prefix}/moving_variance`) as tf.Tensor1D, beta, gamma, BN_EPS);
+    return activate ? leaky(y) : y;
   }
 
   private encodeWith(images: tf.Tensor4D, cond: tf.Tensor2D, training: boolean): { mu: tf.Tensor2D; logvar: tf.Tensor2D } {
     let h: tf.Tensor4D = images;
     this.config.channels.forEach((_, i) => {
       const y = tf.fused.conv2d({ x: h, filter: this.v(`enc/conv${i}/kernel`) as tf.Tensor4D, strides: 2, pad: 'same', bias: this.v(`enc/conv${i}/bias`) });
-      h = leaky(this.batchNorm(y, `enc/bn${i}`, training));
+      h = this.batchNorm(y, `enc/bn${i}`, training, true);
     });
     const flat = tf.concat([tf.reshape(h, [h.shape[0], -1]), cond], 1) as tf.Tensor2D;
     const head = dense(flat, this.v('enc/head/kernel') as tf.Tensor2D, this.v('enc/head/bias') as tf.Tensor1D);
@@ -151,13 +153,15 @@ export class Cvae {
       const s = h.shape[1] * 2;
       const y = tf.add(tf.conv2dTranspose(h, kernel, [n, s, s, outC], 2, 'same'), this.v(`dec/deconv${i}/bias`)) as tf.Tensor4D;
       if (i === blocks - 1) return tanh(y);
-      let b = this.batchNorm(y, `dec/bn${i}`, training);
-      if (this.config.film) {
-        const fp = tf.fused.matMul({ a: cond, b: this.v(`dec/film${i}/kernel`) as tf.Tensor2D, bias: this.v(`dec/film${i}/bias`) });
-        const [scale, shift] = tf.split(fp, 2, 1);
-        b = tf.add(tf.mul(b, tf.reshape(tf.add(scale!, 1), [n, 1, 1, outC])), tf.reshape(shift!, [n, 1, 1, outC])) as tf.Tensor4D;
+      if (!this.config.film) {
+        h = this.batchNorm(y, `dec/bn${i}`, training, true);
+        continue;
       }
-      h = leaky(b);
+      // FiLM: the condition's per-channel scale and shift between the BatchNorm and its LeakyReLU.
+      const b = this.batchNorm(y, `dec/bn${i}`, training, false);
+      const fp = tf.fused.matMul({ a: cond, b: this.v(`dec/film${i}/kernel`) as tf.Tensor2D, bias: this.v(`dec/film${i}/bias`) });
+      const [scale, shift] = tf.split(fp, 2, 1);
+      h = leaky(tf.add(tf.mul(b, tf.reshape(tf.add(scale!, 1), [n, 1, 1, outC])), tf.reshape(shift!, [n, 1, 1, outC])) as tf.Tensor4D);
     }
     throw new Error('unreachable');
   }

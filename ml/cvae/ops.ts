@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, nativeOnWasm } from '../tf/wasm-native-kernels.js';
 
 /** Training ops with hand-written gradients: the same functions as the stock ones, in forms that are fast on wasm. */
 
@@ -22,9 +23,11 @@ export function tanh<T extends tf.Tensor>(x: T): T {
 /**
  * x·W + b written so each matmul's second operand (the one XNNPACK repacks on every call) is the small batch-sized
  * matrix, never the large weight that Adam replaces each step: y = (W^T x^T)^T, dx = (W dy^T)^T, dW = x^T dy.
- * On wasm this made the dense layers of a step several times cheaper; the result is the same product.
+ * On wasm this made the dense layers of a step several times cheaper; the result is the same product. The native
+ * kernels read any operand in place, so with them it is the plain x·W + b.
  */
 export function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
+  if (nativeOnWasm()) return tf.add(tf.matMul(x, w), b);
   const op = tf.customGrad(((xi: tf.Tensor2D, wi: tf.Tensor2D, bi: tf.Tensor1D, save: tf.GradSaveFunc) => {
     save([xi, wi]);
     const y = tf.add(tf.transpose(tf.matMul(tf.transpose(wi), tf.transpose(xi))), bi);
@@ -42,9 +45,11 @@ export function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor
 
 /**
  * Training-mode BatchNorm with the closed-form gradient (tfjs's generic one tiles the statistics to the full tensor,
- * which dominated the step on wasm). Pushes the batch [mean, variance] into `collect` when given.
+ * which dominated the step on wasm), followed by LeakyReLU(LEAK) when `activate`. Pushes the batch [mean, variance]
+ * into `collect` when given. With the native kernels on wasm, forward and backward are one native pass each.
  */
-export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, collect: tf.Tensor1D[] | null): tf.Tensor4D {
+export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, collect: tf.Tensor1D[] | null, activate = false): tf.Tensor4D {
+  if (nativeOnWasm()) return nativeOnWasmTrain(x, gamma, beta, collect, activate ? LEAK : 1);
   const n = x.shape[0] * x.shape[1] * x.shape[2];
   const op = tf.customGrad(((xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
     const { mean, variance } = tf.moments(xi, [0, 1, 2]);
@@ -64,6 +69,23 @@ export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tens
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
-  return op(x, gamma, beta) as tf.Tensor4D;
+  const y = op(x, gamma, beta) as tf.Tensor4D;
+  return activate ? leaky(y) : y;
 }
 
+/** The same as native kernels (ml/tf/wasm-native-kernels.ts): one pass forward, one backward, LeakyReLU fused (leak 1: none). */
+function nativeOnWasmTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, collect: tf.Tensor1D[] | null, leak: number): tf.Tensor4D {
+  const op = tf.customGrad(((xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [y, xhat, mean, variance, rstd] = tf.engine().runKernel(BATCH_NORM_TRAIN, { x: xi, gamma: g, beta: b }, { eps: BN_EPS, leak }) as tf.Tensor[];
+    if (collect) collect.push(tf.keep(mean as tf.Tensor1D), tf.keep(variance as tf.Tensor1D));
+    save([xhat!, g, b, rstd!]);
+    return {
+      value: y!,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [xh, gm, bt, rs] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+        return tf.engine().runKernel(BATCH_NORM_TRAIN_GRAD, { dy: dy as tf.Tensor, xhat: xh, gamma: gm, beta: bt, rstd: rs }, { leak }) as tf.Tensor[];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return op(x, gamma, beta) as tf.Tensor4D;
+}

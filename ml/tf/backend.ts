@@ -3,6 +3,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from './wasm-kernels.js';
+import { registerNativeKernels } from './wasm-native-kernels.js';
 
 import type { BackendName, BackendPref } from './backend-names.js';
 
@@ -36,10 +37,15 @@ async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-no
   return null;
 }
 
+/** What runs the convolutions on wasm: the native addon when it loads, else XNNPACK (and why). */
+let wasmKernels = '';
+
 async function tryWasm(): Promise<string | null> {
   try {
     setWasmPaths(wasmDir());
     registerWasmTrainingKernels();
+    const native = registerNativeKernels();
+    wasmKernels = native.kernels ? native.reason : `conv gradients as XNNPACK convolutions; ${native.reason}`;
     if (!(await tf.setBackend('wasm'))) return 'the wasm backend did not initialise';
     return null;
   } catch (err) {
@@ -69,7 +75,7 @@ export async function initBackend(pref: BackendPref = 'auto'): Promise<BackendIn
             ? `auto: ${skipped.join('; ')}`
             : 'auto: first choice'
           : `forced with --backend ${pref}`;
-      const detail = name === 'wasm' ? ' (WebAssembly SIMD, one thread per process; conv gradients as XNNPACK convolutions)' : '';
+      const detail = name === 'wasm' ? ` (WebAssembly SIMD, one thread per process; ${wasmKernels})` : '';
       const info: BackendInfo = { backend: name, reason: `${why}${detail}` };
       current = { pref, info };
       return info;

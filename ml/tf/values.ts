@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
  * Other backends fall back to the ordinary copies.
  */
 
-interface WasmBackendLike {
+export interface WasmBackendLike {
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   wasm: { HEAPU8: Uint8Array };
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
@@ -16,7 +16,8 @@ function wasmBackend(): WasmBackendLike | null {
   return tf.getBackend() === 'wasm' ? (tf.backend() as unknown as WasmBackendLike) : null;
 }
 
-function heapView(b: WasmBackendLike, t: tf.TensorInfo, size: number): Float32Array {
+/** A float32 view of a tensor's values on the wasm heap (valid until the next allocation, which can move the heap). */
+export function heapView(b: WasmBackendLike, t: tf.TensorInfo, size: number): Float32Array {
   const entry = b.dataIdMap.get(t.dataId);
   if (!entry) throw new Error('tensor has no data on the wasm backend');
   return new Float32Array(b.wasm.HEAPU8.buffer, entry.memoryOffset, size);

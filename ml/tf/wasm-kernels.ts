@@ -42,7 +42,7 @@ class KernelScope {
   }
 }
 
-interface ConvGeometry {
+export interface ConvGeometry {
   batch: number;
   inH: number;
   inW: number;
@@ -56,16 +56,18 @@ interface ConvGeometry {
   sW: number;
   padTop: number;
   padLeft: number;
+  dH: number;
+  dW: number;
 }
 
-function geometry(xShape: number[], filterShape: number[], attrs: Attrs): ConvGeometry {
+export function geometry(xShape: number[], filterShape: number[], attrs: Attrs): ConvGeometry {
   const dataFormat = (attrs.dataFormat as string | undefined) ?? 'NHWC';
   if (dataFormat !== 'NHWC' && dataFormat !== 'channelsLast') throw new Error(`wasm conv gradients support NHWC only, got ${dataFormat}`);
   const info = tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
     filterShape as [number, number, number, number],
     attrs.strides as [number, number] | number,
-    1,
+    (attrs.dilations as [number, number] | number | undefined) ?? 1,
     attrs.pad as 'same' | 'valid' | number,
     attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
     false,
@@ -85,6 +87,8 @@ function geometry(xShape: number[], filterShape: number[], attrs: Attrs): ConvGe
     sW: info.strideWidth,
     padTop: info.padInfo.top,
     padLeft: info.padInfo.left,
+    dH: info.dilationHeight,
+    dW: info.dilationWidth,
   };
 }
 
@@ -241,7 +245,7 @@ function conv2DBackpropInput(args: { inputs: NamedTensorInfoMap; backend: unknow
   return s.finish(out);
 }
 
-type KernelFn = (args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: Attrs }) => TensorInfo;
+export type KernelFn = (args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: Attrs }) => TensorInfo;
 
 /** The stock wasm BatchMatMul is 20-30x slower with a transposed operand: transpose explicitly first. */
 function batchMatMulWithTransposes(orig: KernelFn): KernelFn {
@@ -265,7 +269,7 @@ function batchMatMulWithTransposes(orig: KernelFn): KernelFn {
   };
 }
 
-function override(name: string, make: (orig: KernelFn | null) => KernelFn): void {
+export function override(name: string, make: (orig: KernelFn | null) => KernelFn): void {
   const orig = tf.getKernel(name, 'wasm');
   if (orig) tf.unregisterKernel(name, 'wasm');
   const config = {
@@ -278,6 +282,16 @@ function override(name: string, make: (orig: KernelFn | null) => KernelFn): void
   tf.registerKernel(config as unknown as KernelConfig);
 }
 
+/**
+ * Identity shares its input's data, as Reshape does, instead of copying it: tensors are never written in place, and
+ * the autodiff's copies of activations cost 12 ms a step at 128 px.
+ */
+function identityShared(args: { inputs: NamedTensorInfoMap; backend: unknown }): TensorInfo {
+  const { x } = args.inputs as { x: TensorInfo };
+  (args.backend as { incRef(dataId: object): void }).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
 let registered = false;
 
 /** Registers the conv-form gradient kernels on the wasm backend (idempotent). */
@@ -287,6 +301,7 @@ export function registerWasmTrainingKernels(): void {
   override('Conv2DBackpropFilter', () => conv2DBackpropFilter);
   // The stock kernel's setup (cwrap) is kept harmlessly; ours does not use it.
   override('Conv2DBackpropInput', () => conv2DBackpropInput);
+  override('Identity', (orig) => (args) => ((args.inputs as { x: TensorInfo }).x.dtype === 'string' && orig ? orig(args) : identityShared(args)));
   override('BatchMatMul', (orig) => {
     if (!orig) throw new Error('wasm backend has no BatchMatMul kernel');
     return batchMatMulWithTransposes(orig);
