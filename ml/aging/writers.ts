@@ -162,8 +162,3 @@ export async function joinStrip(file: string, frameFiles: readonly string[]): Pr
     await sharp([...frameFiles], { join: { across: frameFiles.length }, limitInputPixels: false }).png({ compressionLevel: 6 }).toFile(tmp);
   });
 }
-
-/** A PNG strip: the frames left to right, each at its own full size. */
-export async function writeStrip(file: string, frames: readonly RawImage[]): Promise<void> {
-  await writeFileAtomic(file, await encodePng(joinHorizontally(frames)));
-}
