@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimateWarnings } from '../ml/aging/face-estimate.js';
-import { faceWarnings, genderWarning, UNCERTAIN_GENDER } from '../ml/aging/team-faces.js';
+import { faceWarnings, genderWarnings, UNCERTAIN_GENDER } from '../ml/aging/team-faces.js';
 import type { DetectedFace } from '../ml/prep/detect.js';
 import { THRESHOLDS } from '../ml/prep/quality.js';
 
@@ -38,9 +37,11 @@ describe("what a face's aging cannot do well, as every path words it", () => {
 
   it('an estimated gender below 0.7 is flagged with its probability, at 0.7 and above it is not', () => {
     expect(UNCERTAIN_GENDER).toBe(0.7);
-    expect(estimateWarnings(3, { age: 30, gender: 'female', genderProbability: 0.64 })).toEqual([genderWarning(3, 'female', 0.64)]);
-    expect(genderWarning(3, 'female', 0.64).message).toBe('face 3: gender uncertain (female, probability 0.64); set it if wrong');
-    expect(genderWarning(-1, 'male', 0.512).message).toBe('this face: gender uncertain (male, probability 0.51); set it if wrong');
-    expect(estimateWarnings(3, { age: 30, gender: 'female', genderProbability: 0.7 })).toEqual([]);
+    expect(genderWarnings(3, 'female', 0.64)).toEqual([{ kind: 'gender', message: 'face 3: gender uncertain (female, probability 0.64); set it if wrong' }]);
+    expect(genderWarnings(-1, 'male', 0.512)).toEqual([{ kind: 'gender', message: 'this face: gender uncertain (male, probability 0.51); set it if wrong' }]);
+    expect(genderWarnings(3, 'female', 0.7)).toEqual([]);
+    expect(genderWarnings(3, 'female', 0.93)).toEqual([]);
+    // A gender given has no probability and no warning.
+    expect(genderWarnings(3, 'female', null)).toEqual([]);
   });
 });

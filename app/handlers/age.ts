@@ -33,7 +33,7 @@ export function photoHandlers(ctx: ServiceContext): HandlerGroup<'agePhotoAdd' |
     },
     async ageDetect({ photoId, modelId }) {
       const photo = getPhoto(ctx.dataDir, photoId);
-      const [{ loadPhoto }, { detectFaces }, { orderFaces }, { faceWarnings }, { estimateFaces, estimateWarnings }] = await Promise.all([
+      const [{ loadPhoto }, { detectFaces }, { orderFaces }, { faceWarnings, genderWarnings }, { estimateFaces }] = await Promise.all([
         import('../../ml/prep/photo.js'),
         import('../../ml/prep/detect.js'),
         import('../../ml/aging/age-photo.js'),
@@ -54,14 +54,14 @@ export function photoHandlers(ctx: ServiceContext): HandlerGroup<'agePhotoAdd' |
           score: f.score,
           box: f.box,
           keypoints: f.keypoints,
-          warnings: notes([...faceWarnings({ face: index, detected: f, drawn: false, fromBoxAlone: false }), ...estimateWarnings(index, estimates[index]!)]),
+          warnings: notes([...faceWarnings({ face: index, detected: f, drawn: false, fromBoxAlone: false }), ...genderWarnings(index, estimates[index]!.gender, estimates[index]!.genderProbability)]),
           estimate: estimates[index]!,
         })),
       };
     },
     async ageDrawFace({ photoId, box, modelId }) {
       const photo = getPhoto(ctx.dataDir, photoId);
-      const [{ loadPhoto }, { faceFromBox, faceWarnings }, { estimateFaces, estimateWarnings }] = await Promise.all([
+      const [{ loadPhoto }, { faceFromBox, faceWarnings, genderWarnings }, { estimateFaces }] = await Promise.all([
         import('../../ml/prep/photo.js'),
         import('../../ml/aging/team-faces.js'),
         import('../../ml/aging/face-estimate.js'),
@@ -81,7 +81,7 @@ export function photoHandlers(ctx: ServiceContext): HandlerGroup<'agePhotoAdd' |
         box: drawn.face.box,
         keypoints: drawn.face.keypoints,
         found: drawn.found,
-        warnings: notes([...faceWarnings({ face: -1, detected: drawn.face, drawn: true, fromBoxAlone: !drawn.found }), ...estimateWarnings(-1, estimate!)]),
+        warnings: notes([...faceWarnings({ face: -1, detected: drawn.face, drawn: true, fromBoxAlone: !drawn.found }), ...genderWarnings(-1, estimate!.gender, estimate!.genderProbability)]),
         estimate: estimate!,
       };
     },

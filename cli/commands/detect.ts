@@ -6,8 +6,8 @@ import { DEFAULT_MAX_DETECTED_FACES, DEFAULT_MIN_FACE, detectFaces, faceToJson }
 import { loadPhoto } from '../../ml/prep/photo.js';
 import { createChromiumVisionHost } from '../../ml/vision/chromium-host.js';
 import { chooseModel, modelPrep } from '../../ml/aging/model.js';
-import { estimateFaces, estimateWarnings } from '../../ml/aging/face-estimate.js';
-import { faceWarnings } from '../../ml/aging/team-faces.js';
+import { estimateFaces } from '../../ml/aging/face-estimate.js';
+import { faceWarnings, genderWarnings } from '../../ml/aging/team-faces.js';
 import { normalizePrepSettings } from '../../ml/prep/settings.js';
 
 export const detectCommand: Command = {
@@ -82,7 +82,7 @@ export const detectCommand: Command = {
               height: photo.height,
               faces: faces.map((f, n): DetectJson => {
                 const est = estimates?.[n];
-                const warnings = [...faceWarnings({ face: n, detected: f, drawn: false, fromBoxAlone: false }), ...(est ? estimateWarnings(n, est) : [])];
+                const warnings = [...faceWarnings({ face: n, detected: f, drawn: false, fromBoxAlone: false }), ...(est ? genderWarnings(n, est.gender, est.genderProbability) : [])];
                 return {
                   ...faceToJson(f),
                   ...(est ? { estimate: { age: est.age, gender: est.gender, genderProbability: Math.round(est.genderProbability * 1000) / 1000 } } : {}),

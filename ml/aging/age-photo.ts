@@ -8,7 +8,7 @@ import { applyAffine } from '../prep/geometry.js';
 import { ageAlignedFace, type AgeFaceOptions, type Gender } from './age-face.js';
 import { estimateAgeGender } from '../estimators/index.js';
 import { composeInput, streamFrames, type ComposedFrameSink } from './team-compose.js';
-import { faceWarnings, genderWarning, UNCERTAIN_GENDER, type FaceWarning } from './team-faces.js';
+import { faceWarnings, genderWarnings, type FaceWarning } from './team-faces.js';
 import type { ClampedAges } from './ages.js';
 import type { AgingModel } from './model.js';
 
@@ -138,8 +138,7 @@ export async function agePhoto(host: VisionHost, model: AgingModel, input: strin
     const aged = await ageAlignedFace(model, aligned, { ...options, sourceAge: source.sourceAge, gender: source.gender });
     const tb = performance.now();
     faceMs += tb - ta;
-    const warnings = faceWarnings({ face: idx, detected: face, drawn: false, fromBoxAlone: false }, prepared.signals.outside);
-    if (source.genderProbability !== null && source.genderProbability < UNCERTAIN_GENDER) warnings.push(genderWarning(idx, source.gender, source.genderProbability));
+    const warnings = [...faceWarnings({ face: idx, detected: face, drawn: false, fromBoxAlone: false }, prepared.signals.outside), ...genderWarnings(idx, source.gender, source.genderProbability)];
     const done: AgedPhotoFace = {
       face: idx,
       box: face.box,

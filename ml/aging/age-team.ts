@@ -16,7 +16,7 @@ import { NoFaceError, sourceOf, type AgePhotoStage } from './age-photo.js';
 import type { ClampedAges } from './ages.js';
 import type { AgingModel } from './model.js';
 import { composeInput, streamFrames, type ComposeFaceInput, type Region } from './team-compose.js';
-import { faceWarnings, genderWarning, teamFaces, UNCERTAIN_GENDER, type Box, type FaceWarning, type TeamFace } from './team-faces.js';
+import { faceWarnings, genderWarnings, teamFaces, type Box, type FaceWarning, type TeamFace } from './team-faces.js';
 
 /** What the user set for one face. */
 export interface TeamFaceSettings {
@@ -128,8 +128,7 @@ export async function ageTeam(host: VisionHost, model: AgingModel, input: string
     progress({ stage: 'decode', face: face.face, facesDone: done, faces: chosen.length });
     const aged = await ageAlignedFace(model, aligned, { ...options, sourceAge, gender });
     inputs.push(composeInput(model, aligned, aged, options));
-    const warnings = faceWarnings(face, prepared.signals.outside);
-    if (genderProbability !== null && genderProbability < UNCERTAIN_GENDER) warnings.push(genderWarning(face.face, gender, genderProbability));
+    const warnings = [...faceWarnings(face, prepared.signals.outside), ...genderWarnings(face.face, gender, genderProbability)];
     faces.push({
       face: face.face,
       box: face.detected.box,

@@ -5,13 +5,12 @@ import type { PrepSettings } from '../prep/settings.js';
 import { estimateAgeGender } from '../estimators/index.js';
 import type { RawImage, VisionHost } from '../vision/host.js';
 import type { Gender } from './age-face.js';
-import { genderWarning, UNCERTAIN_GENDER, type FaceWarning } from './team-faces.js';
 
 export interface FaceEstimate {
   /** Apparent age in whole years, as aging takes it. */
   readonly age: number;
   readonly gender: Gender;
-  /** The estimator's probability of `gender`, 0.5..1; below UNCERTAIN_GENDER the user is asked to set it. */
+  /** The estimator's probability of `gender`, 0.5..1; below UNCERTAIN_GENDER (team-faces.ts) the user is asked to set it. */
   readonly genderProbability: number;
 }
 
@@ -27,9 +26,4 @@ export async function estimateFaces(host: VisionHost, photo: RawImage, faces: re
   }
   if (crops.length === 0) return [];
   return (await estimateAgeGender(crops)).map((e) => ({ age: Math.round(e.age), gender: e.gender, genderProbability: e.genderProbability }));
-}
-
-/** The warning of an estimate below UNCERTAIN_GENDER (face < 0: "this face"), else none. */
-export function estimateWarnings(face: number, estimate: FaceEstimate): FaceWarning[] {
-  return estimate.genderProbability < UNCERTAIN_GENDER ? [genderWarning(face, estimate.gender, estimate.genderProbability)] : [];
 }

@@ -60,11 +60,10 @@ export function faceWarnings(face: TeamFace, outside: number | null = null): Fac
   return out;
 }
 
-export function genderWarning(face: number, gender: string, probability: number): FaceWarning {
-  return {
-    kind: 'gender',
-    message: `${face < 0 ? 'this face' : `face ${face}`}: gender uncertain (${gender}, probability ${probability.toFixed(2)}); set it if wrong`,
-  };
+/** The warning of an estimated gender below UNCERTAIN_GENDER (face < 0: "this face"); none for one given (null) or surer. */
+export function genderWarnings(face: number, gender: string, probability: number | null): FaceWarning[] {
+  if (probability === null || probability >= UNCERTAIN_GENDER) return [];
+  return [{ kind: 'gender', message: `${face < 0 ? 'this face' : `face ${face}`}: gender uncertain (${gender}, probability ${probability.toFixed(2)}); set it if wrong` }];
 }
 
 
