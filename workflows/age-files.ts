@@ -30,9 +30,8 @@ export interface WrittenFrame {
 /**
  * Writes the files `files` asks for as the face's frames arrive, one target age at a time (a sink of agePhoto): the
  * GIF streams each frame to its encoder, the frames folder gets each frame's PNG, and the strip is joined at the end
- * from those PNGs (or, without a frames folder, from PNGs spooled to a temporary folder beside the strip), so no frame
- * is kept. The
- * files are complete once the last frame is in; `frames` then lists the ones written to `framesDir`.
+ * from those PNGs (or, without a frames folder, from PNGs spooled beside the strip: StripSpool), so no frame is kept.
+ * The files are complete once the last frame is in; `frames` then lists the ones written to `framesDir`.
  */
 export class FaceFileWriter implements ComposedFrameSink {
   readonly frames: WrittenFrame[] = [];
