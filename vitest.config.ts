@@ -15,6 +15,7 @@ export const BROWSER_FILES = [
   'tests/aging-cli.test.ts',
   'tests/aging-model-files-cli.test.ts',
   'tests/aging-shape.test.ts',
+  'tests/aging-stream-single.test.ts',
   'tests/aging-team.test.ts',
   'tests/e2e-export.test.ts',
   'tests/e2e-studio.test.ts',

@@ -166,8 +166,11 @@ export interface ApiMethods {
     request: { name: string; dataBase64: string } | { path: string };
     response: { photoId: string; name: string; url: FileUrl; width: number; height: number };
   };
-  /** Faces found in a photo, largest first is not implied: index is the detector's order. */
-  ageDetect: { request: { photoId: string }; response: { width: number; height: number; faces: DetectedFace[] } };
+  /**
+   * Faces found in a photo, numbered left to right, each with its warnings and the age and gender estimate its aging
+   * starts from (on its crop aligned as the model modelId aligns faces: null or absent = the one ageRun would use).
+   */
+  ageDetect: { request: { photoId: string; modelId?: number | null }; response: { width: number; height: number; faces: DetectedFace[] } };
   /** Ages one face; 'age.progress' events meanwhile. */
   ageRun: {
     request: {
@@ -187,7 +190,7 @@ export interface ApiMethods {
     response: AgeResult;
   };
   /** A face the detector missed, drawn as a box: detection on its surroundings, else aligned from the box (with a warning). */
-  ageDrawFace: { request: { photoId: string; box: Box }; response: DrawnFace };
+  ageDrawFace: { request: { photoId: string; box: Box; modelId?: number | null }; response: DrawnFace };
   /** Ages the chosen faces together into one GIF of the whole photo; 'age.progress' events (with the face) meanwhile. */
   ageTeam: {
     request: {

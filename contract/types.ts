@@ -198,8 +198,18 @@ export interface DetectedFace {
   score: number;
   box: Box;
   keypoints: Keypoints;
-  /** What its aging may not do well (tiny, profile, partly outside, drawn without a face found). */
+  /** What its aging may not do well (tiny, profile, partly outside, drawn without a face found, an uncertain gender). */
   warnings?: FaceNote[];
+  /** The age and gender its aging starts from unless the user sets them (ageDetect always gives it). */
+  estimate?: FaceEstimate;
+}
+
+/** A face's age and gender as estimated on its aligned crop: what aging uses unless the user sets them. */
+export interface FaceEstimate {
+  age: number;
+  gender: KnownGender;
+  /** The probability of that gender, 0.5..1; below 0.7 it is uncertain and the user is asked to set it. */
+  genderProbability: number;
 }
 
 /** Why a face's aging may disappoint; message is for the user. */
@@ -215,6 +225,7 @@ export interface DrawnFace {
   /** False: no face was found in the box; it is aligned from the box alone. */
   found: boolean;
   warnings: FaceNote[];
+  estimate: FaceEstimate;
 }
 
 /** One face of a team to age: a found face by its index (left to right), or a box drawn around a missed one. */
@@ -272,6 +283,10 @@ export interface AgeResult {
   sourceAge: number;
   sourceAgeEstimated: boolean;
   gender: Gender;
+  /** The estimate's probability of that gender; null when it was given. Below 0.7 it is uncertain. */
+  genderProbability: number | null;
+  /** What the face's aging may not do well (tiny, profile, partly outside, an uncertain gender). */
+  faceWarnings: FaceNote[];
   /** Messages such as targets clamped to the model's trained range. */
   warnings: string[];
   model: ModelSummary;

@@ -221,7 +221,7 @@ export const REQUEST_CHECKS: { readonly [M in MethodName]: Check } = {
   runsList: empty,
   runsDetail: object({ runId: id }),
   agePhotoAdd: either(object({ name: str({ min: 1, max: 255 }), dataBase64: str({ min: 1, max: 64 * 1024 * 1024 }) }), object({ path: str({ min: 1 }) })),
-  ageDetect: object({ photoId: str({ min: 1, max: 100 }) }),
+  ageDetect: object({ photoId: str({ min: 1, max: 100 }), modelId }),
   ageRun: object({
     photoId: str({ min: 1, max: 100 }),
     face: optional(num({ int: true, min: 0, max: 100 })),
@@ -233,7 +233,7 @@ export const REQUEST_CHECKS: { readonly [M in MethodName]: Check } = {
     shape: optional(bool()),
     texture: optional(bool()),
   }),
-  ageDrawFace: object({ photoId: str({ min: 1, max: 100 }), box }),
+  ageDrawFace: object({ photoId: str({ min: 1, max: 100 }), box, modelId }),
   ageTeam: object({
     photoId: str({ min: 1, max: 100 }),
     ages: array(age, 64),

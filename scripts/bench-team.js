@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Team photos, measured on composite group photos (tests/helpers/group-photo.ts: UTKFace test-split faces on a
 // photo-like background, with the true face boxes), one section per stage of the team workflow. One JSON result.
-// Usage: npm run bench:team -- [--json] [--no-detect] [--no-speed] [--no-memory] [--faces 30] [--pages 2]
+// Usage: npm run bench:team -- [--json] [--no-detect] [--no-speed] [--no-memory] [--no-single-memory] [--faces 30] [--pages 2]
 //   detect options: [--canvas 4000x3000] [--widths 40,150] [--seed 1] [--repeat 3] [--keep FILE.jpg]
-//   GIF options: [--ages 6] [--memory-mp 100] [--memory-faces 50]
+//   GIF options: [--ages 6] [--memory-mp 100] [--memory-faces 50] [--single-ages 10]
 // detect: detectFaces on a --canvas photo of --faces faces (first pass + the search for faces of every size), median
 //   wall time over --repeat runs after a warm-up, with recall, false boxes and recall by face width.
 // speed: the team GIF of a 12-MP photo of --faces faces at --ages target ages; the faces are found first (each
@@ -13,6 +13,9 @@
 // memory: the team GIF of a --memory-mp MP photo (default 100) of --memory-faces faces, aged in a child process of its
 //   own; its peak RSS (getrusage maxrss) is the figure. Chromium's vision pages are other processes and not counted.
 //   It takes minutes: --no-memory skips it.
+// singleMemory: one face on a --memory-mp MP photo aged alone at --single-ages target ages (default 10) the way the
+//   studio's single-face run does (agePhotoToFiles: its own detection, the GIF, a PNG per frame, the strip and the crop
+//   GIF), in a child process of its own; peakRssMB is its figure, against 2048. --no-single-memory skips it.
 // Wall times are noisy on a shared machine: cpuMs (detect: this process and its Chromium helpers; GIF: this process,
 // all its threads) is steadier, and the load averages say how busy it was.
 import { spawn } from 'node:child_process';
@@ -24,6 +27,7 @@ import { loadPhoto } from '../dist/node/ml/prep/photo.js';
 import { detectFaces } from '../dist/node/ml/prep/detect.js';
 import { createChromiumVisionHost } from '../dist/node/ml/vision/chromium-host.js';
 import { ageTeamToFiles } from '../dist/node/workflows/age-team.js';
+import { agePhotoToFiles } from '../dist/node/workflows/age.js';
 import { faceFromBox } from '../dist/node/ml/aging/team-faces.js';
 import { chooseModel, loadAgingModel } from '../dist/node/ml/aging/model.js';
 import { flag, numberOption, option, useSharedModels } from './script-args.js';
@@ -143,13 +147,66 @@ async function gifMemorySection(gp) {
   const boxesFile = path.join(tmp, 'big-boxes.json');
   fs.writeFileSync(bigFile, big.jpeg);
   fs.writeFileSync(boxesFile, JSON.stringify(big.boxes));
-  const args = [new URL(import.meta.url).pathname, '--memory-child', '--photo', bigFile, '--boxes', boxesFile, '--ages', String(nAges)];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const r = await child(['--memory-child', '--photo', bigFile, '--boxes', boxesFile, '--ages', String(nAges)]);
+  return { megapixels: round((side * side) / 1e6, 1), ...r, limitMB: 2048 };
+}
+
+/** One face of `photoFile` aged alone into every file the studio's single-face run writes; the face is found here. */
+async function ageSingle(photoFile) {
+  const dataDir = fs.mkdtempSync(path.join(tmp, 'data-'));
+  const [host, model] = await Promise.all([createChromiumVisionHost({ pages: 1 }), loadAgingModel(chooseModel(dataDir))]);
+  try {
+    const photo = await loadPhoto(photoFile);
+    const n = numberOption('single-ages', 10);
+    const ages = Array.from({ length: n }, (_, i) => Math.round(10 + (i * 70) / Math.max(1, n - 1)));
+    const dir = fs.mkdtempSync(path.join(tmp, 'single-'));
+    const files = { gif: path.join(dir, 'aging.gif'), strip: path.join(dir, 'strip.png'), cropGif: path.join(dir, 'crop.gif'), framesDir: dir };
+    const t0 = performance.now();
+    const r = await agePhotoToFiles({ host, model, photo: photoFile, image: photo, options: { ages }, files: () => files, catalogue: null });
+    const ms = performance.now() - t0;
+    const t = r.aged.timings;
+    return {
+      width: r.aged.width,
+      height: r.aged.height,
+      faces: r.aged.faces.length,
+      ages: ages.length,
+      ms: round(ms),
+      stagesMs: Object.fromEntries(Object.entries(t).map(([k, v]) => [k, round(v)])),
+      gifBytes: fs.statSync(files.gif).size,
+      stripBytes: fs.statSync(files.strip).size,
+      framePngs: r.faces[0].frames.length,
+    };
+  } finally {
+    await host.close();
+    model.cvae.dispose();
+  }
+}
+
+/** Runs this script in a child process with `args`; its last line of output is its JSON result. */
+async function child(args) {
+  const proc = spawn(process.execPath, [new URL(import.meta.url).pathname, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  const code = await new Promise((resolve) => child.on('exit', resolve));
+  proc.stdout.on('data', (d) => (out += d));
+  const code = await new Promise((resolve) => proc.on('exit', resolve));
   if (code !== 0) throw new Error(`the memory run exited with ${code}`);
-  return { megapixels: round((side * side) / 1e6, 1), ...JSON.parse(out.trim().split('\n').pop()), limitMB: 2048 };
+  return JSON.parse(out.trim().split('\n').pop());
+}
+
+async function singleMemorySection(gp) {
+  const mp = numberOption('memory-mp', 100);
+  const side = Math.round(Math.sqrt(mp * 1e6));
+  const big = await gp.makeGroupPhoto({ faces: 1, widths: [Math.round(side / 8), Math.round(side / 6)], canvas: [side, side], seed: 7, quality: 85 });
+  const bigFile = path.join(tmp, 'single.jpg');
+  fs.writeFileSync(bigFile, big.jpeg);
+  const r = await child(['--single-child', '--photo', bigFile, '--single-ages', String(numberOption('single-ages', 10))]);
+  return { megapixels: round((side * side) / 1e6, 1), faceWidth: Math.round(big.boxes[0][2]), ...r, limitMB: 2048 };
+}
+
+if (flag('single-child')) {
+  const r = await ageSingle(option('photo'));
+  process.stdout.write(`${JSON.stringify({ ...r, peakRssMB: round(process.resourceUsage().maxRSS / 1024) })}\n`);
+  fs.rmSync(tmp, { recursive: true, force: true });
+  process.exit(0);
 }
 
 if (flag('memory-child')) {
@@ -167,6 +224,7 @@ try {
   if (!flag('no-detect')) result.detect = await detectSection(gp);
   if (!flag('no-speed')) result.gifSpeed = await gifSpeedSection(gp);
   if (!flag('no-memory')) result.gifMemory = await gifMemorySection(gp);
+  if (!flag('no-single-memory')) result.singleMemory = await singleMemorySection(gp);
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true });
 }

@@ -12,6 +12,7 @@ import { chooseModel, loadAgingModel } from '../ml/aging/model.js';
 import { maskInPhoto } from '../ml/aging/paste-back.js';
 import { loadPhoto } from '../ml/prep/photo.js';
 import { visionHostForSuite } from './helpers/vision-host.js';
+import { collectFrames } from './helpers/collect-frames.js';
 
 const PHOTO_A = path.join(FGNET_DIR, 'images/006A40.JPG');
 const PHOTO_B = path.join(FGNET_DIR, 'images/005A30.JPG');
@@ -222,12 +223,13 @@ describe("chronoface age (the suite fixture's tiny model)", () => {
       // Bin means far apart, so that decodes at 20 and 70 differ visibly even for a one-epoch model.
       const bins = model.sidecar.ageBins.map((b, i) => ({ ...b, count: 1, mu: new Array<number>(latent).fill((i - 4) * 1.5) }));
       const strong = { ...model, sidecar: { ...model.sidecar, ageBins: bins } };
-      const aged = await agePhoto(host, strong, PHOTO_A, { ages: [20, 70], sourceAge: 40, gender: 'male', shape: false });
+      const out = collectFrames();
+      const aged = await agePhoto(host, strong, PHOTO_A, { ages: [20, 70], sourceAge: 40, gender: 'male', shape: false }, out.sinks);
       const photo = await loadPhoto(PHOTO_A);
       const face = aged.faces[0]!;
-      expect(face.frames).toHaveLength(2);
+      expect(out.frames[0]).toHaveLength(2);
       const inPhoto = maskInPhoto(face.prepared.faceMask, face.prepared.size, face.prepared.transform, photo.width, photo.height);
-      for (const frame of face.frames) {
+      for (const frame of out.frames[0]!) {
         expect([frame.width, frame.height]).toEqual([photo.width, photo.height]);
         let outsideChanged = 0;
         let insideChanged = 0;

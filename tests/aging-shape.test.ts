@@ -8,6 +8,7 @@ import type { RawImage } from '../ml/estimators/image.js';
 import { tempDir } from './helpers/env.js';
 import { FGNET_DIR } from './helpers/shared-data.js';
 import { visionHostForSuite } from './helpers/vision-host.js';
+import { collectFrames } from './helpers/collect-frames.js';
 
 /**
  * Proportions read by MediaPipe on an output: eyes (iris midpoint) to chin, and eyes to nose tip, each over the face's
@@ -31,8 +32,9 @@ describe('shape aging with the default model’s age prototypes', () => {
     const model = await loadAgingModel(chooseModel(tempDir('shape-data'), undefined));
     expect(model.prototypes?.source).toBe('model');
     const photo = await loadPhoto(path.join(FGNET_DIR, 'images/053A04.JPG'));
-    const res = await agePhoto(host, model, photo, { ages: [4, 30], sourceAge: 4, gender: 'male', texture: false });
-    const [young, adult] = res.faces[0]!.frames;
+    const out = collectFrames();
+    await agePhoto(host, model, photo, { ages: [4, 30], sourceAge: 4, gender: 'male', texture: false }, out.sinks);
+    const [young, adult] = out.frames[0]!;
     const before = await proportions(host, young!);
     const after = await proportions(host, adult!);
     // Measured 0.72 -> 0.81 (chin) and 0.29 -> 0.33 (nose) for this boy aged from 4 to 30.
@@ -48,8 +50,9 @@ describe('shape aging with the default model’s age prototypes', () => {
   it('keeps the photo’s geometry with shape off', async () => {
     const model = await loadAgingModel(chooseModel(tempDir('shape-data'), undefined));
     const photo = await loadPhoto(path.join(FGNET_DIR, 'images/053A04.JPG'));
-    const res = await agePhoto(host, model, photo, { ages: [30], sourceAge: 4, gender: 'male', texture: false, shape: false });
-    const [frame] = res.faces[0]!.frames;
+    const out = collectFrames();
+    await agePhoto(host, model, photo, { ages: [30], sourceAge: 4, gender: 'male', texture: false, shape: false }, out.sinks);
+    const [frame] = out.frames[0]!;
     expect(Buffer.compare(Buffer.from(frame!.data), photo.data)).toBe(0);
   });
 });

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { encodeGif, gifSequence, writeGif, writeStrip } from '../ml/aging/writers.js';
+import { encodeGif, gifSequence, writeGif } from '../ml/aging/writers.js';
+import { StripSpool } from '../ml/aging/strip-spool.js';
 import { writeContactSheet } from '../ml/aging/contact-sheet.js';
 import type { RawImage } from '../ml/estimators/image.js';
 import { tempDir } from './helpers/env.js';
@@ -66,6 +67,13 @@ describe('aging writers', () => {
     await expect(encodeGif([])).rejects.toThrow(/no frames/);
   });
 
+  /** A strip made as the aging paths make it: the frames spooled one at a time, then joined. */
+  async function writeStrip(file: string, of: RawImage[]): Promise<void> {
+    const spool = new StripSpool(file);
+    for (const f of of) await spool.add(f);
+    await spool.write();
+  }
+
   it('a PNG strip holds the frames left to right at full size; a contact sheet stacks strips', async () => {
     const dir = tempDir('writers');
     const strip = path.join(dir, 'a.png');
@@ -75,7 +83,8 @@ describe('aging writers', () => {
     for (let k = 0; k < 4; k++) expect(await pixel(strip, k * 40 + 20, 15)).toEqual(COLOURS[k]);
     await writeGif(path.join(dir, 'a.gif'), frames);
     expect(fs.existsSync(path.join(dir, 'a.gif'))).toBe(true);
-    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    // No temporary file of the atomic writes, no spooled frame of the strip.
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp') || f.startsWith('.chronoface-strip-'))).toEqual([]);
     const strip2 = path.join(dir, 'b.png');
     await writeStrip(strip2, frames.slice(0, 2).map((f) => solid(20, 20, [f.data[0]!, f.data[1]!, f.data[2]!])));
     const sheet = path.join(dir, 'sheet.png');

@@ -250,6 +250,12 @@ describe('age screen (browser mode)', () => {
     expect(info.magic).toBe('GIF89a');
     expect(info.width).toBeGreaterThanOrEqual(64);
     await screenshot(page, 'age-gif');
+    // The face card: the estimate its aging started from, with the gender's probability, and the aging used it.
+    const card = (await job.getByTestId('age-estimate').textContent())!;
+    const m = /Face \d+: estimated age (\d+) · (male|female) \(p = (0\.\d\d|1\.00)\)/.exec(card);
+    expect(m, card).not.toBeNull();
+    expect(await job.locator('.meta').first().textContent()).toContain(`${m![2]}\u00a0(p = ${m![3]})`);
+    expect(await job.getByTestId('age-gender-uncertain').count()).toBe(Number(m![3]) < 0.7 ? 1 : 0);
 
     // Several photos at once make a gallery: one GIF per photo.
     const two = pickFgnet(2).map((n) => ({ name: n, base64: fs.readFileSync(path.join(FGNET_DIR, 'images', n)).toString('base64') }));

@@ -43,6 +43,23 @@ describe('age screen: a team photo (browser mode)', () => {
     const found = await outlines.count();
     expect(found).toBeGreaterThanOrEqual(2);
     await screenshot(page, 'team-found');
+    // Each card shows, before any aging, the age and gender its aging starts from with the gender's probability;
+    // below 0.7 the gender is flagged, and setting it clears the flag.
+    const estimates = await page.getByTestId('team-estimate').allTextContents();
+    expect(estimates).toHaveLength(found);
+    const probabilities = estimates.map((t) => {
+      const m = /Estimated: age (\d+) · (male|female) \(p = (0\.\d\d|1\.00)\)/.exec(t);
+      expect(m, t).not.toBeNull();
+      return Number(m![3]);
+    });
+    const unsure = probabilities.filter((p) => p < 0.7).length;
+    expect(await page.getByTestId('team-gender-uncertain').count()).toBe(unsure);
+    if (unsure > 0) {
+      const at = probabilities.findIndex((p) => p < 0.7);
+      await page.getByTestId('team-gender').nth(at).selectOption('female');
+      await expect.poll(() => page.getByTestId('team-gender-uncertain').count()).toBe(unsure - 1);
+      await page.getByTestId('team-gender').nth(at).selectOption('');
+    }
 
     // Untick the second face.
     await page.getByTestId('team-tick').nth(1).uncheck();

@@ -43,7 +43,15 @@ afterAll(async () => {
 describe('one aging workflow for the studio and the CLI', () => {
   it("the studio's ageRun reports detect, align, decode, compose and encode in order, then the finished encode", async () => {
     const added = await service.call('agePhotoAdd', { path: PHOTO });
+    // The faces come with the estimate their aging starts from; the aging then reports the same age and gender.
+    const { faces } = await service.call('ageDetect', { photoId: added.photoId });
+    expect(faces).toHaveLength(1);
+    const estimate = faces[0]!.estimate!;
+    expect(estimate.genderProbability).toBeGreaterThanOrEqual(0.5);
+    expect(faces[0]!.warnings!.some((w) => w.kind === 'gender')).toBe(estimate.genderProbability < 0.7);
     const r = await service.call('ageRun', { photoId: added.photoId, ages: AGES });
+    expect([r.sourceAge, r.gender, r.genderProbability]).toEqual([estimate.age, estimate.gender, estimate.genderProbability]);
+    expect(r.faceWarnings.map((w) => w.kind)).toEqual(faces[0]!.warnings!.map((w) => w.kind));
     expect(r.model.isDefault).toBe(true);
     expect(r.frames).toHaveLength(AGES.length);
     const progress = events.filter((e): e is EventOf<'age.progress'> => e.type === 'age.progress');

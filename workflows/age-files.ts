@@ -1,7 +1,11 @@
 import path from 'node:path';
 import type { AgedPhotoFace } from '../ml/aging/age-photo.js';
+import type { RawImage } from '../ml/estimators/image.js';
+import { GifStream } from '../ml/aging/gif-stream.js';
+import type { ComposedFrameSink } from '../ml/aging/team-compose.js';
 import { writeFileAtomic } from '../ml/io/write-file-atomic.js';
-import { encodePng, writeGif, writeStrip } from '../ml/aging/writers.js';
+import { StripSpool } from '../ml/aging/strip-spool.js';
+import { encodePng, writeGif } from '../ml/aging/writers.js';
 
 /** GIF frames per second when the request names none (the CLI's --fps, ageRun's fps). */
 export const DEFAULT_FPS = 6;
@@ -23,24 +27,63 @@ export interface WrittenFrame {
   readonly cropFile: string | null;
 }
 
-async function writeFrames(face: AgedPhotoFace, dir: string): Promise<WrittenFrame[]> {
-  const written: WrittenFrame[] = [];
-  for (const [i, frame] of face.frames.entries()) {
-    const age = face.ages.ages[i]!;
-    const stem = path.join(dir, `${String(i).padStart(2, '0')}-age${Math.round(age)}`);
-    await writeFileAtomic(`${stem}.png`, await encodePng(frame));
-    const crop = face.cropFrames[i];
-    if (crop) await writeFileAtomic(`${stem}-crop.png`, await encodePng(crop));
-    written.push({ age, file: `${stem}.png`, cropFile: crop ? `${stem}-crop.png` : null });
-  }
-  return written;
-}
+/**
+ * Writes the files `files` asks for as the face's frames arrive, one target age at a time (a sink of agePhoto): the
+ * GIF streams each frame to its encoder, the frames folder gets each frame's PNG, and the strip is joined at the end
+ * from those PNGs (or, without a frames folder, from PNGs spooled beside the strip: StripSpool), so no frame is kept.
+ * The files are complete once the last frame is in; `frames` then lists the ones written to `framesDir`.
+ */
+export class FaceFileWriter implements ComposedFrameSink {
+  readonly frames: WrittenFrame[] = [];
+  private gif: GifStream | null = null;
+  private count = 0;
+  private readonly strip: StripSpool | null;
 
-/** Writes the files `files` asks for; returns the frames written to `framesDir` (none without it). */
-export async function writeFaceFiles(face: AgedPhotoFace, files: FaceFiles, fps: number): Promise<WrittenFrame[]> {
-  const frames = files.framesDir ? await writeFrames(face, files.framesDir) : [];
-  await writeGif(files.gif, face.frames, { fps });
-  if (files.strip) await writeStrip(files.strip, face.frames);
-  if (files.cropGif) await writeGif(files.cropGif, face.cropFrames, { fps });
-  return frames;
+  constructor(
+    private readonly face: AgedPhotoFace,
+    readonly files: FaceFiles,
+    private readonly fps: number,
+    private readonly onFirstFrame: () => void = () => undefined,
+  ) {
+    this.strip = files.strip ? new StripSpool(files.strip) : null;
+  }
+
+  start(info: { width: number; height: number; changing: Uint8Array; frames: number }): void {
+    this.gif = new GifStream(info.width, info.height, info.changing, { fps: this.fps });
+    this.count = info.frames;
+  }
+
+  async frame(k: number, frame: RawImage): Promise<void> {
+    if (k === 0) this.onFirstFrame();
+    await this.gif!.add(frame);
+    const { framesDir } = this.files;
+    if (framesDir) {
+      const age = this.face.ages.ages[k]!;
+      const stem = path.join(framesDir, `${String(k).padStart(2, '0')}-age${Math.round(age)}`);
+      await writeFileAtomic(`${stem}.png`, await encodePng(frame));
+      const crop = this.face.cropFrames[k];
+      if (crop) await writeFileAtomic(`${stem}-crop.png`, await encodePng(crop));
+      this.frames.push({ age, file: `${stem}.png`, cropFile: crop ? `${stem}-crop.png` : null });
+      this.strip?.addFile(`${stem}.png`);
+    } else {
+      await this.strip?.add(frame);
+    }
+    if (k === this.count - 1) await this.finish();
+  }
+
+  private async finish(): Promise<void> {
+    try {
+      await this.gif!.write(this.files.gif);
+      this.gif = null;
+      await this.strip?.write();
+      if (this.files.cropGif) await writeGif(this.files.cropGif, this.face.cropFrames, { fps: this.fps });
+    } finally {
+      this.discard();
+    }
+  }
+
+  /** Removes the spooled strip frames (also when the aging failed before its last frame). */
+  discard(): void {
+    this.strip?.discard();
+  }
 }

@@ -40,9 +40,9 @@ export async function ageFolder(job: FolderJob): Promise<FolderResult> {
         ...job,
         photo,
         options: { ...job.options, allFaces: true },
-        files: (face, aged) => {
+        files: (face, count) => {
           stem ??= outputStem(photo, used);
-          const name = aged.faces.length > 1 ? `${stem}-${face.face}` : stem;
+          const name = count > 1 ? `${stem}-${face.face}` : stem;
           return { gif: path.join(job.outDir, `${name}.gif`), strip: path.join(job.outDir, `${name}.png`) };
         },
         onProgress: (p) => job.onProgress?.(i, photo, p),

@@ -4,21 +4,16 @@
  * per face and a PNG strip of the frames; each face recorded.
  */
 import { insertAgingOutput } from '../db/outputs.js';
-import type { RawImage } from '../ml/estimators/image.js';
 import { ageTeam, type AgedTeam, type AgedTeamFace, type AgeTeamOptions, type TeamProgress } from '../ml/aging/age-team.js';
 import { GifStream } from '../ml/aging/gif-stream.js';
 import type { AgingModel } from '../ml/aging/model.js';
 import { cutRegion, type Region } from '../ml/aging/team-compose.js';
-import { encodePng } from '../ml/aging/writers.js';
-import { writeFileAtomic } from '../ml/io/write-file-atomic.js';
+import { StripSpool } from '../ml/aging/strip-spool.js';
 import type { VisionHost } from '../ml/vision/host.js';
 import type { Photo } from '../ml/prep/photo.js';
 import { DEFAULT_FPS } from './age-files.js';
 import type { AgingCatalogue } from './age-record.js';
 import { photoFinished, stageStarts, type AgeProgress } from './age-stages.js';
-
-/** A PNG strip of every frame side by side is held whole until written: refused above this many pixels. */
-export const MAX_STRIP_PIXELS = 200_000_000;
 
 export interface TeamFiles {
   /** The group GIF. */
@@ -79,39 +74,35 @@ function cutMask(mask: Uint8Array, width: number, r: Region): Uint8Array {
 export async function ageTeamToFiles(job: TeamJob): Promise<AgedTeamFiles> {
   const fps = job.fps ?? DEFAULT_FPS;
   let group: GifStream | null = null;
-  let strip: RawImage | null = null;
+  const strip = job.files.strip ? new StripSpool(job.files.strip) : null;
   const closeUps: { face: AgedTeamFace; file: string; region: Region; gif: GifStream }[] = [];
   const report = job.onProgress ?? (() => undefined);
   const onProgress = (p: TeamProgress): void => report({ ...stageStarts(p.stage, p.face), facesDone: p.facesDone, faces: p.faces });
-  const team = await ageTeam(job.host, job.model, job.image ?? job.photo, { ...job.options, onProgress }, {
-    start: ({ width, height, faces, changing, frames }) => {
-      if (job.files.strip) {
-        if (width * height * frames > MAX_STRIP_PIXELS) {
-          throw new Error(`a PNG strip of ${frames} frames of ${width}x${height} is over the ${MAX_STRIP_PIXELS / 1e6} MP a strip may have; leave out --strip (the GIF has every frame)`);
+  let team: AgedTeam;
+  try {
+    team = await ageTeam(job.host, job.model, job.image ?? job.photo, { ...job.options, onProgress }, {
+      start: ({ width, height, faces, changing }) => {
+        group = new GifStream(width, height, changing, { fps });
+        for (const face of faces) {
+          const file = job.files.faceGif?.(face) ?? null;
+          if (!file) continue;
+          const region = closeUp(face.box, width, height);
+          closeUps.push({ face, file, region, gif: new GifStream(region.x1 - region.x0, region.y1 - region.y0, cutMask(changing, width, region), { fps }) });
         }
-        strip = { data: new Uint8Array(width * frames * height * 3), width: width * frames, height, channels: 3 };
-      }
-      group = new GifStream(width, height, changing, { fps });
-      for (const face of faces) {
-        const file = job.files.faceGif?.(face) ?? null;
-        if (!file) continue;
-        const region = closeUp(face.box, width, height);
-        closeUps.push({ face, file, region, gif: new GifStream(region.x1 - region.x0, region.y1 - region.y0, cutMask(changing, width, region), { fps }) });
-      }
-    },
-    frame: async (k, frame) => {
-      await group!.add(frame);
-      for (const c of closeUps) await c.gif.add(cutRegion(frame, c.region));
-      if (strip) {
-        const s: RawImage = strip;
-        const row = frame.width * 3;
-        for (let y = 0; y < frame.height; y++) s.data.set(frame.data.subarray(y * row, (y + 1) * row), (y * s.width + k * frame.width) * 3);
-      }
-    },
-  });
-  await group!.write(job.files.gif);
-  for (const c of closeUps) await c.gif.write(c.file);
-  if (strip && job.files.strip) await writeFileAtomic(job.files.strip, await encodePng(strip));
+      },
+      frame: async (_k, frame) => {
+        await group!.add(frame);
+        for (const c of closeUps) await c.gif.add(cutRegion(frame, c.region));
+        await strip?.add(frame);
+      },
+    });
+    await group!.write(job.files.gif);
+    for (const c of closeUps) await c.gif.write(c.file);
+    await strip?.write();
+  } finally {
+    // The strip's spooled frames go however the run ends.
+    strip?.discard();
+  }
   const faces = team.faces.map((face) => {
     const gif = closeUps.find((c) => c.face === face)?.file ?? null;
     const outputId = job.catalogue

@@ -156,13 +156,15 @@ export function agingHandlers(ctx: ServiceContext): HandlerGroup<AgingMethods> {
       sourceAge: face.sourceAge,
       sourceAgeEstimated: face.sourceAgeEstimated,
       gender: face.gender,
+      genderProbability: face.genderProbability,
+      faceWarnings: face.warnings.map((w) => ({ kind: w.kind, message: w.message })),
       warnings: aged.warning ? [aged.warning] : [],
       model: await summaryOf(model.choice),
       ms: Math.round(performance.now() - started),
     };
   };
 
-  // One aging at a time: each holds a model's tensors and full-resolution frames.
+  // One aging at a time: each holds a model's tensors, the photo and the frame being written.
   const enqueue = <T>(job: () => Promise<T>): Promise<T> => {
     const run = queue.then(job);
     queue = run.catch(() => undefined);

@@ -41,9 +41,10 @@ function faceOptions(ctx: CommandContext): AgeFaceOptions {
   return { ages, sourceAge, gender: g as Gender | undefined, sample: boolOpt(ctx, 'sample'), ageShift: ctx.options['age-shift'] !== false, ...changeOptions(ctx), ...blendOptions(ctx) };
 }
 
-function describeSource(face: AgedPhotoFace): string {
+/** Source age and gender, with the gender estimate's probability (the team path's and the single-face path's faces alike). */
+function describeSource(face: Pick<AgedPhotoFace, 'sourceAge' | 'sourceAgeEstimated' | 'gender' | 'genderProbability'>): string {
   const age = `source age ${face.sourceAge}${face.sourceAgeEstimated ? " (estimated by face-api's age net)" : ' (given)'}`;
-  const gender = `gender ${face.gender}${face.genderEstimated ? ' (estimated)' : ' (given)'}`;
+  const gender = `gender ${face.gender}${face.genderProbability !== null ? ` (estimated, probability ${face.genderProbability.toFixed(2)})` : ' (given)'}`;
   return `${age}, ${gender}`;
 }
 
@@ -95,11 +96,7 @@ function facesChosen(ctx: CommandContext): number[] | undefined {
   });
 }
 
-function describeTeamFace(face: AgedTeamFace): string {
-  const age = `source age ${face.sourceAge}${face.sourceAgeEstimated ? " (estimated by face-api's age net)" : ' (given)'}`;
-  const gender = `gender ${face.gender}${face.genderProbability !== null ? ` (estimated, probability ${face.genderProbability.toFixed(2)})` : ' (given)'}`;
-  return `${age}, ${gender}`;
-}
+const roundProbability = (p: number | null): number | null => (p === null ? null : Math.round(p * 1000) / 1000);
 
 function teamFaceJson(face: AgedTeamFace, gif: string | null): Record<string, unknown> {
   return {
@@ -110,7 +107,7 @@ function teamFaceJson(face: AgedTeamFace, gif: string | null): Record<string, un
     sourceAgeEstimated: face.sourceAgeEstimated,
     gender: face.gender,
     genderEstimated: face.genderEstimated,
-    genderProbability: face.genderProbability === null ? null : Math.round(face.genderProbability * 1000) / 1000,
+    genderProbability: roundProbability(face.genderProbability),
     warnings: face.warnings.map((w) => ({ kind: w.kind, message: w.message })),
     gif,
   };
@@ -144,7 +141,7 @@ async function team(s: Shared, photo: string): Promise<number> {
   const clamp = clampMessage(aged.ages, model.ageRange);
   if (clamp) ctx.out.warn(clamp);
   for (const f of aged.faces) {
-    ctx.out.info(`face ${f.face}${f.drawn ? ' (drawn)' : ''} of ${aged.faceCount}; ${describeTeamFace(f)}`);
+    ctx.out.info(`face ${f.face}${f.drawn ? ' (drawn)' : ''} of ${aged.faceCount}; ${describeSource(f)}`);
     for (const w of f.warnings) ctx.out.warn(w.kind === 'gender' ? `${w.message} with --face-gender ${f.face}=male|female` : w.message);
   }
   const ms = Math.round(performance.now() - t0);
@@ -192,12 +189,13 @@ async function single(s: Shared, photo: string): Promise<number> {
   const { face, files, warning } = faces[0]!;
   if (warning) ctx.out.warn(warning);
   ctx.out.info(`face ${face.face} of ${aged.faceCount}; ${describeSource(face)}`);
+  for (const w of face.warnings) ctx.out.warn(w.kind === 'gender' ? `${w.message} with --gender male|female` : w.message);
   const ms = Math.round(performance.now() - t0);
   ctx.out.result(
     {
       gif: files.gif,
       strip: files.strip,
-      frames: face.frames.length,
+      frames: face.ages.ages.length,
       ages: face.ages.ages,
       requestedAges: face.ages.requested,
       clamped: face.ages.clamped,
@@ -205,6 +203,8 @@ async function single(s: Shared, photo: string): Promise<number> {
       sourceAgeEstimated: face.sourceAgeEstimated,
       gender: face.gender,
       genderEstimated: face.genderEstimated,
+      genderProbability: roundProbability(face.genderProbability),
+      warnings: face.warnings.map((w) => ({ kind: w.kind, message: w.message })),
       face: face.face,
       box: face.box.map((v) => Math.round(v)),
       faces: aged.faceCount,
@@ -213,7 +213,7 @@ async function single(s: Shared, photo: string): Promise<number> {
       model: { id: model.choice.id, name: model.choice.name, source: model.choice.source, ageRange: model.ageRange },
       ms,
     },
-    `wrote ${stringOpt(ctx, 'out')}${strip ? ` and ${strip}` : ''}: ${face.frames.length} frames at ${aged.width}x${aged.height}, ages ${face.ages.ages.join(', ')} (${ms} ms)`,
+    `wrote ${stringOpt(ctx, 'out')}${strip ? ` and ${strip}` : ''}: ${face.ages.ages.length} frames at ${aged.width}x${aged.height}, ages ${face.ages.ages.join(', ')} (${ms} ms)`,
   );
   return 0;
 }
@@ -243,8 +243,22 @@ async function folder(s: Shared, photos: string[], outDir: string): Promise<numb
           ctx.out.warn(warning);
           warned = true;
         }
-        if (!ctx.out.json) ctx.out.info(`${path.basename(done.photo)}: face ${face.face} -> ${path.basename(files.gif)} (${describeSource(face)})`);
-        return { gif: files.gif, strip: files.strip, face: face.face, box: face.box.map((v) => Math.round(v)), ages: face.ages.ages, sourceAge: face.sourceAge, sourceAgeEstimated: face.sourceAgeEstimated, gender: face.gender };
+        if (!ctx.out.json) {
+          ctx.out.info(`${path.basename(done.photo)}: face ${face.face} -> ${path.basename(files.gif)} (${describeSource(face)})`);
+          for (const w of face.warnings) ctx.out.warn(`${path.basename(done.photo)}: ${w.message}`);
+        }
+        return {
+          gif: files.gif,
+          strip: files.strip,
+          face: face.face,
+          box: face.box.map((v) => Math.round(v)),
+          ages: face.ages.ages,
+          sourceAge: face.sourceAge,
+          sourceAgeEstimated: face.sourceAgeEstimated,
+          gender: face.gender,
+          genderProbability: roundProbability(face.genderProbability),
+          warnings: face.warnings.map((w) => ({ kind: w.kind, message: w.message })),
+        };
       });
       ctx.out.event({ photo: done.photo, faces: written });
     },

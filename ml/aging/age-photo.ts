@@ -5,7 +5,10 @@ import { loadPhoto, type Photo } from '../prep/photo.js';
 import { prepareFace, type PreparedFace } from '../prep/prepare-face.js';
 import type { RawImage } from '../estimators/image.js';
 import { applyAffine } from '../prep/geometry.js';
-import { ageAlignedFace, pasteMask, photoFrames, type AgeFaceOptions, type Gender } from './age-face.js';
+import { ageAlignedFace, type AgeFaceOptions, type Gender } from './age-face.js';
+import { estimateAgeGender } from '../estimators/index.js';
+import { composeInput, streamFrames, type ComposedFrameSink } from './team-compose.js';
+import { faceWarnings, genderWarnings, type FaceWarning } from './team-faces.js';
 import type { ClampedAges } from './ages.js';
 import type { AgingModel } from './model.js';
 
@@ -52,12 +55,14 @@ export interface AgedPhotoFace {
   readonly sourceAgeEstimated: boolean;
   readonly gender: Gender;
   readonly genderEstimated: boolean;
+  /** The estimator's probability of `gender` (null when the gender was given). */
+  readonly genderProbability: number | null;
   readonly ages: ClampedAges;
+  /** What its aging may not do well: tiny, profile, partly outside, an uncertain gender. */
+  readonly warnings: FaceWarning[];
   readonly prepared: PreparedFace;
   readonly cropFrames: RawImage[];
   readonly decodes: RawImage[];
-  /** Frames at the photo's own resolution. */
-  readonly frames: RawImage[];
 }
 
 export interface AgedPhoto {
@@ -65,12 +70,39 @@ export interface AgedPhoto {
   readonly height: number;
   readonly faceCount: number;
   readonly faces: AgedPhotoFace[];
-  /** Wall-clock ms per stage; ageMs = faceMs (source age/gender estimate, encode, decodes) + pasteMs (photo frames). */
-  readonly timings: { loadMs: number; detectMs: number; prepareMs: number; faceMs: number; pasteMs: number; ageMs: number };
+  /**
+   * Wall-clock ms per stage; ageMs = faceMs (source age/gender estimate, encode, decodes) + pasteMs (composing the
+   * photo frames); writeMs is the time the frames spent in their sinks (the writers).
+   */
+  readonly timings: { loadMs: number; detectMs: number; prepareMs: number; faceMs: number; pasteMs: number; ageMs: number; writeMs: number };
 }
 
-/** Detects the faces of a photo, aligns the chosen one(s) exactly as the model's training crops, and ages them. */
-export async function agePhoto(host: VisionHost, model: AgingModel, input: string | Buffer | Photo, options: AgePhotoOptions): Promise<AgedPhoto> {
+/**
+ * Where one face's photo frames go, made when the face is aged (`faces` is how many faces this run ages): told which
+ * pixels change before the first frame, then each frame at the photo's own resolution in turn, as it is composed.
+ */
+export type PhotoFrameSinks = (face: AgedPhotoFace, faces: number) => ComposedFrameSink;
+
+/** The source age and gender to age a face from: as given, else estimated from its aligned crop. */
+export async function sourceOf(crop: RawImage, given: { sourceAge?: number | undefined; gender?: Gender | undefined }): Promise<{ sourceAge: number; gender: Gender; genderProbability: number | null }> {
+  let { sourceAge, gender } = given;
+  let genderProbability: number | null = null;
+  if (sourceAge === undefined || gender === undefined) {
+    const [est] = await estimateAgeGender([crop]);
+    sourceAge ??= Math.round(est!.age);
+    if (gender === undefined) {
+      gender = est!.gender;
+      genderProbability = est!.genderProbability;
+    }
+  }
+  return { sourceAge, gender, genderProbability };
+}
+
+/**
+ * Detects the faces of a photo, aligns the chosen one(s) exactly as the model's training crops, ages them, and hands
+ * each face's frames to its sink one target age at a time (the team path's composing, with the face alone).
+ */
+export async function agePhoto(host: VisionHost, model: AgingModel, input: string | Buffer | Photo, options: AgePhotoOptions, sinks: PhotoFrameSinks): Promise<AgedPhoto> {
   options.onStage?.('detect', null);
   const t0 = performance.now();
   const photo = typeof input === 'string' || Buffer.isBuffer(input) ? await loadPhoto(input) : input;
@@ -91,6 +123,7 @@ export async function agePhoto(host: VisionHost, model: AgingModel, input: strin
   let prepareMs = 0;
   let faceMs = 0;
   let pasteMs = 0;
+  let writeMs = 0;
   for (const idx of chosen) {
     const face = faces[idx]!;
     options.onStage?.('align', idx);
@@ -101,25 +134,30 @@ export async function agePhoto(host: VisionHost, model: AgingModel, input: strin
     const landmarks = face.landmarks.length >= 468 ? face.landmarks.map((p) => applyAffine(prepared.transform, p)) : null;
     const aligned = { crop: prepared.crop, size: prepared.size, transform: prepared.transform, faceMask: prepared.faceMask, landmarks };
     options.onStage?.('decode', idx);
-    const aged = await ageAlignedFace(model, aligned, options);
+    const source = await sourceOf({ data: prepared.crop, width: prepared.size, height: prepared.size, channels: 3 }, options);
+    const aged = await ageAlignedFace(model, aligned, { ...options, sourceAge: source.sourceAge, gender: source.gender });
     const tb = performance.now();
     faceMs += tb - ta;
-    options.onStage?.('compose', idx);
-    const frames = photoFrames(photo, aligned, aged, pasteMask(model, aligned, options));
-    pasteMs += performance.now() - tb;
-    out.push({
+    const warnings = [...faceWarnings({ face: idx, detected: face, drawn: false, fromBoxAlone: false }, prepared.signals.outside), ...genderWarnings(idx, source.gender, source.genderProbability)];
+    const done: AgedPhotoFace = {
       face: idx,
       box: face.box,
-      sourceAge: aged.sourceAge,
-      sourceAgeEstimated: aged.sourceAgeEstimated,
-      gender: aged.gender,
-      genderEstimated: aged.genderEstimated,
+      sourceAge: source.sourceAge,
+      sourceAgeEstimated: options.sourceAge === undefined,
+      gender: source.gender,
+      genderEstimated: source.genderProbability !== null,
+      genderProbability: source.genderProbability,
       ages: aged.ages,
+      warnings,
       prepared,
       cropFrames: aged.cropFrames,
       decodes: aged.decodes,
-      frames,
-    });
+    };
+    options.onStage?.('compose', idx);
+    const ms = await streamFrames(photo, [composeInput(model, aligned, aged, options)], aged.ages.ages.length, sinks(done, chosen.length));
+    pasteMs += ms.composeMs;
+    writeMs += ms.writeMs;
+    out.push(done);
   }
-  return { width: photo.width, height: photo.height, faceCount: faces.length, faces: out, timings: { loadMs: t1 - t0, detectMs: t2 - t1, prepareMs, faceMs, pasteMs, ageMs: faceMs + pasteMs } };
+  return { width: photo.width, height: photo.height, faceCount: faces.length, faces: out, timings: { loadMs: t1 - t0, detectMs: t2 - t1, prepareMs, faceMs, pasteMs, ageMs: faceMs + pasteMs, writeMs } };
 }

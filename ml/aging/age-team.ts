@@ -10,14 +10,13 @@ import { loadPhoto, type Photo } from '../prep/photo.js';
 import { prepareFace } from '../prep/prepare-face.js';
 import type { DetectedFace } from '../prep/detect.js';
 import { applyAffine } from '../prep/geometry.js';
-import { estimateAgeGender } from '../estimators/index.js';
 import type { RawImage } from '../estimators/image.js';
-import { ageAlignedFace, pasteMask, type AgeFaceOptions, type Gender } from './age-face.js';
-import { NoFaceError, type AgePhotoStage } from './age-photo.js';
+import { ageAlignedFace, type AgeFaceOptions, type Gender } from './age-face.js';
+import { NoFaceError, sourceOf, type AgePhotoStage } from './age-photo.js';
 import type { ClampedAges } from './ages.js';
 import type { AgingModel } from './model.js';
-import { composeAge, composeFaces, markChanging, PASTED_CACHE_BYTES, restoreRegions, type ComposeFaceInput, type Region } from './team-compose.js';
-import { faceWarnings, genderWarning, teamFaces, UNCERTAIN_GENDER, type Box, type FaceWarning, type TeamFace } from './team-faces.js';
+import { composeInput, streamFrames, type ComposeFaceInput, type Region } from './team-compose.js';
+import { faceWarnings, genderWarnings, teamFaces, type Box, type FaceWarning, type TeamFace } from './team-faces.js';
 
 /** What the user set for one face. */
 export interface TeamFaceSettings {
@@ -122,22 +121,14 @@ export async function ageTeam(host: VisionHost, model: AgingModel, input: string
       landmarks: lm.length >= 468 ? lm.map((p) => applyAffine(prepared.transform, p)) : null,
     };
     const set = options.perFace?.get(face.face) ?? {};
-    let sourceAge = set.sourceAge ?? options.sourceAge;
-    let gender = set.gender ?? options.gender;
-    let genderProbability: number | null = null;
-    if (sourceAge === undefined || gender === undefined) {
-      const [est] = await estimateAgeGender([{ data: prepared.crop, width: prepared.size, height: prepared.size, channels: 3 }]);
-      sourceAge ??= Math.round(est!.age);
-      if (gender === undefined) {
-        gender = est!.gender;
-        genderProbability = est!.genderProbability;
-      }
-    }
+    const { sourceAge, gender, genderProbability } = await sourceOf(
+      { data: prepared.crop, width: prepared.size, height: prepared.size, channels: 3 },
+      { sourceAge: set.sourceAge ?? options.sourceAge, gender: set.gender ?? options.gender },
+    );
     progress({ stage: 'decode', face: face.face, facesDone: done, faces: chosen.length });
     const aged = await ageAlignedFace(model, aligned, { ...options, sourceAge, gender });
-    inputs.push({ crop: aligned.crop, size: aligned.size, transform: aligned.transform, mask: pasteMask(model, aligned, options), deltas: aged.deltas, fields: aged.fields });
-    const warnings = faceWarnings(face, prepared.signals.outside);
-    if (genderProbability !== null && genderProbability < UNCERTAIN_GENDER) warnings.push(genderWarning(face.face, gender, genderProbability));
+    inputs.push(composeInput(model, aligned, aged, options));
+    const warnings = [...faceWarnings(face, prepared.signals.outside), ...genderWarnings(face.face, gender, genderProbability)];
     faces.push({
       face: face.face,
       box: face.detected.box,
@@ -153,26 +144,17 @@ export async function ageTeam(host: VisionHost, model: AgingModel, input: string
   }
   const t3 = performance.now();
   progress({ stage: 'compose', face: null, facesDone: chosen.length, faces: chosen.length });
-  const composed = composeFaces(inputs, photo.width, photo.height);
-  const agedFaces: AgedTeamFace[] = faces.map((f, i) => ({ ...f, region: composed[i]!.region }));
-  const changing = new Uint8Array(photo.width * photo.height);
-  // The kept pasted regions trade memory for time: none on a photo of 85 MP and more, where memory is what is short.
-  const pasted = markChanging(photo, composed, changing, Math.max(0, PASTED_CACHE_BYTES - photo.data.length));
   const ages = faces[0]!.ages;
-  const n = ages.ages.length;
-  await sink.start({ width: photo.width, height: photo.height, faces: agedFaces, changing, frames: n });
-  const frame: RawImage = { data: new Uint8Array(photo.data), width: photo.width, height: photo.height, channels: photo.channels };
-  let composeMs = performance.now() - t3;
-  let writeMs = 0;
-  for (let k = 0; k < n; k++) {
-    const ta = performance.now();
-    if (k > 0) restoreRegions(photo, frame, composed);
-    composeAge(photo, frame, composed, k, pasted);
-    const tb = performance.now();
-    if (k === 0) progress({ stage: 'encode', face: null, facesDone: chosen.length, faces: chosen.length });
-    await sink.frame(k, frame);
-    composeMs += tb - ta;
-    writeMs += performance.now() - tb;
-  }
+  let agedFaces: AgedTeamFace[] = [];
+  const { composeMs, writeMs } = await streamFrames(photo, inputs, ages.ages.length, {
+    start: ({ width, height, regions, changing, frames }) => {
+      agedFaces = faces.map((f, i) => ({ ...f, region: regions[i]! }));
+      return sink.start({ width, height, faces: agedFaces, changing, frames });
+    },
+    frame: (k, frame) => {
+      if (k === 0) progress({ stage: 'encode', face: null, facesDone: chosen.length, faces: chosen.length });
+      return sink.frame(k, frame);
+    },
+  });
   return { width: photo.width, height: photo.height, faceCount: all.length, faces: agedFaces, ages, timings: { loadMs: t1 - t0, detectMs: t2 - t1, faceMs: t3 - t2, composeMs, writeMs } };
 }

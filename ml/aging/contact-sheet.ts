@@ -4,7 +4,7 @@ import { writeFileAtomic } from '../io/write-file-atomic.js';
 export interface ContactSheetRow {
   /** Shown at the left of the row, e.g. the photo's stem and face index. */
   readonly label: string;
-  /** A PNG strip written by writeStrip. */
+  /** A PNG strip written by StripSpool. */
   readonly stripFile: string;
 }
 

@@ -97,6 +97,12 @@ export function chooseModel(dataDir: string, option?: string): ModelChoice {
   return { dir, id: null, name: 'default', source: 'default' };
 }
 
+/** The preparation a model's faces are aligned with (its sidecar's), read without loading the model. */
+export function modelPrep(choice: ModelChoice): PrepSettings {
+  const sidecar = readSidecar(choice.dir);
+  return normalizePrepSettings({ ...(sidecar.prep ?? {}), ...(sidecar.imageSize ? { size: sidecar.imageSize } : {}) });
+}
+
 export async function loadAgingModel(choice: ModelChoice, need: PrototypeNeed = 'required'): Promise<AgingModel> {
   if (!isModelDir(choice.dir)) throw new Error(`model folder ${choice.dir} lacks model.json or sidecar.json`);
   let prototypes: AgingModel['prototypes'] = null;

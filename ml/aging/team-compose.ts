@@ -7,7 +7,8 @@
 import type { Affine } from '../prep/geometry.js';
 import type { RawImage } from '../estimators/image.js';
 import type { WarpField } from '../shape/warp-field.js';
-import { photoFrames } from './age-face.js';
+import { pasteMask, photoFrames, type AgedFaceResult, type AgeFaceOptions, type AlignedFace } from './age-face.js';
+import type { AgingModel } from './model.js';
 import { maskInPhoto } from './paste-back.js';
 import { invertAffine } from '../prep/geometry.js';
 
@@ -22,6 +23,23 @@ export interface ComposeFaceInput {
   readonly mask: Uint8Array;
   readonly deltas: readonly Float32Array[];
   readonly fields: readonly (WarpField | null)[];
+  /** Per target age, the gain on the face's own fine detail (ageAlignedFace's detailGains), and the blur it is measured against. */
+  readonly detailGains?: readonly (Float32Array | null)[];
+  readonly detailSigma?: number;
+}
+
+/** What compose needs of a face that ageAlignedFace aged: its alignment, its paste mask (pasteMask) and its changes. */
+export function composeInput(model: AgingModel, face: AlignedFace, aged: AgedFaceResult & { deltas: Float32Array[] }, options: Pick<AgeFaceOptions, 'maskGrow'>): ComposeFaceInput {
+  return {
+    crop: face.crop,
+    size: face.size,
+    transform: face.transform,
+    mask: pasteMask(model, face, options),
+    deltas: aged.deltas,
+    fields: aged.fields,
+    detailGains: aged.detailGains,
+    detailSigma: aged.detailSigma,
+  };
 }
 
 export interface Region {
@@ -56,7 +74,8 @@ export function cutRegion(photo: RawImage, r: Region): RawImage {
 
 /**
  * The photo region a face may change: where its paste mask is above 0 or a warp field moves pixels (crop space),
- * grown by the largest move (the warp samples the photo that far away) and a margin, mapped to the photo and clipped.
+ * grown by the largest move (the warp samples the photo that far away), by the reach of the detail blur (detail-paste.ts
+ * reads that far around the pixels whose detail it scales) and a margin, mapped to the photo and clipped.
  */
 function faceRegion(face: ComposeFaceInput, width: number, height: number): Region {
   const { size, mask } = face;
@@ -80,6 +99,13 @@ function faceRegion(face: ComposeFaceInput, width: number, height: number): Regi
     for (let i = 0; i < f.dx.length; i++) reach = Math.max(reach, Math.abs(f.dx[i]!), Math.abs(f.dy[i]!));
   }
   if (u1 <= u0 || v1 <= v0) return { x0: 0, y0: 0, x1: 0, y1: 0 };
+  if (face.detailGains?.some(Boolean)) {
+    // detail-paste.ts blurs with sigma in photo px; its three box passes reach at most 3 sigma + 1.5 photo px.
+    const t = face.transform;
+    const scale = Math.sqrt(Math.abs(t[0] * t[4] - t[1] * t[3]));
+    const sigma = Math.max(0.5, (face.detailSigma ?? 1) / scale);
+    reach += (Math.ceil(3 * sigma) + 2) * scale;
+  }
   const grow = Math.ceil(reach) + 2;
   const inv = invertAffine(face.transform);
   const xs: number[] = [];
@@ -122,7 +148,8 @@ function pastedRegion(photo: RawImage, face: ComposeFace, k: number, cached?: Ra
   if (cached) return { before, after: cached };
   const aligned = { crop: face.crop, size: face.size, transform: shifted(face.transform, face.region.x0, face.region.y0), faceMask: face.mask };
   const field = face.fields[k] ?? null;
-  const [after] = photoFrames(before, aligned, { deltas: [face.deltas[k]!], fields: [field] }, face.mask);
+  const gains = face.detailGains?.[k] ?? null;
+  const [after] = photoFrames(before, aligned, { deltas: [face.deltas[k]!], fields: [field], detailGains: [gains], detailSigma: face.detailSigma ?? 1 }, face.mask);
   return { before, after: after! };
 }
 
@@ -211,4 +238,38 @@ export function composeAge(photo: RawImage, frame: RawImage, faces: readonly Com
       }
     }
   });
+}
+
+/** Where composed frames go: told the faces' regions and which pixels change before the first frame, then each frame. */
+export interface ComposedFrameSink {
+  start(info: { width: number; height: number; regions: readonly Region[]; changing: Uint8Array; frames: number }): void | Promise<void>;
+  /** The frame at target age k; valid only during the call (the next age reuses the buffer). */
+  frame(k: number, frame: RawImage): Promise<void>;
+}
+
+/**
+ * Composes the faces onto the photo one target age at a time and hands each frame to the sink as it is made: the
+ * photo-sized buffers are the photo, one frame and the map of the pixels that change. Returns the ms spent composing
+ * and in the sink.
+ */
+export async function streamFrames(photo: RawImage, inputs: readonly ComposeFaceInput[], frames: number, sink: ComposedFrameSink): Promise<{ composeMs: number; writeMs: number }> {
+  const t0 = performance.now();
+  const composed = composeFaces(inputs, photo.width, photo.height);
+  const changing = new Uint8Array(photo.width * photo.height);
+  // The kept pasted regions trade memory for time: none on a photo of 85 MP and more, where memory is what is short.
+  const pasted = markChanging(photo, composed, changing, Math.max(0, PASTED_CACHE_BYTES - photo.data.length));
+  await sink.start({ width: photo.width, height: photo.height, regions: composed.map((c) => c.region), changing, frames });
+  const frame: RawImage = { data: new Uint8Array(photo.data), width: photo.width, height: photo.height, channels: photo.channels };
+  let composeMs = performance.now() - t0;
+  let writeMs = 0;
+  for (let k = 0; k < frames; k++) {
+    const ta = performance.now();
+    if (k > 0) restoreRegions(photo, frame, composed);
+    composeAge(photo, frame, composed, k, pasted);
+    const tb = performance.now();
+    await sink.frame(k, frame);
+    composeMs += tb - ta;
+    writeMs += performance.now() - tb;
+  }
+  return { composeMs, writeMs };
 }

@@ -45,7 +45,7 @@ export function faceWarnings(face: TeamFace, outside: number | null = null): Fac
   const flags = detectorFlags(face.detected);
   const eyes = interOcular(face.detected.keypoints);
   if (eyes < THRESHOLDS.tinyInterOcular || flags.includes('tiny')) {
-    out.push({ kind: 'tiny', message: `${who} is tiny (eyes ${Math.round(eyes)} px apart, under the ${THRESHOLDS.tinyInterOcular} px the preparation asks for): its aging is coarse` });
+    out.push({ kind: 'tiny', message: `${who} is tiny (eyes ${Math.floor(eyes)} px apart, under the ${THRESHOLDS.tinyInterOcular} px the preparation asks for): its aging is coarse` });
   }
   const yaw = face.detected.pose.yaw;
   if (Math.abs(yaw) > THRESHOLDS.profileYaw || flags.includes('profile')) {
@@ -60,11 +60,10 @@ export function faceWarnings(face: TeamFace, outside: number | null = null): Fac
   return out;
 }
 
-export function genderWarning(face: number, gender: string, probability: number): FaceWarning {
-  return {
-    kind: 'gender',
-    message: `face ${face}: gender uncertain (${gender}, probability ${probability.toFixed(2)}); set it if wrong`,
-  };
+/** The warning of an estimated gender below UNCERTAIN_GENDER (face < 0: "this face"); none for one given (null) or surer. */
+export function genderWarnings(face: number, gender: string, probability: number | null): FaceWarning[] {
+  if (probability === null || probability >= UNCERTAIN_GENDER) return [];
+  return [{ kind: 'gender', message: `${face < 0 ? 'this face' : `face ${face}`}: gender uncertain (${gender}, probability ${probability.toFixed(2)}); set it if wrong` }];
 }
 
 

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import type { RawImage } from '../estimators/image.js';
-import { writeFileAtomic } from '../io/write-file-atomic.js';
+import { writeFileAtomic, writeFileAtomicBy } from '../io/write-file-atomic.js';
 import { assembleAnimatedGif, parseFirstImage } from './gif-blocks.js';
 import { maskBoundingBox } from './mask-box.js';
 
@@ -148,11 +148,17 @@ export function joinHorizontally(frames: readonly RawImage[], gap = 0, backgroun
   return { data: out, width: total, height, channels: 3 };
 }
 
-export async function encodePng(img: RawImage): Promise<Buffer> {
-  return sharp(img.data, { raw: { width: img.width, height: img.height, channels: img.channels as 3 | 4 } }).png({ compressionLevel: 6 }).toBuffer();
+export async function encodePng(img: RawImage, compressionLevel = 6): Promise<Buffer> {
+  return sharp(img.data, { raw: { width: img.width, height: img.height, channels: img.channels as 3 | 4 } }).png({ compressionLevel }).toBuffer();
 }
 
-/** A PNG strip: the frames left to right, each at its own full size. */
-export async function writeStrip(file: string, frames: readonly RawImage[]): Promise<void> {
-  await writeFileAtomic(file, await encodePng(joinHorizontally(frames)));
+/**
+ * A PNG strip of frames stored as image files (PNG), left to right at their own size, made without holding them: the
+ * files are read row by row as the strip is written, so a strip of ten 100-MP frames needs little memory.
+ */
+export async function joinStrip(file: string, frameFiles: readonly string[]): Promise<void> {
+  if (frameFiles.length === 0) throw new Error('no frames to write');
+  await writeFileAtomicBy(file, async (tmp) => {
+    await sharp([...frameFiles], { join: { across: frameFiles.length }, limitInputPixels: false }).png({ compressionLevel: 6 }).toFile(tmp);
+  });
 }

@@ -25,30 +25,43 @@ function unsupported(err: unknown): boolean {
   return NO_FSYNC.has((err as NodeJS.ErrnoException).code ?? '');
 }
 
-/**
- * Writes `data` to `file` atomically (creating its folder); see the module comment. `flush: false` skips the flush to
- * disk: the rename still hides half-written files from readers and from a killed process, not from a power cut.
- */
-export async function writeFileAtomic(file: string, data: string | Uint8Array, opts: { flush?: boolean } = {}): Promise<void> {
+/** The steps of an atomic write: `write` fills the temporary file, which is flushed (when asked) and renamed over `file`. */
+async function replaceAtomically(file: string, write: (tmp: string) => Promise<void>, flush: boolean): Promise<void> {
   await fs.promises.mkdir(path.dirname(path.resolve(file)), { recursive: true });
   const tmp = tempFileFor(file);
   try {
-    const handle = await fs.promises.open(tmp, 'w');
-    try {
-      await handle.writeFile(data);
-      if (opts.flush !== false) {
+    await write(tmp);
+    if (flush) {
+      const handle = await fs.promises.open(tmp, 'r+');
+      try {
         await handle.sync().catch((err: unknown) => {
           if (!unsupported(err)) throw err;
         });
+      } finally {
+        await handle.close();
       }
-    } finally {
-      await handle.close();
     }
     await fs.promises.rename(tmp, file);
   } catch (err) {
     await fs.promises.rm(tmp, { force: true });
     throw err;
   }
+}
+
+/**
+ * Writes `data` to `file` atomically (creating its folder); see the module comment. `flush: false` skips the flush to
+ * disk: the rename still hides half-written files from readers and from a killed process, not from a power cut.
+ */
+export async function writeFileAtomic(file: string, data: string | Uint8Array, opts: { flush?: boolean } = {}): Promise<void> {
+  await replaceAtomically(file, (tmp) => fs.promises.writeFile(tmp, data), opts.flush !== false);
+}
+
+/**
+ * writeFileAtomic for data too large to hold: `make` writes the temporary file it is given (an encoder writing to a
+ * path), which is then flushed and renamed over `file` in the same way.
+ */
+export async function writeFileAtomicBy(file: string, make: (tmp: string) => Promise<void>): Promise<void> {
+  await replaceAtomically(file, make, true);
 }
 
 /** writeFileAtomic for code that cannot wait: the same steps, synchronously. */

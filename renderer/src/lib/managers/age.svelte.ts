@@ -1,5 +1,6 @@
-import type { AgeResult, ChronofaceApi, DetectedFace, FileUrl, KnownGender } from '../../../../contract/api.js';
+import type { AgeResult, ChronofaceApi, DetectedFace, FaceNote, FileUrl, KnownGender } from '../../../../contract/api.js';
 import { largestFace } from './ages.js';
+import { FaceGender } from './face-gender.svelte.js';
 import { TeamPlan } from './team.svelte.js';
 
 /** 'team': a photo alone with several faces or none; its faces are outlined to tick, draw and age together. */
@@ -23,7 +24,9 @@ export class AgeJob {
   width = $state(0);
   height = $state(0);
   faces = $state<DetectedFace[]>([]);
+  /** The face to age; `genders` holds each found face's estimate and what the user set. */
   face = $state<number | null>(null);
+  genders = $state<FaceGender[]>([]);
   result = $state<AgeResult | null>(null);
   error = $state<string | null>(null);
   progress = $state<{ stage: string; done: number; total: number } | null>(null);
@@ -34,6 +37,17 @@ export class AgeJob {
     readonly name: string,
   ) {}
 
+  /** The chosen face's gender card, once the faces are found. */
+  get gender(): FaceGender | null {
+    return this.face === null ? null : (this.genders[this.face] ?? null);
+  }
+
+  /** The chosen face's warnings (tiny, profile, partly outside): its aging's once aged, else detection's; the gender is flagged apart. */
+  get notes(): FaceNote[] {
+    const warnings = this.result ? this.result.faceWarnings : (this.faces.find((x) => x.index === this.face)?.warnings ?? []);
+    return warnings.filter((w) => w.kind !== 'gender');
+  }
+
   /** Adds the photo, finds its faces and, unless it must ask which face, ages it. */
   async start(api: ChronofaceApi, source: { path: string } | { name: string; dataBase64: string }, options: AgeOptions, askWhenSeveral: boolean): Promise<void> {
     try {
@@ -43,11 +57,12 @@ export class AgeJob {
       this.width = added.width;
       this.height = added.height;
       this.stage = 'detecting';
-      const det = await api.ageDetect({ photoId: added.photoId });
+      const det = await api.ageDetect({ photoId: added.photoId, modelId: options.modelId });
       this.faces = det.faces;
+      this.genders = det.faces.map((f) => new FaceGender(f.estimate ?? null));
       // A photo alone with several faces (or none) is a team photo: outline its faces, let the user tick and draw.
       if (askWhenSeveral && det.faces.length !== 1) {
-        this.team = new TeamPlan(added.photoId, det.faces);
+        this.team = new TeamPlan(added.photoId, det.faces, this.genders);
         this.face = largestFace(det.faces);
         this.stage = 'team';
         return;
@@ -65,6 +80,8 @@ export class AgeJob {
     this.stage = 'aging';
     this.error = null;
     this.progress = null;
+    // The gender set on the face's card wins over the screen's.
+    const gender = this.gender?.chosen ?? options.gender;
     try {
       const res = await api.ageRun({
         photoId: this.photoId,
@@ -72,7 +89,7 @@ export class AgeJob {
         ages: options.ages,
         modelId: options.modelId,
         ...(options.sourceAge === undefined ? {} : { sourceAge: options.sourceAge }),
-        ...(options.gender === undefined ? {} : { gender: options.gender }),
+        ...(gender === undefined ? {} : { gender }),
         ...(options.fps === undefined ? {} : { fps: options.fps }),
         ...(options.shape === undefined ? {} : { shape: options.shape }),
         ...(options.texture === undefined ? {} : { texture: options.texture }),

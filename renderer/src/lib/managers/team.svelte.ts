@@ -1,15 +1,12 @@
-import type { Box, ChronofaceApi, DetectedFace, FaceNote, KnownGender, TeamAgeResult, TeamFaceChoice, TeamFaceResult } from '../../../../contract/api.js';
+import type { Box, ChronofaceApi, DetectedFace, FaceNote, TeamAgeResult, TeamFaceChoice, TeamFaceResult } from '../../../../contract/api.js';
 import type { AgeOptions } from './age.svelte.js';
-
-/** Below this probability the estimated gender is called uncertain and the card asks the user to set it. */
-export const UNCERTAIN_GENDER = 0.7;
+import { FaceGender } from './face-gender.svelte.js';
 
 /** One face of the team on its card: found (face = its index) or drawn (face = null). */
 export class TeamCard {
   ticked = $state(true);
   /** '' = estimate. */
   sourceAge = $state('');
-  gender = $state<'' | KnownGender>('');
   result = $state<TeamFaceResult | null>(null);
 
   constructor(
@@ -17,7 +14,14 @@ export class TeamCard {
     readonly face: number | null,
     readonly box: Box,
     readonly warnings: FaceNote[],
+    /** Its gender card: the estimate made when it was found, and what the user set (shared with the face aged alone). */
+    readonly gender: FaceGender = new FaceGender(null),
   ) {}
+
+  /** The warnings the card lists; an uncertain gender is flagged beside the gender instead, until the user sets it. */
+  get notes(): FaceNote[] {
+    return this.warnings.filter((w) => w.kind !== 'gender');
+  }
 
   get drawn(): boolean {
     return this.face === null;
@@ -25,8 +29,7 @@ export class TeamCard {
 
   /** The estimate was unsure of the gender and the user has not set it. */
   get genderUncertain(): boolean {
-    const p = this.result?.genderProbability;
-    return this.gender === '' && p !== null && p !== undefined && p < UNCERTAIN_GENDER;
+    return this.gender.uncertain;
   }
 
   choice(): TeamFaceChoice {
@@ -34,7 +37,7 @@ export class TeamCard {
     return {
       ...(this.face === null ? { box: this.box } : { face: this.face }),
       ...(age !== undefined && Number.isFinite(age) ? { sourceAge: age } : {}),
-      ...(this.gender ? { gender: this.gender } : {}),
+      ...(this.gender.chosen ? { gender: this.gender.chosen } : {}),
     };
   }
 }
@@ -51,11 +54,13 @@ export class TeamPlan {
   progress = $state<{ stage: string; face: number | null; facesDone: number; faces: number } | null>(null);
   private drawnCount = 0;
 
+  /** `genders`: the faces' gender cards when the photo's job keeps them too (else made from the estimates). */
   constructor(
     readonly photoId: string,
     faces: readonly DetectedFace[],
+    genders: readonly FaceGender[] = faces.map((f) => new FaceGender(f.estimate ?? null)),
   ) {
-    this.cards = faces.map((f) => new TeamCard(`found-${f.index}`, f.index, f.box, f.warnings ?? []));
+    this.cards = faces.map((f, i) => new TeamCard(`found-${f.index}`, f.index, f.box, f.warnings ?? [], genders[i]));
     // No face found: drawing is the way on.
     this.drawing = faces.length === 0;
   }
@@ -72,12 +77,12 @@ export class TeamPlan {
   }
 
   /** A face the detector missed: the service looks for it in the box's surroundings. */
-  async addBox(api: ChronofaceApi, box: Box): Promise<void> {
+  async addBox(api: ChronofaceApi, box: Box, modelId: number | null = null): Promise<void> {
     this.adding = true;
     this.error = null;
     try {
-      const drawn = await api.ageDrawFace({ photoId: this.photoId, box });
-      this.cards = [...this.cards, new TeamCard(`drawn-${++this.drawnCount}`, null, drawn.box, drawn.warnings)];
+      const drawn = await api.ageDrawFace({ photoId: this.photoId, box, modelId });
+      this.cards = [...this.cards, new TeamCard(`drawn-${++this.drawnCount}`, null, drawn.box, drawn.warnings, new FaceGender(drawn.estimate))];
       this.drawing = false;
     } catch (err) {
       this.error = err instanceof Error ? err.message : String(err);
