@@ -25,7 +25,7 @@ export interface ComposeFaceInput {
   readonly fields: readonly (WarpField | null)[];
   /** Per target age, the gain on the face's own fine detail (ageAlignedFace's detailGains), and the blur it is measured against. */
   readonly detailGains?: readonly (Float32Array | null)[];
-  readonly detailSigma?: number;
+  readonly detailSigmas?: readonly number[];
 }
 
 /** What compose needs of a face that ageAlignedFace aged: its alignment, its paste mask (pasteMask) and its changes. */
@@ -38,7 +38,7 @@ export function composeInput(model: AgingModel, face: AlignedFace, aged: AgedFac
     deltas: aged.deltas,
     fields: aged.fields,
     detailGains: aged.detailGains,
-    detailSigma: aged.detailSigma,
+    detailSigmas: aged.detailSigmas,
   };
 }
 
@@ -103,7 +103,7 @@ function faceRegion(face: ComposeFaceInput, width: number, height: number): Regi
     // detail-paste.ts blurs with sigma in photo px; its three box passes reach at most 3 sigma + 1.5 photo px.
     const t = face.transform;
     const scale = Math.sqrt(Math.abs(t[0] * t[4] - t[1] * t[3]));
-    const sigma = Math.max(0.5, (face.detailSigma ?? 1) / scale);
+    const sigma = Math.max(0.5, Math.max(1, ...(face.detailSigmas ?? [])) / scale);
     reach += (Math.ceil(3 * sigma) + 2) * scale;
   }
   const grow = Math.ceil(reach) + 2;
@@ -149,7 +149,7 @@ function pastedRegion(photo: RawImage, face: ComposeFace, k: number, cached?: Ra
   const aligned = { crop: face.crop, size: face.size, transform: shifted(face.transform, face.region.x0, face.region.y0), faceMask: face.mask };
   const field = face.fields[k] ?? null;
   const gains = face.detailGains?.[k] ?? null;
-  const [after] = photoFrames(before, aligned, { deltas: [face.deltas[k]!], fields: [field], detailGains: [gains], detailSigma: face.detailSigma ?? 1 }, face.mask);
+  const [after] = photoFrames(before, aligned, { deltas: [face.deltas[k]!], fields: [field], detailGains: [gains], detailSigmas: [face.detailSigmas?.[k] ?? 1] }, face.mask);
   return { before, after: after! };
 }
 
