@@ -38,6 +38,11 @@ export interface ComposeFace extends ComposeFaceInput {
   readonly regionMask: Uint8Array;
   /** Faces (indices into the list) whose regions overlap this one's. */
   neighbours: number[];
+  /**
+   * Within the region, a box holding every pixel where two masks of this face and its neighbours are both above 0:
+   * only there can they sum above 1 (null: nowhere).
+   */
+  shared: Region | null;
 }
 
 function shifted(t: Affine, x0: number, y0: number): Affine {
@@ -104,7 +109,7 @@ export function composeFaces(faces: readonly ComposeFaceInput[], width: number, 
   const out: ComposeFace[] = faces.map((f) => {
     const region = faceRegion(f, width, height);
     const t = shifted(f.transform, region.x0, region.y0);
-    return { ...f, region, regionMask: maskInPhoto(f.mask, f.size, t, region.x1 - region.x0, region.y1 - region.y0), neighbours: [] };
+    return { ...f, region, regionMask: maskInPhoto(f.mask, f.size, t, region.x1 - region.x0, region.y1 - region.y0), neighbours: [], shared: null };
   });
   for (let i = 0; i < out.length; i++) {
     for (let j = i + 1; j < out.length; j++) {
@@ -113,17 +118,50 @@ export function composeFaces(faces: readonly ComposeFaceInput[], width: number, 
       out[j]!.neighbours.push(i);
     }
   }
+  const masked = out.map((f) => maskedBox(f.regionMask, f.region));
+  for (const [i, face] of out.entries()) {
+    const group = [i, ...face.neighbours].map((j) => masked[j]).filter((b): b is Region => b !== null);
+    let shared: Region | null = null;
+    for (let a = 0; a < group.length; a++) {
+      for (let b = a + 1; b < group.length; b++) {
+        const both = intersect(intersect(group[a]!, group[b]!), face.region);
+        if (both) shared = shared ? hull(shared, both) : both;
+      }
+    }
+    face.shared = shared;
+  }
   return out;
 }
 
+/** The box (photo px) of a region mask's pixels above 0, or null. */
+function maskedBox(mask: Uint8Array, r: Region): Region | null {
+  const w = r.x1 - r.x0;
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (let y = 0; y < r.y1 - r.y0; y++) {
+    for (let x = 0; x < w; x++) {
+      if (mask[y * w + x] === 0) continue;
+      if (x < x0) x0 = x;
+      if (x >= x1) x1 = x + 1;
+      if (y < y0) y0 = y;
+      y1 = y + 1;
+    }
+  }
+  return x1 < 0 ? null : { x0: r.x0 + x0, y0: r.y0 + y0, x1: r.x0 + x1, y1: r.y0 + y1 };
+}
+
+function intersect(a: Region | null, b: Region): Region | null {
+  if (!a) return null;
+  const r = { x0: Math.max(a.x0, b.x0), y0: Math.max(a.y0, b.y0), x1: Math.min(a.x1, b.x1), y1: Math.min(a.y1, b.y1) };
+  return r.x0 < r.x1 && r.y0 < r.y1 ? r : null;
+}
+
+const hull = (a: Region, b: Region): Region => ({ x0: Math.min(a.x0, b.x0), y0: Math.min(a.y0, b.y0), x1: Math.max(a.x1, b.x1), y1: Math.max(a.y1, b.y1) });
+
 /** The face alone pasted at target age k onto its region: the region's pixels as photoFrames draws them. */
-function pastedRegion(photo: RawImage, face: ComposeFace, k: number, cached?: RawImage): { before: RawImage; after: RawImage } {
-  const before = cutRegion(photo, face.region);
-  if (cached) return { before, after: cached };
+function pastedRegion(photo: RawImage, face: ComposeFace, k: number): RawImage {
   const aligned = { crop: face.crop, size: face.size, transform: shifted(face.transform, face.region.x0, face.region.y0), faceMask: face.mask };
   const field = face.fields[k] ?? null;
-  const [after] = photoFrames(before, aligned, { deltas: [face.deltas[k]!], fields: [field] }, face.mask);
-  return { before, after: after! };
+  return photoFrames(cutRegion(photo, face.region), aligned, { deltas: [face.deltas[k]!], fields: [field] }, face.mask)[0]!;
 }
 
 /** Sum of the masks (0..255 each) of the face and its neighbours at photo pixel (x, y). */
@@ -151,19 +189,23 @@ export const PASTED_CACHE_BYTES = 256 * 1024 * 1024;
  */
 export function markChanging(photo: RawImage, faces: readonly ComposeFace[], changing: Uint8Array, budget = PASTED_CACHE_BYTES): PastedCache {
   const ch = photo.channels;
+  const src = photo.data;
   const cache: PastedCache = faces.map(() => []);
   let kept = 0;
   for (const [f, face] of faces.entries()) {
-    const w = face.region.x1 - face.region.x0;
+    const r = face.region;
     for (let k = 0; k < face.deltas.length; k++) {
-      const { before, after } = pastedRegion(photo, face, k);
+      const after = pastedRegion(photo, face, k);
       if (kept + after.data.length <= budget) {
         cache[f]![k] = after;
         kept += after.data.length;
       }
-      for (let i = 0, p = 0; i < before.width * before.height; i++, p += ch) {
-        if (before.data[p] === after.data[p] && before.data[p + 1] === after.data[p + 1] && before.data[p + 2] === after.data[p + 2]) continue;
-        changing[(face.region.y0 + ((i / w) | 0)) * photo.width + face.region.x0 + (i % w)] = 1;
+      const a = after.data;
+      for (let y = r.y0, p = 0; y < r.y1; y++) {
+        for (let x = r.x0, i = y * photo.width + r.x0; x < r.x1; x++, i++, p += ch) {
+          const o = i * ch;
+          if (src[o] !== a[p] || src[o + 1] !== a[p + 1] || src[o + 2] !== a[p + 2]) changing[i] = 1;
+        }
       }
     }
   }
@@ -188,25 +230,34 @@ export function restoreRegions(photo: RawImage, frame: RawImage, faces: readonly
  */
 export function composeAge(photo: RawImage, frame: RawImage, faces: readonly ComposeFace[], k: number, cache?: PastedCache): void {
   const ch = photo.channels;
+  const src = photo.data;
+  const out = frame.data;
   faces.forEach((face, i) => {
-    const { before, after } = pastedRegion(photo, face, k, cache?.[i]?.[k]);
+    const after = (cache?.[i]?.[k] ?? pastedRegion(photo, face, k)).data;
     const r = face.region;
-    const w = r.x1 - r.x0;
-    for (let y = 0; y < before.height; y++) {
-      for (let x = 0; x < w; x++) {
-        const p = (y * w + x) * ch;
-        if (before.data[p] === after.data[p] && before.data[p + 1] === after.data[p + 1] && before.data[p + 2] === after.data[p + 2]) continue;
-        const px = x + r.x0;
-        const py = y + r.y0;
-        let share = 1;
-        if (face.neighbours.length > 0) {
-          const sum = maskSum(faces, i, px, py);
-          if (sum > 255) share = 255 / sum;
+    const rowBytes = (r.x1 - r.x0) * ch;
+    const sh = face.shared;
+    if (face.neighbours.length === 0) {
+      // Alone on its region, the frame there is the photo, and the photo plus the face's change is its paste.
+      for (let y = r.y0, p = 0; y < r.y1; y++, p += rowBytes) out.set(after.subarray(p, p + rowBytes), (y * photo.width + r.x0) * ch);
+      return;
+    }
+    for (let y = r.y0, p = 0; y < r.y1; y++) {
+      for (let x = r.x0, o = (y * photo.width + r.x0) * ch; x < r.x1; x++, o += ch, p += ch) {
+        if (src[o] === after[p] && src[o + 1] === after[p + 1] && src[o + 2] === after[p + 2]) continue;
+        const sum = sh && x >= sh.x0 && x < sh.x1 && y >= sh.y0 && y < sh.y1 ? maskSum(faces, i, x, y) : 0;
+        if (sum <= 255) {
+          // The whole change, in whole numbers.
+          for (let c = 0; c < 3; c++) {
+            const v = out[o + c]! + after[p + c]! - src[o + c]!;
+            out[o + c] = v <= 0 ? 0 : v >= 255 ? 255 : v;
+          }
+          continue;
         }
-        const o = (py * photo.width + px) * ch;
+        const share = 255 / sum;
         for (let c = 0; c < 3; c++) {
-          const v = frame.data[o + c]! + share * (after.data[p + c]! - before.data[p + c]!);
-          frame.data[o + c] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
+          const v = out[o + c]! + share * (after[p + c]! - src[o + c]!);
+          out[o + c] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
         }
       }
     }
