@@ -73,6 +73,11 @@ export interface AgeFaceOptions {
    * change, with `detail`, `chroma` and `tone`). Default: the model's sidecar (`aging.lightness`), else null.
    */
   readonly lightness?: LightnessSettings | null;
+  /**
+   * Make the crop frames, the decodes and the detail gains (default true). The team's frames need only the changes
+   * and the warp fields: without them, cropFrames and decodes are empty and detailGains are null.
+   */
+  readonly cropFrames?: boolean;
 }
 
 /** How the decoder's change is carried onto the face, with every setting resolved. */
@@ -243,16 +248,17 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
   // With prototypes the shape and their texture grow a child up, so the child keeps its own skin detail like anyone.
   const fade = fadeMap(size, 1 - (change ? blend.detail : detailForSource(blend.detail, sourceForCond)), face.faceMask);
   const { chroma, tone } = blend;
+  const makeFrames = options.cropFrames ?? true;
   for (let k = 0; k < n; k++) {
     const off = (k + 1) * px;
-    decodes.push({ data: toBytes(raw, off, px), width: size, height: size, channels: 3 });
+    if (makeFrames) decodes.push({ data: toBytes(raw, off, px), width: size, height: size, channels: 3 });
     let delta: Float32Array = new Float32Array(px);
     let gains: Float32Array | null = null;
     if (light) {
       const t = ages.ages[k]!;
       const w = lightnessWeights(light, sourceForCond, t);
       delta = lightnessChange(light, { size, decodes: values, target: k + 1, gain: blend.gain, prototype: change?.textures[k] ?? null, faceWidth, weights: { ...w, prototype: w.prototype * protoTexture }, crop: { rgb: face.crop, chroma: ownChroma! } });
-      if (energy && skin && w.lines > 0) gains = lineGains(detailRatioMap(energy, gender!, sourceForCond, t, size), skin, w.lines);
+      if (makeFrames && energy && skin && w.lines > 0) gains = lineGains(detailRatioMap(energy, gender!, sourceForCond, t, size), skin, w.lines);
     } else if (useTexture) {
       const share = change?.fields[k] ? textureShare(sourceForCond, ages.ages[k]!) : 1;
       for (let i = 0; i < px; i++) {
@@ -265,6 +271,11 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
       keepTone(delta, size, tone, size / 8);
     }
     const field = change?.fields[k] ?? null;
+    deltas.push(delta);
+    if (!makeFrames) {
+      detailGains.push(null);
+      continue;
+    }
     const base = field ? warpCropImage(face.crop, size, 3, field) : face.crop;
     const shown = field ? warpCropImage(delta, size, 3, field) : delta;
     const frame = new Uint8Array(px);
@@ -274,7 +285,6 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
     }
     const shownGains = gains && field ? warpCropImage(gains, size, 1, field) : gains;
     detailGains.push(shownGains);
-    deltas.push(delta);
     const cropFrame = { data: frame, width: size, height: size, channels: 3 };
     cropFrames.push(shownGains ? scaleOwnDetail(cropFrame, shownGains, size, [1, 0, 0, 0, 1, 0], detailSigma) : cropFrame);
   }

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { VisionHost } from '../vision/host.js';
 import { loadPhoto, type Photo } from '../prep/photo.js';
-import { prepareFace } from '../prep/prepare-face.js';
+import { prepareFace, type PreparedFace } from '../prep/prepare-face.js';
 import type { DetectedFace } from '../prep/detect.js';
 import { applyAffine } from '../prep/geometry.js';
 import { estimateAgeGender } from '../estimators/index.js';
@@ -110,9 +110,17 @@ export async function ageTeam(host: VisionHost, model: AgingModel, input: string
 
   const inputs: ComposeFaceInput[] = [];
   const faces: Omit<AgedTeamFace, 'region'>[] = [];
+  // Each face's preparation (in the vision page and sharp's threads) starts while the face before it ages here.
+  const prepare = (face: TeamFace): Promise<PreparedFace> => prepareFace(host, photo, face.detected, model.prep, { faceCount: all.length });
+  let nextPrepared = prepare(chosen[0]!);
   for (const [done, face] of chosen.entries()) {
     progress({ stage: 'align', face: face.face, facesDone: done, faces: chosen.length });
-    const prepared = await prepareFace(host, photo, face.detected, model.prep, { faceCount: all.length });
+    const prepared = await nextPrepared;
+    if (done + 1 < chosen.length) {
+      nextPrepared = prepare(chosen[done + 1]!);
+      // Its failure is reported when its turn comes; if this face fails first, it is not reported at all.
+      nextPrepared.catch(() => undefined);
+    }
     const lm = face.detected.landmarks;
     const aligned = {
       crop: prepared.crop,
@@ -134,7 +142,7 @@ export async function ageTeam(host: VisionHost, model: AgingModel, input: string
       }
     }
     progress({ stage: 'decode', face: face.face, facesDone: done, faces: chosen.length });
-    const aged = await ageAlignedFace(model, aligned, { ...options, sourceAge, gender });
+    const aged = await ageAlignedFace(model, aligned, { ...options, sourceAge, gender, cropFrames: false });
     inputs.push({ crop: aligned.crop, size: aligned.size, transform: aligned.transform, mask: pasteMask(model, aligned, options), deltas: aged.deltas, fields: aged.fields });
     const warnings = faceWarnings(face, prepared.signals.outside);
     if (genderProbability !== null && genderProbability < UNCERTAIN_GENDER) warnings.push(genderWarning(face.face, gender, genderProbability));

@@ -162,7 +162,7 @@ export function meshWarpField(target: readonly Point[], source: readonly Point[]
 /** Distance from (x, y) to a closed polygon's outline, 0 inside it. */
 export function distanceToPolygon(x: number, y: number, poly: readonly Point[]): number {
   let inside = false;
-  let best = Infinity;
+  let best = Infinity; // squared
   for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
     const [xi, yi] = poly[i]!;
     const [xj, yj] = poly[j]!;
@@ -170,9 +170,10 @@ export function distanceToPolygon(x: number, y: number, poly: readonly Point[]):
     const ex = xj - xi, ey = yj - yi;
     const len2 = ex * ex + ey * ey;
     const t = len2 > 0 ? Math.max(0, Math.min(1, ((x - xi) * ex + (y - yi) * ey) / len2)) : 0;
-    best = Math.min(best, Math.hypot(x - xi - t * ex, y - yi - t * ey));
+    const ox = x - xi - t * ex, oy = y - yi - t * ey;
+    best = Math.min(best, ox * ox + oy * oy);
   }
-  return inside ? 0 : best;
+  return inside ? 0 : Math.sqrt(best);
 }
 
 /** d(c) at a crop point (continuous coordinates), bilinear; zero outside the field. */
