@@ -14,6 +14,8 @@ import { detectFaces } from '../ml/prep/detect.js';
 import { loadPhoto } from '../ml/prep/photo.js';
 import type { Box } from '../domain/face.js';
 import { ageTeamToFiles, type AgedTeamFiles } from '../workflows/age-team.js';
+import { teamFaces } from '../ml/aging/team-faces.js';
+import type { DetectedFace } from '../ml/prep/detect.js';
 
 const AGES = [20, 45, 70];
 const inBox = (b: Box, x: number, y: number): boolean => x >= b[0] && x < b[0] + b[2] && y >= b[1] && y < b[1] + b[3];
@@ -33,7 +35,8 @@ describe('the team ages together (24-face composite of test-split faces)', () =>
   let file = '';
   let model: AgingModel;
   let aged: AgedTeamFiles;
-  let photo: { data: Uint8Array; width: number; height: number };
+  let photo: Awaited<ReturnType<typeof loadPhoto>>;
+  let found: DetectedFace[] = [];
 
   beforeAll(async () => {
     out = tempDir('age-team');
@@ -44,7 +47,7 @@ describe('the team ages together (24-face composite of test-split faces)', () =>
     const loaded = await loadPhoto(file);
     photo = loaded;
     // Faces the detector finds are aged as found; every other face of the composite is drawn, as a user would.
-    const found = orderFaces(await detectFaces(host, loaded));
+    found = orderFaces(await detectFaces(host, loaded));
     const missed = group.boxes.filter((b) => !found.some((f) => inBox(f.box as unknown as Box, ...centre(b))));
     aged = await ageTeamToFiles({
       host,
@@ -121,6 +124,23 @@ describe('the team ages together (24-face composite of test-split faces)', () =>
     expect(outside).toBeGreaterThan(0.15 * gif.width * gif.height);
     expect(differs).toBe(0);
     expect(notNearest).toBe(0);
+  });
+
+  it('a box drawn over a face already found is that face (it replaces it under its number); one drawn elsewhere is added', async () => {
+    expect(found.length).toBeGreaterThan(4);
+    const [x, y, w, h] = found[3]!.box;
+    // Drawn loosely, a tenth wider and taller on every side (IoU with the found box 0.69).
+    const loose: [number, number, number, number] = [x - w / 10, y - h / 10, w * 1.2, h * 1.2];
+    const elsewhere = group.boxes.find((b) => !found.some((f) => inBox(f.box as unknown as Box, ...centre(b))));
+    const drawn = [loose, ...(elsewhere ? [[elsewhere[0], elsewhere[1], elsewhere[2], elsewhere[3]] as [number, number, number, number]] : [])];
+    const faces = await teamFaces(host, photo, drawn, found);
+    expect(faces).toHaveLength(found.length + (elsewhere ? 1 : 0));
+    expect(faces[3]).toMatchObject({ face: 3, drawn: true, fromBoxAlone: false });
+    expect(inBox(found[3]!.box as unknown as Box, ...centre(faces[3]!.detected.box))).toBe(true);
+    expect(faces.filter((f) => f.drawn)).toHaveLength(drawn.length);
+    if (elsewhere) expect(faces.at(-1)).toMatchObject({ face: found.length, drawn: true });
+    // Each photo face is held once.
+    for (const b of group.boxes) expect(faces.filter((f) => inBox(b, ...centre(f.detected.box))).length).toBeLessThanOrEqual(1);
   });
 
   it('writes the close-up GIFs asked for, each around its face at full resolution', async () => {

@@ -235,7 +235,7 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
   const energy = light ? modelDetailEnergy(model) : null;
   const change =
     protos && face.landmarks && face.landmarks.length >= MESH_POINTS && (useShape || protoTexture > 0)
-      ? prototypeChange(protos.data, size, face.crop, face.landmarks, gender!, sourceForCond, ages.ages, { shape: useShape, texture: light ? (protoTexture > 0 ? 1 : 0) : protoTexture })
+      ? prototypeChange(protos.data, size, face.crop, face.landmarks, gender!, sourceForCond, ages.ages, { shape: useShape, texture: light ? (protoTexture > 0 ? 1 : 0) : protoTexture, faceMask: face.faceMask })
       : null;
   const skin = light ? fadeMap(size, 1, face.faceMask) : null;
   const ownChroma = light ? cropChroma(face.crop, size * size) : null;

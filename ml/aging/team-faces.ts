@@ -7,6 +7,7 @@ import type { Point } from '../prep/geometry.js';
 import { cutRegion, type Region } from './team-compose.js';
 import { orderFaces } from './age-photo.js';
 import { ARCFACE_112 } from '../prep/template.js';
+import { iou } from '../../domain/box-overlap.js';
 
 export type Box = [number, number, number, number];
 
@@ -118,13 +119,22 @@ export async function faceFromBox(host: VisionHost, photo: RawImage, box: Box): 
   return { face: { score: 0, box: [x, y, w, h], keypoints, landmarks: [], pose: poseFromKeypoints(keypoints) }, found: false };
 }
 
-/** The photo's faces found by detection (left to right; or `known`, as given) followed by the drawn ones. */
+/** A drawn box is taken for a face already in the list when it, or the face found in it, overlaps that face this much (IoU). */
+export const SAME_FACE_IOU = 0.4;
+
+/**
+ * The photo's faces found by detection (left to right; or `known`, as given) followed by the drawn ones. A box drawn
+ * over a face already there (SAME_FACE_IOU) replaces that face under its number, so that no face is aged twice.
+ */
 export async function teamFaces(host: VisionHost, photo: RawImage, drawn: readonly Box[] = [], known?: readonly DetectedFace[]): Promise<TeamFace[]> {
   const found = known ? [...known] : orderFaces(await detectFaces(host, photo));
   const out: TeamFace[] = found.map((detected, face) => ({ face, detected, drawn: false, fromBoxAlone: false }));
   for (const box of drawn) {
     const { face, found: ok } = await faceFromBox(host, photo, box);
-    out.push({ face: out.length, detected: face, drawn: true, fromBoxAlone: !ok });
+    const overlap = (f: TeamFace): number => Math.max(iou(box, f.detected.box), ok ? iou(face.box, f.detected.box) : 0);
+    const same = out.map((f, i) => ({ i, o: overlap(f) })).filter((c) => c.o >= SAME_FACE_IOU).sort((a, b) => b.o - a.o)[0];
+    const at = same ? same.i : out.length;
+    out[at] = { face: at, detected: face, drawn: true, fromBoxAlone: !ok };
   }
   return out;
 }
