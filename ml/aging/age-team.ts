@@ -16,7 +16,8 @@ import { ageAlignedFace, pasteMask, type AgeFaceOptions, type Gender } from './a
 import { NoFaceError, type AgePhotoStage } from './age-photo.js';
 import type { ClampedAges } from './ages.js';
 import type { AgingModel } from './model.js';
-import { composeAge, composeFaces, markChanging, PASTED_CACHE_BYTES, restoreRegions, type ComposeFaceInput, type Region } from './team-compose.js';
+import { composeAge, composeFaces, cutRegion, faceRegion, markRegion, PASTED_CACHE_BYTES, pastesBytes, restoreRegions, type ComposeFaceInput, type FacePastes, type PastedCache, type Region } from './team-compose.js';
+import { PastePool } from './paste-pool.js';
 import { faceWarnings, genderWarning, teamFaces, UNCERTAIN_GENDER, type Box, type FaceWarning, type TeamFace } from './team-faces.js';
 
 /** What the user set for one face. */
@@ -110,62 +111,89 @@ export async function ageTeam(host: VisionHost, model: AgingModel, input: string
 
   const inputs: ComposeFaceInput[] = [];
   const faces: Omit<AgedTeamFace, 'region'>[] = [];
-  // Each face's preparation (in the vision page and sharp's threads) starts while the face before it ages here.
-  const prepare = (face: TeamFace): Promise<PreparedFace> => prepareFace(host, photo, face.detected, model.prep, { faceCount: all.length });
-  let nextPrepared = prepare(chosen[0]!);
-  for (const [done, face] of chosen.entries()) {
-    progress({ stage: 'align', face: face.face, facesDone: done, faces: chosen.length });
-    const prepared = await nextPrepared;
-    if (done + 1 < chosen.length) {
-      nextPrepared = prepare(chosen[done + 1]!);
-      // Its failure is reported when its turn comes; if this face fails first, it is not reported at all.
-      nextPrepared.catch(() => undefined);
-    }
-    const lm = face.detected.landmarks;
-    const aligned = {
-      crop: prepared.crop,
-      size: prepared.size,
-      transform: prepared.transform,
-      faceMask: prepared.faceMask,
-      landmarks: lm.length >= 468 ? lm.map((p) => applyAffine(prepared.transform, p)) : null,
-    };
-    const set = options.perFace?.get(face.face) ?? {};
-    let sourceAge = set.sourceAge ?? options.sourceAge;
-    let gender = set.gender ?? options.gender;
-    let genderProbability: number | null = null;
-    if (sourceAge === undefined || gender === undefined) {
-      const [est] = await estimateAgeGender([{ data: prepared.crop, width: prepared.size, height: prepared.size, channels: 3 }]);
-      sourceAge ??= Math.round(est!.age);
-      if (gender === undefined) {
-        gender = est!.gender;
-        genderProbability = est!.genderProbability;
+  // Each aged face is pasted at every target age (in a worker) while the next one ages. The pastes are kept for
+  // composing while they fit a budget: none on a photo of 85 MP and more, where memory is what is short.
+  const pool = PastePool.start();
+  const pastes: Promise<FacePastes>[] = [];
+  const budget = Math.max(0, PASTED_CACHE_BYTES - photo.data.length);
+  let kept = 0;
+  try {
+    // Each face's preparation (in the vision page and sharp's threads) starts while the face before it ages here.
+    const prepare = (face: TeamFace): Promise<PreparedFace> => prepareFace(host, photo, face.detected, model.prep, { faceCount: all.length });
+    let nextPrepared = prepare(chosen[0]!);
+    for (const [done, face] of chosen.entries()) {
+      progress({ stage: 'align', face: face.face, facesDone: done, faces: chosen.length });
+      const prepared = await nextPrepared;
+      if (done + 1 < chosen.length) {
+        nextPrepared = prepare(chosen[done + 1]!);
+        // Its failure is reported when its turn comes; if this face fails first, it is not reported at all.
+        nextPrepared.catch(() => undefined);
       }
+      const lm = face.detected.landmarks;
+      const aligned = {
+        crop: prepared.crop,
+        size: prepared.size,
+        transform: prepared.transform,
+        faceMask: prepared.faceMask,
+        landmarks: lm.length >= 468 ? lm.map((p) => applyAffine(prepared.transform, p)) : null,
+      };
+      const set = options.perFace?.get(face.face) ?? {};
+      let sourceAge = set.sourceAge ?? options.sourceAge;
+      let gender = set.gender ?? options.gender;
+      let genderProbability: number | null = null;
+      if (sourceAge === undefined || gender === undefined) {
+        const [est] = await estimateAgeGender([{ data: prepared.crop, width: prepared.size, height: prepared.size, channels: 3 }]);
+        sourceAge ??= Math.round(est!.age);
+        if (gender === undefined) {
+          gender = est!.gender;
+          genderProbability = est!.genderProbability;
+        }
+      }
+      progress({ stage: 'decode', face: face.face, facesDone: done, faces: chosen.length });
+      const aged = await ageAlignedFace(model, aligned, { ...options, sourceAge, gender, cropFrames: false });
+      const input: ComposeFaceInput = { crop: aligned.crop, size: aligned.size, transform: aligned.transform, mask: pasteMask(model, aligned, options), deltas: aged.deltas, fields: aged.fields };
+      inputs.push(input);
+      const region = faceRegion(input, photo.width, photo.height);
+      const bytes = pastesBytes(input, region, photo.channels);
+      const keep = kept + bytes <= budget;
+      if (keep) kept += bytes;
+      const pasting = pool.paste(cutRegion(photo, region), input, region, keep);
+      pasting.catch(() => undefined);
+      pastes.push(pasting);
+      const warnings = faceWarnings(face, prepared.signals.outside);
+      if (genderProbability !== null && genderProbability < UNCERTAIN_GENDER) warnings.push(genderWarning(face.face, gender, genderProbability));
+      faces.push({
+        face: face.face,
+        box: face.detected.box,
+        drawn: face.drawn,
+        sourceAge,
+        sourceAgeEstimated: set.sourceAge === undefined && options.sourceAge === undefined,
+        gender,
+        genderEstimated: genderProbability !== null,
+        genderProbability,
+        ages: aged.ages,
+        warnings,
+      });
     }
-    progress({ stage: 'decode', face: face.face, facesDone: done, faces: chosen.length });
-    const aged = await ageAlignedFace(model, aligned, { ...options, sourceAge, gender, cropFrames: false });
-    inputs.push({ crop: aligned.crop, size: aligned.size, transform: aligned.transform, mask: pasteMask(model, aligned, options), deltas: aged.deltas, fields: aged.fields });
-    const warnings = faceWarnings(face, prepared.signals.outside);
-    if (genderProbability !== null && genderProbability < UNCERTAIN_GENDER) warnings.push(genderWarning(face.face, gender, genderProbability));
-    faces.push({
-      face: face.face,
-      box: face.detected.box,
-      drawn: face.drawn,
-      sourceAge,
-      sourceAgeEstimated: set.sourceAge === undefined && options.sourceAge === undefined,
-      gender,
-      genderEstimated: genderProbability !== null,
-      genderProbability,
-      ages: aged.ages,
-      warnings,
-    });
+  } catch (err) {
+    await pool.close();
+    throw err;
   }
   const t3 = performance.now();
   progress({ stage: 'compose', face: null, facesDone: chosen.length, faces: chosen.length });
   const composed = composeFaces(inputs, photo.width, photo.height);
   const agedFaces: AgedTeamFace[] = faces.map((f, i) => ({ ...f, region: composed[i]!.region }));
   const changing = new Uint8Array(photo.width * photo.height);
-  // The kept pasted regions trade memory for time: none on a photo of 85 MP and more, where memory is what is short.
-  const pasted = markChanging(photo, composed, changing, Math.max(0, PASTED_CACHE_BYTES - photo.data.length));
+  const pasted: PastedCache = [];
+  try {
+    for (const [i, pasting] of pastes.entries()) {
+      const { changed, pasted: done } = await pasting;
+      markRegion(changing, photo.width, composed[i]!.region, changed);
+      pasted.push(done ?? []);
+    }
+  } finally {
+    await pool.close();
+  }
   const ages = faces[0]!.ages;
   const n = ages.ages.length;
   await sink.start({ width: photo.width, height: photo.height, faces: agedFaces, changing, frames: n });

@@ -63,7 +63,7 @@ export function cutRegion(photo: RawImage, r: Region): RawImage {
  * The photo region a face may change: where its paste mask is above 0 or a warp field moves pixels (crop space),
  * grown by the largest move (the warp samples the photo that far away) and a margin, mapped to the photo and clipped.
  */
-function faceRegion(face: ComposeFaceInput, width: number, height: number): Region {
+export function faceRegion(face: ComposeFaceInput, width: number, height: number): Region {
   const { size, mask } = face;
   let u0 = size, v0 = size, u1 = 0, v1 = 0;
   for (let v = 0; v < size; v++) {
@@ -157,11 +157,48 @@ function intersect(a: Region | null, b: Region): Region | null {
 
 const hull = (a: Region, b: Region): Region => ({ x0: Math.min(a.x0, b.x0), y0: Math.min(a.y0, b.y0), x1: Math.max(a.x1, b.x1), y1: Math.max(a.y1, b.y1) });
 
-/** The face alone pasted at target age k onto its region: the region's pixels as photoFrames draws them. */
+/** The face alone pasted at target age k onto `before`, the photo's pixels over `region`, as photoFrames draws it. */
+function pasteOnRegion(before: RawImage, face: ComposeFaceInput, region: Region, k: number): RawImage {
+  const aligned = { crop: face.crop, size: face.size, transform: shifted(face.transform, region.x0, region.y0), faceMask: face.mask };
+  return photoFrames(before, aligned, { deltas: [face.deltas[k]!], fields: [face.fields[k] ?? null] }, face.mask)[0]!;
+}
+
 function pastedRegion(photo: RawImage, face: ComposeFace, k: number): RawImage {
-  const aligned = { crop: face.crop, size: face.size, transform: shifted(face.transform, face.region.x0, face.region.y0), faceMask: face.mask };
-  const field = face.fields[k] ?? null;
-  return photoFrames(cutRegion(photo, face.region), aligned, { deltas: [face.deltas[k]!], fields: [field] }, face.mask)[0]!;
+  return pasteOnRegion(cutRegion(photo, face.region), face, face.region, k);
+}
+
+/** One face pasted at every target age onto its region: which region pixels some age changes (1), and the pastes if kept. */
+export interface FacePastes {
+  readonly changed: Uint8Array;
+  readonly pasted: RawImage[] | null;
+}
+
+/** The face pasted at every target age onto `before` (the photo over `region`); the pastes are returned when `keep`. */
+export function pasteFace(before: RawImage, face: ComposeFaceInput, region: Region, keep: boolean): FacePastes {
+  const ch = before.channels;
+  const src = before.data;
+  const changed = new Uint8Array(before.width * before.height);
+  const pasted: RawImage[] = [];
+  for (let k = 0; k < face.deltas.length; k++) {
+    const after = pasteOnRegion(before, face, region, k);
+    const a = after.data;
+    for (let i = 0, p = 0; i < changed.length; i++, p += ch) {
+      if (src[p] !== a[p] || src[p + 1] !== a[p + 1] || src[p + 2] !== a[p + 2]) changed[i] = 1;
+    }
+    if (keep) pasted.push(after);
+  }
+  return { changed, pasted: keep ? pasted : null };
+}
+
+/** Bytes of a face's pastes at every target age. */
+export const pastesBytes = (face: ComposeFaceInput, region: Region, channels: number): number => (region.x1 - region.x0) * (region.y1 - region.y0) * channels * face.deltas.length;
+
+/** Marks in `changing` (the photo's width) the pixels a face's `changed` map (its region's size) holds. */
+export function markRegion(changing: Uint8Array, width: number, region: Region, changed: Uint8Array): void {
+  const w = region.x1 - region.x0;
+  for (let y = region.y0, i = 0; y < region.y1; y++) {
+    for (let x = y * width + region.x0, end = x + w; x < end; x++, i++) changing[x] = changing[x]! | changed[i]!;
+  }
 }
 
 /** Sum of the masks (0..255 each) of the face and its neighbours at photo pixel (x, y). */
@@ -184,32 +221,19 @@ export const PASTED_CACHE_BYTES = 256 * 1024 * 1024;
 
 /**
  * Marks (1) in `changing` (width * height) every pixel that any face changes at any target age: the pixels a GIF's
- * later frames must carry. Everything else is the photo in every frame. Returns the pasted regions that fit
- * `budget` bytes, for composeAge.
+ * later frames must carry. Everything else is the photo in every frame. Returns the pastes of the faces whose pastes
+ * fit `budget` bytes (in order), for composeAge.
  */
 export function markChanging(photo: RawImage, faces: readonly ComposeFace[], changing: Uint8Array, budget = PASTED_CACHE_BYTES): PastedCache {
-  const ch = photo.channels;
-  const src = photo.data;
-  const cache: PastedCache = faces.map(() => []);
   let kept = 0;
-  for (const [f, face] of faces.entries()) {
-    const r = face.region;
-    for (let k = 0; k < face.deltas.length; k++) {
-      const after = pastedRegion(photo, face, k);
-      if (kept + after.data.length <= budget) {
-        cache[f]![k] = after;
-        kept += after.data.length;
-      }
-      const a = after.data;
-      for (let y = r.y0, p = 0; y < r.y1; y++) {
-        for (let x = r.x0, i = y * photo.width + r.x0; x < r.x1; x++, i++, p += ch) {
-          const o = i * ch;
-          if (src[o] !== a[p] || src[o + 1] !== a[p + 1] || src[o + 2] !== a[p + 2]) changing[i] = 1;
-        }
-      }
-    }
-  }
-  return cache;
+  return faces.map((face) => {
+    const bytes = pastesBytes(face, face.region, photo.channels);
+    const keep = kept + bytes <= budget;
+    if (keep) kept += bytes;
+    const { changed, pasted } = pasteFace(cutRegion(photo, face.region), face, face.region, keep);
+    markRegion(changing, photo.width, face.region, changed);
+    return pasted ?? [];
+  });
 }
 
 /** Puts the photo back over every face's region of `frame` (a copy of the photo that an earlier age changed). */
