@@ -179,6 +179,18 @@ async function choosePalette(sample: RawImage, max: number): Promise<Uint8Array>
 const CELL_BITS = 5;
 const CELL_SIDE = 1 << (8 - CELL_BITS);
 
+/** Squared distance from v to the nearest value of the cell side starting at a. */
+function nearSq(v: number, a: number): number {
+  const d = v < a ? a - v : v > a + CELL_SIDE - 1 ? v - a - CELL_SIDE + 1 : 0;
+  return d * d;
+}
+
+/** Squared distance from v to the farthest value of the cell side starting at a. */
+function farSq(v: number, a: number): number {
+  const d = Math.max(Math.abs(v - a), Math.abs(v - a - CELL_SIDE + 1));
+  return d * d;
+}
+
 /** Colours remembered by PaletteSearch: a direct-mapped table small enough for the processor's cache. */
 const REMEMBER_BITS = 16;
 
@@ -199,23 +211,15 @@ export class PaletteSearch {
 
   private candidates(cell: number): number {
     const { palette } = this;
-    const lo = [(cell >> (2 * CELL_BITS)) * CELL_SIDE, ((cell >> CELL_BITS) & ((1 << CELL_BITS) - 1)) * CELL_SIDE, (cell & ((1 << CELL_BITS) - 1)) * CELL_SIDE];
+    const r0 = (cell >> (2 * CELL_BITS)) * CELL_SIDE;
+    const g0 = ((cell >> CELL_BITS) & ((1 << CELL_BITS) - 1)) * CELL_SIDE;
+    const b0 = (cell & ((1 << CELL_BITS) - 1)) * CELL_SIDE;
     const n = palette.length / 3;
-    const near = new Float64Array(n);
+    // The smallest over the colours of their farthest squared distance to the cell bounds every pixel's nearest.
     let bound = Infinity;
     for (let i = 0; i < n; i++) {
-      let dMin = 0;
-      let dMax = 0;
-      for (let c = 0; c < 3; c++) {
-        const v = palette[i * 3 + c]!;
-        const a = lo[c]!;
-        const z = a + CELL_SIDE - 1;
-        const below = v < a ? a - v : v > z ? v - z : 0;
-        dMin += below * below;
-        dMax += Math.max((v - a) ** 2, (v - z) ** 2);
-      }
-      near[i] = dMin;
-      if (dMax < bound) bound = dMax;
+      const far = farSq(palette[i * 3]!, r0) + farSq(palette[i * 3 + 1]!, g0) + farSq(palette[i * 3 + 2]!, b0);
+      if (far < bound) bound = far;
     }
     if (this.used + n + 1 > this.pool.length) {
       const grown = new Int16Array(Math.max(2 * this.pool.length, this.used + n + 1));
@@ -223,7 +227,9 @@ export class PaletteSearch {
       this.pool = grown;
     }
     const start = this.used;
-    for (let i = 0; i < n; i++) if (near[i]! <= bound) this.pool[this.used++] = i;
+    for (let i = 0; i < n; i++) {
+      if (nearSq(palette[i * 3]!, r0) + nearSq(palette[i * 3 + 1]!, g0) + nearSq(palette[i * 3 + 2]!, b0) <= bound) this.pool[this.used++] = i;
+    }
     this.pool[this.used++] = -1;
     this.cells[cell] = start + 1;
     return start;
