@@ -14,7 +14,7 @@ import { detectFaces } from '../ml/prep/detect.js';
 import { loadPhoto } from '../ml/prep/photo.js';
 import type { Box } from '../domain/face.js';
 import { ageTeamToFiles, type AgedTeamFiles } from '../workflows/age-team.js';
-import { teamFaces } from '../ml/aging/team-faces.js';
+import { teamFaces, withoutReplaced } from '../ml/aging/team-faces.js';
 import type { DetectedFace } from '../ml/prep/detect.js';
 
 const AGES = [20, 45, 70];
@@ -126,21 +126,23 @@ describe('the team ages together (24-face composite of test-split faces)', () =>
     expect(notNearest).toBe(0);
   });
 
-  it('a box drawn over a face already found is that face (it replaces it under its number); one drawn elsewhere is added', async () => {
+  it('a box drawn over a face already found replaces it (that face is aged once); one drawn elsewhere is added', async () => {
     expect(found.length).toBeGreaterThan(4);
     const [x, y, w, h] = found[3]!.box;
     // Drawn loosely, a tenth wider and taller on every side (IoU with the found box 0.69).
     const loose: [number, number, number, number] = [x - w / 10, y - h / 10, w * 1.2, h * 1.2];
     const elsewhere = group.boxes.find((b) => !found.some((f) => inBox(f.box as unknown as Box, ...centre(b))));
-    const drawn = [loose, ...(elsewhere ? [[elsewhere[0], elsewhere[1], elsewhere[2], elsewhere[3]] as [number, number, number, number]] : [])];
-    const faces = await teamFaces(host, photo, drawn, found);
-    expect(faces).toHaveLength(found.length + (elsewhere ? 1 : 0));
-    expect(faces[3]).toMatchObject({ face: 3, drawn: true, fromBoxAlone: false });
-    expect(inBox(found[3]!.box as unknown as Box, ...centre(faces[3]!.detected.box))).toBe(true);
-    expect(faces.filter((f) => f.drawn)).toHaveLength(drawn.length);
-    if (elsewhere) expect(faces.at(-1)).toMatchObject({ face: found.length, drawn: true });
-    // Each photo face is held once.
-    for (const b of group.boxes) expect(faces.filter((f) => inBox(b, ...centre(f.detected.box))).length).toBeLessThanOrEqual(1);
+    expect(elsewhere).toBeDefined();
+    const faces = await teamFaces(host, photo, [loose, [elsewhere![0], elsewhere![1], elsewhere![2], elsewhere![3]]], found);
+    expect(faces).toHaveLength(found.length + 2);
+    const [over, other] = faces.slice(found.length);
+    expect(over).toMatchObject({ face: found.length, drawn: true, fromBoxAlone: false, replaces: 3 });
+    expect(inBox(found[3]!.box as unknown as Box, ...centre(over!.detected.box))).toBe(true);
+    expect(other).toMatchObject({ face: found.length + 1, drawn: true });
+    expect(other!.replaces).toBeUndefined();
+    // Aged once: the found face 3 gives way to the drawn one, every other face stays.
+    const aging = withoutReplaced(faces);
+    expect(aging.map((f) => f.face)).toEqual(faces.map((f) => f.face).filter((n) => n !== 3));
   });
 
   it('writes the close-up GIFs asked for, each around its face at full resolution', async () => {

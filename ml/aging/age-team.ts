@@ -18,7 +18,7 @@ import type { ClampedAges } from './ages.js';
 import type { AgingModel } from './model.js';
 import { composeAge, composeFaces, cutRegion, faceRegion, markRegion, PASTED_CACHE_BYTES, pastesBytes, restoreRegions, type ComposeFaceInput, type FacePastes, type PastedCache, type Region } from './team-compose.js';
 import { PastePool } from './paste-pool.js';
-import { faceWarnings, genderWarning, teamFaces, UNCERTAIN_GENDER, type Box, type FaceWarning, type TeamFace } from './team-faces.js';
+import { faceWarnings, genderWarning, teamFaces, UNCERTAIN_GENDER, withoutReplaced, type Box, type FaceWarning, type TeamFace } from './team-faces.js';
 
 /** What the user set for one face. */
 export interface TeamFaceSettings {
@@ -106,7 +106,7 @@ export async function ageTeam(host: VisionHost, model: AgingModel, input: string
   const all = await teamFaces(host, photo, options.drawn ?? [], options.detected);
   const t2 = performance.now();
   if (all.length === 0) throw new NoFaceError(`no face found in ${typeof input === 'string' ? path.basename(input) : 'the photo'}`);
-  const chosen = chosenFaces(all, options.faces);
+  const chosen = withoutReplaced(chosenFaces(all, options.faces));
   if (chosen.length === 0) throw new Error('no face chosen to age');
 
   const inputs: ComposeFaceInput[] = [];
