@@ -192,6 +192,8 @@ export async function ageTeam(host: VisionHost, model: AgingModel, input: string
       pasted.push(done ?? []);
     }
   } finally {
+    // The change maps are marked: let them go before the frames need the memory.
+    pastes.length = 0;
     await pool.close();
   }
   const ages = faces[0]!.ages;

@@ -11,17 +11,22 @@ const CHUNK = 256 * 256;
 /** Bytes in 255-byte sub-blocks, kept as a list of chunks so a 100-MP image never needs one huge buffer to grow. */
 class SubBlockWriter {
   private readonly chunks: Buffer[] = [];
-  private chunk = Buffer.alloc(CHUNK);
+  /** The first chunk opens with `head` (the minimum code size byte), then whole sub-blocks. */
+  private chunk = Buffer.alloc(CHUNK + 1);
   /** Where the current sub-block's length byte goes, and its data bytes so far. */
-  private lengthAt = 0;
+  private lengthAt = 1;
   private count = 0;
-  private at = 1;
+  private at = 2;
+
+  constructor(head: number) {
+    this.chunk[0] = head;
+  }
 
   byte(v: number): void {
     this.chunk[this.at++] = v;
     if (++this.count < 255) return;
     this.chunk[this.lengthAt] = 255;
-    if (this.at === CHUNK) {
+    if (this.at === this.chunk.length) {
       this.chunks.push(this.chunk);
       this.chunk = Buffer.alloc(CHUNK);
       this.at = 0;
@@ -30,7 +35,7 @@ class SubBlockWriter {
     this.count = 0;
   }
 
-  /** The sub-blocks and the block terminator. */
+  /** The head byte, the sub-blocks and the block terminator. */
   finish(): Buffer {
     let end = this.at;
     if (this.count > 0) this.chunk[this.lengthAt] = this.count;
@@ -51,14 +56,13 @@ export function lzwEncode(indices: Uint8Array, bits: number): Buffer {
   const minCodeSize = Math.max(2, bits);
   const clear = 1 << minCodeSize;
   const eoi = clear + 1;
-  const out = new SubBlockWriter();
-  const head = Buffer.of(minCodeSize);
+  const out = new SubBlockWriter(minCodeSize);
   if (indices.length === 0) {
     // A clear and the end code, each minCodeSize + 1 bits.
     const size = minCodeSize + 1;
     const v = clear | (eoi << size);
     for (let n = 0; n < 2 * size; n += 8) out.byte((v >> n) & 0xff);
-    return Buffer.concat([head, out.finish()]);
+    return out.finish();
   }
   // Dictionary: (next index << 12 | prefix code) + 1 -> code, open addressing (0: an empty slot).
   const keys = new Int32Array(1 << HASH_BITS);
@@ -156,5 +160,5 @@ export function lzwEncode(indices: Uint8Array, bits: number): Buffer {
   emit(cur);
   emit(eoi);
   if (accBits > 0) out.byte(acc & 0xff);
-  return Buffer.concat([head, out.finish()]);
+  return out.finish();
 }
