@@ -16,7 +16,7 @@ import { ageAlignedFace, pasteMask, type AgeFaceOptions, type Gender } from './a
 import { NoFaceError, type AgePhotoStage } from './age-photo.js';
 import type { ClampedAges } from './ages.js';
 import type { AgingModel } from './model.js';
-import { composeAge, composeFaces, cutRegion, faceRegion, markRegion, PASTED_CACHE_BYTES, pastesBytes, restoreRegions, type ComposeFaceInput, type FacePastes, type PastedCache, type Region } from './team-compose.js';
+import { composeAge, composeFaces, cutRegion, faceRegion, markChanging, markRegion, PASTED_CACHE_BYTES, pastesBytes, restoreRegions, type ComposeFaceInput, type FacePastes, type PastedCache, type Region } from './team-compose.js';
 import { PastePool } from './paste-pool.js';
 import { faceWarnings, genderWarning, teamFaces, UNCERTAIN_GENDER, withoutReplaced, type Box, type FaceWarning, type TeamFace } from './team-faces.js';
 
@@ -111,11 +111,12 @@ export async function ageTeam(host: VisionHost, model: AgingModel, input: string
 
   const inputs: ComposeFaceInput[] = [];
   const faces: Omit<AgedTeamFace, 'region'>[] = [];
-  // Each aged face is pasted at every target age (in a worker) while the next one ages. The pastes are kept for
-  // composing while they fit a budget: none on a photo of 85 MP and more, where memory is what is short.
-  const pool = PastePool.start();
-  const pastes: Promise<FacePastes>[] = [];
+  // Each aged face is pasted at every target age (in a worker) while the next one ages, and the pastes are kept for
+  // composing while they fit a budget. On a photo of 85 MP and more none fit, and memory is what is short: there the
+  // changing pixels are marked after the faces, here, and the frames paste the faces again.
   const budget = Math.max(0, PASTED_CACHE_BYTES - photo.data.length);
+  const pool = budget > 0 ? PastePool.start() : null;
+  const pastes: Promise<FacePastes>[] = [];
   let kept = 0;
   try {
     // Each face's preparation (in the vision page and sharp's threads) starts while the face before it ages here.
@@ -153,13 +154,15 @@ export async function ageTeam(host: VisionHost, model: AgingModel, input: string
       const aged = await ageAlignedFace(model, aligned, { ...options, sourceAge, gender, cropFrames: false });
       const input: ComposeFaceInput = { crop: aligned.crop, size: aligned.size, transform: aligned.transform, mask: pasteMask(model, aligned, options), deltas: aged.deltas, fields: aged.fields };
       inputs.push(input);
-      const region = faceRegion(input, photo.width, photo.height);
-      const bytes = pastesBytes(input, region, photo.channels);
-      const keep = kept + bytes <= budget;
-      if (keep) kept += bytes;
-      const pasting = pool.paste(cutRegion(photo, region), input, region, keep);
-      pasting.catch(() => undefined);
-      pastes.push(pasting);
+      if (pool) {
+        const region = faceRegion(input, photo.width, photo.height);
+        const bytes = pastesBytes(input, region, photo.channels);
+        const keep = kept + bytes <= budget;
+        if (keep) kept += bytes;
+        const pasting = pool.paste(cutRegion(photo, region), input, region, keep);
+        pasting.catch(() => undefined);
+        pastes.push(pasting);
+      }
       const warnings = faceWarnings(face, prepared.signals.outside);
       if (genderProbability !== null && genderProbability < UNCERTAIN_GENDER) warnings.push(genderWarning(face.face, gender, genderProbability));
       faces.push({
@@ -176,7 +179,7 @@ export async function ageTeam(host: VisionHost, model: AgingModel, input: string
       });
     }
   } catch (err) {
-    await pool.close();
+    await pool?.close();
     throw err;
   }
   const t3 = performance.now();
@@ -184,17 +187,21 @@ export async function ageTeam(host: VisionHost, model: AgingModel, input: string
   const composed = composeFaces(inputs, photo.width, photo.height);
   const agedFaces: AgedTeamFace[] = faces.map((f, i) => ({ ...f, region: composed[i]!.region }));
   const changing = new Uint8Array(photo.width * photo.height);
-  const pasted: PastedCache = [];
-  try {
-    for (const [i, pasting] of pastes.entries()) {
-      const { changed, pasted: done } = await pasting;
-      markRegion(changing, photo.width, composed[i]!.region, changed);
-      pasted.push(done ?? []);
+  let pasted: PastedCache = [];
+  if (!pool) {
+    pasted = markChanging(photo, composed, changing, 0);
+  } else {
+    try {
+      for (const [i, pasting] of pastes.entries()) {
+        const { changed, pasted: done } = await pasting;
+        markRegion(changing, photo.width, composed[i]!.region, changed);
+        pasted.push(done ?? []);
+      }
+    } finally {
+      // The change maps are marked: let them go before the frames need the memory.
+      pastes.length = 0;
+      await pool.close();
     }
-  } finally {
-    // The change maps are marked: let them go before the frames need the memory.
-    pastes.length = 0;
-    await pool.close();
   }
   const ages = faces[0]!.ages;
   const n = ages.ages.length;
