@@ -1,7 +1,12 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { GifStream, PaletteSearch } from '../ml/aging/gif-stream.js';
-import { parseFirstImage } from '../ml/aging/gif-blocks.js';
+import { assembleAnimatedGif, parseFirstImage } from '../ml/aging/gif-blocks.js';
+import { lzwEncode } from '../ml/aging/gif-lzw.js';
+import { tempDir } from './helpers/env.js';
 import type { RawImage } from '../ml/estimators/image.js';
 
 const W = 257;
@@ -22,6 +27,18 @@ function frame(k: number, changing: Uint8Array): RawImage {
     data[i * 3 + 2] = Math.max(0, 180 - x * 0.3 - shift);
   }
   return { data, width: W, height: H, channels: 3 };
+}
+
+/**
+ * The frames of a GIF file as Pillow (an independent decoder, as image viewers use) shows them: RGB, one after the
+ * other, or with `indices` the palette indices of a single-image GIF.
+ */
+function pillowFrames(file: string, indices = false): Buffer {
+  const script = indices
+    ? 'import sys\nfrom PIL import Image\nim = Image.open(sys.argv[1])\nsys.stdout.buffer.write(im.tobytes())'
+    : 'import sys\nfrom PIL import Image, ImageSequence\nim = Image.open(sys.argv[1])\nfor f in ImageSequence.Iterator(im):\n    sys.stdout.buffer.write(f.convert("RGB").tobytes())';
+  // The system Python, which has Pillow.
+  return execFileSync('/usr/bin/python3', ['-c', script, file], { maxBuffer: 1 << 28 });
 }
 
 function nearestBrute(table: Buffer, colours: number, r: number, g: number, b: number): number {
@@ -103,5 +120,66 @@ describe('GifStream (frames written one at a time)', () => {
       const r = (t * 37) & 0xff, g = (t * 91) & 0xff, b = (t * 53) & 0xff;
       expect(search.nearest(r, g, b)).toBe(nearestBrute(Buffer.from(palette), 200, r, g, b));
     }
+  });
+
+  it('later frames that carry only the runs of changing pixels (several apart, transparent between) decode in Pillow as in sharp', async () => {
+    const w = 700;
+    const h = 240;
+    const changing = new Uint8Array(w * h);
+    // Three "faces" far apart on long rows: most of each later frame's box is transparent runs between them.
+    for (const [cx, cy, rx, ry] of [[80, 60, 50, 40], [380, 150, 70, 60], [640, 90, 45, 70]] as const) {
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if ((x - cx) ** 2 / rx ** 2 + (y - cy) ** 2 / ry ** 2 < 1) changing[y * w + x] = 1;
+    }
+    const frames = [0, 1, 2].map((k) => {
+      const data = new Uint8Array(w * h * 3);
+      for (let i = 0; i < w * h; i++) {
+        const x = i % w;
+        const y = (i / w) | 0;
+        const shift = changing[i] ? 35 * k : 0;
+        data[i * 3] = 20 + ((x * 0.3 + y * 0.2 + ((x * y) % 9)) | 0);
+        data[i * 3 + 1] = Math.min(255, 30 + y + shift);
+        data[i * 3 + 2] = (200 - (x >> 2) + shift) & 0xff;
+      }
+      return { data, width: w, height: h, channels: 3 };
+    });
+    const stream = new GifStream(w, h, changing, { pingPong: false });
+    for (const f of frames) await stream.add(f);
+    const file = path.join(tempDir('gif-pillow'), 'runs.gif');
+    fs.writeFileSync(file, stream.finish());
+    const pil = pillowFrames(file);
+    const { data: viaSharp } = await sharp(file, { animated: true }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    expect(pil.length).toBe(3 * w * h * 3);
+    expect(pil.equals(viaSharp)).toBe(true);
+    let outsideDiffers = 0;
+    let err = 0;
+    let n = 0;
+    for (let k = 1; k < 3; k++) {
+      for (let i = 0; i < w * h; i++) {
+        const q = (k * w * h + i) * 3;
+        if (!changing[i]) {
+          if (pil[q] !== pil[i * 3] || pil[q + 1] !== pil[i * 3 + 1] || pil[q + 2] !== pil[i * 3 + 2]) outsideDiffers++;
+          continue;
+        }
+        for (let c = 0; c < 3; c++) err += Math.abs(pil[q + c]! - frames[k]!.data[i * 3 + c]!);
+        n += 3;
+      }
+    }
+    expect(outsideDiffers).toBe(0);
+    expect(err / n).toBeLessThan(4);
+  });
+
+  it('LZW of long runs of one index, past a full dictionary, decodes in Pillow to the same indices', () => {
+    const w = 4000;
+    const h = 2200;
+    const indices = new Uint8Array(w * h).fill(5);
+    // A few other indices and short runs among runs of millions of pixels (a 12-bit dictionary fills up inside one).
+    for (let i = 0; i < 400; i++) indices.fill(i % 7, i * 17_203, i * 17_203 + (i % 5));
+    indices.fill(2, 5_000_000, 5_000_300);
+    const table = Buffer.alloc(3 * 8);
+    for (let i = 0; i < 8; i++) table.set([i * 30, 255 - i * 30, (i * 90) & 0xff], i * 3);
+    const gif = assembleAnimatedGif(w, h, [{ image: { left: 0, top: 0, width: w, height: h, table, transparentIndex: null, data: lzwEncode(indices, 3) }, left: 0, top: 0, delayCs: 10 }]);
+    const file = path.join(tempDir('gif-pillow'), 'lzw.gif');
+    fs.writeFileSync(file, gif);
+    expect(pillowFrames(file, true).equals(Buffer.from(indices))).toBe(true);
   });
 });

@@ -14,6 +14,8 @@ import { detectFaces } from '../ml/prep/detect.js';
 import { loadPhoto } from '../ml/prep/photo.js';
 import type { Box } from '../domain/face.js';
 import { ageTeamToFiles, type AgedTeamFiles } from '../workflows/age-team.js';
+import { teamFaces, withoutReplaced } from '../ml/aging/team-faces.js';
+import type { DetectedFace } from '../ml/prep/detect.js';
 
 const AGES = [20, 45, 70];
 const inBox = (b: Box, x: number, y: number): boolean => x >= b[0] && x < b[0] + b[2] && y >= b[1] && y < b[1] + b[3];
@@ -33,7 +35,8 @@ describe('the team ages together (24-face composite of test-split faces)', () =>
   let file = '';
   let model: AgingModel;
   let aged: AgedTeamFiles;
-  let photo: { data: Uint8Array; width: number; height: number };
+  let photo: Awaited<ReturnType<typeof loadPhoto>>;
+  let found: DetectedFace[] = [];
 
   beforeAll(async () => {
     out = tempDir('age-team');
@@ -44,7 +47,7 @@ describe('the team ages together (24-face composite of test-split faces)', () =>
     const loaded = await loadPhoto(file);
     photo = loaded;
     // Faces the detector finds are aged as found; every other face of the composite is drawn, as a user would.
-    const found = orderFaces(await detectFaces(host, loaded));
+    found = orderFaces(await detectFaces(host, loaded));
     const missed = group.boxes.filter((b) => !found.some((f) => inBox(f.box as unknown as Box, ...centre(b))));
     aged = await ageTeamToFiles({
       host,
@@ -121,6 +124,29 @@ describe('the team ages together (24-face composite of test-split faces)', () =>
     expect(outside).toBeGreaterThan(0.15 * gif.width * gif.height);
     expect(differs).toBe(0);
     expect(notNearest).toBe(0);
+  });
+
+  it('a box drawn over a face already found replaces it (that face is aged once); one drawn elsewhere is added', async () => {
+    expect(found.length).toBeGreaterThan(4);
+    const [x, y, w, h] = found[3]!.box;
+    // Drawn loosely, a tenth wider and taller on every side (IoU with the found box 0.69).
+    const loose: [number, number, number, number] = [x - w / 10, y - h / 10, w * 1.2, h * 1.2];
+    // A box of the background, clear of every face of the composite by a face's size.
+    const clear = (b: Box): boolean => group.boxes.every((g) => b[0] + b[2] + g[2] < g[0] || g[0] + 2 * g[2] < b[0] || b[1] + b[3] + g[3] < g[1] || g[1] + 2 * g[3] < b[1]);
+    const spots: Box[] = [];
+    for (let y = 0; y + 130 <= group.height; y += 40) for (let x = 0; x + 130 <= group.width; x += 40) spots.push([x, y, 130, 130]);
+    const elsewhere = spots.find(clear);
+    expect(elsewhere).toBeDefined();
+    const faces = await teamFaces(host, photo, [loose, [elsewhere![0], elsewhere![1], elsewhere![2], elsewhere![3]]], found);
+    expect(faces).toHaveLength(found.length + 2);
+    const [over, other] = faces.slice(found.length);
+    expect(over).toMatchObject({ face: found.length, drawn: true, fromBoxAlone: false, replaces: 3 });
+    expect(inBox(found[3]!.box as unknown as Box, ...centre(over!.detected.box))).toBe(true);
+    expect(other).toMatchObject({ face: found.length + 1, drawn: true });
+    expect(other!.replaces).toBeUndefined();
+    // Aged once: the found face 3 gives way to the drawn one, every other face stays.
+    const aging = withoutReplaced(faces);
+    expect(aging.map((f) => f.face)).toEqual(faces.map((f) => f.face).filter((n) => n !== 3));
   });
 
   it('writes the close-up GIFs asked for, each around its face at full resolution', async () => {

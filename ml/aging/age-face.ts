@@ -73,6 +73,11 @@ export interface AgeFaceOptions {
    * change, with `detail`, `chroma` and `tone`). Default: the model's sidecar (`aging.lightness`), else null.
    */
   readonly lightness?: LightnessSettings | null;
+  /**
+   * Make the crop frames, the decodes and the detail gains (default true). The team's frames need only the changes
+   * and the warp fields: without them, cropFrames and decodes are empty and detailGains are null.
+   */
+  readonly cropFrames?: boolean;
 }
 
 /** How the decoder's change is carried onto the face, with every setting resolved. */
@@ -230,7 +235,7 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
   const energy = light ? modelDetailEnergy(model) : null;
   const change =
     protos && face.landmarks && face.landmarks.length >= MESH_POINTS && (useShape || protoTexture > 0)
-      ? prototypeChange(protos.data, size, face.crop, face.landmarks, gender!, sourceForCond, ages.ages, { shape: useShape, texture: light ? (protoTexture > 0 ? 1 : 0) : protoTexture })
+      ? prototypeChange(protos.data, size, face.crop, face.landmarks, gender!, sourceForCond, ages.ages, { shape: useShape, texture: light ? (protoTexture > 0 ? 1 : 0) : protoTexture, faceMask: face.faceMask })
       : null;
   const skin = light ? fadeMap(size, 1, face.faceMask) : null;
   const ownChroma = light ? cropChroma(face.crop, size * size) : null;
@@ -243,9 +248,10 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
   // With prototypes the shape and their texture grow a child up, so the child keeps its own skin detail like anyone.
   const fade = fadeMap(size, 1 - (change ? blend.detail : detailForSource(blend.detail, sourceForCond)), face.faceMask);
   const { chroma, tone } = blend;
+  const makeFrames = options.cropFrames ?? true;
   for (let k = 0; k < n; k++) {
     const off = (k + 1) * px;
-    decodes.push({ data: toBytes(raw, off, px), width: size, height: size, channels: 3 });
+    if (makeFrames) decodes.push({ data: toBytes(raw, off, px), width: size, height: size, channels: 3 });
     let delta: Float32Array = new Float32Array(px);
     let gains: Float32Array | null = null;
     let sigma = 0;
@@ -267,6 +273,11 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
       keepTone(delta, size, tone, size / 8);
     }
     const field = change?.fields[k] ?? null;
+    deltas.push(delta);
+    const shownGains = gains && field ? warpCropImage(gains, size, 1, field) : gains;
+    detailGains.push(shownGains);
+    detailSigmas.push(sigma);
+    if (!makeFrames) continue;
     const base = field ? warpCropImage(face.crop, size, 3, field) : face.crop;
     const shown = field ? warpCropImage(delta, size, 3, field) : delta;
     const frame = new Uint8Array(px);
@@ -274,10 +285,6 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
       const v = base[i]! + shown[i]!;
       frame[i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
     }
-    const shownGains = gains && field ? warpCropImage(gains, size, 1, field) : gains;
-    detailGains.push(shownGains);
-    detailSigmas.push(sigma);
-    deltas.push(delta);
     const cropFrame = { data: frame, width: size, height: size, channels: 3 };
     cropFrames.push(shownGains ? scaleOwnDetail(cropFrame, shownGains, size, [1, 0, 0, 0, 1, 0], sigma) : cropFrame);
   }

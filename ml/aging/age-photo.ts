@@ -7,7 +7,7 @@ import type { RawImage } from '../estimators/image.js';
 import { applyAffine } from '../prep/geometry.js';
 import { ageAlignedFace, type AgeFaceOptions, type Gender } from './age-face.js';
 import { estimateAgeGender } from '../estimators/index.js';
-import { composeInput, streamFrames, type ComposedFrameSink } from './team-compose.js';
+import { composeFaces, composeInput, streamFrames, type ComposedFrameSink } from './team-compose.js';
 import { faceWarnings, genderWarnings, type FaceWarning } from './team-faces.js';
 import type { ClampedAges } from './ages.js';
 import type { AgingModel } from './model.js';
@@ -154,7 +154,7 @@ export async function agePhoto(host: VisionHost, model: AgingModel, input: strin
       decodes: aged.decodes,
     };
     options.onStage?.('compose', idx);
-    const ms = await streamFrames(photo, [composeInput(model, aligned, aged, options)], aged.ages.ages.length, sinks(done, chosen.length));
+    const ms = await streamFrames(photo, composeFaces([composeInput(model, aligned, aged, options)], photo.width, photo.height), aged.ages.ages.length, sinks(done, chosen.length));
     pasteMs += ms.composeMs;
     writeMs += ms.writeMs;
     out.push(done);

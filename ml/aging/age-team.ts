@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { VisionHost } from '../vision/host.js';
 import { loadPhoto, type Photo } from '../prep/photo.js';
-import { prepareFace } from '../prep/prepare-face.js';
+import { prepareFace, type PreparedFace } from '../prep/prepare-face.js';
 import type { DetectedFace } from '../prep/detect.js';
 import { applyAffine } from '../prep/geometry.js';
 import type { RawImage } from '../estimators/image.js';
@@ -15,8 +15,9 @@ import { ageAlignedFace, type AgeFaceOptions, type Gender } from './age-face.js'
 import { NoFaceError, sourceOf, type AgePhotoStage } from './age-photo.js';
 import type { ClampedAges } from './ages.js';
 import type { AgingModel } from './model.js';
-import { composeInput, streamFrames, type ComposeFaceInput, type Region } from './team-compose.js';
-import { faceWarnings, genderWarnings, teamFaces, type Box, type FaceWarning, type TeamFace } from './team-faces.js';
+import { composeFaces, composeInput, cutRegion, faceRegion, markRegion, PASTED_CACHE_BYTES, pastesBytes, streamFrames, type ChangeMarks, type ComposeFaceInput, type FacePastes, type PastedCache, type Region } from './team-compose.js';
+import { PastePool } from './paste-pool.js';
+import { faceWarnings, genderWarnings, teamFaces, withoutReplaced, type Box, type FaceWarning, type TeamFace } from './team-faces.js';
 
 /** What the user set for one face. */
 export interface TeamFaceSettings {
@@ -104,57 +105,103 @@ export async function ageTeam(host: VisionHost, model: AgingModel, input: string
   const all = await teamFaces(host, photo, options.drawn ?? [], options.detected);
   const t2 = performance.now();
   if (all.length === 0) throw new NoFaceError(`no face found in ${typeof input === 'string' ? path.basename(input) : 'the photo'}`);
-  const chosen = chosenFaces(all, options.faces);
+  const chosen = withoutReplaced(chosenFaces(all, options.faces));
   if (chosen.length === 0) throw new Error('no face chosen to age');
 
   const inputs: ComposeFaceInput[] = [];
   const faces: Omit<AgedTeamFace, 'region'>[] = [];
-  for (const [done, face] of chosen.entries()) {
-    progress({ stage: 'align', face: face.face, facesDone: done, faces: chosen.length });
-    const prepared = await prepareFace(host, photo, face.detected, model.prep, { faceCount: all.length });
-    const lm = face.detected.landmarks;
-    const aligned = {
-      crop: prepared.crop,
-      size: prepared.size,
-      transform: prepared.transform,
-      faceMask: prepared.faceMask,
-      landmarks: lm.length >= 468 ? lm.map((p) => applyAffine(prepared.transform, p)) : null,
-    };
-    const set = options.perFace?.get(face.face) ?? {};
-    const { sourceAge, gender, genderProbability } = await sourceOf(
-      { data: prepared.crop, width: prepared.size, height: prepared.size, channels: 3 },
-      { sourceAge: set.sourceAge ?? options.sourceAge, gender: set.gender ?? options.gender },
-    );
-    progress({ stage: 'decode', face: face.face, facesDone: done, faces: chosen.length });
-    const aged = await ageAlignedFace(model, aligned, { ...options, sourceAge, gender });
-    inputs.push(composeInput(model, aligned, aged, options));
-    const warnings = [...faceWarnings(face, prepared.signals.outside), ...genderWarnings(face.face, gender, genderProbability)];
-    faces.push({
-      face: face.face,
-      box: face.detected.box,
-      drawn: face.drawn,
-      sourceAge,
-      sourceAgeEstimated: set.sourceAge === undefined && options.sourceAge === undefined,
-      gender,
-      genderEstimated: genderProbability !== null,
-      genderProbability,
-      ages: aged.ages,
-      warnings,
-    });
+  // Each aged face is pasted at every target age (in a worker) while the next one ages, and the pastes are kept for
+  // composing while they fit a budget. On a photo of 85 MP and more none fit, and memory is what is short: there the
+  // changing pixels are marked after the faces, by streamFrames, and the frames paste the faces again.
+  const budget = Math.max(0, PASTED_CACHE_BYTES - photo.data.length);
+  const pool = budget > 0 ? PastePool.start() : null;
+  const pastes: Promise<FacePastes>[] = [];
+  let kept = 0;
+  try {
+    // Each face's preparation (in the vision page and sharp's threads) starts while the face before it ages here.
+    const prepare = (face: TeamFace): Promise<PreparedFace> => prepareFace(host, photo, face.detected, model.prep, { faceCount: all.length });
+    let nextPrepared = prepare(chosen[0]!);
+    for (const [done, face] of chosen.entries()) {
+      progress({ stage: 'align', face: face.face, facesDone: done, faces: chosen.length });
+      const prepared = await nextPrepared;
+      if (done + 1 < chosen.length) {
+        nextPrepared = prepare(chosen[done + 1]!);
+        // Its failure is reported when its turn comes; if this face fails first, it is not reported at all.
+        nextPrepared.catch(() => undefined);
+      }
+      const lm = face.detected.landmarks;
+      const aligned = {
+        crop: prepared.crop,
+        size: prepared.size,
+        transform: prepared.transform,
+        faceMask: prepared.faceMask,
+        landmarks: lm.length >= 468 ? lm.map((p) => applyAffine(prepared.transform, p)) : null,
+      };
+      const set = options.perFace?.get(face.face) ?? {};
+      const { sourceAge, gender, genderProbability } = await sourceOf(
+        { data: prepared.crop, width: prepared.size, height: prepared.size, channels: 3 },
+        { sourceAge: set.sourceAge ?? options.sourceAge, gender: set.gender ?? options.gender },
+      );
+      progress({ stage: 'decode', face: face.face, facesDone: done, faces: chosen.length });
+      const aged = await ageAlignedFace(model, aligned, { ...options, sourceAge, gender, cropFrames: false });
+      const input = composeInput(model, aligned, aged, options);
+      inputs.push(input);
+      if (pool) {
+        const region = faceRegion(input, photo.width, photo.height);
+        const bytes = pastesBytes(input, region, photo.channels);
+        const keep = kept + bytes <= budget;
+        if (keep) kept += bytes;
+        const pasting = pool.paste(cutRegion(photo, region), input, region, keep);
+        pasting.catch(() => undefined);
+        pastes.push(pasting);
+      }
+      faces.push({
+        face: face.face,
+        box: face.detected.box,
+        drawn: face.drawn,
+        sourceAge,
+        sourceAgeEstimated: set.sourceAge === undefined && options.sourceAge === undefined,
+        gender,
+        genderEstimated: genderProbability !== null,
+        genderProbability,
+        ages: aged.ages,
+        warnings: [...faceWarnings(face, prepared.signals.outside), ...genderWarnings(face.face, gender, genderProbability)],
+      });
+    }
+  } catch (err) {
+    await pool?.close();
+    throw err;
   }
   const t3 = performance.now();
   progress({ stage: 'compose', face: null, facesDone: chosen.length, faces: chosen.length });
+  const composed = composeFaces(inputs, photo.width, photo.height);
+  const agedFaces: AgedTeamFace[] = faces.map((f, i) => ({ ...f, region: composed[i]!.region }));
+  let marks: ChangeMarks | undefined;
+  if (pool) {
+    const changing = new Uint8Array(photo.width * photo.height);
+    const pasted: PastedCache = [];
+    try {
+      for (const [i, pasting] of pastes.entries()) {
+        const { changed, pasted: done } = await pasting;
+        markRegion(changing, photo.width, composed[i]!.region, changed);
+        pasted.push(done ?? []);
+      }
+    } finally {
+      // The change maps are marked: let them go before the frames need the memory.
+      pastes.length = 0;
+      await pool.close();
+    }
+    marks = { changing, pasted };
+  }
+  const marked = performance.now() - t3;
   const ages = faces[0]!.ages;
-  let agedFaces: AgedTeamFace[] = [];
-  const { composeMs, writeMs } = await streamFrames(photo, inputs, ages.ages.length, {
-    start: ({ width, height, regions, changing, frames }) => {
-      agedFaces = faces.map((f, i) => ({ ...f, region: regions[i]! }));
-      return sink.start({ width, height, faces: agedFaces, changing, frames });
-    },
+  const streamed = await streamFrames(photo, composed, ages.ages.length, {
+    start: ({ width, height, changing, frames }) => sink.start({ width, height, faces: agedFaces, changing, frames }),
     frame: (k, frame) => {
       if (k === 0) progress({ stage: 'encode', face: null, facesDone: chosen.length, faces: chosen.length });
       return sink.frame(k, frame);
     },
-  });
-  return { width: photo.width, height: photo.height, faceCount: all.length, faces: agedFaces, ages, timings: { loadMs: t1 - t0, detectMs: t2 - t1, faceMs: t3 - t2, composeMs, writeMs } };
+  }, marks);
+  const timings = { loadMs: t1 - t0, detectMs: t2 - t1, faceMs: t3 - t2, composeMs: marked + streamed.composeMs, writeMs: streamed.writeMs };
+  return { width: photo.width, height: photo.height, faceCount: all.length, faces: agedFaces, ages, timings };
 }

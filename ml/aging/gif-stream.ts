@@ -19,16 +19,19 @@ const PALETTE_SAMPLE = 1 << 16;
  */
 export class GifStream {
   private readonly images: GifImage[] = [];
-  private readonly box: { x0: number; y0: number; x1: number; y1: number } | null;
+  private readonly box: Box | null;
+  /** The runs of changing pixels, which the later frames carry. */
+  private readonly spans: Spans;
 
   constructor(
     readonly width: number,
     readonly height: number,
-    private readonly changing: Uint8Array,
+    changing: Uint8Array,
     private readonly options: GifOptions = {},
   ) {
     if (changing.length !== width * height) throw new Error(`the change map has ${changing.length} pixels, expected ${width * height}`);
     this.box = maskBoundingBox(changing, width, height);
+    this.spans = this.box ? maskSpans(changing, width, this.box) : { runs: new Int32Array(0), pixels: 0 };
   }
 
   get frames(): number {
@@ -42,9 +45,10 @@ export class GifStream {
     if (this.images.length === 0 || !this.box) {
       // The first frame's palette is drawn half from the changing pixels (the faces), which the later frames show
       // with palettes of their own: so the faces do not lose colours to the background in the first frame only.
-      this.images.push(await quantiseRegion(frame, { x0: 0, y0: 0, x1: this.width, y1: this.height }, null, this.box ? this.changing : null));
+      const whole = { x0: 0, y0: 0, x1: this.width, y1: this.height };
+      this.images.push(await quantiseRegion(frame, whole, wholeSpans(whole), false, this.box ? this.spans : null));
     } else {
-      this.images.push(await quantiseRegion(frame, this.box, this.changing));
+      this.images.push(await quantiseRegion(frame, this.box, this.spans, true));
     }
   }
 
@@ -84,36 +88,70 @@ function joinSamples(a: RawImage, b: RawImage): RawImage {
   return { data, width: a.width, height, channels: 3 };
 }
 
-/** Evenly spread pixels of the region (only where `keep` is 1, when given) as one RGB image for imagequant. */
-function paletteSample(frame: RawImage, r: { x0: number; y0: number; x1: number; y1: number }, keep: Uint8Array | null, size = PALETTE_SAMPLE): RawImage {
-  const ch = frame.channels;
-  let count = 0;
-  const w = r.x1 - r.x0;
-  for (let y = r.y0; y < r.y1; y++) {
-    if (!keep) {
-      count += w;
-      continue;
-    }
-    for (let x = r.x0; x < r.x1; x++) count += keep[y * frame.width + x]!;
+interface Box {
+  readonly x0: number;
+  readonly y0: number;
+  readonly x1: number;
+  readonly y1: number;
+}
+
+/** Pixels of a frame as runs along rows: [y, x0, x1) triples, and how many pixels they hold. */
+interface Spans {
+  readonly runs: Int32Array;
+  readonly pixels: number;
+}
+
+/** Every row of the box as one run. */
+function wholeSpans(r: Box): Spans {
+  const runs = new Int32Array(3 * (r.y1 - r.y0));
+  for (let y = r.y0, o = 0; y < r.y1; y++, o += 3) {
+    runs[o] = y;
+    runs[o + 1] = r.x0;
+    runs[o + 2] = r.x1;
   }
-  const step = Math.max(1, count / size);
-  const n = Math.max(1, Math.min(count, Math.floor(count / step)));
+  return { runs, pixels: (r.x1 - r.x0) * (r.y1 - r.y0) };
+}
+
+/** The runs of 1s of a width-wide mask within the box. */
+function maskSpans(mask: Uint8Array, width: number, r: Box): Spans {
+  const runs: number[] = [];
+  let pixels = 0;
+  for (let y = r.y0; y < r.y1; y++) {
+    const row = mask.subarray(y * width, (y + 1) * width);
+    let x = row.indexOf(1, r.x0);
+    while (x >= 0 && x < r.x1) {
+      let end = row.indexOf(0, x);
+      if (end < 0 || end > r.x1) end = r.x1;
+      runs.push(y, x, end);
+      pixels += end - x;
+      x = row.indexOf(1, end);
+    }
+  }
+  return { runs: Int32Array.from(runs), pixels };
+}
+
+/** About `size` pixels of the spans, evenly spread over them, as one RGB image for imagequant. */
+function paletteSample(frame: RawImage, spans: Spans, size = PALETTE_SAMPLE): RawImage {
+  const ch = frame.channels;
+  const step = Math.max(1, spans.pixels / size);
+  const n = Math.max(1, Math.min(spans.pixels, Math.floor(spans.pixels / step)));
   const side = Math.ceil(Math.sqrt(n));
   const data = new Uint8Array(side * side * 3);
-  let seen = 0;
-  let nextAt = 0;
+  const { runs } = spans;
   let o = 0;
-  for (let y = r.y0; y < r.y1 && o < data.length; y++) {
-    for (let x = r.x0; x < r.x1 && o < data.length; x++) {
-      const i = y * frame.width + x;
-      if (keep && !keep[i]) continue;
-      if (seen++ < nextAt) continue;
-      nextAt += step;
-      const p = i * ch;
+  // The next pixel to take, counted along the spans; `seen` pixels lie in the spans before the current one.
+  let nextAt = 0;
+  let seen = 0;
+  for (let s = 0; s < runs.length && o < data.length; s += 3) {
+    const len = runs[s + 2]! - runs[s + 1]!;
+    const base = runs[s]! * frame.width + runs[s + 1]!;
+    for (; nextAt < seen + len && o < data.length; nextAt += step) {
+      const p = (base + Math.floor(nextAt) - seen) * ch;
       data[o++] = frame.data[p]!;
       data[o++] = frame.data[p + 1]!;
       data[o++] = frame.data[p + 2]!;
     }
+    seen += len;
   }
   // Unfilled cells repeat the first sampled pixel, which adds no colour of its own.
   for (; o < data.length; o += 3) data.copyWithin(o, 0, 3);
@@ -141,54 +179,74 @@ async function choosePalette(sample: RawImage, max: number): Promise<Uint8Array>
 const CELL_BITS = 5;
 const CELL_SIDE = 1 << (8 - CELL_BITS);
 
+/** Squared distance from v to the nearest value of the cell side starting at a. */
+function nearSq(v: number, a: number): number {
+  const d = v < a ? a - v : v > a + CELL_SIDE - 1 ? v - a - CELL_SIDE + 1 : 0;
+  return d * d;
+}
+
+/** Squared distance from v to the farthest value of the cell side starting at a. */
+function farSq(v: number, a: number): number {
+  const d = Math.max(Math.abs(v - a), Math.abs(v - a - CELL_SIDE + 1));
+  return d * d;
+}
+
+/** Colours remembered by PaletteSearch: a direct-mapped table small enough for the processor's cache. */
+const REMEMBER_BITS = 16;
+
 /**
  * Exact nearest-colour search: the colour cube is cut into cells, and for each cell (on first use) only the palette
- * colours whose nearest possible distance to the cell beats every colour's farthest are kept, usually a handful.
+ * colours whose nearest possible distance to the cell beats every colour's farthest are kept, usually a handful. The
+ * colours last looked up are remembered (a photo repeats its colours), each with its whole RGB, so a hit is exact.
  */
 export class PaletteSearch {
-  private readonly cells = new Int32Array(1 << (3 * CELL_BITS)).fill(-1);
-  private readonly lists: Int16Array[] = [];
+  /** Per cell, the start of its candidates in `pool` + 1 (0: not listed yet); the list ends at the next -1. */
+  private readonly cells = new Int32Array(1 << (3 * CELL_BITS));
+  private pool = new Int16Array(4096);
+  private used = 0;
+  private readonly seen = new Int32Array(1 << REMEMBER_BITS).fill(-1);
+  private readonly seenIndex = new Uint8Array(1 << REMEMBER_BITS);
 
   constructor(private readonly palette: Uint8Array) {}
 
-  private candidates(cell: number): Int16Array {
-    const at = this.cells[cell]!;
-    if (at >= 0) return this.lists[at]!;
+  private candidates(cell: number): number {
     const { palette } = this;
-    const lo = [(cell >> (2 * CELL_BITS)) * CELL_SIDE, ((cell >> CELL_BITS) & ((1 << CELL_BITS) - 1)) * CELL_SIDE, (cell & ((1 << CELL_BITS) - 1)) * CELL_SIDE];
+    const r0 = (cell >> (2 * CELL_BITS)) * CELL_SIDE;
+    const g0 = ((cell >> CELL_BITS) & ((1 << CELL_BITS) - 1)) * CELL_SIDE;
+    const b0 = (cell & ((1 << CELL_BITS) - 1)) * CELL_SIDE;
     const n = palette.length / 3;
-    const near = new Float64Array(n);
+    // The smallest over the colours of their farthest squared distance to the cell bounds every pixel's nearest.
     let bound = Infinity;
     for (let i = 0; i < n; i++) {
-      let dMin = 0;
-      let dMax = 0;
-      for (let c = 0; c < 3; c++) {
-        const v = palette[i * 3 + c]!;
-        const a = lo[c]!;
-        const z = a + CELL_SIDE - 1;
-        const below = v < a ? a - v : v > z ? v - z : 0;
-        dMin += below * below;
-        dMax += Math.max((v - a) ** 2, (v - z) ** 2);
-      }
-      near[i] = dMin;
-      if (dMax < bound) bound = dMax;
+      const far = farSq(palette[i * 3]!, r0) + farSq(palette[i * 3 + 1]!, g0) + farSq(palette[i * 3 + 2]!, b0);
+      if (far < bound) bound = far;
     }
-    const keep: number[] = [];
-    for (let i = 0; i < n; i++) if (near[i]! <= bound) keep.push(i);
-    const list = Int16Array.from(keep);
-    this.cells[cell] = this.lists.length;
-    this.lists.push(list);
-    return list;
+    if (this.used + n + 1 > this.pool.length) {
+      const grown = new Int16Array(Math.max(2 * this.pool.length, this.used + n + 1));
+      grown.set(this.pool);
+      this.pool = grown;
+    }
+    const start = this.used;
+    for (let i = 0; i < n; i++) {
+      if (nearSq(palette[i * 3]!, r0) + nearSq(palette[i * 3 + 1]!, g0) + nearSq(palette[i * 3 + 2]!, b0) <= bound) this.pool[this.used++] = i;
+    }
+    this.pool[this.used++] = -1;
+    this.cells[cell] = start + 1;
+    return start;
   }
 
   /** The index of the nearest colour (squared RGB distance; of equals, the lowest index). */
   nearest(r: number, g: number, b: number): number {
-    const list = this.candidates(((r >> (8 - CELL_BITS)) << (2 * CELL_BITS)) | ((g >> (8 - CELL_BITS)) << CELL_BITS) | (b >> (8 - CELL_BITS)));
-    const { palette } = this;
+    const colour = (r << 16) | (g << 8) | b;
+    const slot = Math.imul(colour, 0x9e3779b1) >>> (32 - REMEMBER_BITS);
+    if (this.seen[slot] === colour) return this.seenIndex[slot]!;
+    const cell = ((r >> (8 - CELL_BITS)) << (2 * CELL_BITS)) | ((g >> (8 - CELL_BITS)) << CELL_BITS) | (b >> (8 - CELL_BITS));
+    const at = this.cells[cell]!;
+    let j = at > 0 ? at - 1 : this.candidates(cell);
+    const { palette, pool } = this;
     let best = -1;
     let bestD = Infinity;
-    for (let j = 0; j < list.length; j++) {
-      const i = list[j]!;
+    for (let i = pool[j]!; i >= 0; i = pool[++j]!) {
       const dr = palette[i * 3]! - r, dg = palette[i * 3 + 1]! - g, db = palette[i * 3 + 2]! - b;
       const d = dr * dr + dg * dg + db * db;
       if (d < bestD) {
@@ -196,45 +254,39 @@ export class PaletteSearch {
         best = i;
       }
     }
+    this.seen[slot] = colour;
+    this.seenIndex[slot] = best;
     return best;
   }
 }
 
-/** The region of a frame as a GIF image: its own palette, pixels outside `keep` (when given) transparent. */
-async function quantiseRegion(frame: RawImage, r: { x0: number; y0: number; x1: number; y1: number }, keep: Uint8Array | null, favour: Uint8Array | null = null): Promise<GifImage> {
-  const sample = favour ? joinSamples(paletteSample(frame, r, null, PALETTE_SAMPLE / 2), paletteSample(frame, r, favour, PALETTE_SAMPLE / 2)) : paletteSample(frame, r, keep);
-  const palette = await choosePalette(sample, keep ? 255 : 256);
+/**
+ * The box of a frame as a GIF image with its own palette, chosen from the pixels of `spans` (and as many again from
+ * `favour`, when given). With `transparent`, only the pixels of `spans` are drawn and the rest of the box is
+ * transparent; else `spans` covers the box.
+ */
+async function quantiseRegion(frame: RawImage, r: Box, spans: Spans, transparent: boolean, favour: Spans | null = null): Promise<GifImage> {
+  const sample = favour ? joinSamples(paletteSample(frame, spans, PALETTE_SAMPLE / 2), paletteSample(frame, favour, PALETTE_SAMPLE / 2)) : paletteSample(frame, spans);
+  const palette = await choosePalette(sample, transparent ? 255 : 256);
   const colours = palette.length / 3;
-  const transparentIndex = keep ? colours : null;
-  const entries = colours + (keep ? 1 : 0);
+  const transparentIndex = transparent ? colours : null;
+  const entries = colours + (transparent ? 1 : 0);
   const bits = Math.max(1, Math.ceil(Math.log2(Math.max(2, entries))));
   const table = Buffer.alloc(3 * (1 << bits));
   table.set(palette);
   const search = new PaletteSearch(palette);
   const w = r.x1 - r.x0;
-  const h = r.y1 - r.y0;
-  const indices = new Uint8Array(w * h);
+  const indices = new Uint8Array(w * (r.y1 - r.y0));
+  if (transparentIndex !== null) indices.fill(transparentIndex);
   const ch = frame.channels;
   const px = frame.data;
-  // Neighbouring pixels often share a colour: the last lookup is reused.
-  let lastKey = -1;
-  let lastIndex = 0;
-  for (let y = 0; y < h; y++) {
-    let i = (y + r.y0) * frame.width + r.x0;
-    let o = y * w;
-    for (let x = 0; x < w; x++, i++, o++) {
-      if (keep && !keep[i]) {
-        indices[o] = transparentIndex!;
-        continue;
-      }
-      const p = i * ch;
-      const key = (px[p]! << 16) | (px[p + 1]! << 8) | px[p + 2]!;
-      if (key !== lastKey) {
-        lastKey = key;
-        lastIndex = search.nearest(px[p]!, px[p + 1]!, px[p + 2]!);
-      }
-      indices[o] = lastIndex;
-    }
+  const { runs } = spans;
+  for (let s = 0; s < runs.length; s += 3) {
+    const y = runs[s]!;
+    const x0 = runs[s + 1]!;
+    let p = (y * frame.width + x0) * ch;
+    let o = (y - r.y0) * w + x0 - r.x0;
+    for (let x = x0; x < runs[s + 2]!; x++, p += ch) indices[o++] = search.nearest(px[p]!, px[p + 1]!, px[p + 2]!);
   }
-  return { left: r.x0, top: r.y0, width: w, height: h, table, transparentIndex, data: lzwEncode(indices, bits) };
+  return { left: r.x0, top: r.y0, width: w, height: r.y1 - r.y0, table, transparentIndex, data: lzwEncode(indices, bits) };
 }

@@ -45,6 +45,12 @@ export interface PrototypeChangeOptions {
   readonly shape: boolean;
   /** Weight of the prototype texture difference (0: none). */
   readonly texture: number;
+  /**
+   * The face's feathered mask (size x size, 0..255): the texture change is weighted by it. Beyond the face the
+   * prototypes average hair, background and the grey padding of their crops, and their ratio there would pale the
+   * photo's hair and background at the corners of the paste mask.
+   */
+  readonly faceMask?: Uint8Array;
 }
 
 /**
@@ -113,7 +119,8 @@ export function prototypeChange(
     const keep = outsideMouth(p);
     for (let i = 0; i < ratio.length; i++) ratio[i] = keep[(i / 3) | 0]! * (Math.min(RATIO_MAX, Math.max(1 / RATIO_MAX, (target[i]! + RATIO_FLOOR) / (fromSource[i]! + RATIO_FLOOR))) - 1);
     const own = warpCropImage(resample(ratio, p.size, size), size, 3, frame);
-    for (let i = 0; i < own.length; i++) own[i] = opts.texture * own[i]! * crop[i]!;
+    const within = opts.faceMask;
+    for (let i = 0; i < own.length; i++) own[i] = opts.texture * own[i]! * crop[i]! * (within ? within[(i / 3) | 0]! / 255 : 1);
     return own;
   });
   return { fields, textures };

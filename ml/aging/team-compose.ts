@@ -56,6 +56,11 @@ export interface ComposeFace extends ComposeFaceInput {
   readonly regionMask: Uint8Array;
   /** Faces (indices into the list) whose regions overlap this one's. */
   neighbours: number[];
+  /**
+   * Within the region, a box holding every pixel where two masks of this face and its neighbours are both above 0:
+   * only there can they sum above 1 (null: nowhere).
+   */
+  shared: Region | null;
 }
 
 function shifted(t: Affine, x0: number, y0: number): Affine {
@@ -77,7 +82,7 @@ export function cutRegion(photo: RawImage, r: Region): RawImage {
  * grown by the largest move (the warp samples the photo that far away), by the reach of the detail blur (detail-paste.ts
  * reads that far around the pixels whose detail it scales) and a margin, mapped to the photo and clipped.
  */
-function faceRegion(face: ComposeFaceInput, width: number, height: number): Region {
+export function faceRegion(face: ComposeFaceInput, width: number, height: number): Region {
   const { size, mask } = face;
   let u0 = size, v0 = size, u1 = 0, v1 = 0;
   for (let v = 0; v < size; v++) {
@@ -130,7 +135,7 @@ export function composeFaces(faces: readonly ComposeFaceInput[], width: number, 
   const out: ComposeFace[] = faces.map((f) => {
     const region = faceRegion(f, width, height);
     const t = shifted(f.transform, region.x0, region.y0);
-    return { ...f, region, regionMask: maskInPhoto(f.mask, f.size, t, region.x1 - region.x0, region.y1 - region.y0), neighbours: [] };
+    return { ...f, region, regionMask: maskInPhoto(f.mask, f.size, t, region.x1 - region.x0, region.y1 - region.y0), neighbours: [], shared: null };
   });
   for (let i = 0; i < out.length; i++) {
     for (let j = i + 1; j < out.length; j++) {
@@ -139,18 +144,88 @@ export function composeFaces(faces: readonly ComposeFaceInput[], width: number, 
       out[j]!.neighbours.push(i);
     }
   }
+  const masked = out.map((f) => maskedBox(f.regionMask, f.region));
+  for (const [i, face] of out.entries()) {
+    const group = [i, ...face.neighbours].map((j) => masked[j]).filter((b): b is Region => b !== null);
+    let shared: Region | null = null;
+    for (let a = 0; a < group.length; a++) {
+      for (let b = a + 1; b < group.length; b++) {
+        const both = intersect(intersect(group[a]!, group[b]!), face.region);
+        if (both) shared = shared ? hull(shared, both) : both;
+      }
+    }
+    face.shared = shared;
+  }
   return out;
 }
 
-/** The face alone pasted at target age k onto its region: the region's pixels as photoFrames draws them. */
-function pastedRegion(photo: RawImage, face: ComposeFace, k: number, cached?: RawImage): { before: RawImage; after: RawImage } {
-  const before = cutRegion(photo, face.region);
-  if (cached) return { before, after: cached };
-  const aligned = { crop: face.crop, size: face.size, transform: shifted(face.transform, face.region.x0, face.region.y0), faceMask: face.mask };
-  const field = face.fields[k] ?? null;
-  const gains = face.detailGains?.[k] ?? null;
-  const [after] = photoFrames(before, aligned, { deltas: [face.deltas[k]!], fields: [field], detailGains: [gains], detailSigmas: [face.detailSigmas?.[k] ?? 1] }, face.mask);
-  return { before, after: after! };
+/** The box (photo px) of a region mask's pixels above 0, or null. */
+function maskedBox(mask: Uint8Array, r: Region): Region | null {
+  const w = r.x1 - r.x0;
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (let y = 0; y < r.y1 - r.y0; y++) {
+    for (let x = 0; x < w; x++) {
+      if (mask[y * w + x] === 0) continue;
+      if (x < x0) x0 = x;
+      if (x >= x1) x1 = x + 1;
+      if (y < y0) y0 = y;
+      y1 = y + 1;
+    }
+  }
+  return x1 < 0 ? null : { x0: r.x0 + x0, y0: r.y0 + y0, x1: r.x0 + x1, y1: r.y0 + y1 };
+}
+
+function intersect(a: Region | null, b: Region): Region | null {
+  if (!a) return null;
+  const r = { x0: Math.max(a.x0, b.x0), y0: Math.max(a.y0, b.y0), x1: Math.min(a.x1, b.x1), y1: Math.min(a.y1, b.y1) };
+  return r.x0 < r.x1 && r.y0 < r.y1 ? r : null;
+}
+
+const hull = (a: Region, b: Region): Region => ({ x0: Math.min(a.x0, b.x0), y0: Math.min(a.y0, b.y0), x1: Math.max(a.x1, b.x1), y1: Math.max(a.y1, b.y1) });
+
+/** The face alone pasted at target age k onto `before`, the photo's pixels over `region`, as photoFrames draws it. */
+function pasteOnRegion(before: RawImage, face: ComposeFaceInput, region: Region, k: number): RawImage {
+  const aligned = { crop: face.crop, size: face.size, transform: shifted(face.transform, region.x0, region.y0), faceMask: face.mask };
+  const frame = { deltas: [face.deltas[k]!], fields: [face.fields[k] ?? null], detailGains: [face.detailGains?.[k] ?? null], detailSigmas: [face.detailSigmas?.[k] ?? 1] };
+  return photoFrames(before, aligned, frame, face.mask)[0]!;
+}
+
+function pastedRegion(photo: RawImage, face: ComposeFace, k: number): RawImage {
+  return pasteOnRegion(cutRegion(photo, face.region), face, face.region, k);
+}
+
+/** One face pasted at every target age onto its region: which region pixels some age changes (1), and the pastes if kept. */
+export interface FacePastes {
+  readonly changed: Uint8Array;
+  readonly pasted: RawImage[] | null;
+}
+
+/** The face pasted at every target age onto `before` (the photo over `region`); the pastes are returned when `keep`. */
+export function pasteFace(before: RawImage, face: ComposeFaceInput, region: Region, keep: boolean): FacePastes {
+  const ch = before.channels;
+  const src = before.data;
+  const changed = new Uint8Array(before.width * before.height);
+  const pasted: RawImage[] = [];
+  for (let k = 0; k < face.deltas.length; k++) {
+    const after = pasteOnRegion(before, face, region, k);
+    const a = after.data;
+    for (let i = 0, p = 0; i < changed.length; i++, p += ch) {
+      if (src[p] !== a[p] || src[p + 1] !== a[p + 1] || src[p + 2] !== a[p + 2]) changed[i] = 1;
+    }
+    if (keep) pasted.push(after);
+  }
+  return { changed, pasted: keep ? pasted : null };
+}
+
+/** Bytes of a face's pastes at every target age. */
+export const pastesBytes = (face: ComposeFaceInput, region: Region, channels: number): number => (region.x1 - region.x0) * (region.y1 - region.y0) * channels * face.deltas.length;
+
+/** Marks in `changing` (the photo's width) the pixels a face's `changed` map (its region's size) holds. */
+export function markRegion(changing: Uint8Array, width: number, region: Region, changed: Uint8Array): void {
+  const w = region.x1 - region.x0;
+  for (let y = region.y0, i = 0; y < region.y1; y++) {
+    for (let x = y * width + region.x0, end = x + w; x < end; x++, i++) changing[x] = changing[x]! | changed[i]!;
+  }
 }
 
 /** Sum of the masks (0..255 each) of the face and its neighbours at photo pixel (x, y). */
@@ -173,28 +248,19 @@ export const PASTED_CACHE_BYTES = 256 * 1024 * 1024;
 
 /**
  * Marks (1) in `changing` (width * height) every pixel that any face changes at any target age: the pixels a GIF's
- * later frames must carry. Everything else is the photo in every frame. Returns the pasted regions that fit
- * `budget` bytes, for composeAge.
+ * later frames must carry. Everything else is the photo in every frame. Returns the pastes of the faces whose pastes
+ * fit `budget` bytes (in order), for composeAge.
  */
 export function markChanging(photo: RawImage, faces: readonly ComposeFace[], changing: Uint8Array, budget = PASTED_CACHE_BYTES): PastedCache {
-  const ch = photo.channels;
-  const cache: PastedCache = faces.map(() => []);
   let kept = 0;
-  for (const [f, face] of faces.entries()) {
-    const w = face.region.x1 - face.region.x0;
-    for (let k = 0; k < face.deltas.length; k++) {
-      const { before, after } = pastedRegion(photo, face, k);
-      if (kept + after.data.length <= budget) {
-        cache[f]![k] = after;
-        kept += after.data.length;
-      }
-      for (let i = 0, p = 0; i < before.width * before.height; i++, p += ch) {
-        if (before.data[p] === after.data[p] && before.data[p + 1] === after.data[p + 1] && before.data[p + 2] === after.data[p + 2]) continue;
-        changing[(face.region.y0 + ((i / w) | 0)) * photo.width + face.region.x0 + (i % w)] = 1;
-      }
-    }
-  }
-  return cache;
+  return faces.map((face) => {
+    const bytes = pastesBytes(face, face.region, photo.channels);
+    const keep = kept + bytes <= budget;
+    if (keep) kept += bytes;
+    const { changed, pasted } = pasteFace(cutRegion(photo, face.region), face, face.region, keep);
+    markRegion(changing, photo.width, face.region, changed);
+    return pasted ?? [];
+  });
 }
 
 /** Puts the photo back over every face's region of `frame` (a copy of the photo that an earlier age changed). */
@@ -215,25 +281,34 @@ export function restoreRegions(photo: RawImage, frame: RawImage, faces: readonly
  */
 export function composeAge(photo: RawImage, frame: RawImage, faces: readonly ComposeFace[], k: number, cache?: PastedCache): void {
   const ch = photo.channels;
+  const src = photo.data;
+  const out = frame.data;
   faces.forEach((face, i) => {
-    const { before, after } = pastedRegion(photo, face, k, cache?.[i]?.[k]);
+    const after = (cache?.[i]?.[k] ?? pastedRegion(photo, face, k)).data;
     const r = face.region;
-    const w = r.x1 - r.x0;
-    for (let y = 0; y < before.height; y++) {
-      for (let x = 0; x < w; x++) {
-        const p = (y * w + x) * ch;
-        if (before.data[p] === after.data[p] && before.data[p + 1] === after.data[p + 1] && before.data[p + 2] === after.data[p + 2]) continue;
-        const px = x + r.x0;
-        const py = y + r.y0;
-        let share = 1;
-        if (face.neighbours.length > 0) {
-          const sum = maskSum(faces, i, px, py);
-          if (sum > 255) share = 255 / sum;
+    const rowBytes = (r.x1 - r.x0) * ch;
+    const sh = face.shared;
+    if (face.neighbours.length === 0) {
+      // Alone on its region, the frame there is the photo, and the photo plus the face's change is its paste.
+      for (let y = r.y0, p = 0; y < r.y1; y++, p += rowBytes) out.set(after.subarray(p, p + rowBytes), (y * photo.width + r.x0) * ch);
+      return;
+    }
+    for (let y = r.y0, p = 0; y < r.y1; y++) {
+      for (let x = r.x0, o = (y * photo.width + r.x0) * ch; x < r.x1; x++, o += ch, p += ch) {
+        if (src[o] === after[p] && src[o + 1] === after[p + 1] && src[o + 2] === after[p + 2]) continue;
+        const sum = sh && x >= sh.x0 && x < sh.x1 && y >= sh.y0 && y < sh.y1 ? maskSum(faces, i, x, y) : 0;
+        if (sum <= 255) {
+          // The whole change, in whole numbers.
+          for (let c = 0; c < 3; c++) {
+            const v = out[o + c]! + after[p + c]! - src[o + c]!;
+            out[o + c] = v <= 0 ? 0 : v >= 255 ? 255 : v;
+          }
+          continue;
         }
-        const o = (py * photo.width + px) * ch;
+        const share = 255 / sum;
         for (let c = 0; c < 3; c++) {
-          const v = frame.data[o + c]! + share * (after.data[p + c]! - before.data[p + c]!);
-          frame.data[o + c] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
+          const v = out[o + c]! + share * (after[p + c]! - src[o + c]!);
+          out[o + c] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
         }
       }
     }
@@ -247,17 +322,26 @@ export interface ComposedFrameSink {
   frame(k: number, frame: RawImage): Promise<void>;
 }
 
+/** Which pixels change (markChanging's map) and the pastes kept for composeAge, when the caller made them already. */
+export interface ChangeMarks {
+  readonly changing: Uint8Array;
+  readonly pasted: PastedCache;
+}
+
 /**
- * Composes the faces onto the photo one target age at a time and hands each frame to the sink as it is made: the
- * photo-sized buffers are the photo, one frame and the map of the pixels that change. Returns the ms spent composing
- * and in the sink.
+ * Composes the faces (composeFaces) onto the photo one target age at a time and hands each frame to the sink as it is
+ * made: the photo-sized buffers are the photo, one frame and the map of the pixels that change. Without `marks` the
+ * changing pixels are marked here. Returns the ms spent composing and in the sink.
  */
-export async function streamFrames(photo: RawImage, inputs: readonly ComposeFaceInput[], frames: number, sink: ComposedFrameSink): Promise<{ composeMs: number; writeMs: number }> {
+export async function streamFrames(photo: RawImage, composed: readonly ComposeFace[], frames: number, sink: ComposedFrameSink, marks?: ChangeMarks): Promise<{ composeMs: number; writeMs: number }> {
   const t0 = performance.now();
-  const composed = composeFaces(inputs, photo.width, photo.height);
-  const changing = new Uint8Array(photo.width * photo.height);
-  // The kept pasted regions trade memory for time: none on a photo of 85 MP and more, where memory is what is short.
-  const pasted = markChanging(photo, composed, changing, Math.max(0, PASTED_CACHE_BYTES - photo.data.length));
+  let changing = marks?.changing;
+  let pasted = marks?.pasted;
+  if (!changing || !pasted) {
+    changing = new Uint8Array(photo.width * photo.height);
+    // The kept pasted regions trade memory for time: none on a photo of 85 MP and more, where memory is what is short.
+    pasted = markChanging(photo, composed, changing, Math.max(0, PASTED_CACHE_BYTES - photo.data.length));
+  }
   await sink.start({ width: photo.width, height: photo.height, regions: composed.map((c) => c.region), changing, frames });
   const frame: RawImage = { data: new Uint8Array(photo.data), width: photo.width, height: photo.height, channels: photo.channels };
   let composeMs = performance.now() - t0;

@@ -7,6 +7,7 @@ import type { Point } from '../prep/geometry.js';
 import { cutRegion, type Region } from './team-compose.js';
 import { orderFaces } from './age-photo.js';
 import { ARCFACE_112 } from '../prep/template.js';
+import { iou } from '../../domain/box-overlap.js';
 
 export type Box = [number, number, number, number];
 
@@ -27,6 +28,8 @@ export interface TeamFace {
   readonly drawn: boolean;
   /** Drawn, and no face was found inside the box: aligned from the box alone. */
   readonly fromBoxAlone: boolean;
+  /** Drawn over this found face (SAME_FACE_IOU): aged in its place, so the found one is not aged as well. */
+  readonly replaces?: number;
 }
 
 /** Flags the detector may set on a face (present once detection marks partial and profile faces). */
@@ -117,13 +120,27 @@ export async function faceFromBox(host: VisionHost, photo: RawImage, box: Box): 
   return { face: { score: 0, box: [x, y, w, h], keypoints, landmarks: [], pose: poseFromKeypoints(keypoints) }, found: false };
 }
 
-/** The photo's faces found by detection (left to right; or `known`, as given) followed by the drawn ones. */
+/** A drawn box is taken for a face already in the list when it, or the face found in it, overlaps that face this much (IoU). */
+export const SAME_FACE_IOU = 0.4;
+
+/**
+ * The photo's faces found by detection (left to right; or `known`, as given) followed by the drawn ones, numbered in
+ * that order. A box drawn over a found face (SAME_FACE_IOU, with the box or with the face found in it) `replaces` it.
+ */
 export async function teamFaces(host: VisionHost, photo: RawImage, drawn: readonly Box[] = [], known?: readonly DetectedFace[]): Promise<TeamFace[]> {
   const found = known ? [...known] : orderFaces(await detectFaces(host, photo));
   const out: TeamFace[] = found.map((detected, face) => ({ face, detected, drawn: false, fromBoxAlone: false }));
   for (const box of drawn) {
     const { face, found: ok } = await faceFromBox(host, photo, box);
-    out.push({ face: out.length, detected: face, drawn: true, fromBoxAlone: !ok });
+    const overlap = (f: DetectedFace): number => Math.max(iou(box, f.box), ok ? iou(face.box, f.box) : 0);
+    const same = found.map((f, i) => ({ i, o: overlap(f) })).filter((c) => c.o >= SAME_FACE_IOU).sort((a, b) => b.o - a.o)[0];
+    out.push({ face: out.length, detected: face, drawn: true, fromBoxAlone: !ok, ...(same ? { replaces: same.i } : {}) });
   }
   return out;
+}
+
+/** The chosen faces less the found ones that a chosen drawn face replaces: each face of the photo is aged once. */
+export function withoutReplaced(chosen: readonly TeamFace[]): TeamFace[] {
+  const replaced = new Set(chosen.flatMap((f) => (f.replaces === undefined ? [] : [f.replaces])));
+  return chosen.filter((f) => !replaced.has(f.face));
 }

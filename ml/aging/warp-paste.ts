@@ -1,7 +1,7 @@
 import type { Affine } from '../prep/geometry.js';
 import { invertAffine } from '../prep/geometry.js';
 import type { RawImage } from '../estimators/image.js';
-import { sampleField, type WarpField } from '../shape/warp-field.js';
+import type { WarpField } from '../shape/warp-field.js';
 import { cropFootprint, isMonochrome, type CropDelta } from './paste-back.js';
 
 /**
@@ -23,28 +23,75 @@ export function warpPasteBack(photo: RawImage, delta: CropDelta, mask: Uint8Arra
   const reach = -field.origin;
   const grown = cropFootprint(composeShift(inv, -reach), size + 2 * reach, width, height);
   const mono = isMonochrome(photo, grown.x0, grown.y0, grown.x1, grown.y1);
-  const dd: [number, number] = [0, 0];
-  const px = new Float64Array(4);
+  // The field's and the mask's bilinear samples are inlined (same arithmetic as sampleField, maskAt and deltaAt): this
+  // loop runs over every pixel of every face at every age of a team photo.
+  const { n: fn, dx: fdx, dy: fdy } = field;
+  const fo = field.origin;
+  const dd = delta.data;
+  const last = size - 1;
+  const row = width * ch;
   for (let y = grown.y0; y < grown.y1; y++) {
     const sy = y + 0.5;
     for (let x = grown.x0; x < grown.x1; x++) {
       const sx = x + 0.5;
       const u = a * sx + b * sy + c;
       const v = d * sx + e * sy + f;
-      sampleField(field, u, v, dd);
-      const cu = u + dd[0];
-      const cv = v + dd[1];
-      const m = maskAt(mask, size, cu - 0.5, cv - 0.5);
-      if (dd[0] === 0 && dd[1] === 0 && m === 0) continue;
+      let d0 = 0;
+      let d1 = 0;
+      const fu0 = u - fo - 0.5;
+      const fv0 = v - fo - 0.5;
+      if (!(fu0 < 0 || fv0 < 0 || fu0 >= fn - 1 || fv0 >= fn - 1)) {
+        const iu = Math.floor(fu0), iv = Math.floor(fv0);
+        const fu = fu0 - iu, fv = fv0 - iv;
+        const i = iv * fn + iu;
+        const w00 = (1 - fu) * (1 - fv), w10 = fu * (1 - fv), w01 = (1 - fu) * fv, w11 = fu * fv;
+        d0 = w00 * fdx[i]! + w10 * fdx[i + 1]! + w01 * fdx[i + fn]! + w11 * fdx[i + fn + 1]!;
+        d1 = w00 * fdy[i]! + w10 * fdy[i + 1]! + w01 * fdy[i + fn]! + w11 * fdy[i + fn + 1]!;
+      }
+      const mu = u + d0 - 0.5;
+      const mv = v + d1 - 0.5;
+      const moved = d0 !== 0 || d1 !== 0;
+      // The mask (0..1) at (mu, mv), bilinear, zero outside the crop.
+      let m = 0;
+      let iu = 0, iv = 0, fu = 0, fv = 0;
+      if (!(mu <= -1 || mv <= -1 || mu >= size || mv >= size)) {
+        iu = Math.floor(mu);
+        iv = Math.floor(mv);
+        fu = mu - iu;
+        fv = mv - iv;
+        const inX0 = iu >= 0, inX1 = iu + 1 < size, inY0 = iv >= 0, inY1 = iv + 1 < size;
+        const m00 = inX0 && inY0 ? mask[iv * size + iu]! : 0;
+        const m10 = inX1 && inY0 ? mask[iv * size + iu + 1]! : 0;
+        const m01 = inX0 && inY1 ? mask[(iv + 1) * size + iu]! : 0;
+        const m11 = inX1 && inY1 ? mask[(iv + 1) * size + iu + 1]! : 0;
+        m = ((1 - fv) * ((1 - fu) * m00 + fu * m10) + fv * ((1 - fu) * m01 + fu * m11)) / 255;
+      }
+      if (!moved && m === 0) continue;
       const p = (y * width + x) * ch;
-      if (dd[0] !== 0 || dd[1] !== 0) {
-        samplePhoto(photo, x + ia * dd[0] + ib * dd[1], y + id * dd[0] + ie * dd[1], px);
-        for (let k = 0; k < ch; k++) out[p + k] = clamp255(px[k]!);
+      if (moved) {
+        // The photo at the moved point, bilinear, edges clamped (pixel centres at integers).
+        const px = x + ia * d0 + ib * d1;
+        const py = y + id * d0 + ie * d1;
+        const cx = px <= 0 ? 0 : px >= width - 1 ? width - 1 : px;
+        const cy = py <= 0 ? 0 : py >= height - 1 ? height - 1 : py;
+        const ix = Math.min(width - 2, Math.floor(cx));
+        const iy = Math.min(height - 2, Math.floor(cy));
+        const gx = cx - ix, gy = cy - iy;
+        const q = (iy * width + ix) * ch;
+        for (let k = 0; k < ch; k++) {
+          out[p + k] = clamp255((1 - gy) * ((1 - gx) * src[q + k]! + gx * src[q + ch + k]!) + gy * ((1 - gx) * src[q + row + k]! + gx * src[q + row + ch + k]!));
+        }
       }
       if (m === 0) continue;
-      let r = m * deltaAt(delta, cu - 0.5, cv - 0.5, 0);
-      let g = m * deltaAt(delta, cu - 0.5, cv - 0.5, 1);
-      let bl = m * deltaAt(delta, cu - 0.5, cv - 0.5, 2);
+      // The change at (mu, mv), bilinear, edges clamped.
+      const x0 = iu < 0 ? 0 : iu > last ? last : iu;
+      const x1 = iu + 1 < 0 ? 0 : iu + 1 > last ? last : iu + 1;
+      const y0 = iv < 0 ? 0 : iv > last ? last : iv;
+      const y1 = iv + 1 < 0 ? 0 : iv + 1 > last ? last : iv + 1;
+      const q00 = (y0 * size + x0) * 3, q10 = (y0 * size + x1) * 3, q01 = (y1 * size + x0) * 3, q11 = (y1 * size + x1) * 3;
+      let r = m * ((1 - fv) * ((1 - fu) * dd[q00]! + fu * dd[q10]!) + fv * ((1 - fu) * dd[q01]! + fu * dd[q11]!));
+      let g = m * ((1 - fv) * ((1 - fu) * dd[q00 + 1]! + fu * dd[q10 + 1]!) + fv * ((1 - fu) * dd[q01 + 1]! + fu * dd[q11 + 1]!));
+      let bl = m * ((1 - fv) * ((1 - fu) * dd[q00 + 2]! + fu * dd[q10 + 2]!) + fv * ((1 - fu) * dd[q01 + 2]! + fu * dd[q11 + 2]!));
       if (mono) r = g = bl = 0.299 * r + 0.587 * g + 0.114 * bl;
       out[p] = clamp255(out[p]! + r);
       out[p + 1] = clamp255(out[p + 1]! + g);
@@ -57,38 +104,6 @@ export function warpPasteBack(photo: RawImage, delta: CropDelta, mask: Uint8Arra
 /** crop px -> source px of a crop grown by `shift` px on every side (its origin moved to -shift). */
 function composeShift(inv: Affine, shift: number): Affine {
   return [inv[0], inv[1], inv[0] * shift + inv[1] * shift + inv[2], inv[3], inv[4], inv[3] * shift + inv[4] * shift + inv[5]];
-}
-
-/** The mask (0..1) at crop pixel-index coordinates, bilinear, zero outside the crop. */
-function maskAt(mask: Uint8Array, size: number, u: number, v: number): number {
-  if (u <= -1 || v <= -1 || u >= size || v >= size) return 0;
-  const iu = Math.floor(u), iv = Math.floor(v);
-  const fu = u - iu, fv = v - iv;
-  const at = (x: number, y: number): number => (x < 0 || y < 0 || x >= size || y >= size ? 0 : mask[y * size + x]!);
-  return ((1 - fv) * ((1 - fu) * at(iu, iv) + fu * at(iu + 1, iv)) + fv * ((1 - fu) * at(iu, iv + 1) + fu * at(iu + 1, iv + 1))) / 255;
-}
-
-function deltaAt(delta: CropDelta, u: number, v: number, c: number): number {
-  const { size, data } = delta;
-  const iu = Math.floor(u), iv = Math.floor(v);
-  const fu = u - iu, fv = v - iv;
-  const at = (x: number, y: number): number => data[(Math.max(0, Math.min(size - 1, y)) * size + Math.max(0, Math.min(size - 1, x))) * 3 + c]!;
-  return (1 - fv) * ((1 - fu) * at(iu, iv) + fu * at(iu + 1, iv)) + fv * ((1 - fu) * at(iu, iv + 1) + fu * at(iu + 1, iv + 1));
-}
-
-/** Bilinear sample of every channel at photo pixel-index coordinates (pixel centres at integers), edges clamped. */
-function samplePhoto(photo: RawImage, x: number, y: number, out: Float64Array): void {
-  const { width, height, channels: ch, data } = photo;
-  const cx = Math.max(0, Math.min(width - 1, x));
-  const cy = Math.max(0, Math.min(height - 1, y));
-  const ix = Math.min(width - 2, Math.floor(cx));
-  const iy = Math.min(height - 2, Math.floor(cy));
-  const fx = cx - ix, fy = cy - iy;
-  const i = (iy * width + ix) * ch;
-  const row = width * ch;
-  for (let k = 0; k < ch; k++) {
-    out[k] = (1 - fy) * ((1 - fx) * data[i + k]! + fx * data[i + ch + k]!) + fy * ((1 - fx) * data[i + row + k]! + fx * data[i + row + ch + k]!);
-  }
 }
 
 function clamp255(v: number): number {

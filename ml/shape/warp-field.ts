@@ -186,7 +186,7 @@ export function meshWarpField(target: readonly Point[], source: readonly Point[]
 /** Distance from (x, y) to a closed polygon's outline, 0 inside it. */
 export function distanceToPolygon(x: number, y: number, poly: readonly Point[]): number {
   let inside = false;
-  let best = Infinity;
+  let best = Infinity; // squared
   for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
     const [xi, yi] = poly[i]!;
     const [xj, yj] = poly[j]!;
