@@ -163,7 +163,15 @@ describe('CLI', () => {
     expect(Object.keys(a)).toEqual(['file', 'width', 'height', 'faces']);
     expect(a.file).toBe(fg('005A18.JPG'));
     const face = (a.faces as Record<string, unknown>[])[0]!;
-    expect(Object.keys(face)).toEqual(['score', 'box', 'keypoints', 'landmarks']);
+    expect(Object.keys(face)).toEqual(['score', 'box', 'keypoints', 'landmarks', 'estimate', 'warnings']);
+    // FG-NET 005A18 was taken at 18: the estimate is made on the crop aging sees.
+    const est = face.estimate as { age: number; gender: string; genderProbability: number };
+    expect(est.age).toBeGreaterThan(5);
+    expect(est.age).toBeLessThan(40);
+    expect(['male', 'female']).toContain(est.gender);
+    expect(est.genderProbability).toBeGreaterThanOrEqual(0.5);
+    expect(est.genderProbability).toBeLessThanOrEqual(1);
+    expect(Array.isArray(face.warnings)).toBe(true);
     expect(Object.keys(face.keypoints as object)).toEqual(['leftEye', 'rightEye', 'nose', 'mouthLeft', 'mouthRight']);
     expect(face.landmarks as unknown[]).toHaveLength(478);
     expect(face.box as unknown[]).toHaveLength(4);
