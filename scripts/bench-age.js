@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { agePhotoToFiles } from '../dist/node/workflows/age.js';
 import { ageAlignedFace } from '../dist/node/ml/aging/age-face.js';
-import { composeInput, streamFrames } from '../dist/node/ml/aging/team-compose.js';
+import { composeFaces, composeInput, streamFrames } from '../dist/node/ml/aging/team-compose.js';
 import { GifStream } from '../dist/node/ml/aging/gif-stream.js';
 import { applyAffine } from '../dist/node/ml/prep/geometry.js';
 import { DEFAULT_FPS } from '../dist/node/workflows/age-files.js';
@@ -108,7 +108,7 @@ async function stagesOnce(k) {
   lap('cvaeEncodeDecode');
   // Composing a frame and encoding it alternate (each frame streams to the GIF): one lap for both, split by wall time.
   let gif = null;
-  const { composeMs, writeMs } = await streamFrames(p, [composeInput(model, aligned, aged, {})], ages.length, {
+  const { composeMs, writeMs } = await streamFrames(p, composeFaces([composeInput(model, aligned, aged, {})], p.width, p.height), ages.length, {
     start: ({ width, height, changing }) => void (gif = new GifStream(width, height, changing, { fps: DEFAULT_FPS })),
     frame: (_k, frame) => gif.add(frame),
   });
