@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Command, CommandContext } from '../command.js';
 import { boolOpt, listOpt, numberOpt, stringOpt } from '../command.js';
 import { UsageError } from '../args.js';
-import type { AgedPhotoFace, AgePhotoOptions } from '../../ml/aging/age-photo.js';
+import type { AgedFaceSource, AgedPhotoFace, AgePhotoOptions } from '../../ml/aging/age-photo.js';
 import { agePhotoToFiles } from '../../workflows/age.js';
 import { DEFAULT_TARGET_AGES, parseAges } from '../../ml/aging/ages.js';
 import { chooseModel, loadAgingModel, type AgingModel } from '../../ml/aging/model.js';
@@ -98,17 +98,24 @@ function facesChosen(ctx: CommandContext): number[] | undefined {
 
 const roundProbability = (p: number | null): number | null => (p === null ? null : Math.round(p * 1000) / 1000);
 
-function teamFaceJson(face: AgedTeamFace, gif: string | null): Record<string, unknown> {
+/** What a face was aged from, and its warnings, as every path's JSON gives them. */
+function sourceJson(face: AgedFaceSource): Record<string, unknown> {
   return {
-    face: face.face,
-    box: face.box.map((v) => Math.round(v)),
-    drawn: face.drawn,
     sourceAge: face.sourceAge,
     sourceAgeEstimated: face.sourceAgeEstimated,
     gender: face.gender,
     genderEstimated: face.genderEstimated,
     genderProbability: roundProbability(face.genderProbability),
     warnings: face.warnings.map((w) => ({ kind: w.kind, message: w.message })),
+  };
+}
+
+function teamFaceJson(face: AgedTeamFace, gif: string | null): Record<string, unknown> {
+  return {
+    face: face.face,
+    box: face.box.map((v) => Math.round(v)),
+    drawn: face.drawn,
+    ...sourceJson(face),
     gif,
   };
 }
@@ -199,12 +206,7 @@ async function single(s: Shared, photo: string): Promise<number> {
       ages: face.ages.ages,
       requestedAges: face.ages.requested,
       clamped: face.ages.clamped,
-      sourceAge: face.sourceAge,
-      sourceAgeEstimated: face.sourceAgeEstimated,
-      gender: face.gender,
-      genderEstimated: face.genderEstimated,
-      genderProbability: roundProbability(face.genderProbability),
-      warnings: face.warnings.map((w) => ({ kind: w.kind, message: w.message })),
+      ...sourceJson(face),
       face: face.face,
       box: face.box.map((v) => Math.round(v)),
       faces: aged.faceCount,
@@ -253,11 +255,7 @@ async function folder(s: Shared, photos: string[], outDir: string): Promise<numb
           face: face.face,
           box: face.box.map((v) => Math.round(v)),
           ages: face.ages.ages,
-          sourceAge: face.sourceAge,
-          sourceAgeEstimated: face.sourceAgeEstimated,
-          gender: face.gender,
-          genderProbability: roundProbability(face.genderProbability),
-          warnings: face.warnings.map((w) => ({ kind: w.kind, message: w.message })),
+          ...sourceJson(face),
         };
       });
       ctx.out.event({ photo: done.photo, faces: written });

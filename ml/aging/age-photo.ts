@@ -47,10 +47,8 @@ export interface AgePhotoOptions extends AgeFaceOptions {
   readonly onStage?: (stage: AgePhotoStage, face: number | null) => void;
 }
 
-export interface AgedPhotoFace {
-  /** Left-to-right index of the face in the photo. */
-  readonly face: number;
-  readonly box: [number, number, number, number];
+/** What an aged face was aged from and to, and what its aging may not have done well: the same on every path. */
+export interface AgedFaceSource {
   readonly sourceAge: number;
   readonly sourceAgeEstimated: boolean;
   readonly gender: Gender;
@@ -60,6 +58,12 @@ export interface AgedPhotoFace {
   readonly ages: ClampedAges;
   /** What its aging may not do well: tiny, profile, partly outside, an uncertain gender. */
   readonly warnings: FaceWarning[];
+}
+
+export interface AgedPhotoFace extends AgedFaceSource {
+  /** Left-to-right index of the face in the photo. */
+  readonly face: number;
+  readonly box: [number, number, number, number];
   readonly prepared: PreparedFace;
   readonly cropFrames: RawImage[];
   readonly decodes: RawImage[];

@@ -12,12 +12,12 @@ import type { DetectedFace } from '../prep/detect.js';
 import { applyAffine } from '../prep/geometry.js';
 import type { RawImage } from '../estimators/image.js';
 import { ageAlignedFace, type AgeFaceOptions, type Gender } from './age-face.js';
-import { NoFaceError, sourceOf, type AgePhotoStage } from './age-photo.js';
+import { NoFaceError, sourceOf, type AgedFaceSource, type AgePhotoStage } from './age-photo.js';
 import type { ClampedAges } from './ages.js';
 import type { AgingModel } from './model.js';
 import { composeFaces, composeInput, cutRegion, faceRegion, markRegion, PASTED_CACHE_BYTES, pastesBytes, streamFrames, type ChangeMarks, type ComposeFaceInput, type FacePastes, type PastedCache, type Region } from './team-compose.js';
 import { PastePool } from './paste-pool.js';
-import { faceWarnings, genderWarnings, teamFaces, withoutReplaced, type Box, type FaceWarning, type TeamFace } from './team-faces.js';
+import { faceWarnings, genderWarnings, teamFaces, withoutReplaced, type Box, type TeamFace } from './team-faces.js';
 
 /** What the user set for one face. */
 export interface TeamFaceSettings {
@@ -50,18 +50,10 @@ export interface AgeTeamOptions extends Omit<AgeFaceOptions, 'sourceAge' | 'gend
   readonly onProgress?: (p: TeamProgress) => void;
 }
 
-export interface AgedTeamFace {
+export interface AgedTeamFace extends AgedFaceSource {
   readonly face: number;
   readonly box: Box;
   readonly drawn: boolean;
-  readonly sourceAge: number;
-  readonly sourceAgeEstimated: boolean;
-  readonly gender: Gender;
-  readonly genderEstimated: boolean;
-  /** The estimator's probability of `gender` (null when the gender was given). */
-  readonly genderProbability: number | null;
-  readonly ages: ClampedAges;
-  readonly warnings: FaceWarning[];
   /** The photo region [x0, y0, x1) x [y0, y1) the face's change may touch (its crop grown by its warp's reach). */
   readonly region: Region;
 }
