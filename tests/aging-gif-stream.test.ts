@@ -61,7 +61,7 @@ describe('GifStream (frames written one at a time)', () => {
     const frames = [0, 1, 2, 3].map((k) => frame(k, changing));
     const stream = new GifStream(W, H, changing, { pingPong: false });
     for (const f of frames) await stream.add(f);
-    const gif = stream.finish();
+    const gif = await stream.finish();
     const { data, info } = await sharp(gif, { animated: true }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
     expect([info.width, info.height]).toEqual([W, H * 4]);
     // The first image's table is the GIF's global table: the first frame's colours.
@@ -103,7 +103,7 @@ describe('GifStream (frames written one at a time)', () => {
     await stream.add(frame(0, none));
     await stream.add(frame(1, none));
     await expect(stream.add({ data: new Uint8Array(12), width: 2, height: 2, channels: 3 })).rejects.toThrow(/frames differ in size: 257x131 vs 2x2/);
-    const meta = await sharp(stream.finish(), { animated: true }).metadata();
+    const meta = await sharp(await stream.finish(), { animated: true }).metadata();
     expect(meta.pages).toBe(2);
     expect(meta.loop).toBe(0);
   });
@@ -145,7 +145,7 @@ describe('GifStream (frames written one at a time)', () => {
     const stream = new GifStream(w, h, changing, { pingPong: false });
     for (const f of frames) await stream.add(f);
     const file = path.join(tempDir('gif-pillow'), 'runs.gif');
-    fs.writeFileSync(file, stream.finish());
+    fs.writeFileSync(file, await stream.finish());
     const pil = pillowFrames(file);
     const { data: viaSharp } = await sharp(file, { animated: true }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
     expect(pil.length).toBe(3 * w * h * 3);
