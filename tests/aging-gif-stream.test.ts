@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { GifStream, PaletteSearch } from '../ml/aging/gif-stream.js';
+import { GifStream } from '../ml/aging/gif-stream.js';
+import { PaletteSearch } from '../ml/aging/palette-search.js';
 import { assembleAnimatedGif, parseFirstImage } from '../ml/aging/gif-blocks.js';
 import { lzwEncode } from '../ml/aging/gif-lzw.js';
 import { tempDir } from './helpers/env.js';
@@ -97,6 +98,38 @@ describe('GifStream (frames written one at a time)', () => {
     expect(gif.length).toBeLessThan(W * H * 4);
   });
 
+  it('frames given in one buffer that is rewritten after each add (as streamFrames does) come out as given, quantised in place or while the next palette is chosen alike', async () => {
+    const changing = new Uint8Array(W * H);
+    for (let y = 20; y < 110; y++) for (let x = 30; x < 220; x += 1) if ((x + y) % 5 !== 0) changing[y * W + x] = 1;
+    const frames = [0, 1, 2, 3, 4].map((k) => frame(k, changing));
+    const gifs: Buffer[] = [];
+    for (const overlapBytes of [0, 1 << 24]) {
+      const stream = new GifStream(W, H, changing, { pingPong: false }, overlapBytes);
+      const shared: RawImage = { data: new Uint8Array(W * H * 3), width: W, height: H, channels: 3 };
+      for (const f of frames) {
+        shared.data.set(f.data);
+        await stream.add(shared);
+        shared.data.fill(0);
+      }
+      expect(stream.frames).toBe(5);
+      gifs.push(await stream.finish());
+    }
+    expect(gifs[1]!.equals(gifs[0]!)).toBe(true);
+    const { data, info } = await sharp(gifs[1]!, { animated: true }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    expect([info.width, info.height]).toEqual([W, H * 5]);
+    for (let k = 0; k < 5; k++) {
+      let err = 0;
+      let worst = 0;
+      for (let i = 0; i < W * H * 3; i++) {
+        const e = Math.abs(data[k * W * H * 3 + i]! - (changing[Math.floor(i / 3)] ? frames[k]! : frames[0]!).data[i]!);
+        err += e;
+        worst = Math.max(worst, e);
+      }
+      expect(err / (W * H * 3)).toBeLessThan(3);
+      expect(worst).toBeLessThan(40);
+    }
+  });
+
   it('an empty change map writes whole frames; a frame of another size is refused', async () => {
     const none = new Uint8Array(W * H);
     const stream = new GifStream(W, H, none);
@@ -120,6 +153,34 @@ describe('GifStream (frames written one at a time)', () => {
       const r = (t * 37) & 0xff, g = (t * 91) & 0xff, b = (t * 53) & 0xff;
       expect(search.nearest(r, g, b)).toBe(nearestBrute(Buffer.from(palette), 200, r, g, b));
     }
+  });
+
+  it('PaletteSearch finds the same colour as a full search on a dense palette with repeated colours (of equals, the lowest index)', () => {
+    // Like imagequant's palettes of a face: most colours packed round skin tones, some twice.
+    const palette = new Uint8Array(3 * 256);
+    let s = 11;
+    const rand = (): number => {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      return (s >> 16) / 32768;
+    };
+    for (let i = 0; i < 256; i++) {
+      const from = i % 9 === 8 ? i - 5 : -1;
+      for (let c = 0; c < 3; c++) palette[i * 3 + c] = from >= 0 ? palette[from * 3 + c]! : i < 200 ? Math.round([190, 140, 120][c]! + 50 * (rand() - 0.5)) : Math.floor(256 * rand());
+    }
+    const search = new PaletteSearch(palette);
+    const table = Buffer.from(palette);
+    let wrong = 0;
+    let asked = 0;
+    for (let r = 0; r < 256; r += 3) {
+      for (let g = 0; g < 256; g += 5) {
+        for (let b = 0; b < 256; b += 7) {
+          asked++;
+          if (search.nearest(r, g, b) !== nearestBrute(table, 256, r, g, b)) wrong++;
+        }
+      }
+    }
+    expect(asked).toBeGreaterThan(100_000);
+    expect(wrong).toBe(0);
   });
 
   it('later frames that carry only the runs of changing pixels (several apart, transparent between) decode in Pillow as in sharp', async () => {

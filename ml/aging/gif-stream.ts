@@ -4,6 +4,7 @@ import { writeFileAtomic } from '../io/write-file-atomic.js';
 import { assembleAnimatedGif, parseFirstImage, type GifImage } from './gif-blocks.js';
 import { lzwEncode } from './gif-lzw.js';
 import { maskBoundingBox } from './mask-box.js';
+import { PaletteSearch } from './palette-search.js';
 import { gifSequence, type GifOptions } from './writers.js';
 
 /**
@@ -60,6 +61,7 @@ export class GifStream {
     readonly height: number,
     changing: Uint8Array,
     private readonly options: GifOptions = {},
+    private readonly overlapBytes = OVERLAP_BYTES,
   ) {
     if (changing.length !== width * height) throw new Error(`the change map has ${changing.length} pixels, expected ${width * height}`);
     this.box = maskBoundingBox(changing, width, height);
@@ -90,7 +92,7 @@ export class GifStream {
     this.added++;
     await this.flush();
     const bytes = (box.y1 - box.y0) * frame.width * frame.channels;
-    if (bytes <= OVERLAP_BYTES) {
+    if (bytes <= this.overlapBytes) {
       const data = frame.data.slice(box.y0 * frame.width * frame.channels, box.y1 * frame.width * frame.channels);
       this.pending = { rows: { data, width: frame.width, channels: frame.channels, top: box.y0 }, box, spans, transparent: later, palette };
     } else {
@@ -228,91 +230,6 @@ async function choosePalette(sample: RawImage, max: number): Promise<Uint8Array>
     out.push(table[i]!, table[i + 1]!, table[i + 2]!);
   }
   return Uint8Array.from(out);
-}
-
-/** Bits of each channel that pick a cell of the colour cube; each cell keeps the palette colours that can be nearest in it. */
-const CELL_BITS = 5;
-const CELL_SIDE = 1 << (8 - CELL_BITS);
-
-/** Squared distance from v to the nearest value of the cell side starting at a. */
-function nearSq(v: number, a: number): number {
-  const d = v < a ? a - v : v > a + CELL_SIDE - 1 ? v - a - CELL_SIDE + 1 : 0;
-  return d * d;
-}
-
-/** Squared distance from v to the farthest value of the cell side starting at a. */
-function farSq(v: number, a: number): number {
-  const d = Math.max(Math.abs(v - a), Math.abs(v - a - CELL_SIDE + 1));
-  return d * d;
-}
-
-/** Colours remembered by PaletteSearch: a direct-mapped table small enough for the processor's cache. */
-const REMEMBER_BITS = 16;
-
-/**
- * Exact nearest-colour search: the colour cube is cut into cells, and for each cell (on first use) only the palette
- * colours whose nearest possible distance to the cell beats every colour's farthest are kept, usually a handful. The
- * colours last looked up are remembered (a photo repeats its colours), each with its whole RGB, so a hit is exact.
- */
-export class PaletteSearch {
-  /** Per cell, the start of its candidates in `pool` + 1 (0: not listed yet); the list ends at the next -1. */
-  private readonly cells = new Int32Array(1 << (3 * CELL_BITS));
-  private pool = new Int16Array(4096);
-  private used = 0;
-  private readonly seen = new Int32Array(1 << REMEMBER_BITS).fill(-1);
-  private readonly seenIndex = new Uint8Array(1 << REMEMBER_BITS);
-
-  constructor(private readonly palette: Uint8Array) {}
-
-  private candidates(cell: number): number {
-    const { palette } = this;
-    const r0 = (cell >> (2 * CELL_BITS)) * CELL_SIDE;
-    const g0 = ((cell >> CELL_BITS) & ((1 << CELL_BITS) - 1)) * CELL_SIDE;
-    const b0 = (cell & ((1 << CELL_BITS) - 1)) * CELL_SIDE;
-    const n = palette.length / 3;
-    // The smallest over the colours of their farthest squared distance to the cell bounds every pixel's nearest.
-    let bound = Infinity;
-    for (let i = 0; i < n; i++) {
-      const far = farSq(palette[i * 3]!, r0) + farSq(palette[i * 3 + 1]!, g0) + farSq(palette[i * 3 + 2]!, b0);
-      if (far < bound) bound = far;
-    }
-    if (this.used + n + 1 > this.pool.length) {
-      const grown = new Int16Array(Math.max(2 * this.pool.length, this.used + n + 1));
-      grown.set(this.pool);
-      this.pool = grown;
-    }
-    const start = this.used;
-    for (let i = 0; i < n; i++) {
-      if (nearSq(palette[i * 3]!, r0) + nearSq(palette[i * 3 + 1]!, g0) + nearSq(palette[i * 3 + 2]!, b0) <= bound) this.pool[this.used++] = i;
-    }
-    this.pool[this.used++] = -1;
-    this.cells[cell] = start + 1;
-    return start;
-  }
-
-  /** The index of the nearest colour (squared RGB distance; of equals, the lowest index). */
-  nearest(r: number, g: number, b: number): number {
-    const colour = (r << 16) | (g << 8) | b;
-    const slot = Math.imul(colour, 0x9e3779b1) >>> (32 - REMEMBER_BITS);
-    if (this.seen[slot] === colour) return this.seenIndex[slot]!;
-    const cell = ((r >> (8 - CELL_BITS)) << (2 * CELL_BITS)) | ((g >> (8 - CELL_BITS)) << CELL_BITS) | (b >> (8 - CELL_BITS));
-    const at = this.cells[cell]!;
-    let j = at > 0 ? at - 1 : this.candidates(cell);
-    const { palette, pool } = this;
-    let best = -1;
-    let bestD = Infinity;
-    for (let i = pool[j]!; i >= 0; i = pool[++j]!) {
-      const dr = palette[i * 3]! - r, dg = palette[i * 3 + 1]! - g, db = palette[i * 3 + 2]! - b;
-      const d = dr * dr + dg * dg + db * db;
-      if (d < bestD) {
-        bestD = d;
-        best = i;
-      }
-    }
-    this.seen[slot] = colour;
-    this.seenIndex[slot] = best;
-    return best;
-  }
 }
 
 /**
