@@ -40,7 +40,8 @@ useSharedModels();
 const photo = path.resolve(option('photo', path.join(SHARED_DIR, 'datasets/fgnet/images/006A40.JPG')));
 const nAges = numberOption('ages', 10);
 const runs = numberOption('runs', 5);
-const dataDir = path.resolve(option('data-dir') ?? fs.mkdtempSync(path.join(os.tmpdir(), 'chronoface-bench-age-')));
+const givenDataDir = option('data-dir');
+const dataDir = path.resolve(givenDataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'chronoface-bench-age-')));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'chronoface-bench-age-out-'));
 
 const t0 = performance.now();
@@ -172,3 +173,4 @@ const result = {
 if (json) console.log(JSON.stringify(result));
 else console.log(`${result.msToGif} ms from photo to GIF for ${result.ages} ages (${result.photo}, model ${result.model}); cold start ${result.coldStartMs} ms; stages ${JSON.stringify(result.stages)}; load ${result.loadAverage.join(' -> ')}`);
 fs.rmSync(tmp, { recursive: true, force: true });
+if (!givenDataDir) fs.rmSync(dataDir, { recursive: true, force: true });

@@ -3,6 +3,7 @@
 // -> catalogue) on FG-NET's 73 photos, after the browser has started, beside the MediaPipe models' own throughput
 // (landmarker + segmenter on the same photos, in the same pages, in the same run: the ceiling preparation can reach).
 // Usage: npm run bench:prepare -- [--json] [--workers 1,2] [--repeat R] [--size 128] [--no-background] [--no-lighting]
+//   [--photos N] (only the first N photos, by name: a quick check of the script, as tests/bench-scripts.test.ts runs it)
 //   [--data-dir DIR] (prepare FG-NET inside that catalogue, e.g. a kept 500,000-crop bench:catalogue one)
 // Each worker count gets its own browser with that many pages; the last JSON line has every count under byWorkers
 // and the figures of the largest at the top (imagesPerSecond, modelImagesPerSecond, ratio). A serial pass over the
@@ -33,6 +34,7 @@ if (workerCounts.some((w) => !Number.isInteger(w) || w < 1)) {
   process.exit(2);
 }
 const repeat = numberOption('repeat', 3);
+const photoLimit = numberOption('photos', Infinity);
 const size = numberOption('size', 128);
 const settings = { size, background: { enabled: !flag('no-background') }, lighting: { enabled: !flag('no-lighting') } };
 
@@ -73,7 +75,7 @@ async function measure(workers, photos) {
     const cpu0 = treeCpuMs(process.pid);
     const t = performance.now();
     for (let r = 0; r < repeat; r++) {
-      const s = await runPrepare({ dataDir, db, host, settings, workers: workers * 2, datasetId: fgnetDataset, redo: true });
+      const s = await runPrepare({ dataDir, db, host, settings, workers: workers * 2, ...(photoLimit < Infinity ? { imageIds: fgnetImageIds } : { datasetId: fgnetDataset }), redo: true });
       images += s.total;
       failed += s.failed;
     }
@@ -147,8 +149,10 @@ let fgnetDataset = 0;
 let fgnetImageIds = [];
 try {
   fgnetDataset = (await importDataset(db, { path: fgnet, format: 'fgnet' })).dataset;
-  fgnetImageIds = listImages(db, { datasetId: fgnetDataset }).map((im) => im.id);
-  const files = fs.readdirSync(path.join(fgnet, 'images')).map((f) => path.join(fgnet, 'images', f));
+  const listed = listImages(db, { datasetId: fgnetDataset });
+  const chosen = photoLimit < Infinity ? listed.sort((a, b) => a.relPath.localeCompare(b.relPath)).slice(0, photoLimit) : listed;
+  fgnetImageIds = chosen.map((im) => im.id);
+  const files = photoLimit < Infinity ? chosen.map((im) => im.sourcePath) : fs.readdirSync(path.join(fgnet, 'images')).map((f) => path.join(fgnet, 'images', f));
   const photos = await Promise.all(files.map((f) => loadPhoto(f)));
   const byWorkers = [];
   let last = null;

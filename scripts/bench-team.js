@@ -3,10 +3,10 @@
 // photo-like background, with the true face boxes), one section per stage of the team workflow. One JSON result.
 // Usage: npm run bench:team -- [--json] [--no-detect] [--no-speed] [--no-memory] [--no-single-memory] [--faces 30] [--pages 2]
 //   detect options: [--canvas 4000x3000] [--widths 40,150] [--seed 1] [--repeat 3] [--keep FILE.jpg]
-//   GIF options: [--ages 6] [--memory-mp 100] [--memory-faces 50] [--single-ages 10]
+//   GIF options: [--ages 6] [--speed-canvas 4000x3000] [--memory-mp 100] [--memory-faces 50] [--single-ages 10]
 // detect: detectFaces on a --canvas photo of --faces faces (first pass + the search for faces of every size), median
 //   wall time over --repeat runs after a warm-up, with recall, false boxes and recall by face width.
-// speed: the team GIF of a 12-MP photo of --faces faces at --ages target ages; the faces are found first (each
+// speed: the team GIF of a 12-MP photo (--speed-canvas) of --faces faces at --ages target ages; the faces are found first (each
 //   ground-truth box through the drawn-face path, not timed), then ageTeamToFiles is timed from the faces to the written
 //   GIF: alignment, age/gender estimate, CVAE decodes, composing every frame, quantising and LZW.
 //   secondsPerFace = that time / faces.
@@ -132,7 +132,8 @@ async function ageOnce(photoFile, boxes) {
 }
 
 async function gifSpeedSection(gp) {
-  const group = await gp.makeGroupPhoto({ faces, widths: [150, 260], canvas: [4000, 3000], seed: 30 });
+  const [w, h] = option('speed-canvas', '4000x3000').split('x').map(Number);
+  const group = await gp.makeGroupPhoto({ faces, widths: [150, 260], canvas: [w, h], seed: 30 });
   const file = path.join(tmp, 'speed.jpg');
   fs.writeFileSync(file, group.jpeg);
   return { ...(await ageOnce(file, group.boxes)), limitSecondsPerFace: 0.6 };
