@@ -11,7 +11,8 @@
 // "stages" breaks the time down (median over the runs of a pass that calls the same steps one by one): photo decode,
 // detection in the vision page, alignment (prepareFace), source age/gender estimate, CVAE encode + decodes, paste-back
 // at the photo's resolution and GIF encode (frame by frame, alternating: composeAndGifEncode, split by wall time into
-// pasteBack and gifEncode), file write; stagesCpuMs is this process's CPU time in each (all its threads; detection runs
+// pasteBack and gifEncode), file write (with the last frame's quantising: GifStream quantises a small frame while the
+// next frame's palette is chosen); stagesCpuMs is this process's CPU time in each (all its threads; detection runs
 // in the Chromium page, so its CPU is not there). cpuMs is the
 // process's CPU time per run. With the 2 cores shared, wall times are noisy: the load averages are printed too.
 import fs from 'node:fs';
