@@ -8,6 +8,12 @@ const HASH_MASK = (1 << HASH_BITS) - 1;
 /** Chunks hold whole sub-blocks (a length byte and 255 data bytes), so a sub-block never spans two chunks. */
 const CHUNK = 256 * 256;
 
+/**
+ * lzwEncode's table of the codes of runs of one index (2 MB), kept between calls: an entry is read only after this call
+ * wrote it (lengths up to runMax, which starts at 1 each time, and length 1 is set first).
+ */
+const RUN_CODE = new Int16Array(256 << CODE_BITS);
+
 /** Bytes in 255-byte sub-blocks, kept as a list of chunks so a 100-MP image never needs one huge buffer to grow. */
 class SubBlockWriter {
   private readonly chunks: Buffer[] = [];
@@ -74,7 +80,7 @@ export function lzwEncode(indices: Uint8Array, bits: number): Buffer {
   };
   // Strings of one index t repeated: runCode[t << 12 | n] is the code of t^n for n <= runMax[t] (a dictionary holds
   // every prefix of its strings, so those lengths are all there); runLength[code] is n when the code is such a string.
-  const runCode = new Int16Array(256 << CODE_BITS);
+  const runCode = RUN_CODE;
   const runMax = new Int32Array(256).fill(1);
   const runLength = new Int16Array(MAX_CODE);
   for (let t = 0; t < clear; t++) {
