@@ -55,6 +55,8 @@ export class GifStream {
   private readonly wholeSpans: Spans;
   private added = 0;
   private pending: Pending | null = null;
+  /** The nearest-colour search, its tables reused from frame to frame. */
+  private readonly search = new PaletteSearch(new Uint8Array(3));
 
   constructor(
     readonly width: number,
@@ -96,7 +98,7 @@ export class GifStream {
       const data = frame.data.slice(box.y0 * frame.width * frame.channels, box.y1 * frame.width * frame.channels);
       this.pending = { rows: { data, width: frame.width, channels: frame.channels, top: box.y0 }, box, spans, transparent: later, palette };
     } else {
-      this.images.push(quantiseRegion({ data: frame.data, width: frame.width, channels: frame.channels, top: 0 }, box, spans, later, await palette));
+      this.images.push(quantiseRegion({ data: frame.data, width: frame.width, channels: frame.channels, top: 0 }, box, spans, later, await palette, this.search));
     }
   }
 
@@ -105,7 +107,7 @@ export class GifStream {
     const p = this.pending;
     if (!p) return;
     this.pending = null;
-    this.images.push(quantiseRegion(p.rows, p.box, p.spans, p.transparent, await p.palette));
+    this.images.push(quantiseRegion(p.rows, p.box, p.spans, p.transparent, await p.palette, this.search));
   }
 
   /** The GIF: the frames in order (forward then back with pingPong), looping forever. */
@@ -236,14 +238,14 @@ async function choosePalette(sample: RawImage, max: number): Promise<Uint8Array>
  * The box of a frame as a GIF image with `palette` (as chosen for the pixels of `spans`). With `transparent`, only the
  * pixels of `spans` are drawn and the rest of the box is transparent; else `spans` covers the box.
  */
-function quantiseRegion(frame: Rows, r: Box, spans: Spans, transparent: boolean, palette: Uint8Array): GifImage {
+function quantiseRegion(frame: Rows, r: Box, spans: Spans, transparent: boolean, palette: Uint8Array, search: PaletteSearch): GifImage {
+  search.reset(palette);
   const colours = palette.length / 3;
   const transparentIndex = transparent ? colours : null;
   const entries = colours + (transparent ? 1 : 0);
   const bits = Math.max(1, Math.ceil(Math.log2(Math.max(2, entries))));
   const table = Buffer.alloc(3 * (1 << bits));
   table.set(palette);
-  const search = new PaletteSearch(palette);
   const w = r.x1 - r.x0;
   const indices = new Uint8Array(w * (r.y1 - r.y0));
   if (transparentIndex !== null) indices.fill(transparentIndex);

@@ -36,15 +36,26 @@ export class PaletteSearch {
   private pool = new Int16Array(8192);
   private centre = new Float64Array(8192);
   private used = 0;
-  private readonly all: Int16Array;
-  private readonly seen = new Int32Array(1 << REMEMBER_BITS).fill(-1);
+  private all = new Int16Array(0);
+  private readonly seen = new Int32Array(1 << REMEMBER_BITS);
   private readonly seenIndex = new Uint8Array(1 << REMEMBER_BITS);
+  private palette: Uint8Array = new Uint8Array(0);
 
-  constructor(private readonly palette: Uint8Array) {
+  constructor(palette: Uint8Array) {
+    this.reset(palette);
+  }
+
+  /** Searches `palette` from now on, reusing the tables (a GIF quantises every frame with a palette of its own). */
+  reset(palette: Uint8Array): void {
+    this.palette = palette;
     const n = palette.length / 3;
     this.all = new Int16Array(n + 1);
     for (let i = 0; i < n; i++) this.all[i] = i;
     this.all[n] = -1;
+    this.cells.fill(0);
+    this.parents.fill(0);
+    this.seen.fill(-1);
+    this.used = 0;
   }
 
   /**
