@@ -10,6 +10,8 @@ import { shapeAt } from '../ml/shape/prototypes.js';
 import { MESH_POINTS } from '../ml/shape/mesh.js';
 import { defaultModelDir } from '../ml/aging/model.js';
 import { skinDetail } from '../ml/eval/skin-detail.js';
+import { browKeep } from '../ml/aging/brow-keep.js';
+import { BROW_POINTS } from '../ml/shape/mesh.js';
 
 const W = 240;
 const H = 200;
@@ -119,6 +121,24 @@ describe('going younger: lines fade, edges stay', () => {
     expect(base.youngerSmooth).toBeUndefined();
     expect(lightnessFromSpec('youngerSmooth=1.2,youngerEdge=40,beardYounger=0.5,shapeGap=8', base)).toMatchObject({ youngerSmooth: 1.2, youngerEdge: 40, beardYounger: 0.5, shapeGap: 8 });
     expect(() => parseLightness({ ...DEFAULT_LIGHTNESS, shapeGap: -1 }, 'x/sidecar.json')).toThrow(/x\/sidecar\.json: aging\.lightness\.shapeGap must be a number in 0\.\.40, got -1/);
+  });
+});
+
+describe('the brows stay', () => {
+  it('the smoothing leaves the eyebrows (hair, not lines) and a margin round them alone, and the cheeks to it', () => {
+    const p = readPrototypes(defaultModelDir());
+    if (!p) throw new Error('the default model has no age prototypes');
+    const flat = shapeAt(p, 'female', 40);
+    const mesh = Array.from({ length: MESH_POINTS }, (_, i) => [flat[2 * i]!, flat[2 * i + 1]!] as Point);
+    const keep = browKeep(mesh, p.size);
+    expect(BROW_POINTS.map((b) => b.length)).toEqual([10, 10]);
+    for (const brow of BROW_POINTS) {
+      const mx = brow.reduce((s, i) => s + mesh[i]![0], 0) / brow.length;
+      const my = brow.reduce((s, i) => s + mesh[i]![1], 0) / brow.length;
+      expect(keep[Math.round(my) * p.size + Math.round(mx)]).toBe(0);
+    }
+    // A cheek (below the eyes, beside the nose: mesh point 50 and 280) is smoothed in full.
+    for (const i of [50, 280]) expect(keep[Math.round(mesh[i]![1]) * p.size + Math.round(mesh[i]![0])]).toBe(1);
   });
 });
 

@@ -19,6 +19,7 @@ import path from 'node:path';
 import { cropChroma, shapeWeight, lightnessChange, lightnessWeights, lineGains, maskWidth, parseLightness, type LightnessSettings } from './detail-change.js';
 import { scaleOwnDetail, type DetailBand } from './detail-paste.js';
 import { beardLift } from './beard-lift.js';
+import { browKeep } from './brow-keep.js';
 import { DETAIL_ENERGY_FILE, detailRatioMap, loadDetailEnergy, type DetailEnergy } from './detail-energy.js';
 
 export type Gender = 'male' | 'female';
@@ -272,7 +273,7 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
       delta = lightnessChange(light, { size, decodes: values, target: k + 1, gain: blend.gain, prototype: change?.textures[k] ?? null, faceWidth, weights: { ...w, prototype: w.prototype * protoTexture }, crop: { rgb: face.crop, chroma: ownChroma! }, lift });
       if (skin && (w.lines > 0 || w.smooth > 0)) {
         const ratio = energy ? detailRatioMap(energy, gender!, sourceForCond, t, size) : new Float32Array(size * size).fill(1);
-        gains = lineGains(ratio, skin, energy ? w.lines : 0, t >= sourceForCond, w.smooth);
+        gains = lineGains(ratio, w.smooth > 0 && face.landmarks && face.landmarks.length >= MESH_POINTS ? keepBrows(skin, face.landmarks, size) : skin, energy ? w.lines : 0, t >= sourceForCond, w.smooth);
       }
       sigma = w.linesBlur * faceWidth;
       if (w.smooth > 0) band = { edge: w.edge, keep: w.keep * faceWidth };
@@ -322,6 +323,12 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
   };
 }
 
+
+/** The skin map without the eyebrows (brow-keep.ts): the skin that smoothing going younger may touch. */
+function keepBrows(skin: Float32Array, landmarks: readonly Point[], size: number): Float32Array {
+  const keep = browKeep(landmarks, size);
+  return Float32Array.from(skin, (v, i) => v * keep[i]!);
+}
 
 /** Where the eyes, nose and mouth sit in every aligned crop (template.ts), with the spread of each, in crop sides. */
 const FEATURES: readonly { point: number | [number, number]; sigma: number }[] = [

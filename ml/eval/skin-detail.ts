@@ -2,26 +2,30 @@ import type { Affine, Point } from '../prep/geometry.js';
 import { warpAffine } from '../prep/warp.js';
 import type { RawImage } from '../estimators/image.js';
 import { cropFaceMask } from './face-mask.js';
-import { fineBand, lumaPlane, maskWidth } from '../aging/detail-change.js';
+import { lumaPlane, maskWidth } from '../aging/detail-change.js';
 import { fadeMap } from '../aging/age-face.js';
+import { edgeAwareBlur } from '../aging/edge-smooth.js';
 
 /** Side of the aligned frame the skin's detail is measured in, and the blur the fine band is taken against (share of the face's width). */
 export const SKIN_DETAIL_SIZE = 192;
 export const SKIN_DETAIL_BLUR = 0.04;
+/** Steps much larger than this (levels) are edges (skin to brow, hair, glasses), not lines: the blur keeps them. */
+export const SKIN_DETAIL_EDGE = 30;
 
 /**
- * The skin-detail figure: the mean squared lightness fine band (luma minus a blur of SKIN_DETAIL_BLUR of the face's
- * width: lines, folds, stubble, pores) over the skin of an aligned image, the skin being the face mask without the
- * eyes, nose and mouth. Real faces gain it with age; a face made younger should come down toward the level of real
- * faces of its target age.
+ * The skin-detail figure: the mean squared lightness fine band (luma minus an edge-preserving blur of SKIN_DETAIL_BLUR
+ * of the face's width: lines, folds, stubble, pores, but not the edges of brows, hair or glasses) over the skin of an
+ * aligned image, the skin being the face mask without the eyes, nose and mouth. Real faces gain it with age; a face
+ * made younger should come down toward the level of real faces of its target age.
  */
 export function skinDetail(rgb: ArrayLike<number>, mask: ArrayLike<number>, size: number): number {
   const skin = fadeMap(size, 1, Uint8Array.from(mask));
-  const band = fineBand(lumaPlane(rgb, size * size), size, Math.max(0.5, SKIN_DETAIL_BLUR * maskWidth(mask, size)));
+  const luma = lumaPlane(rgb, size * size);
+  const smooth = edgeAwareBlur(luma, size, Math.max(0.5, SKIN_DETAIL_BLUR * maskWidth(mask, size)), SKIN_DETAIL_EDGE);
   let sum = 0;
   let weight = 0;
-  for (let i = 0; i < band.length; i++) {
-    sum += skin[i]! * band[i]! ** 2;
+  for (let i = 0; i < luma.length; i++) {
+    sum += skin[i]! * (luma[i]! - smooth[i]!) ** 2;
     weight += skin[i]!;
   }
   return weight > 0 ? sum / weight : NaN;

@@ -13,3 +13,8 @@ export const MESH_POINTS = 468;
 
 /** The lips' points (outer and inner outline). */
 export const LIP_POINTS: readonly number[] = [...new Set(FaceLandmarker.FACE_LANDMARKS_LIPS.flatMap((c) => [c.start, c.end]))].sort((a, b) => a - b);
+
+/** Each eyebrow's points (left, then right). */
+export const BROW_POINTS: readonly (readonly number[])[] = [FaceLandmarker.FACE_LANDMARKS_LEFT_EYEBROW, FaceLandmarker.FACE_LANDMARKS_RIGHT_EYEBROW].map((c) =>
+  [...new Set(c.flatMap((e) => [e.start, e.end]))].sort((a, b) => a - b),
+);
