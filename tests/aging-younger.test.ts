@@ -11,7 +11,7 @@ import { MESH_POINTS } from '../ml/shape/mesh.js';
 import { defaultModelDir } from '../ml/aging/model.js';
 import { skinDetail } from '../ml/eval/skin-detail.js';
 import { browKeep } from '../ml/aging/brow-keep.js';
-import { BROW_POINTS } from '../ml/shape/mesh.js';
+import { BROW_POINTS, EYE_POINTS } from '../ml/shape/mesh.js';
 
 const W = 240;
 const H = 200;
@@ -125,7 +125,7 @@ describe('going younger: lines fade, edges stay', () => {
 });
 
 describe('the brows stay', () => {
-  it('the smoothing leaves the eyebrows (hair, not lines) and a margin round them alone, and the cheeks to it', () => {
+  it('the smoothing leaves the eyebrows (hair, not lines), the eyes and a margin round them alone, and the cheeks and crow\'s feet to it', () => {
     const p = readPrototypes(defaultModelDir());
     if (!p) throw new Error('the default model has no age prototypes');
     const flat = shapeAt(p, 'female', 40);
@@ -136,6 +136,14 @@ describe('the brows stay', () => {
       const mx = brow.reduce((s, i) => s + mesh[i]![0], 0) / brow.length;
       const my = brow.reduce((s, i) => s + mesh[i]![1], 0) / brow.length;
       expect(keep[Math.round(my) * p.size + Math.round(mx)]).toBe(0);
+    }
+    // The eyes stay, but not the skin at their outer corners (crow's feet): a point as far again beyond the corner.
+    for (const eye of EYE_POINTS) {
+      const mx = eye.reduce((s, i) => s + mesh[i]![0], 0) / eye.length;
+      const my = eye.reduce((s, i) => s + mesh[i]![1], 0) / eye.length;
+      expect(keep[Math.round(my) * p.size + Math.round(mx)]).toBe(0);
+      const corner = eye.map((i) => mesh[i]!).reduce((a, b) => (Math.abs(b[0] - mx) > Math.abs(a[0] - mx) ? b : a));
+      expect(keep[Math.round(2 * corner[1] - my) * p.size + Math.round(2 * corner[0] - mx)]).toBe(1);
     }
     // A cheek (below the eyes, beside the nose: mesh point 50 and 280) is smoothed in full.
     for (const i of [50, 280]) expect(keep[Math.round(mesh[i]![1]) * p.size + Math.round(mesh[i]![0])]).toBe(1);

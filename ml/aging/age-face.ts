@@ -273,7 +273,7 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
       delta = lightnessChange(light, { size, decodes: values, target: k + 1, gain: blend.gain, prototype: change?.textures[k] ?? null, faceWidth, weights: { ...w, prototype: w.prototype * protoTexture }, crop: { rgb: face.crop, chroma: ownChroma! }, lift });
       if (skin && (w.lines > 0 || w.smooth > 0)) {
         const ratio = energy ? detailRatioMap(energy, gender!, sourceForCond, t, size) : new Float32Array(size * size).fill(1);
-        gains = lineGains(ratio, w.smooth > 0 && face.landmarks && face.landmarks.length >= MESH_POINTS ? keepBrows(skin, face.landmarks, size) : skin, energy ? w.lines : 0, t >= sourceForCond, w.smooth);
+        gains = lineGains(ratio, w.smooth > 0 && face.landmarks && face.landmarks.length >= MESH_POINTS ? keepBrows(face.faceMask, face.landmarks, size) : skin, energy ? w.lines : 0, t >= sourceForCond, w.smooth);
       }
       sigma = w.linesBlur * faceWidth;
       if (w.smooth > 0) band = { edge: w.edge, keep: w.keep * faceWidth };
@@ -324,10 +324,13 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
 }
 
 
-/** The skin map without the eyebrows (brow-keep.ts): the skin that smoothing going younger may touch. */
-function keepBrows(skin: Float32Array, landmarks: readonly Point[], size: number): Float32Array {
+/**
+ * The skin that smoothing going younger may touch: the skin map with the eyes left to the mesh's own eye and brow
+ * outlines (brow-keep.ts) instead of the template's wide spots, so crow's feet and the folds under the eyes fade too.
+ */
+function keepBrows(faceMask: Uint8Array, landmarks: readonly Point[], size: number): Float32Array {
   const keep = browKeep(landmarks, size);
-  return Float32Array.from(skin, (v, i) => v * keep[i]!);
+  return Float32Array.from(fadeMap(size, 1, faceMask, false), (v, i) => v * keep[i]!);
 }
 
 /** Where the eyes, nose and mouth sit in every aligned crop (template.ts), with the spread of each, in crop sides. */
@@ -346,11 +349,11 @@ const FEATURES: readonly { point: number | [number, number]; sigma: number }[] =
  * it falls off before the mask's edge): beyond the face the decoder draws what training crops had there, often the
  * grey of their padding, and swapping the photo's hair for that would leave a pale band.
  */
-export function fadeMap(size: number, fade: number, faceMask: Uint8Array): Float32Array {
+export function fadeMap(size: number, fade: number, faceMask: Uint8Array, eyes = true): Float32Array {
   const out = new Float32Array(size * size).fill(fade);
   if (fade === 0) return out;
   const pts = templatePoints(size);
-  const centres = FEATURES.map(({ point, sigma }) => {
+  const centres = FEATURES.filter(({ point }) => eyes || (point !== 0 && point !== 1)).map(({ point, sigma }) => {
     const [x, y] = typeof point === 'number' ? pts[point]! : [(pts[point[0]]![0] + pts[point[1]]![0]) / 2, (pts[point[0]]![1] + pts[point[1]]![1]) / 2];
     return { x, y, inv: 1 / (2 * (sigma * size) ** 2) };
   });

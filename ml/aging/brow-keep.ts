@@ -1,6 +1,6 @@
 import type { Point } from '../prep/geometry.js';
-import { feather, fillPolygon } from '../prep/masks.js';
-import { BROW_POINTS } from '../shape/mesh.js';
+import { feather, fillPolygon, shrinkPolygon } from '../prep/masks.js';
+import { BROW_POINTS, EYE_POINTS } from '../shape/mesh.js';
 
 /** Convex hull of points (monotone chain), counter-clockwise. */
 function hull(points: readonly Point[]): Point[] {
@@ -18,14 +18,16 @@ function hull(points: readonly Point[]): Point[] {
 }
 
 /**
- * Per crop pixel, 1 away from the eyebrows and 0 on them and a margin round them (size x size; `landmarks` the face's
- * mesh points in crop px): what smoothing the skin going younger leaves alone. Brows are hair, not lines, and a blur as
- * wide as the skin's folds would fade them.
+ * Per crop pixel, 1 away from the eyebrows and the eyes and 0 on them and a margin round them (size x size;
+ * `landmarks` the face's mesh points in crop px): what smoothing the skin going younger leaves alone. Brows are hair,
+ * not lines, and a blur as wide as the skin's folds would fade them; the eyes, lids and lashes are who the person is.
+ * The skin round the eyes (crow's feet, the folds under them) is smoothed.
  */
 export function browKeep(landmarks: readonly Point[], size: number): Float32Array {
   const out = new Float32Array(size * size).fill(1);
-  for (const brow of BROW_POINTS) {
-    const poly = hull(brow.map((i) => landmarks[i]!));
+  const parts = [...BROW_POINTS.map((b) => ({ points: b, grow: 1 })), ...EYE_POINTS.map((e) => ({ points: e, grow: 1.2 }))];
+  for (const { points, grow } of parts) {
+    const poly = shrinkPolygon(hull(points.map((i) => landmarks[i]!)), grow);
     if (poly.length < 3) continue;
     const soft = feather(fillPolygon(poly, size), size, size / 50);
     for (let i = 0; i < out.length; i++) out[i] = Math.min(out[i]!, Math.max(0, 1 - (2 * soft[i]!) / 255));
