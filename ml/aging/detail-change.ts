@@ -344,7 +344,8 @@ const LINE_GAIN = { min: -0.9, max: 1.5 } as const;
  * Per crop pixel, the gain on the face's own detail: lines x (ratio - 1), where `ratio` is the prototypes' detail-energy
  * ratio (target / source, the face's geometry), on the skin only (`skin`, 0..1). Going older it only deepens, going
  * younger it only fades: where the table's cells take in hair (a child's fringe over the forehead reads as detail), its
- * ratio points the other way, and a face made younger must not gain texture there.
+ * ratio points the other way, and a face made younger must not gain texture there. Going younger the gain is at most
+ * -`smooth` (the share of the lines the target age lacks, linesLost x youngerSmooth), wherever the table's is weaker.
  */
 export function lineGains(ratio: Float32Array, skin: Float32Array, lines: number, older = true, smooth = 0): Float32Array {
   const [lo, hi] = older ? [0, LINE_GAIN.max] : [LINE_GAIN.min, 0];
