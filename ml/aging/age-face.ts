@@ -251,6 +251,8 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
   const detailGains: (Float32Array | null)[] = [];
   const detailSigmas: number[] = [];
   const detailBands: DetailBand[] = [];
+  // The skin that smoothing going younger may touch (made once, on the first younger target).
+  let youngSkin: Float32Array | null = null;
   const decodes: RawImage[] = [];
   const deltas: Float32Array[] = [];
   const cropFrames: RawImage[] = [];
@@ -273,7 +275,8 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
       delta = lightnessChange(light, { size, decodes: values, target: k + 1, gain: blend.gain, prototype: change?.textures[k] ?? null, faceWidth, weights: { ...w, prototype: w.prototype * protoTexture }, crop: { rgb: face.crop, chroma: ownChroma! }, lift });
       if (skin && (w.lines > 0 || w.smooth > 0)) {
         const ratio = energy ? detailRatioMap(energy, gender!, sourceForCond, t, size) : new Float32Array(size * size).fill(1);
-        gains = lineGains(ratio, w.smooth > 0 && face.landmarks && face.landmarks.length >= MESH_POINTS ? keepBrows(face.faceMask, face.landmarks, size) : skin, energy ? w.lines : 0, t >= sourceForCond, w.smooth);
+        if (w.smooth > 0 && !youngSkin) youngSkin = face.landmarks && face.landmarks.length >= MESH_POINTS ? keepBrows(face.faceMask, face.landmarks, size) : skin;
+        gains = lineGains(ratio, w.smooth > 0 ? youngSkin! : skin, energy ? w.lines : 0, t >= sourceForCond, w.smooth);
       }
       sigma = w.linesBlur * faceWidth;
       if (w.smooth > 0) band = { edge: w.edge, keep: w.keep * faceWidth };
