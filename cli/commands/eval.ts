@@ -19,7 +19,7 @@ function binLine(b: BinFigures): string {
   const f = b.photo!;
   const readers = [{ name: 'face-api', photo: f }, ...b.check];
   const read = readers.map((c) => `${c.name} slope ${c.photo.meanSlope.toFixed(2)} (median ${c.photo.slope.toFixed(2)}), MAE ${c.photo.mae.toFixed(1)} y`).join('; ');
-  return `  ${b.bin} (${b.faces} faces): ${read}; same person ${pct(f.samePerson)}; colour ${f.colourByTarget.map((t) => `${t.target}: ${t.colour.toFixed(2)}`).join(', ')}; aligned ${f.colourByTarget.map((t) => `${t.target}: ${t.colourAligned.toFixed(2)}`).join(', ')}`;
+  return `  ${b.bin} (${b.faces} faces): ${read}; same person ${pct(f.samePerson)}; colour ${f.colourByTarget.map((t) => `${t.target}: ${t.colour.toFixed(2)}`).join(', ')}; aligned ${f.colourByTarget.map((t) => `${t.target}: ${t.colourAligned.toFixed(2)}`).join(', ')}; skin detail input ${f.detailInput.toFixed(1)}, ${f.colourByTarget.map((t) => `${t.target}: ${t.detail.toFixed(1)}`).join(', ')}`;
 }
 
 export const evalCommand: Command = {

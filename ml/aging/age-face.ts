@@ -16,8 +16,10 @@ import { growMask } from './mask-grow.js';
 import { detailForSource, gainForSource, keepTone, scaleChroma, textureShare, withoutCheckerboard } from './change-filters.js';
 import { templatePoints } from '../prep/template.js';
 import path from 'node:path';
-import { cropChroma, lightnessChange, lightnessWeights, lineGains, maskWidth, parseLightness, type LightnessSettings } from './detail-change.js';
-import { scaleOwnDetail } from './detail-paste.js';
+import { cropChroma, shapeWeight, lightnessChange, lightnessWeights, lineGains, maskWidth, parseLightness, type LightnessSettings } from './detail-change.js';
+import { scaleOwnDetail, type DetailBand } from './detail-paste.js';
+import { beardLift } from './beard-lift.js';
+import { browKeep } from './brow-keep.js';
 import { DETAIL_ENERGY_FILE, detailRatioMap, loadDetailEnergy, type DetailEnergy } from './detail-energy.js';
 
 export type Gender = 'male' | 'female';
@@ -155,6 +157,8 @@ export interface AgedFaceResult {
    */
   readonly detailGains: (Float32Array | null)[];
   readonly detailSigmas: number[];
+  /** Per target age, how that detail is measured (edge-preserving, fine grain kept) going younger; {} otherwise. */
+  readonly detailBands: DetailBand[];
 }
 
 function toBytes(values: Float32Array, offset: number, count: number): Uint8Array {
@@ -235,12 +239,20 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
   const energy = light ? modelDetailEnergy(model) : null;
   const change =
     protos && face.landmarks && face.landmarks.length >= MESH_POINTS && (useShape || protoTexture > 0)
-      ? prototypeChange(protos.data, size, face.crop, face.landmarks, gender!, sourceForCond, ages.ages, { shape: useShape, texture: light ? (protoTexture > 0 ? 1 : 0) : protoTexture, faceMask: face.faceMask })
+      ? prototypeChange(protos.data, size, face.crop, face.landmarks, gender!, sourceForCond, ages.ages, {
+          shape: useShape,
+          texture: light ? (protoTexture > 0 ? 1 : 0) : protoTexture,
+          faceMask: face.faceMask,
+          shapeWeights: ages.ages.map((t) => shapeWeight(light?.shapeGap, sourceForCond, t)),
+        })
       : null;
   const skin = light ? fadeMap(size, 1, face.faceMask) : null;
   const ownChroma = light ? cropChroma(face.crop, size * size) : null;
   const detailGains: (Float32Array | null)[] = [];
   const detailSigmas: number[] = [];
+  const detailBands: DetailBand[] = [];
+  // The skin that smoothing going younger may touch (made once, on the first younger target).
+  let youngSkin: Float32Array | null = null;
   const decodes: RawImage[] = [];
   const deltas: Float32Array[] = [];
   const cropFrames: RawImage[] = [];
@@ -255,12 +267,19 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
     let delta: Float32Array = new Float32Array(px);
     let gains: Float32Array | null = null;
     let sigma = 0;
+    let band: DetailBand = {};
     if (light) {
       const t = ages.ages[k]!;
-      const w = lightnessWeights(light, sourceForCond, t);
-      delta = lightnessChange(light, { size, decodes: values, target: k + 1, gain: blend.gain, prototype: change?.textures[k] ?? null, faceWidth, weights: { ...w, prototype: w.prototype * protoTexture }, crop: { rgb: face.crop, chroma: ownChroma! } });
-      if (energy && skin && w.lines > 0) gains = lineGains(detailRatioMap(energy, gender!, sourceForCond, t, size), skin, w.lines, t >= sourceForCond);
+      const w = lightnessWeights(light, sourceForCond, t, gender === 'male');
+      const lift = w.beard > 0 && skin ? beardLift(face.crop, size, skin, faceWidth, w.beard) : null;
+      delta = lightnessChange(light, { size, decodes: values, target: k + 1, gain: blend.gain, prototype: change?.textures[k] ?? null, faceWidth, weights: { ...w, prototype: w.prototype * protoTexture }, crop: { rgb: face.crop, chroma: ownChroma! }, lift });
+      if (skin && (w.lines > 0 || w.smooth > 0)) {
+        const ratio = energy ? detailRatioMap(energy, gender!, sourceForCond, t, size) : new Float32Array(size * size).fill(1);
+        if (w.smooth > 0 && !youngSkin) youngSkin = face.landmarks && face.landmarks.length >= MESH_POINTS ? keepBrows(face.faceMask, face.landmarks, size) : skin;
+        gains = lineGains(ratio, w.smooth > 0 ? youngSkin! : skin, energy ? w.lines : 0, t >= sourceForCond, w.smooth);
+      }
       sigma = w.linesBlur * faceWidth;
+      if (w.smooth > 0) band = { edge: w.edge, keep: w.keep * faceWidth };
     } else if (useTexture) {
       const share = change?.fields[k] ? textureShare(sourceForCond, ages.ages[k]!) : 1;
       for (let i = 0; i < px; i++) {
@@ -277,6 +296,7 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
     const shownGains = gains && field ? warpCropImage(gains, size, 1, field) : gains;
     detailGains.push(shownGains);
     detailSigmas.push(sigma);
+    detailBands.push(band);
     if (!makeFrames) continue;
     const base = field ? warpCropImage(face.crop, size, 3, field) : face.crop;
     const shown = field ? warpCropImage(delta, size, 3, field) : delta;
@@ -286,7 +306,7 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
       frame[i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
     }
     const cropFrame = { data: frame, width: size, height: size, channels: 3 };
-    cropFrames.push(shownGains ? scaleOwnDetail(cropFrame, shownGains, size, [1, 0, 0, 0, 1, 0], sigma) : cropFrame);
+    cropFrames.push(shownGains ? scaleOwnDetail(cropFrame, shownGains, size, [1, 0, 0, 0, 1, 0], sigma, band) : cropFrame);
   }
   const fields = change ? change.fields : ages.ages.map(() => null);
   return {
@@ -302,9 +322,19 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
     prototypes: change ? protos!.source : null,
     detailGains,
     detailSigmas,
+    detailBands,
   };
 }
 
+
+/**
+ * The skin that smoothing going younger may touch: the skin map with the eyes left to the mesh's own eye and brow
+ * outlines (brow-keep.ts) instead of the template's wide spots, so crow's feet and the folds under the eyes fade too.
+ */
+function keepBrows(faceMask: Uint8Array, landmarks: readonly Point[], size: number): Float32Array {
+  const keep = browKeep(landmarks, size);
+  return Float32Array.from(fadeMap(size, 1, faceMask, false), (v, i) => v * keep[i]!);
+}
 
 /** Where the eyes, nose and mouth sit in every aligned crop (template.ts), with the spread of each, in crop sides. */
 const FEATURES: readonly { point: number | [number, number]; sigma: number }[] = [
@@ -322,11 +352,11 @@ const FEATURES: readonly { point: number | [number, number]; sigma: number }[] =
  * it falls off before the mask's edge): beyond the face the decoder draws what training crops had there, often the
  * grey of their padding, and swapping the photo's hair for that would leave a pale band.
  */
-function fadeMap(size: number, fade: number, faceMask: Uint8Array): Float32Array {
+export function fadeMap(size: number, fade: number, faceMask: Uint8Array, eyes = true): Float32Array {
   const out = new Float32Array(size * size).fill(fade);
   if (fade === 0) return out;
   const pts = templatePoints(size);
-  const centres = FEATURES.map(({ point, sigma }) => {
+  const centres = FEATURES.filter(({ point }) => eyes || (point !== 0 && point !== 1)).map(({ point, sigma }) => {
     const [x, y] = typeof point === 'number' ? pts[point]! : [(pts[point[0]]![0] + pts[point[1]]![0]) / 2, (pts[point[0]]![1] + pts[point[1]]![1]) / 2];
     return { x, y, inv: 1 / (2 * (sigma * size) ** 2) };
   });
@@ -350,13 +380,13 @@ export function pasteMask(model: AgingModel, face: AlignedFace, options: Pick<Ag
 export function photoFrames(
   photo: RawImage,
   face: AlignedFace,
-  aged: Pick<AgedFaceResult, 'fields'> & Partial<Pick<AgedFaceResult, 'detailGains' | 'detailSigmas'>> & { deltas: readonly Float32Array[] },
+  aged: Pick<AgedFaceResult, 'fields'> & Partial<Pick<AgedFaceResult, 'detailGains' | 'detailSigmas' | 'detailBands'>> & { deltas: readonly Float32Array[] },
   mask: Uint8Array = face.faceMask,
 ): RawImage[] {
   return aged.deltas.map((data, k) => {
     const field = aged.fields[k];
     const frame = field ? warpPasteBack(photo, { size: face.size, data }, mask, face.transform, field) : pasteBack(photo, { size: face.size, data }, mask, face.transform);
     const gains = aged.detailGains?.[k];
-    return gains ? scaleOwnDetail(frame, gains, face.size, face.transform, aged.detailSigmas?.[k] ?? 1) : frame;
+    return gains ? scaleOwnDetail(frame, gains, face.size, face.transform, aged.detailSigmas?.[k] ?? 1, aged.detailBands?.[k]) : frame;
   });
 }

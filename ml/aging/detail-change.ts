@@ -57,6 +57,28 @@ export interface LightnessSettings {
    * `linesBlur`: a wider band takes folds and deep lines as well as fine ones. Optional (linesBlur when absent).
    */
   readonly linesBlurYounger?: number;
+  /**
+   * Going younger, the skin's lines and folds (its lightness minus a blur of `linesBlurYounger` of the face's width,
+   * detail finer than `youngerKeep` left alone) are smoothed away by this times the share of that detail the target
+   * age does not have (linesLost), at most 0.9. Independent of the detail-energy table, whose 8 x 8 cells read hair
+   * and photo quality as detail (its ratio from 69 to 20 is 0.9-1.25). Optional (0, none, when absent).
+   */
+  readonly youngerSmooth?: number;
+  /** The smoothing's blur is edge-preserving (edge-smooth.ts) with this edge (levels): skin to hair and brows stay. Optional (a plain blur when absent). */
+  readonly youngerEdge?: number;
+  /** Detail finer than this share of the face's width (pores, skin grain) is kept going younger, so skin does not turn waxy. Optional (none kept when absent). */
+  readonly youngerKeep?: number;
+  /**
+   * Going younger to under 20, a man's lower face (beard shadow: darker, often bluish grey) is lifted toward his
+   * cheeks' lightness by this share at a target of 12 or under (linear to none at 20). Optional (0 when absent).
+   */
+  readonly beardYounger?: number;
+  /**
+   * Between two adult ages (both 20 or over), the prototypes' shape change is scaled by gap^2 / (gap^2 + shapeGap^2),
+   * gap the years between them: between nearby adult ages their mean shapes differ mostly by sampling noise, so a tiny
+   * gap barely moves the face; children's growth is untouched. Optional (no scaling when absent).
+   */
+  readonly shapeGap?: number;
 }
 
 export const LIGHTNESS_KEYS: readonly (keyof LightnessSettings)[] = [
@@ -76,7 +98,17 @@ export const LIGHTNESS_KEYS: readonly (keyof LightnessSettings)[] = [
 ];
 
 /** Settings a sidecar may leave out. */
-export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = ['fineLimit', 'prototypeLimit', 'prototypeLighten', 'linesBlurYounger'];
+export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = [
+  'fineLimit',
+  'prototypeLimit',
+  'prototypeLighten',
+  'linesBlurYounger',
+  'youngerSmooth',
+  'youngerEdge',
+  'youngerKeep',
+  'beardYounger',
+  'shapeGap',
+];
 
 /** Ranges a stored setting must lie in. */
 const RANGES: Record<keyof LightnessSettings, [number, number]> = {
@@ -97,6 +129,11 @@ const RANGES: Record<keyof LightnessSettings, [number, number]> = {
   prototypeLimit: [0, 100],
   prototypeLighten: [0, 100],
   linesBlurYounger: [0.001, 0.2],
+  youngerSmooth: [0, 2],
+  youngerEdge: [0, 255],
+  youngerKeep: [0, 0.1],
+  beardYounger: [0, 1],
+  shapeGap: [0, 40],
 };
 
 /** The settings in a sidecar's `aging.lightness`, checked: an error names the file and the bad value. */
@@ -125,12 +162,45 @@ export interface LightnessWeights {
   readonly linesBlur: number;
   /** Soft limit (levels) on the prototypes' lightening (0: none). */
   readonly lighten: number;
+  /** Going younger: the share of the skin's lines smoothed away, its edge (levels, 0: a plain blur) and the fine detail kept (share of the face width). */
+  readonly smooth: number;
+  readonly edge: number;
+  readonly keep: number;
+  /** Going younger, share of a man's beard shadow lifted (0 for women and for targets of 20 or over). */
+  readonly beard: number;
+}
+
+/** The age from which faces gain lines and folds. */
+export const LINES_ONSET = 20;
+/**
+ * A young skin's own texture (pores, grain, fine shading) in the band the smoothing takes, as years of lines past
+ * LINES_ONSET: a face of 40 has as much of lines as of that texture.
+ */
+export const LINES_BASE = 20;
+
+/**
+ * Share of the skin's detail of a face of `sourceAge` that a face of `targetAge` does not have (0 going older), with
+ * that detail grown linearly from LINES_BASE at LINES_ONSET: a face of 69 made 20 loses 49 / 69 of it, one of 25 made
+ * 10 only 5 / 25 (its detail is mostly the texture a young skin keeps).
+ */
+export function linesLost(sourceAge: number, targetAge: number): number {
+  if (targetAge >= sourceAge || sourceAge <= LINES_ONSET) return 0;
+  return (sourceAge - Math.max(targetAge, LINES_ONSET)) / (LINES_BASE + sourceAge - LINES_ONSET);
+}
+
+/** Weight of the prototypes' shape change between two ages (see LightnessSettings.shapeGap): 1 whenever a child is involved. */
+export function shapeWeight(gapYears: number | undefined, sourceAge: number, targetAge: number): number {
+  if (!gapYears) return 1;
+  const adult = clamp01((Math.min(sourceAge, targetAge) - 15) / 5);
+  const gap = targetAge - sourceAge;
+  const shrink = (gap * gap) / (gap * gap + gapYears * gapYears);
+  return 1 - adult * (1 - shrink);
 }
 
 const clamp01 = (v: number): number => Math.min(1, Math.max(0, v));
 
 /** The weights for one source and target age: gentle for children, stronger for adults going older. */
-export function lightnessWeights(l: LightnessSettings, sourceAge: number, targetAge: number): LightnessWeights {
+export function lightnessWeights(l: LightnessSettings, sourceAge: number, targetAge: number, male = true): LightnessWeights {
   const older = targetAge >= sourceAge;
   const adult = clamp01((sourceAge - 10) / 10);
   return {
@@ -141,6 +211,10 @@ export function lightnessWeights(l: LightnessSettings, sourceAge: number, target
     lines: older ? l.linesOlder : l.linesYounger,
     linesBlur: older ? l.linesBlur : (l.linesBlurYounger ?? l.linesBlur),
     lighten: older ? (l.prototypeLighten ?? 0) : 0,
+    smooth: older ? 0 : (l.youngerSmooth ?? 0) * linesLost(sourceAge, targetAge),
+    edge: l.youngerEdge ?? 0,
+    keep: l.youngerKeep ?? 0,
+    beard: older || male === false ? 0 : (l.beardYounger ?? 0) * clamp01((20 - targetAge) / 8) * clamp01((sourceAge - 16) / 4),
   };
 }
 
@@ -185,6 +259,8 @@ export interface LightnessInput {
   readonly weights: LightnessWeights;
   /** The face's crop (RGB 0..255) and its cropChroma: when given, the lightness change keeps each pixel's own a*, b* (CIELAB). */
   readonly crop?: { readonly rgb: ArrayLike<number>; readonly chroma: Float32Array };
+  /** A further lightness change (levels per pixel, e.g. beard-lift.ts's), added before the colour is kept. */
+  readonly lift?: Float32Array | null;
 }
 
 /** Per pixel of an RGB crop, its CIELAB a*, b* (a0, b0, a1, b1, ...): what a lightness change keeps. */
@@ -243,6 +319,8 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
       for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! + v;
     }
   }
+  const lift = input.lift;
+  if (lift) for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! + lift[i]!;
   const crop = input.crop;
   if (crop) {
     const { rgb, chroma } = crop;
@@ -266,11 +344,13 @@ const LINE_GAIN = { min: -0.9, max: 1.5 } as const;
  * Per crop pixel, the gain on the face's own detail: lines x (ratio - 1), where `ratio` is the prototypes' detail-energy
  * ratio (target / source, the face's geometry), on the skin only (`skin`, 0..1). Going older it only deepens, going
  * younger it only fades: where the table's cells take in hair (a child's fringe over the forehead reads as detail), its
- * ratio points the other way, and a face made younger must not gain texture there.
+ * ratio points the other way, and a face made younger must not gain texture there. Going younger the gain is at most
+ * -`smooth` (the share of the lines the target age lacks, linesLost x youngerSmooth), wherever the table's is weaker.
  */
-export function lineGains(ratio: Float32Array, skin: Float32Array, lines: number, older = true): Float32Array {
+export function lineGains(ratio: Float32Array, skin: Float32Array, lines: number, older = true, smooth = 0): Float32Array {
   const [lo, hi] = older ? [0, LINE_GAIN.max] : [LINE_GAIN.min, 0];
-  return Float32Array.from(ratio, (r, i) => Math.min(hi, Math.max(lo, lines * (r - 1))) * skin[i]!);
+  const least = older ? hi : Math.max(LINE_GAIN.min, -smooth);
+  return Float32Array.from(ratio, (r, i) => Math.min(least, hi, Math.max(lo, lines * (r - 1))) * skin[i]!);
 }
 
 /** Starting values for a model that has no lightness settings of its own, when some are asked for (`--lightness k=v`). */

@@ -3,14 +3,28 @@ import { blurPlane } from '../prep/masks.js';
 import type { RawImage } from '../estimators/image.js';
 import { bilinear } from '../shape/warp-field.js';
 import { cropFootprint } from './paste-back.js';
+import { edgeAwareBlur } from './edge-smooth.js';
+
+/** How the detail is measured: `edge` (levels) makes the wide blur edge-preserving; detail finer than `keep` crop px is left alone. */
+export interface DetailBand {
+  readonly edge?: number;
+  readonly keep?: number;
+}
+
+/** How far (in sigmas) the detail at a pixel reads the pixels round it: the guided filter blurs twice in a row. */
+export function detailReach(band: DetailBand | undefined): number {
+  return (band?.edge ?? 0) > 0 ? 6 : 3;
+}
 
 /**
  * The frame with its own fine detail scaled, at the frame's own resolution: each pixel adds gain(c) x (its lightness
  * minus a blur of `sigmaCrop` crop px), `gain` a size x size map in crop space (the output's geometry) sampled at the
  * pixel's crop position c = transform(pixel). A gain of -1 removes the detail, +0.5 deepens it by half. Nothing is
- * upscaled from the crop but the gain, which is smooth: the lines themselves are the photo's own.
+ * upscaled from the crop but the gain, which is smooth: the lines themselves are the photo's own. With `edge` (levels)
+ * the blur is edge-preserving (edge-smooth.ts): steps much larger than `edge` (skin to hair, brows) are not detail, so
+ * a fading gain smooths the skin's lines without blurring or haloing the edges round it.
  */
-export function scaleOwnDetail(frame: RawImage, gain: Float32Array, size: number, transform: Affine, sigmaCrop: number): RawImage {
+export function scaleOwnDetail(frame: RawImage, gain: Float32Array, size: number, transform: Affine, sigmaCrop: number, band: DetailBand = {}): RawImage {
   if (gain.length !== size * size) throw new Error(`detail gain has ${gain.length} values, expected ${size * size}`);
   const { width, height, channels: ch } = frame;
   const inv = invertAffine(transform);
@@ -21,7 +35,7 @@ export function scaleOwnDetail(frame: RawImage, gain: Float32Array, size: number
   // crop px per frame px
   const scale = Math.sqrt(Math.abs(transform[0] * transform[4] - transform[1] * transform[3]));
   const sigma = Math.max(0.5, sigmaCrop / scale);
-  const margin = Math.ceil(3 * sigma);
+  const margin = Math.ceil(detailReach(band) * sigma);
   const x0 = Math.max(0, box.x0 - margin);
   const y0 = Math.max(0, box.y0 - margin);
   const side = Math.max(Math.min(width, box.x1 + margin) - x0, Math.min(height, box.y1 + margin) - y0);
@@ -33,7 +47,11 @@ export function scaleOwnDetail(frame: RawImage, gain: Float32Array, size: number
       luma[y * side + x] = ch >= 3 ? 0.299 * frame.data[p]! + 0.587 * frame.data[p + 1]! + 0.114 * frame.data[p + 2]! : frame.data[p]!;
     }
   }
-  const blurred = blurPlane(Float32Array.from(luma), side, sigma);
+  const edge = band.edge ?? 0;
+  const blurred = edge > 0 ? edgeAwareBlur(luma, side, sigma, edge) : blurPlane(Float32Array.from(luma), side, sigma);
+  // Detail finer than `keep` stays: the band is the luma blurred by it minus the wide blur.
+  const keep = Math.max(0.5, (band.keep ?? 0) / scale);
+  const fine = !((band.keep ?? 0) > 0) ? luma : edge > 0 ? edgeAwareBlur(luma, side, keep, edge) : blurPlane(Float32Array.from(luma), side, keep);
   const out = new Uint8Array(frame.data);
   const [a, b, c, d, e, f] = transform;
   for (let y = box.y0; y < box.y1; y++) {
@@ -44,7 +62,7 @@ export function scaleOwnDetail(frame: RawImage, gain: Float32Array, size: number
       const g = bilinear(gain, size, 1, u, v, 0);
       if (g === 0) continue;
       const i = (y - y0) * side + (x - x0);
-      const add = g * (luma[i]! - blurred[i]!);
+      const add = g * (fine[i]! - blurred[i]!);
       const p = (y * width + x) * ch;
       for (let k = 0; k < Math.min(ch, 3); k++) {
         const val = out[p + k]! + add;

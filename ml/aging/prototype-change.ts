@@ -51,6 +51,8 @@ export interface PrototypeChangeOptions {
    * photo's hair and background at the corners of the paste mask.
    */
   readonly faceMask?: Uint8Array;
+  /** Per target age, a weight on the shape change (detail-change.ts shapeWeight); 1 when absent. */
+  readonly shapeWeights?: readonly number[];
 }
 
 /**
@@ -101,11 +103,12 @@ export function prototypeChange(
   const k = size / p.size;
   const source = shapeAt(p, gender, sourceAge);
   const own = landmarks.slice(0, MESH_POINTS);
-  const fields = targets.map((t) => {
+  const fields = targets.map((t, j) => {
     if (!opts.shape) return null;
     const target = shapeAt(p, gender, t);
     const change = new Float32Array(MESH_POINTS * 2);
-    for (let i = 0; i < change.length; i++) change[i] = (target[i]! - source[i]!) * k;
+    const weight = k * (opts.shapeWeights?.[j] ?? 1);
+    for (let i = 0; i < change.length; i++) change[i] = (target[i]! - source[i]!) * weight;
     rigidLips(change);
     const moved = own.map(([x, y], i) => [x + change[2 * i]!, y + change[2 * i + 1]!] as Point);
     return meshWarpField(moved, own, { size, fade: SHAPE_FADE });

@@ -10,6 +10,7 @@ import type { WarpField } from '../shape/warp-field.js';
 import { pasteMask, photoFrames, type AgedFaceResult, type AgeFaceOptions, type AlignedFace } from './age-face.js';
 import type { AgingModel } from './model.js';
 import { maskInPhoto } from './paste-back.js';
+import { detailReach, type DetailBand } from './detail-paste.js';
 import { invertAffine } from '../prep/geometry.js';
 
 /** What compose needs of one aged face: its alignment, paste mask and the change per target age (crop space). */
@@ -26,6 +27,7 @@ export interface ComposeFaceInput {
   /** Per target age, the gain on the face's own fine detail (ageAlignedFace's detailGains), and the blur it is measured against. */
   readonly detailGains?: readonly (Float32Array | null)[];
   readonly detailSigmas?: readonly number[];
+  readonly detailBands?: readonly (DetailBand | undefined)[];
 }
 
 /** What compose needs of a face that ageAlignedFace aged: its alignment, its paste mask (pasteMask) and its changes. */
@@ -39,6 +41,7 @@ export function composeInput(model: AgingModel, face: AlignedFace, aged: AgedFac
     fields: aged.fields,
     detailGains: aged.detailGains,
     detailSigmas: aged.detailSigmas,
+    detailBands: aged.detailBands,
   };
 }
 
@@ -109,7 +112,7 @@ export function faceRegion(face: ComposeFaceInput, width: number, height: number
     const t = face.transform;
     const scale = Math.sqrt(Math.abs(t[0] * t[4] - t[1] * t[3]));
     const sigma = Math.max(0.5, Math.max(1, ...(face.detailSigmas ?? [])) / scale);
-    reach += (Math.ceil(3 * sigma) + 2) * scale;
+    reach += (Math.ceil(Math.max(...(face.detailBands ?? [undefined]).map(detailReach)) * sigma) + 2) * scale;
   }
   const grow = Math.ceil(reach) + 2;
   const inv = invertAffine(face.transform);
@@ -186,7 +189,7 @@ const hull = (a: Region, b: Region): Region => ({ x0: Math.min(a.x0, b.x0), y0: 
 /** The face alone pasted at target age k onto `before`, the photo's pixels over `region`, as photoFrames draws it. */
 function pasteOnRegion(before: RawImage, face: ComposeFaceInput, region: Region, k: number): RawImage {
   const aligned = { crop: face.crop, size: face.size, transform: shifted(face.transform, region.x0, region.y0), faceMask: face.mask };
-  const frame = { deltas: [face.deltas[k]!], fields: [face.fields[k] ?? null], detailGains: [face.detailGains?.[k] ?? null], detailSigmas: [face.detailSigmas?.[k] ?? 1] };
+  const frame = { deltas: [face.deltas[k]!], fields: [face.fields[k] ?? null], detailGains: [face.detailGains?.[k] ?? null], detailSigmas: [face.detailSigmas?.[k] ?? 1], detailBands: [face.detailBands?.[k] ?? {}] };
   return photoFrames(before, aligned, frame, face.mask)[0]!;
 }
 

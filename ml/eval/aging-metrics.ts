@@ -12,6 +12,9 @@ export interface AgedFace {
   readonly colour?: readonly number[];
   /** The same against the input moved by the output's shape warp alone: the colour of the texture change, without the geometry's. */
   readonly colourAligned?: readonly number[];
+  /** The skin-detail figure (skin-detail.ts) of the input face and of each output, when measured. */
+  readonly detailInput?: number;
+  readonly detail?: readonly number[];
 }
 
 export interface AgingFigures {
@@ -28,8 +31,10 @@ export interface AgingFigures {
   readonly colour: number;
   /** Mean geometry-aligned colour figure (NaN when none). */
   readonly colourAligned: number;
-  /** Mean estimated age per target. */
-  readonly byTarget: { target: number; meanEstimated: number; mae: number; samePerson: number; colour: number; colourAligned: number }[];
+  /** Mean skin-detail figure of the input faces (NaN when not measured). */
+  readonly detailInput: number;
+  /** Mean estimated age per target, and the mean skin-detail figure of the outputs there. */
+  readonly byTarget: { target: number; meanEstimated: number; mae: number; samePerson: number; colour: number; colourAligned: number; detail: number }[];
 }
 
 export function leastSquaresSlope(x: readonly number[], y: readonly number[]): number {
@@ -74,15 +79,18 @@ export function agingFigures(faces: readonly AgedFace[], sameDistance = 0.6): Ag
       acc.n++;
     }
   };
-  const perTarget = new Map<number, { est: number; err: number; same: number; n: number; colour: { sum: number; n: number }; aligned: { sum: number; n: number } }>();
+  const perTarget = new Map<number, { est: number; err: number; same: number; n: number; colour: { sum: number; n: number }; aligned: { sum: number; n: number }; detail: { sum: number; n: number } }>();
+  const detailInput = { sum: 0, n: 0 };
   for (const f of faces) {
+    add(detailInput, f.detailInput);
     f.targets.forEach((t, i) => {
       const e = f.estimated[i]!;
       const d = f.distances[i]!;
       outputs++;
       absErr += Math.abs(e - t);
       if (d < sameDistance) same++;
-      const acc = perTarget.get(t) ?? { est: 0, err: 0, same: 0, n: 0, colour: { sum: 0, n: 0 }, aligned: { sum: 0, n: 0 } };
+      const acc = perTarget.get(t) ?? { est: 0, err: 0, same: 0, n: 0, colour: { sum: 0, n: 0 }, aligned: { sum: 0, n: 0 }, detail: { sum: 0, n: 0 } };
+      add(acc.detail, f.detail?.[i]);
       for (const [all, one, v] of [[colour, acc.colour, f.colour?.[i]], [aligned, acc.aligned, f.colourAligned?.[i]]] as const) {
         add(all, v);
         add(one, v);
@@ -102,9 +110,10 @@ export function agingFigures(faces: readonly AgedFace[], sameDistance = 0.6): Ag
     samePerson: outputs > 0 ? same / outputs : NaN,
     colour: meanOf(colour),
     colourAligned: meanOf(aligned),
+    detailInput: meanOf(detailInput),
     byTarget: [...perTarget.entries()]
       .sort((a, b) => a[0] - b[0])
-      .map(([target, a]) => ({ target, meanEstimated: a.est / a.n, mae: a.err / a.n, samePerson: a.same / a.n, colour: meanOf(a.colour), colourAligned: meanOf(a.aligned) })),
+      .map(([target, a]) => ({ target, meanEstimated: a.est / a.n, mae: a.err / a.n, samePerson: a.same / a.n, colour: meanOf(a.colour), colourAligned: meanOf(a.aligned), detail: meanOf(a.detail) })),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { AgingFigures } from './aging-metrics.js';
-import type { EvalReport } from './run-eval.js';
+import type { BinFigures, EvalReport } from './run-eval.js';
 
 function esc(s: string): string {
   return s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
@@ -38,6 +38,17 @@ function targetChart(series: { name: string; colour: string; f: AgingFigures }[]
 }
 
 /** Horizontal bars per age bin for one figure. */
+/** The skin-detail figure per input bin: of the real input faces, and of the outputs at the youngest target (going younger, lines should fade to the level of real faces of that age). */
+function skinDetailBars(targets: readonly number[], bins: readonly BinFigures[]): string[] {
+  const young = Math.min(...targets);
+  const finite = (v: number | undefined): number | null => (v !== undefined && Number.isFinite(v) ? v : null);
+  const inputs = bins.map((b) => ({ label: b.bin, value: finite(b.photo?.detailInput) }));
+  const outputs = bins.map((b) => ({ label: b.bin, value: finite(b.photo?.colourByTarget.find((t) => t.target === young)?.detail) }));
+  const max = Math.max(1, ...[...inputs, ...outputs].map((x) => x.value ?? 0));
+  if (outputs.every((x) => x.value === null)) return [];
+  return [binBars('skin detail of the input faces', inputs, max, (v) => v.toFixed(1)), binBars(`skin detail aged to ${young}`, outputs, max, (v) => v.toFixed(1))];
+}
+
 function binBars(title: string, rows: { label: string; value: number | null }[], max: number, format: (v: number) => string): string {
   const W = 320;
   const rowH = 20;
@@ -79,6 +90,7 @@ ${lo.samples.map((s) => `<figure><img alt="${esc(s.person)}" src="data:image/png
     binBars('aging slope (photo outputs)', bins.map((b) => ({ label: b.bin, value: b.photo?.slope ?? null })), 1, (v) => v.toFixed(2)),
     binBars('age MAE to target, years', bins.map((b) => ({ label: b.bin, value: b.photo?.mae ?? null })), Math.max(1, ...bins.map((b) => b.photo?.mae ?? 0)), (v) => v.toFixed(1)),
     binBars('same person (< 0.6)', bins.map((b) => ({ label: b.bin, value: b.photo?.samePerson ?? null })), 1, (v) => `${(v * 100).toFixed(0)} %`),
+    ...skinDetailBars(r.targets, bins),
     binBars('reconstruction PSNR, dB', bins.map((b) => ({ label: b.bin, value: b.reconstruction?.psnr ?? null })), Math.max(1, ...bins.map((b) => b.reconstruction?.psnr ?? 0)), (v) => v.toFixed(1)),
   ].join('');
   const samples = r.samples

@@ -17,6 +17,7 @@ import { loadCheckEstimators, type CheckEstimator } from '../estimators/check-ag
 import { windowPixels } from '../estimators/framing.js';
 import { mig, type MigResult } from './mig.js';
 import { colourFigures } from './colour-change.js';
+import { skinDetailFigures } from './skin-detail.js';
 import { EVAL_AGE_BINS as AGE_BIN_LABELS, evalAgeBinIndex as ageBinIndex } from '../../domain/age-bins.js';
 
 const SAMPLE_FACES = 6;
@@ -40,7 +41,7 @@ export interface EvalOptions extends Partial<Readonly<BlendSettings>> {
 }
 
 /** Figures of a group of input faces, without the per-target breakdown but with the colour figure per target. */
-export type GroupFigures = Omit<AgingFigures, 'byTarget'> & { readonly colourByTarget: { target: number; colour: number; colourAligned: number }[] };
+export type GroupFigures = Omit<AgingFigures, 'byTarget'> & { readonly colourByTarget: { target: number; colour: number; colourAligned: number; detail: number }[] };
 
 export interface BinFigures {
   /** An age bin of the input face (EVAL_AGE_BINS), or a group of them ('children 0-9', 'adults 20-69'). */
@@ -193,6 +194,7 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
     const cuts = [realCut, ...outCuts];
     const colour = await colourFigures(photo, outputs, face.transform, face.cropSize, face.landmarks);
     const colourAligned = await colourFigures(photo, outputs, face.transform, face.cropSize, face.landmarks, shapeOnly());
+    const detail = await skinDetailFigures(photo, outputs, face.transform, face.cropSize, face.landmarks);
     const est = [...(await estimateAgeGender(cuts, 'tight')), ...(await estimateAgeGender(decodeCuts, 'aligned'))];
     const desc = [...(await describeFaces(cuts, 'tight')), ...(await describeFaces(decodeCuts, 'aligned'))];
     const n = targets.length;
@@ -207,7 +209,7 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
       realAge: est[0]!.age,
       realGender: est[0]!.gender,
       realDescriptor,
-      photo: { sourceAge: face.age, targets, estimated: est.slice(1, 1 + n).map((e) => e.age), distances: desc.slice(1, 1 + n).map((d) => descriptorDistance(realDescriptor, d)), colour, colourAligned },
+      photo: { sourceAge: face.age, targets, estimated: est.slice(1, 1 + n).map((e) => e.age), distances: desc.slice(1, 1 + n).map((d) => descriptorDistance(realDescriptor, d)), colour, colourAligned, detailInput: detail.input, detail: detail.outputs },
       decode: { sourceAge: face.age, targets, estimated: est.slice(1 + n).map((e) => e.age), distances: desc.slice(1 + n).map((d) => descriptorDistance(realDescriptor, d)) },
       check,
     });
@@ -230,7 +232,7 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
 
   const strip = (f: AgingFigures): GroupFigures => {
     const { byTarget, ...rest } = f;
-    return { ...rest, colourByTarget: byTarget.map((t) => ({ target: t.target, colour: t.colour, colourAligned: t.colourAligned })) };
+    return { ...rest, colourByTarget: byTarget.map((t) => ({ target: t.target, colour: t.colour, colourAligned: t.colourAligned, detail: t.detail })) };
   };
   const groupFigures = (bin: string, rs: readonly FaceRecord[]): BinFigures => {
     if (rs.length === 0) return { bin, faces: 0, reconstruction: null, estimatorMae: null, photo: null, decode: null, check: [] };

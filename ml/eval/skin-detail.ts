@@ -1,0 +1,42 @@
+import type { Affine, Point } from '../prep/geometry.js';
+import { warpAffine } from '../prep/warp.js';
+import type { RawImage } from '../estimators/image.js';
+import { cropFaceMask } from './face-mask.js';
+import { lumaPlane, maskWidth } from '../aging/detail-change.js';
+import { fadeMap } from '../aging/age-face.js';
+import { edgeAwareBlur } from '../aging/edge-smooth.js';
+
+/** Side of the aligned frame the skin's detail is measured in, and the blur the fine band is taken against (share of the face's width). */
+export const SKIN_DETAIL_SIZE = 192;
+export const SKIN_DETAIL_BLUR = 0.04;
+/** Steps much larger than this (levels) are edges (skin to brow, hair, glasses), not lines: the blur keeps them. */
+export const SKIN_DETAIL_EDGE = 30;
+
+/**
+ * The skin-detail figure: the mean squared lightness fine band (luma minus an edge-preserving blur of SKIN_DETAIL_BLUR
+ * of the face's width: lines, folds, stubble, pores, but not the edges of brows, hair or glasses) over the skin of an
+ * aligned image, the skin being the face mask without the eyes, nose and mouth. Real faces gain it with age; a face
+ * made younger should come down toward the level of real faces of its target age.
+ */
+export function skinDetail(rgb: ArrayLike<number>, mask: ArrayLike<number>, size: number): number {
+  const skin = fadeMap(size, 1, Uint8Array.from(mask));
+  const luma = lumaPlane(rgb, size * size);
+  const smooth = edgeAwareBlur(luma, size, Math.max(0.5, SKIN_DETAIL_BLUR * maskWidth(mask, size)), SKIN_DETAIL_EDGE);
+  let sum = 0;
+  let weight = 0;
+  for (let i = 0; i < luma.length; i++) {
+    sum += skin[i]! * (luma[i]! - smooth[i]!) ** 2;
+    weight += skin[i]!;
+  }
+  return weight > 0 ? sum / weight : NaN;
+}
+
+/** The skin-detail figure of the input photo and of each output, in the face's aligned frame (as colourFigures cuts them). */
+export async function skinDetailFigures(photo: RawImage, outputs: readonly RawImage[], transform: Affine, cropSize: number, landmarks: readonly Point[] | null): Promise<{ input: number; outputs: number[] }> {
+  const k = SKIN_DETAIL_SIZE / cropSize;
+  const t: Affine = [transform[0] * k, transform[1] * k, transform[2] * k, transform[3] * k, transform[4] * k, transform[5] * k];
+  const mask = await cropFaceMask(SKIN_DETAIL_SIZE, t, landmarks);
+  const cut = (img: RawImage): Promise<Buffer> => warpAffine({ data: Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), width: img.width, height: img.height, channels: 3 }, t, SKIN_DETAIL_SIZE);
+  const input = skinDetail(await cut(photo), mask, SKIN_DETAIL_SIZE);
+  return { input, outputs: await Promise.all(outputs.map(async (o) => skinDetail(await cut(o), mask, SKIN_DETAIL_SIZE))) };
+}
