@@ -12,6 +12,8 @@ export interface AgedFace {
   readonly colour?: readonly number[];
   /** The same against the input moved by the output's shape warp alone: the colour of the texture change, without the geometry's. */
   readonly colourAligned?: readonly number[];
+  /** The patch figure (patch-figure.ts) of each output against the input moved by its shape warp alone, when measured. */
+  readonly patch?: readonly number[];
 }
 
 export interface AgingFigures {
@@ -28,8 +30,10 @@ export interface AgingFigures {
   readonly colour: number;
   /** Mean geometry-aligned colour figure (NaN when none). */
   readonly colourAligned: number;
+  /** Mean patch figure, % of the face (NaN when none). */
+  readonly patch: number;
   /** Mean estimated age per target. */
-  readonly byTarget: { target: number; meanEstimated: number; mae: number; samePerson: number; colour: number; colourAligned: number }[];
+  readonly byTarget: { target: number; meanEstimated: number; mae: number; samePerson: number; colour: number; colourAligned: number; patch: number }[];
 }
 
 export function leastSquaresSlope(x: readonly number[], y: readonly number[]): number {
@@ -68,13 +72,14 @@ export function agingFigures(faces: readonly AgedFace[], sameDistance = 0.6): Ag
   let outputs = 0;
   const colour = { sum: 0, n: 0 };
   const aligned = { sum: 0, n: 0 };
+  const patch = { sum: 0, n: 0 };
   const add = (acc: { sum: number; n: number }, v: number | undefined): void => {
     if (v !== undefined && Number.isFinite(v)) {
       acc.sum += v;
       acc.n++;
     }
   };
-  const perTarget = new Map<number, { est: number; err: number; same: number; n: number; colour: { sum: number; n: number }; aligned: { sum: number; n: number } }>();
+  const perTarget = new Map<number, { est: number; err: number; same: number; n: number; colour: { sum: number; n: number }; aligned: { sum: number; n: number }; patch: { sum: number; n: number } }>();
   for (const f of faces) {
     f.targets.forEach((t, i) => {
       const e = f.estimated[i]!;
@@ -82,8 +87,8 @@ export function agingFigures(faces: readonly AgedFace[], sameDistance = 0.6): Ag
       outputs++;
       absErr += Math.abs(e - t);
       if (d < sameDistance) same++;
-      const acc = perTarget.get(t) ?? { est: 0, err: 0, same: 0, n: 0, colour: { sum: 0, n: 0 }, aligned: { sum: 0, n: 0 } };
-      for (const [all, one, v] of [[colour, acc.colour, f.colour?.[i]], [aligned, acc.aligned, f.colourAligned?.[i]]] as const) {
+      const acc = perTarget.get(t) ?? { est: 0, err: 0, same: 0, n: 0, colour: { sum: 0, n: 0 }, aligned: { sum: 0, n: 0 }, patch: { sum: 0, n: 0 } };
+      for (const [all, one, v] of [[colour, acc.colour, f.colour?.[i]], [aligned, acc.aligned, f.colourAligned?.[i]], [patch, acc.patch, f.patch?.[i]]] as const) {
         add(all, v);
         add(one, v);
       }
@@ -102,9 +107,10 @@ export function agingFigures(faces: readonly AgedFace[], sameDistance = 0.6): Ag
     samePerson: outputs > 0 ? same / outputs : NaN,
     colour: meanOf(colour),
     colourAligned: meanOf(aligned),
+    patch: meanOf(patch),
     byTarget: [...perTarget.entries()]
       .sort((a, b) => a[0] - b[0])
-      .map(([target, a]) => ({ target, meanEstimated: a.est / a.n, mae: a.err / a.n, samePerson: a.same / a.n, colour: meanOf(a.colour), colourAligned: meanOf(a.aligned) })),
+      .map(([target, a]) => ({ target, meanEstimated: a.est / a.n, mae: a.err / a.n, samePerson: a.same / a.n, colour: meanOf(a.colour), colourAligned: meanOf(a.aligned), patch: meanOf(a.patch) })),
   };
 }
 
