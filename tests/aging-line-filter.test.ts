@@ -63,6 +63,15 @@ describe('the line filter: lines and folds survive, blobs and grain are held bac
     expect(half[C * S + C]! / b[C * S + C]!).toBeLessThan(0.6);
   });
 
+  it('with a spread, what is held comes back as smooth shading: the blob keeps its total darkening, not its depth', () => {
+    const b = blob(3);
+    const spread = holdBlobs(b, S, scales, 1, 8);
+    const sum = (p: Float32Array): number => p.reduce((s, v) => s + v, 0);
+    expect(sum(spread) / sum(b)).toBeGreaterThan(0.95);
+    expect(spread[C * S + C]! / b[C * S + C]!).toBeLessThan(0.3);
+    expect(holdBlobs(b, S, scales, 1, 0)).toEqual(holdBlobs(b, S, scales, 1));
+  });
+
   it('beyond a smooth blur, broad shading stays and a mid-size blob on top of it is held back', () => {
     const shade = Float32Array.from({ length: S * S }, (_, i) => -5 * gauss(((i % S) - C) ** 2 + (Math.floor(i / S) - C) ** 2, 30));
     const b = blob(3);

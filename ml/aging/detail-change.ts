@@ -67,6 +67,11 @@ export interface LightnessSettings {
   /** The line filter's finer scale as a share of the face's width (the other is twice it; the broad band's mid part uses 2 and 4 times it). Optional (0.015). */
   readonly lineScale?: number;
   /**
+   * What the line filter holds back comes back blurred by this share of the face's width, as smooth shading (the
+   * darkening stays, the blobs' edges go). Optional (0: dropped).
+   */
+  readonly blobSpread?: number;
+  /**
    * With `lineHold`, a child's broad band keeps only its blur by this share of the face's width whole (smooth growth
    * shading); the rest, mid-size mottle, goes through the line filter. Optional (the broad band is not filtered when absent).
    */
@@ -100,7 +105,7 @@ export const LIGHTNESS_KEYS: readonly (keyof LightnessSettings)[] = [
 ];
 
 /** Settings a sidecar may leave out. */
-export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = ['fineLimit', 'prototypeLimit', 'prototypeLighten', 'linesBlurYounger', 'lineHold', 'lineScale', 'broadSmooth', 'prototypeHold', 'shadeChroma'];
+export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = ['fineLimit', 'prototypeLimit', 'prototypeLighten', 'linesBlurYounger', 'lineHold', 'lineScale', 'blobSpread', 'broadSmooth', 'prototypeHold', 'shadeChroma'];
 
 /** Ranges a stored setting must lie in. */
 const RANGES: Record<keyof LightnessSettings, [number, number]> = {
@@ -123,6 +128,7 @@ const RANGES: Record<keyof LightnessSettings, [number, number]> = {
   linesBlurYounger: [0.001, 0.2],
   lineHold: [0, 1],
   lineScale: [0.005, 0.1],
+  blobSpread: [0, 0.3],
   broadSmooth: [0.02, 0.3],
   prototypeHold: [0, 1],
   shadeChroma: [0, 1],
@@ -266,16 +272,17 @@ export function shadeFactor(before: number, after: number, shade: number): numbe
 export function lineFiltered(l: LightnessSettings, fine: Float32Array, broad: Float32Array, hold: number, useBroad: boolean, size: number, faceWidth: number): { fine: Float32Array; broad: Float32Array } {
   if (hold <= 0) return { fine, broad };
   const s = (l.lineScale ?? 0.015) * faceWidth;
-  const keptFine = holdBlobs(fine, size, [s, 2 * s], hold);
+  const spread = (l.blobSpread ?? 0) * faceWidth;
+  const keptFine = holdBlobs(fine, size, [s, 2 * s], hold, spread);
   if (!useBroad || l.broadSmooth === undefined) return { fine: keptFine, broad };
-  return { fine: keptFine, broad: holdBlobsBeyond(broad, size, l.broadSmooth * faceWidth, [2 * s, 4 * s], hold) };
+  return { fine: keptFine, broad: holdBlobsBeyond(broad, size, l.broadSmooth * faceWidth, [2 * s, 4 * s], hold, spread) };
 }
 
 /** The prototypes' lightness change with the non-line-like part of what lies beyond its blur by broadSmooth held back by `hold`. */
 function prototypeFiltered(l: LightnessSettings, y: Float32Array, hold: number, size: number, faceWidth: number): Float32Array {
   if (hold <= 0) return y;
   const s = (l.lineScale ?? 0.015) * faceWidth;
-  return holdBlobsBeyond(y, size, (l.broadSmooth ?? 0.15) * faceWidth, [2 * s, 4 * s], hold);
+  return holdBlobsBeyond(y, size, (l.broadSmooth ?? 0.15) * faceWidth, [2 * s, 4 * s], hold, (l.blobSpread ?? 0) * faceWidth);
 }
 
 const softLimit = (v: number, limit: number): number => (limit > 0 ? limit * Math.tanh(v / limit) : v);

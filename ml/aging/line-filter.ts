@@ -46,13 +46,18 @@ export function lineLikeness(plane: Float32Array, size: number, sigmas: readonly
 
 /**
  * The plane with its non-line-like part held back by `hold` (0..1): each value times 1 - hold x (1 - line-likeness),
- * the factor smoothed by the finest scale so no new edges appear. Lines and folds survive, blobs and grain fade.
+ * the factor smoothed by the finest scale so no new edges appear. Lines and folds survive, blobs and grain fade. With
+ * `spread` (px) > 0 the held part is added back blurred by it: blobs become smooth shading.
  */
-export function holdBlobs(plane: Float32Array, size: number, sigmas: readonly number[], hold: number): Float32Array {
+export function holdBlobs(plane: Float32Array, size: number, sigmas: readonly number[], hold: number, spread = 0): Float32Array {
   if (hold <= 0 || sigmas.length === 0) return plane;
   const like = lineLikeness(plane, size, sigmas);
   const keep = blurPlane(Float32Array.from(like, (v) => 1 - hold * (1 - v)), size, Math.min(...sigmas));
-  return Float32Array.from(plane, (v, i) => v * keep[i]!);
+  const kept = Float32Array.from(plane, (v, i) => v * keep[i]!);
+  if (spread <= 0) return kept;
+  // What is held back comes back as smooth shading: the same darkening, without the blobs' edges.
+  const held = blurPlane(Float32Array.from(plane, (v, i) => v - kept[i]!), size, spread);
+  return Float32Array.from(kept, (v, i) => v + held[i]!);
 }
 
 /** How far the value at (x, y) goes on both ways along the eigenvector of `small`, `reach` px: min of the two ratios, 0..1. */
@@ -72,9 +77,9 @@ function continuity(s: Float32Array, size: number, x: number, y: number, xx: num
 }
 
 /** The plane's blur by `smooth` px kept whole (smooth shading), and the rest through holdBlobs. */
-export function holdBlobsBeyond(plane: Float32Array, size: number, smooth: number, sigmas: readonly number[], hold: number): Float32Array {
+export function holdBlobsBeyond(plane: Float32Array, size: number, smooth: number, sigmas: readonly number[], hold: number, spread = 0): Float32Array {
   if (hold <= 0) return plane;
   const low = blurPlane(Float32Array.from(plane), size, smooth);
-  const mid = holdBlobs(Float32Array.from(plane, (v, i) => v - low[i]!), size, sigmas, hold);
+  const mid = holdBlobs(Float32Array.from(plane, (v, i) => v - low[i]!), size, sigmas, hold, spread);
   return Float32Array.from(mid, (v, i) => v + low[i]!);
 }
