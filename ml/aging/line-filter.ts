@@ -18,26 +18,32 @@ export function lineLikeness(plane: Float32Array, size: number, sigmas: readonly
   for (const sigma of sigmas) {
     const s = blurPlane(Float32Array.from(plane), size, sigma);
     const norm = sigma * sigma;
-    const at = (x: number, y: number): number => s[Math.min(size - 1, Math.max(0, y)) * size + Math.min(size - 1, Math.max(0, x))]!;
     for (let y = 0; y < size; y++) {
+      const row = y * size;
+      const up = Math.max(0, y - 1) * size;
+      const down = Math.min(size - 1, y + 1) * size;
       for (let x = 0; x < size; x++) {
-        const c = at(x, y);
-        const xx = norm * (at(x + 1, y) - 2 * c + at(x - 1, y));
-        const yy = norm * (at(x, y + 1) - 2 * c + at(x, y - 1));
-        const xy = (norm * (at(x + 1, y + 1) - at(x + 1, y - 1) - at(x - 1, y + 1) + at(x - 1, y - 1))) / 4;
+        const left = Math.max(0, x - 1);
+        const right = Math.min(size - 1, x + 1);
+        const c = s[row + x]!;
+        const xx = norm * (s[row + right]! - 2 * c + s[row + left]!);
+        const yy = norm * (s[down + x]! - 2 * c + s[up + x]!);
+        const xy = (norm * (s[down + right]! - s[up + right]! - s[down + left]! + s[up + left]!)) / 4;
         const mean = (xx + yy) / 2;
         const root = Math.sqrt(((xx - yy) / 2) ** 2 + xy * xy);
-        const l1 = mean + root;
-        const l2 = mean - root;
-        const [big, small] = Math.abs(l1) >= Math.abs(l2) ? [l1, l2] : [l2, l1];
+        const big = mean >= 0 ? mean + root : mean - root;
+        const small = mean >= 0 ? mean - root : mean + root;
         const strength = big * big + small * small;
-        const i = y * size + x;
+        const i = row + x;
         if (strength <= best[i]!) continue;
         best[i] = strength;
         // A dark line has a positive curvature across it, a bright one a negative: the flanks of a blob do not.
-        const core = big * c < 0 ? 1 : 0;
+        if (big * c >= 0) {
+          out[i] = 0;
+          continue;
+        }
         const rb = big !== 0 ? small / big : 1;
-        out[i] = core * Math.exp(-rb * rb * inv) * continuity(s, size, x, y, xx, yy, xy, small, 2 * sigma);
+        out[i] = Math.exp(-rb * rb * inv) * continuity(s, size, x, y, xx, yy, xy, small, 2 * sigma);
       }
     }
   }
