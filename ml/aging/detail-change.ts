@@ -269,7 +269,7 @@ export function shadeFactor(before: number, after: number, shade: number): numbe
  * fine band at the scales lineScale and twice it; the broad band, when it is used and `broadSmooth` is set, keeps its
  * blur by broadSmooth whole and filters the rest at twice and four times lineScale.
  */
-export function lineFiltered(l: LightnessSettings, fine: Float32Array, broad: Float32Array, hold: number, useBroad: boolean, size: number, faceWidth: number): { fine: Float32Array; broad: Float32Array } {
+function lineFiltered(l: LightnessSettings, fine: Float32Array, broad: Float32Array, hold: number, useBroad: boolean, size: number, faceWidth: number): { fine: Float32Array; broad: Float32Array } {
   if (hold <= 0) return { fine, broad };
   const s = (l.lineScale ?? 0.015) * faceWidth;
   const spread = (l.blobSpread ?? 0) * faceWidth;
