@@ -15,6 +15,7 @@ export default defineConfig({
       'tests/aging-{blend,model-choice,paste-back,paste-back-grey,writers,writers-gif,writers-paste-reference}.test.ts',
       'tests/aging-detail.test.ts',
       'tests/aging-younger.test.ts',
+      'tests/aging-line-filter.test.ts',
       'tests/aging-{gif-stream,team-compose}.test.ts',
       'tests/aging-face-warnings.test.ts',
       'tests/cvae-*.test.ts',

@@ -195,6 +195,9 @@ describe("chronoface age (the suite fixture's tiny model)", () => {
       // Against the input moved by the same shape warp: only the texture change's own colour, which is small.
       expect(t.colourAligned).toBeGreaterThan(0);
       expect(t.colourAligned).toBeLessThan(20);
+      // The patch figure: a share of the face, in %.
+      expect(t.patch).toBeGreaterThanOrEqual(0);
+      expect(t.patch).toBeLessThan(100);
     }
     expect(rep.byGroup.map((g: { bin: string }) => g.bin)).toEqual(['children 0-9', 'adults 20-69']);
     expect(rep.estimator.ageMae).toBeGreaterThan(0);

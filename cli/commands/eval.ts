@@ -8,6 +8,7 @@ import { parseAges } from '../../ml/aging/ages.js';
 import { CHECK_MODELS_ENV, evaluateModel, loadEvalModel, writeEvalHtml } from '../../workflows/eval.js';
 import type { BinFigures } from '../../ml/eval/run-eval.js';
 import { COLOUR_BLUR } from '../../ml/eval/colour-change.js';
+import { PATCH_BAND, PATCH_DEPTH } from '../../ml/eval/patch-figure.js';
 import { lightnessFromSpec } from '../../ml/aging/detail-change.js';
 import { modelLightness } from '../../ml/aging/age-face.js';
 import { BLEND_OPTIONS, blendOptions, changeOptions } from './blend-options.js';
@@ -19,7 +20,7 @@ function binLine(b: BinFigures): string {
   const f = b.photo!;
   const readers = [{ name: 'face-api', photo: f }, ...b.check];
   const read = readers.map((c) => `${c.name} slope ${c.photo.meanSlope.toFixed(2)} (median ${c.photo.slope.toFixed(2)}), MAE ${c.photo.mae.toFixed(1)} y`).join('; ');
-  return `  ${b.bin} (${b.faces} faces): ${read}; same person ${pct(f.samePerson)}; colour ${f.colourByTarget.map((t) => `${t.target}: ${t.colour.toFixed(2)}`).join(', ')}; aligned ${f.colourByTarget.map((t) => `${t.target}: ${t.colourAligned.toFixed(2)}`).join(', ')}; skin detail input ${f.detailInput.toFixed(1)}, ${f.colourByTarget.map((t) => `${t.target}: ${t.detail.toFixed(1)}`).join(', ')}`;
+  return `  ${b.bin} (${b.faces} faces): ${read}; same person ${pct(f.samePerson)}; colour ${f.colourByTarget.map((t) => `${t.target}: ${t.colour.toFixed(2)}`).join(', ')}; aligned ${f.colourByTarget.map((t) => `${t.target}: ${t.colourAligned.toFixed(2)}`).join(', ')}; skin detail input ${f.detailInput.toFixed(1)}, ${f.colourByTarget.map((t) => `${t.target}: ${t.detail.toFixed(1)}`).join(', ')}; patches ${f.colourByTarget.map((t) => `${t.target}: ${t.patch.toFixed(2)} %`).join(', ')}`;
 }
 
 export const evalCommand: Command = {
@@ -86,6 +87,7 @@ export const evalCommand: Command = {
         `estimator on real faces: MAE ${report.estimator.ageMae.toFixed(1)} y, slope ${report.estimator.realSlope.toFixed(2)}; different people below 0.6: ${(report.estimator.differentPeopleShare * 100).toFixed(1)} %`,
         ...report.check.map((c) => `${c.name} (check): on the photo slope ${c.photo.meanSlope.toFixed(2)} mean (median ${c.photo.slope.toFixed(2)}), same person ${pct(c.photo.samePerson)}, MAE ${c.photo.mae.toFixed(1)} y${c.photoCalibrated ? ` (on its own scale: slope ${c.photoCalibrated.slope.toFixed(2)}, MAE ${c.photoCalibrated.mae.toFixed(1)} y)` : ''}; decoder output slope ${c.decode.slope.toFixed(2)}; on real faces MAE ${c.ageMae.toFixed(1)} y, slope ${c.realSlope.toFixed(2)}`),
         `colour change (mean |a*|+|b*| in the face after a ${COLOUR_BLUR * 100} % blur) per target: ${p.byTarget.map((t) => `${t.target}: ${t.colour.toFixed(2)}`).join(', ')}; geometry-aligned (against the input moved by the same shape warp): ${p.byTarget.map((t) => `${t.target}: ${t.colourAligned.toFixed(2)}`).join(', ')}`,
+        `patches (share of the face in blobs, not lines, of the lightness change between blurs of ${PATCH_BAND.map((b) => `${b * 100} %`).join(' and ')} of its width, ${PATCH_DEPTH}+ levels deep) per target: ${p.byTarget.map((t) => `${t.target}: ${t.patch.toFixed(2)} %`).join(', ')}`,
         ...[...report.byBin, ...report.byGroup].filter((b) => b.faces > 0).map((b) => binLine(b)),
         longitudinal
           ? `longitudinal (${longitudinal.pairs.length} pairs): distance to the real later face ${longitudinal.meanInputDistance.toFixed(3)} from the input, ${longitudinal.meanAgedDistance.toFixed(3)} aged; aged nearer in ${(longitudinal.nearerShare * 100).toFixed(0)} %`

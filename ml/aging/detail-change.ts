@@ -1,6 +1,7 @@
 import { blurPlane } from '../prep/masks.js';
 import { textureShare } from './change-filters.js';
 import { labToRgb, lightnessOf, rgbToLab } from './lab.js';
+import { holdBlobs, holdBlobsBeyond } from './line-filter.js';
 
 /**
  * How the texture change ages a face in lightness and detail, keeping the person's colouring (the `lightness` block
@@ -79,6 +80,34 @@ export interface LightnessSettings {
    * gap barely moves the face; children's growth is untouched. Optional (no scaling when absent).
    */
   readonly shapeGap?: number;
+  /**
+   * Going older, share (0..1) of the decoder change's non-line-like part held back (line-filter.ts): its fine band, and
+   * for a child the mid part of its broad band (`broadSmooth`), keep their lines and folds and lose their isotropic
+   * blobs and grain, which show as patches. Optional (0, nothing held, when absent).
+   */
+  readonly lineHold?: number;
+  /** The line filter's finer scale as a share of the face's width (the other is twice it; the broad band's mid part uses 2 and 4 times it). Optional (0.015). */
+  readonly lineScale?: number;
+  /**
+   * What the line filter holds back comes back blurred by this share of the face's width, as smooth shading (the
+   * darkening stays, the blobs' edges go). Optional (0: dropped).
+   */
+  readonly blobSpread?: number;
+  /**
+   * With `lineHold`, a child's broad band keeps only its blur by this share of the face's width whole (smooth growth
+   * shading); the rest, mid-size mottle, goes through the line filter. Optional (the broad band is not filtered when absent).
+   */
+  readonly broadSmooth?: number;
+  /**
+   * Going older, share (0..1) of the prototypes' lightness change beyond its blur by `broadSmooth` (0.15 when absent)
+   * that is held back where it is not line-like: their darker eye sockets and cheeks as blobs. Optional (0 when absent).
+   */
+  readonly prototypeHold?: number;
+  /**
+   * Share (0..1) by which a darkened pixel's a*, b* fall with its lightness as in a shadow (a*, b* x ((L* + 16) after /
+   * before)): keeping a*, b* while darkening warm skin reads as brown. Optional (0, a*, b* kept, when absent).
+   */
+  readonly shadeChroma?: number;
 }
 
 export const LIGHTNESS_KEYS: readonly (keyof LightnessSettings)[] = [
@@ -108,6 +137,12 @@ export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = [
   'youngerKeep',
   'beardYounger',
   'shapeGap',
+  'lineHold',
+  'lineScale',
+  'blobSpread',
+  'broadSmooth',
+  'prototypeHold',
+  'shadeChroma',
 ];
 
 /** Ranges a stored setting must lie in. */
@@ -134,6 +169,12 @@ const RANGES: Record<keyof LightnessSettings, [number, number]> = {
   youngerKeep: [0, 0.1],
   beardYounger: [0, 1],
   shapeGap: [0, 40],
+  lineHold: [0, 1],
+  lineScale: [0.005, 0.1],
+  blobSpread: [0, 0.3],
+  broadSmooth: [0.02, 0.3],
+  prototypeHold: [0, 1],
+  shadeChroma: [0, 1],
 };
 
 /** The settings in a sidecar's `aging.lightness`, checked: an error names the file and the bad value. */
@@ -168,6 +209,10 @@ export interface LightnessWeights {
   readonly keep: number;
   /** Going younger, share of a man's beard shadow lifted (0 for women and for targets of 20 or over). */
   readonly beard: number;
+  /** Share of the decoder change's non-line-like part held back (0: none; going older only). */
+  readonly hold?: number;
+  /** The same for the prototypes' change. */
+  readonly prototypeHold?: number;
 }
 
 /** The age from which faces gain lines and folds. */
@@ -215,6 +260,8 @@ export function lightnessWeights(l: LightnessSettings, sourceAge: number, target
     edge: l.youngerEdge ?? 0,
     keep: l.youngerKeep ?? 0,
     beard: older || male === false ? 0 : (l.beardYounger ?? 0) * clamp01((20 - targetAge) / 8) * clamp01((sourceAge - 16) / 4),
+    hold: older ? (l.lineHold ?? 0) : 0,
+    prototypeHold: older ? (l.prototypeHold ?? 0) : 0,
   };
 }
 
@@ -278,17 +325,46 @@ const clamp255 = (v: number): number => (v <= 0 ? 0 : v >= 255 ? 255 : v);
 
 /**
  * The grey change `d` of an RGB pixel as the RGB change that moves its CIELAB lightness alike (to the L* of the pixel
- * plus d) but keeps its a*, b*; written into out[o..o+2].
+ * plus d) but keeps its a*, b*; written into out[o..o+2]. With `shade` > 0 a darkened pixel's a*, b* fall with its
+ * L* + 16 to that power, as in a shadow.
  */
-function keepColour(r: number, g: number, b: number, a: number, bb: number, d: number, out: Float32Array, o: number): void {
+function keepColour(r: number, g: number, b: number, a: number, bb: number, d: number, out: Float32Array, o: number, shade = 0): void {
   if (d === 0) {
     out[o] = out[o + 1] = out[o + 2] = 0;
     return;
   }
-  const [R, G, B] = labToRgb(lightnessOf(clamp255(r + d), clamp255(g + d), clamp255(b + d)), a, bb);
+  const L = lightnessOf(clamp255(r + d), clamp255(g + d), clamp255(b + d));
+  const k = shade > 0 && d < 0 ? shadeFactor(lightnessOf(r, g, b), L, shade) : 1;
+  const [R, G, B] = labToRgb(L, a * k, bb * k);
   out[o] = clamp255(R) - r;
   out[o + 1] = clamp255(G) - g;
   out[o + 2] = clamp255(B) - b;
+}
+
+/** How much a*, b* fall when L* goes from `before` to `after` (darker), to the power `shade`: 1 is a shadow's. */
+export function shadeFactor(before: number, after: number, shade: number): number {
+  return Math.min(1, Math.max(0, (after + 16) / (before + 16))) ** shade;
+}
+
+/**
+ * The decoder change's fine and broad bands with their non-line-like parts held back by `hold` (line-filter.ts): the
+ * fine band at the scales lineScale and twice it; the broad band, when it is used and `broadSmooth` is set, keeps its
+ * blur by broadSmooth whole and filters the rest at twice and four times lineScale.
+ */
+function lineFiltered(l: LightnessSettings, fine: Float32Array, broad: Float32Array, hold: number, useBroad: boolean, size: number, faceWidth: number): { fine: Float32Array; broad: Float32Array } {
+  if (hold <= 0) return { fine, broad };
+  const s = (l.lineScale ?? 0.015) * faceWidth;
+  const spread = (l.blobSpread ?? 0) * faceWidth;
+  const keptFine = holdBlobs(fine, size, [s, 2 * s], hold, spread);
+  if (!useBroad || l.broadSmooth === undefined) return { fine: keptFine, broad };
+  return { fine: keptFine, broad: holdBlobsBeyond(broad, size, l.broadSmooth * faceWidth, [2 * s, 4 * s], hold, spread) };
+}
+
+/** The prototypes' lightness change with the non-line-like part of what lies beyond its blur by broadSmooth held back by `hold`. */
+function prototypeFiltered(l: LightnessSettings, y: Float32Array, hold: number, size: number, faceWidth: number): Float32Array {
+  if (hold <= 0) return y;
+  const s = (l.lineScale ?? 0.015) * faceWidth;
+  return holdBlobsBeyond(y, size, (l.broadSmooth ?? 0.15) * faceWidth, [2 * s, 4 * s], hold, (l.blobSpread ?? 0) * faceWidth);
 }
 
 const softLimit = (v: number, limit: number): number => (limit > 0 ? limit * Math.tanh(v / limit) : v);
@@ -304,14 +380,16 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
     const y = lumaPlane(change, n);
     const limit = l.fineLimit ?? 0;
     const fine = fineBand(y, size, l.fineBlur * input.faceWidth);
+    const broad = Float32Array.from(y, (v, i) => v - fine[i]!);
+    const { fine: kept, broad: broadKept } = lineFiltered(l, fine, broad, w.hold ?? 0, w.broad > 0, size, input.faceWidth);
     for (let i = 0; i < n; i++) {
-      const v = softLimit(w.decoder * fine[i]!, limit) + w.broad * (y[i]! - fine[i]!);
+      const v = softLimit(w.decoder * kept[i]!, limit) + w.broad * broadKept[i]!;
       for (let c = 0; c < 3; c++) delta[i * 3 + c] = v;
     }
   }
   const colour = prototype && w.colour > 0 ? lumaFree(prototype, size) : null;
   if (prototype && w.prototype > 0) {
-    const y = lumaPlane(prototype, n);
+    const y = prototypeFiltered(l, lumaPlane(prototype, n), w.prototypeHold ?? 0, size, input.faceWidth);
     const limit = l.prototypeLimit ?? 0;
     for (let i = 0; i < n; i++) {
       const p = w.prototype * y[i]!;
@@ -324,7 +402,8 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
   const crop = input.crop;
   if (crop) {
     const { rgb, chroma } = crop;
-    for (let i = 0; i < n; i++) keepColour(rgb[i * 3]!, rgb[i * 3 + 1]!, rgb[i * 3 + 2]!, chroma[i * 2]!, chroma[i * 2 + 1]!, delta[i * 3]!, delta, i * 3);
+    const shade = l.shadeChroma ?? 0;
+    for (let i = 0; i < n; i++) keepColour(rgb[i * 3]!, rgb[i * 3 + 1]!, rgb[i * 3 + 2]!, chroma[i * 2]!, chroma[i * 2 + 1]!, delta[i * 3]!, delta, i * 3, shade);
   }
   if (colour) for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! + w.colour * colour[c]![i]!;
   return delta;

@@ -15,6 +15,8 @@ export interface AgedFace {
   /** The skin-detail figure (skin-detail.ts) of the input face and of each output, when measured. */
   readonly detailInput?: number;
   readonly detail?: readonly number[];
+  /** The patch figure (patch-figure.ts) of each output against the input moved by its shape warp alone, when measured. */
+  readonly patch?: readonly number[];
 }
 
 export interface AgingFigures {
@@ -33,8 +35,10 @@ export interface AgingFigures {
   readonly colourAligned: number;
   /** Mean skin-detail figure of the input faces (NaN when not measured). */
   readonly detailInput: number;
-  /** Mean estimated age per target, and the mean skin-detail figure of the outputs there. */
-  readonly byTarget: { target: number; meanEstimated: number; mae: number; samePerson: number; colour: number; colourAligned: number; detail: number }[];
+  /** Mean patch figure, % of the face (NaN when none). */
+  readonly patch: number;
+  /** Mean estimated age per target, and the mean skin-detail and patch figures of the outputs there. */
+  readonly byTarget: { target: number; meanEstimated: number; mae: number; samePerson: number; colour: number; colourAligned: number; detail: number; patch: number }[];
 }
 
 export function leastSquaresSlope(x: readonly number[], y: readonly number[]): number {
@@ -73,13 +77,14 @@ export function agingFigures(faces: readonly AgedFace[], sameDistance = 0.6): Ag
   let outputs = 0;
   const colour = { sum: 0, n: 0 };
   const aligned = { sum: 0, n: 0 };
+  const patch = { sum: 0, n: 0 };
   const add = (acc: { sum: number; n: number }, v: number | undefined): void => {
     if (v !== undefined && Number.isFinite(v)) {
       acc.sum += v;
       acc.n++;
     }
   };
-  const perTarget = new Map<number, { est: number; err: number; same: number; n: number; colour: { sum: number; n: number }; aligned: { sum: number; n: number }; detail: { sum: number; n: number } }>();
+  const perTarget = new Map<number, { est: number; err: number; same: number; n: number; colour: { sum: number; n: number }; aligned: { sum: number; n: number }; detail: { sum: number; n: number }; patch: { sum: number; n: number } }>();
   const detailInput = { sum: 0, n: 0 };
   for (const f of faces) {
     add(detailInput, f.detailInput);
@@ -89,9 +94,9 @@ export function agingFigures(faces: readonly AgedFace[], sameDistance = 0.6): Ag
       outputs++;
       absErr += Math.abs(e - t);
       if (d < sameDistance) same++;
-      const acc = perTarget.get(t) ?? { est: 0, err: 0, same: 0, n: 0, colour: { sum: 0, n: 0 }, aligned: { sum: 0, n: 0 }, detail: { sum: 0, n: 0 } };
+      const acc = perTarget.get(t) ?? { est: 0, err: 0, same: 0, n: 0, colour: { sum: 0, n: 0 }, aligned: { sum: 0, n: 0 }, detail: { sum: 0, n: 0 }, patch: { sum: 0, n: 0 } };
       add(acc.detail, f.detail?.[i]);
-      for (const [all, one, v] of [[colour, acc.colour, f.colour?.[i]], [aligned, acc.aligned, f.colourAligned?.[i]]] as const) {
+      for (const [all, one, v] of [[colour, acc.colour, f.colour?.[i]], [aligned, acc.aligned, f.colourAligned?.[i]], [patch, acc.patch, f.patch?.[i]]] as const) {
         add(all, v);
         add(one, v);
       }
@@ -111,9 +116,10 @@ export function agingFigures(faces: readonly AgedFace[], sameDistance = 0.6): Ag
     colour: meanOf(colour),
     colourAligned: meanOf(aligned),
     detailInput: meanOf(detailInput),
+    patch: meanOf(patch),
     byTarget: [...perTarget.entries()]
       .sort((a, b) => a[0] - b[0])
-      .map(([target, a]) => ({ target, meanEstimated: a.est / a.n, mae: a.err / a.n, samePerson: a.same / a.n, colour: meanOf(a.colour), colourAligned: meanOf(a.aligned), detail: meanOf(a.detail) })),
+      .map(([target, a]) => ({ target, meanEstimated: a.est / a.n, mae: a.err / a.n, samePerson: a.same / a.n, colour: meanOf(a.colour), colourAligned: meanOf(a.aligned), detail: meanOf(a.detail), patch: meanOf(a.patch) })),
   };
 }
 

@@ -59,10 +59,27 @@ export async function colourFigures(
   landmarks: readonly Point[] | null,
   references?: readonly RawImage[],
 ): Promise<number[]> {
+  return alignedFigures(colourChange, photo, outputs, transform, cropSize, landmarks, references);
+}
+
+/**
+ * A figure `measure(before, after, mask, size)` of each output against the input photo (or its own reference), both
+ * cut into the face's aligned frame (COLOUR_SIZE px) with its face mask. `transform` maps photo px to crop px of a crop
+ * `cropSize` wide.
+ */
+export async function alignedFigures(
+  measure: (before: ArrayLike<number>, after: ArrayLike<number>, mask: ArrayLike<number>, size: number) => number,
+  photo: RawImage,
+  outputs: readonly RawImage[],
+  transform: Affine,
+  cropSize: number,
+  landmarks: readonly Point[] | null,
+  references?: readonly RawImage[],
+): Promise<number[]> {
   const k = COLOUR_SIZE / cropSize;
   const t: Affine = [transform[0] * k, transform[1] * k, transform[2] * k, transform[3] * k, transform[4] * k, transform[5] * k];
   const mask = await cropFaceMask(COLOUR_SIZE, t, landmarks);
   const cut = (img: RawImage): Promise<Buffer> => warpAffine({ data: Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), width: img.width, height: img.height, channels: 3 }, t, COLOUR_SIZE);
   const before = await cut(photo);
-  return Promise.all(outputs.map(async (o, i) => colourChange(references ? await cut(references[i]!) : before, await cut(o), mask, COLOUR_SIZE)));
+  return Promise.all(outputs.map(async (o, i) => measure(references ? await cut(references[i]!) : before, await cut(o), mask, COLOUR_SIZE)));
 }

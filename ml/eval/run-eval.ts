@@ -16,7 +16,8 @@ import { imageMetrics, type ImageMetrics } from './image-metrics.js';
 import { loadCheckEstimators, type CheckEstimator } from '../estimators/check-age.js';
 import { windowPixels } from '../estimators/framing.js';
 import { mig, type MigResult } from './mig.js';
-import { colourFigures } from './colour-change.js';
+import { alignedFigures, colourFigures } from './colour-change.js';
+import { patchShare } from './patch-figure.js';
 import { skinDetailFigures } from './skin-detail.js';
 import { EVAL_AGE_BINS as AGE_BIN_LABELS, evalAgeBinIndex as ageBinIndex } from '../../domain/age-bins.js';
 
@@ -41,7 +42,7 @@ export interface EvalOptions extends Partial<Readonly<BlendSettings>> {
 }
 
 /** Figures of a group of input faces, without the per-target breakdown but with the colour figure per target. */
-export type GroupFigures = Omit<AgingFigures, 'byTarget'> & { readonly colourByTarget: { target: number; colour: number; colourAligned: number; detail: number }[] };
+export type GroupFigures = Omit<AgingFigures, 'byTarget'> & { readonly colourByTarget: { target: number; colour: number; colourAligned: number; detail: number; patch: number }[] };
 
 export interface BinFigures {
   /** An age bin of the input face (EVAL_AGE_BINS), or a group of them ('children 0-9', 'adults 20-69'). */
@@ -193,7 +194,9 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
     const decodeCuts = await Promise.all(aged.decodes.map((d) => resized(d, SCORE_SIZE)));
     const cuts = [realCut, ...outCuts];
     const colour = await colourFigures(photo, outputs, face.transform, face.cropSize, face.landmarks);
-    const colourAligned = await colourFigures(photo, outputs, face.transform, face.cropSize, face.landmarks, shapeOnly());
+    const warped = shapeOnly();
+    const colourAligned = await colourFigures(photo, outputs, face.transform, face.cropSize, face.landmarks, warped);
+    const patch = await alignedFigures(patchShare, photo, outputs, face.transform, face.cropSize, face.landmarks, warped);
     const detail = await skinDetailFigures(photo, outputs, face.transform, face.cropSize, face.landmarks);
     const est = [...(await estimateAgeGender(cuts, 'tight')), ...(await estimateAgeGender(decodeCuts, 'aligned'))];
     const desc = [...(await describeFaces(cuts, 'tight')), ...(await describeFaces(decodeCuts, 'aligned'))];
@@ -209,7 +212,7 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
       realAge: est[0]!.age,
       realGender: est[0]!.gender,
       realDescriptor,
-      photo: { sourceAge: face.age, targets, estimated: est.slice(1, 1 + n).map((e) => e.age), distances: desc.slice(1, 1 + n).map((d) => descriptorDistance(realDescriptor, d)), colour, colourAligned, detailInput: detail.input, detail: detail.outputs },
+      photo: { sourceAge: face.age, targets, estimated: est.slice(1, 1 + n).map((e) => e.age), distances: desc.slice(1, 1 + n).map((d) => descriptorDistance(realDescriptor, d)), colour, colourAligned, detailInput: detail.input, detail: detail.outputs, patch },
       decode: { sourceAge: face.age, targets, estimated: est.slice(1 + n).map((e) => e.age), distances: desc.slice(1 + n).map((d) => descriptorDistance(realDescriptor, d)) },
       check,
     });
@@ -232,7 +235,7 @@ export async function runEvaluation(db: Db, dataDir: string, model: AgingModel, 
 
   const strip = (f: AgingFigures): GroupFigures => {
     const { byTarget, ...rest } = f;
-    return { ...rest, colourByTarget: byTarget.map((t) => ({ target: t.target, colour: t.colour, colourAligned: t.colourAligned, detail: t.detail })) };
+    return { ...rest, colourByTarget: byTarget.map((t) => ({ target: t.target, colour: t.colour, colourAligned: t.colourAligned, detail: t.detail, patch: t.patch })) };
   };
   const groupFigures = (bin: string, rs: readonly FaceRecord[]): BinFigures => {
     if (rs.length === 0) return { bin, faces: 0, reconstruction: null, estimatorMae: null, photo: null, decode: null, check: [] };
