@@ -14,6 +14,7 @@ export default defineConfig({
       'renderer/src/**/*.spec.ts',
       'tests/aging-{blend,model-choice,paste-back,paste-back-grey,writers,writers-gif,writers-paste-reference}.test.ts',
       'tests/aging-detail.test.ts',
+      'tests/aging-feature-shield.test.ts',
       'tests/aging-{gif-stream,team-compose}.test.ts',
       'tests/aging-face-warnings.test.ts',
       'tests/cvae-*.test.ts',

@@ -16,8 +16,9 @@ import { growMask } from './mask-grow.js';
 import { detailForSource, gainForSource, keepTone, scaleChroma, textureShare, withoutCheckerboard } from './change-filters.js';
 import { templatePoints } from '../prep/template.js';
 import path from 'node:path';
-import { cropChroma, lightnessChange, lightnessWeights, lineGains, maskWidth, parseLightness, type LightnessSettings } from './detail-change.js';
+import { cropChroma, DEFAULT_FEATURE_SPREAD, lightnessChange, lightnessWeights, lineGains, maskWidth, parseLightness, type LightnessSettings } from './detail-change.js';
 import { scaleOwnDetail } from './detail-paste.js';
+import { featureZone } from './feature-zones.js';
 import { DETAIL_ENERGY_FILE, detailRatioMap, loadDetailEnergy, type DetailEnergy } from './detail-energy.js';
 
 export type Gender = 'male' | 'female';
@@ -239,6 +240,7 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
       : null;
   const skin = light ? fadeMap(size, 1, face.faceMask) : null;
   const ownChroma = light ? cropChroma(face.crop, size * size) : null;
+  const features = light?.featureShield && face.landmarks && face.landmarks.length >= MESH_POINTS ? featureZone(face.landmarks, size, (light.featureSpread ?? DEFAULT_FEATURE_SPREAD) * faceWidth) : null;
   const detailGains: (Float32Array | null)[] = [];
   const detailSigmas: number[] = [];
   const decodes: RawImage[] = [];
@@ -258,7 +260,7 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
     if (light) {
       const t = ages.ages[k]!;
       const w = lightnessWeights(light, sourceForCond, t);
-      delta = lightnessChange(light, { size, decodes: values, target: k + 1, gain: blend.gain, prototype: change?.textures[k] ?? null, faceWidth, weights: { ...w, prototype: w.prototype * protoTexture }, crop: { rgb: face.crop, chroma: ownChroma! } });
+      delta = lightnessChange(light, { size, decodes: values, target: k + 1, gain: blend.gain, prototype: change?.textures[k] ?? null, faceWidth, features, weights: { ...w, prototype: w.prototype * protoTexture }, crop: { rgb: face.crop, chroma: ownChroma! } });
       if (energy && skin && w.lines > 0) gains = lineGains(detailRatioMap(energy, gender!, sourceForCond, t, size), skin, w.lines, t >= sourceForCond);
       sigma = w.linesBlur * faceWidth;
     } else if (useTexture) {

@@ -57,6 +57,15 @@ export interface LightnessSettings {
    * `linesBlur`: a wider band takes folds and deep lines as well as fine ones. Optional (linesBlur when absent).
    */
   readonly linesBlurYounger?: number;
+  /**
+   * Share of the older change (the decoder's fine band and the prototypes' lightness) held off the eyes, brows and nose
+   * (feature-zones.ts) for an adult source (none for a source of 10 or under, linear between): darkened brows, eye
+   * sockets and nose sides move a face descriptor away from the person's real later face. Optional (0 when absent:
+   * the change covers the whole face).
+   */
+  readonly featureShield?: number;
+  /** Spread of that zone round each feature point, as a share of the face's width. Optional (0.05 when absent). */
+  readonly featureSpread?: number;
 }
 
 export const LIGHTNESS_KEYS: readonly (keyof LightnessSettings)[] = [
@@ -76,7 +85,10 @@ export const LIGHTNESS_KEYS: readonly (keyof LightnessSettings)[] = [
 ];
 
 /** Settings a sidecar may leave out. */
-export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = ['fineLimit', 'prototypeLimit', 'prototypeLighten', 'linesBlurYounger'];
+export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = ['fineLimit', 'prototypeLimit', 'prototypeLighten', 'linesBlurYounger', 'featureShield', 'featureSpread'];
+
+/** The feature zone's spread when a sidecar gives a shield but no spread. */
+export const DEFAULT_FEATURE_SPREAD = 0.05;
 
 /** Ranges a stored setting must lie in. */
 const RANGES: Record<keyof LightnessSettings, [number, number]> = {
@@ -97,6 +109,8 @@ const RANGES: Record<keyof LightnessSettings, [number, number]> = {
   prototypeLimit: [0, 100],
   prototypeLighten: [0, 100],
   linesBlurYounger: [0.001, 0.2],
+  featureShield: [0, 1],
+  featureSpread: [0.01, 0.2],
 };
 
 /** The settings in a sidecar's `aging.lightness`, checked: an error names the file and the bad value. */
@@ -125,6 +139,8 @@ export interface LightnessWeights {
   readonly linesBlur: number;
   /** Soft limit (levels) on the prototypes' lightening (0: none). */
   readonly lighten: number;
+  /** Share of the decoder's fine band and the prototypes' change held off the eyes, brows and nose (LightnessInput.features). */
+  readonly shield: number;
 }
 
 const clamp01 = (v: number): number => Math.min(1, Math.max(0, v));
@@ -141,6 +157,7 @@ export function lightnessWeights(l: LightnessSettings, sourceAge: number, target
     lines: older ? l.linesOlder : l.linesYounger,
     linesBlur: older ? l.linesBlur : (l.linesBlurYounger ?? l.linesBlur),
     lighten: older ? (l.prototypeLighten ?? 0) : 0,
+    shield: targetAge > sourceAge ? (l.featureShield ?? 0) * adult : 0,
   };
 }
 
@@ -183,6 +200,8 @@ export interface LightnessInput {
   /** The face's width in crop px. */
   readonly faceWidth: number;
   readonly weights: LightnessWeights;
+  /** The eyes, brows and nose (featureZone, 0..1 per pixel): `weights.shield` of the change is held off them. */
+  readonly features?: Float32Array | null;
   /** The face's crop (RGB 0..255) and its cropChroma: when given, the lightness change keeps each pixel's own a*, b* (CIELAB). */
   readonly crop?: { readonly rgb: ArrayLike<number>; readonly chroma: Float32Array };
 }
@@ -221,6 +240,8 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
   const { size, decodes, target, gain, prototype, weights: w } = input;
   const n = size * size;
   const delta = new Float32Array(n * 3);
+  const zone = w.shield > 0 ? input.features : null;
+  const keep = (i: number): number => (zone ? 1 - w.shield * zone[i]! : 1);
   if (w.decoder > 0 || w.broad > 0) {
     const change = new Float32Array(n * 3);
     const off = target * n * 3;
@@ -229,7 +250,7 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
     const limit = l.fineLimit ?? 0;
     const fine = fineBand(y, size, l.fineBlur * input.faceWidth);
     for (let i = 0; i < n; i++) {
-      const v = softLimit(w.decoder * fine[i]!, limit) + w.broad * (y[i]! - fine[i]!);
+      const v = keep(i) * softLimit(w.decoder * fine[i]!, limit) + w.broad * (y[i]! - fine[i]!);
       for (let c = 0; c < 3; c++) delta[i * 3 + c] = v;
     }
   }
@@ -239,7 +260,7 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
     const limit = l.prototypeLimit ?? 0;
     for (let i = 0; i < n; i++) {
       const p = w.prototype * y[i]!;
-      const v = softLimit(p > 0 && w.lighten > 0 ? softLimit(p, w.lighten) : p, limit);
+      const v = keep(i) * softLimit(p > 0 && w.lighten > 0 ? softLimit(p, w.lighten) : p, limit);
       for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! + v;
     }
   }
