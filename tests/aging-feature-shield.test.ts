@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIGHTNESS, lightnessChange, lightnessFromSpec, lightnessWeights, parseLightness } from '../ml/aging/detail-change.js';
-import { BROW_POINTS, EYE_POINTS, featureZone, NOSE_POINTS } from '../ml/aging/feature-zones.js';
+import { featureZone, NOSE_POINTS } from '../ml/aging/feature-zones.js';
+import { BROW_POINTS, EYE_POINTS } from '../ml/shape/mesh.js';
 import type { Point } from '../ml/prep/geometry.js';
 
 const size = 32;
@@ -36,8 +37,8 @@ describe('the older change held off the eyes, brows and nose (featureShield)', (
   it('the zone covers the eyes, brows and nose points and nothing else', () => {
     // Every mesh point far off the crop, then one point of each kind placed on it.
     const pts: Point[] = Array.from({ length: 478 }, () => [-100, -100] as Point);
-    pts[EYE_POINTS[0]!] = [6.5, 6.5];
-    pts[BROW_POINTS[0]!] = [25.5, 6.5];
+    pts[EYE_POINTS[0]![0]!] = [6.5, 6.5];
+    pts[BROW_POINTS[1]![0]!] = [25.5, 6.5];
     pts[NOSE_POINTS[0]!] = [16.5, 20.5];
     pts[10] = [6.5, 28.5]; // the forehead's top: not a feature
     const z = featureZone(pts, size, 2);

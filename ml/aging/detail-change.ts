@@ -140,7 +140,7 @@ export interface LightnessWeights {
   /** Soft limit (levels) on the prototypes' lightening (0: none). */
   readonly lighten: number;
   /** Share of the decoder's fine band and the prototypes' change held off the eyes, brows and nose (LightnessInput.features). */
-  readonly shield: number;
+  readonly shield?: number;
 }
 
 const clamp01 = (v: number): number => Math.min(1, Math.max(0, v));
@@ -240,8 +240,9 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
   const { size, decodes, target, gain, prototype, weights: w } = input;
   const n = size * size;
   const delta = new Float32Array(n * 3);
-  const zone = w.shield > 0 ? input.features : null;
-  const keep = (i: number): number => (zone ? 1 - w.shield * zone[i]! : 1);
+  const shield = w.shield ?? 0;
+  const zone = shield > 0 ? input.features : null;
+  const keep = (i: number): number => (zone ? 1 - shield * zone[i]! : 1);
   if (w.decoder > 0 || w.broad > 0) {
     const change = new Float32Array(n * 3);
     const off = target * n * 3;

@@ -1,11 +1,6 @@
-import { FaceLandmarker } from '@mediapipe/tasks-vision';
 import type { Point } from '../prep/geometry.js';
+import { BROW_POINTS, EYE_POINTS } from '../shape/mesh.js';
 
-const pointsOf = (...conns: { start: number; end: number }[][]): number[] => [...new Set(conns.flat().flatMap((c) => [c.start, c.end]))];
-
-/** The mesh points of the eyes' outlines and of the brows (MediaPipe's own lists). */
-export const EYE_POINTS: readonly number[] = pointsOf(FaceLandmarker.FACE_LANDMARKS_LEFT_EYE, FaceLandmarker.FACE_LANDMARKS_RIGHT_EYE);
-export const BROW_POINTS: readonly number[] = pointsOf(FaceLandmarker.FACE_LANDMARKS_LEFT_EYEBROW, FaceLandmarker.FACE_LANDMARKS_RIGHT_EYEBROW);
 /** The nose: bridge, tip, wings and nostrils (MediaPipe lists no nose outline). */
 export const NOSE_POINTS: readonly number[] = [
   1, 2, 3, 4, 5, 6, 19, 44, 45, 48, 49, 51, 64, 94, 97, 98, 102, 115, 129, 168, 195, 197, 220, 248, 274, 275, 278, 279, 281, 294, 326, 327, 331, 344, 358, 440,
@@ -38,5 +33,5 @@ export function pointZone(landmarks: readonly Point[], indices: readonly number[
  * `landmarks` are the face's mesh points in crop px; `sigma` the spread round each point in px.
  */
 export function featureZone(landmarks: readonly Point[], size: number, sigma: number): Float32Array {
-  return pointZone(landmarks, [...EYE_POINTS, ...BROW_POINTS, ...NOSE_POINTS], size, sigma);
+  return pointZone(landmarks, [...EYE_POINTS.flat(), ...BROW_POINTS.flat(), ...NOSE_POINTS], size, sigma);
 }

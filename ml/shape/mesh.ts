@@ -13,3 +13,11 @@ export const MESH_POINTS = 468;
 
 /** The lips' points (outer and inner outline). */
 export const LIP_POINTS: readonly number[] = [...new Set(FaceLandmarker.FACE_LANDMARKS_LIPS.flatMap((c) => [c.start, c.end]))].sort((a, b) => a - b);
+
+const pointsOf = (c: readonly { start: number; end: number }[]): number[] => [...new Set(c.flatMap((e) => [e.start, e.end]))].sort((a, b) => a - b);
+
+/** Each eyebrow's points (left, then right). */
+export const BROW_POINTS: readonly (readonly number[])[] = [FaceLandmarker.FACE_LANDMARKS_LEFT_EYEBROW, FaceLandmarker.FACE_LANDMARKS_RIGHT_EYEBROW].map(pointsOf);
+
+/** Each eye's outline points (left, then right). */
+export const EYE_POINTS: readonly (readonly number[])[] = [FaceLandmarker.FACE_LANDMARKS_LEFT_EYE, FaceLandmarker.FACE_LANDMARKS_RIGHT_EYE].map(pointsOf);
