@@ -108,6 +108,15 @@ export interface LightnessSettings {
    * before)): keeping a*, b* while darkening warm skin reads as brown. Optional (0, a*, b* kept, when absent).
    */
   readonly shadeChroma?: number;
+  /**
+   * Share of the older change (the decoder's fine band and the prototypes' lightness) held off the eyes, brows and nose
+   * (feature-zones.ts) for an adult source (none for a source of 10 or under, linear between): darkened brows, eye
+   * sockets and nose sides move a face descriptor away from the person's real later face. Optional (0 when absent:
+   * the change covers the whole face).
+   */
+  readonly featureShield?: number;
+  /** Spread of that zone round each feature point, as a share of the face's width. Optional (0.05 when absent). */
+  readonly featureSpread?: number;
 }
 
 export const LIGHTNESS_KEYS: readonly (keyof LightnessSettings)[] = [
@@ -143,7 +152,12 @@ export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = [
   'broadSmooth',
   'prototypeHold',
   'shadeChroma',
+  'featureShield',
+  'featureSpread',
 ];
+
+/** The feature zone's spread when a sidecar gives a shield but no spread. */
+export const DEFAULT_FEATURE_SPREAD = 0.05;
 
 /** Ranges a stored setting must lie in. */
 const RANGES: Record<keyof LightnessSettings, [number, number]> = {
@@ -175,6 +189,8 @@ const RANGES: Record<keyof LightnessSettings, [number, number]> = {
   broadSmooth: [0.02, 0.3],
   prototypeHold: [0, 1],
   shadeChroma: [0, 1],
+  featureShield: [0, 1],
+  featureSpread: [0.01, 0.2],
 };
 
 /** The settings in a sidecar's `aging.lightness`, checked: an error names the file and the bad value. */
@@ -213,6 +229,8 @@ export interface LightnessWeights {
   readonly hold?: number;
   /** The same for the prototypes' change. */
   readonly prototypeHold?: number;
+  /** Share of the decoder's fine band and the prototypes' change held off the eyes, brows and nose (LightnessInput.features). */
+  readonly shield?: number;
 }
 
 /** The age from which faces gain lines and folds. */
@@ -262,6 +280,7 @@ export function lightnessWeights(l: LightnessSettings, sourceAge: number, target
     beard: older || male === false ? 0 : (l.beardYounger ?? 0) * clamp01((20 - targetAge) / 8) * clamp01((sourceAge - 16) / 4),
     hold: older ? (l.lineHold ?? 0) : 0,
     prototypeHold: older ? (l.prototypeHold ?? 0) : 0,
+    shield: targetAge > sourceAge ? (l.featureShield ?? 0) * adult : 0,
   };
 }
 
@@ -304,6 +323,8 @@ export interface LightnessInput {
   /** The face's width in crop px. */
   readonly faceWidth: number;
   readonly weights: LightnessWeights;
+  /** The eyes, brows and nose (featureZone, 0..1 per pixel): `weights.shield` of the change is held off them. */
+  readonly features?: Float32Array | null;
   /** The face's crop (RGB 0..255) and its cropChroma: when given, the lightness change keeps each pixel's own a*, b* (CIELAB). */
   readonly crop?: { readonly rgb: ArrayLike<number>; readonly chroma: Float32Array };
   /** A further lightness change (levels per pixel, e.g. beard-lift.ts's), added before the colour is kept. */
@@ -373,6 +394,9 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
   const { size, decodes, target, gain, prototype, weights: w } = input;
   const n = size * size;
   const delta = new Float32Array(n * 3);
+  const shield = w.shield ?? 0;
+  const zone = shield > 0 ? input.features : null;
+  const keep = (i: number): number => (zone ? 1 - shield * zone[i]! : 1);
   if (w.decoder > 0 || w.broad > 0) {
     const change = new Float32Array(n * 3);
     const off = target * n * 3;
@@ -383,7 +407,7 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
     const broad = Float32Array.from(y, (v, i) => v - fine[i]!);
     const { fine: kept, broad: broadKept } = lineFiltered(l, fine, broad, w.hold ?? 0, w.broad > 0, size, input.faceWidth);
     for (let i = 0; i < n; i++) {
-      const v = softLimit(w.decoder * kept[i]!, limit) + w.broad * broadKept[i]!;
+      const v = keep(i) * softLimit(w.decoder * kept[i]!, limit) + w.broad * broadKept[i]!;
       for (let c = 0; c < 3; c++) delta[i * 3 + c] = v;
     }
   }
@@ -393,7 +417,7 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
     const limit = l.prototypeLimit ?? 0;
     for (let i = 0; i < n; i++) {
       const p = w.prototype * y[i]!;
-      const v = softLimit(p > 0 && w.lighten > 0 ? softLimit(p, w.lighten) : p, limit);
+      const v = keep(i) * softLimit(p > 0 && w.lighten > 0 ? softLimit(p, w.lighten) : p, limit);
       for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! + v;
     }
   }
