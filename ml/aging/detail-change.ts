@@ -117,6 +117,14 @@ export interface LightnessSettings {
   readonly featureShield?: number;
   /** Spread of that zone round each feature point, as a share of the face's width. Optional (0.05 when absent). */
   readonly featureSpread?: number;
+  /**
+   * Going older, share (0..1) of the change's broad lightness (its blur by `toneBlur` of the face's width: an overall
+   * darkening of cheeks, forehead and chin) taken out, so the face ages by its lines, folds and shading and keeps its
+   * own skin tone. Optional (0, nothing taken out, when absent).
+   */
+  readonly toneHold?: number;
+  /** The blur that broad lightness is measured with, as a share of the face's width. Optional (0.15). */
+  readonly toneBlur?: number;
 }
 
 export const LIGHTNESS_KEYS: readonly (keyof LightnessSettings)[] = [
@@ -154,6 +162,8 @@ export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = [
   'shadeChroma',
   'featureShield',
   'featureSpread',
+  'toneHold',
+  'toneBlur',
 ];
 
 /** The feature zone's spread when a sidecar gives a shield but no spread. */
@@ -191,6 +201,8 @@ const RANGES: Record<keyof LightnessSettings, [number, number]> = {
   shadeChroma: [0, 1],
   featureShield: [0, 1],
   featureSpread: [0.01, 0.2],
+  toneHold: [0, 1],
+  toneBlur: [0.03, 0.5],
 };
 
 /** The settings in a sidecar's `aging.lightness`, checked: an error names the file and the bad value. */
@@ -231,6 +243,8 @@ export interface LightnessWeights {
   readonly prototypeHold?: number;
   /** Share of the decoder's fine band and the prototypes' change held off the eyes, brows and nose (LightnessInput.features). */
   readonly shield?: number;
+  /** Share of the change's broad lightness taken out (going older only). */
+  readonly tone?: number;
 }
 
 /** The age from which faces gain lines and folds. */
@@ -281,6 +295,7 @@ export function lightnessWeights(l: LightnessSettings, sourceAge: number, target
     hold: older ? (l.lineHold ?? 0) : 0,
     prototypeHold: older ? (l.prototypeHold ?? 0) : 0,
     shield: targetAge > sourceAge ? (l.featureShield ?? 0) * adult : 0,
+    tone: targetAge > sourceAge ? (l.toneHold ?? 0) : 0,
   };
 }
 
@@ -421,6 +436,7 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
       for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! + v;
     }
   }
+  if ((w.tone ?? 0) > 0) holdTone(delta, size, w.tone!, (l.toneBlur ?? 0.15) * input.faceWidth);
   const lift = input.lift;
   if (lift) for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! + lift[i]!;
   const crop = input.crop;
@@ -431,6 +447,13 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
   }
   if (colour) for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! + w.colour * colour[c]![i]!;
   return delta;
+}
+
+/** Takes `hold` of the grey change's blur by `sigma` px (its broad darkening) out of it, in place. */
+function holdTone(delta: Float32Array, size: number, hold: number, sigma: number): void {
+  const n = size * size;
+  const broad = blurPlane(Float32Array.from({ length: n }, (_, i) => delta[i * 3]!), size, sigma);
+  for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! - hold * broad[i]!;
 }
 
 /** The broad colour of an RGB change (its difference from its luma, blurred by an eighth of the crop), per channel. */

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIGHTNESS, lightnessChange, lightnessFromSpec, lightnessWeights } from '../ml/aging/detail-change.js';
+
+const S = 96;
+const FACE = 80;
+
+/** The prototypes' grey change: the whole crop 12 levels darker (a broad darkening) and a dark line 2 px wide, 15 levels deep, down column 48. */
+function darkeningWithLine(): Float32Array {
+  const p = new Float32Array(S * S * 3);
+  for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) {
+    const v = -12 - 15 * Math.exp(-((x - 48) ** 2) / (2 * 2 * 2));
+    for (let c = 0; c < 3; c++) p[(y * S + x) * 3 + c] = v;
+  }
+  return p;
+}
+
+const at = (d: Float32Array, x: number, y: number): number => d[(y * S + x) * 3]!;
+
+describe('toneHold: going older, the change\'s broad darkening is taken out and its lines stay', () => {
+  const decodes = new Float32Array(S * S * 3 * 2);
+  const prototype = darkeningWithLine();
+  const change = (spec: string, source: number, target: number): Float32Array => {
+    const l = lightnessFromSpec(spec, DEFAULT_LIGHTNESS)!;
+    const w = { ...lightnessWeights(l, source, target), decoder: 0, broad: 0, prototype: 1, lighten: 0, colour: 0 };
+    return lightnessChange(l, { size: S, decodes, target: 1, gain: 1, prototype, faceWidth: FACE, weights: w });
+  };
+
+  it('without it the broad darkening stays', () => {
+    const d = change('toneHold=0', 40, 70);
+    expect(at(d, 20, 48)).toBeCloseTo(-12, 1);
+  });
+
+  it('with it the skin away from the line keeps its lightness and the line keeps its depth against it', () => {
+    const d = change('toneHold=1', 40, 70);
+    expect(Math.abs(at(d, 20, 48))).toBeLessThan(3);
+    expect(at(d, 48, 48) - at(d, 20, 48)).toBeLessThan(-12);
+  });
+
+  it('acts only going older', () => {
+    const l = lightnessFromSpec('toneHold=1', DEFAULT_LIGHTNESS)!;
+    expect(lightnessWeights(l, 40, 70).tone).toBe(1);
+    expect(lightnessWeights(l, 70, 40).tone).toBe(0);
+    expect(() => lightnessFromSpec('toneHold=2', DEFAULT_LIGHTNESS)).toThrow(/toneHold must be a number in 0\.\.1/);
+  });
+});
