@@ -45,27 +45,20 @@ export function colourChange(before: ArrayLike<number>, after: ArrayLike<number>
 /** Side of the aligned frame the colour figure is measured in. */
 export const COLOUR_SIZE = 192;
 
-/**
- * The colour figure of each output against the input photo, measured in the face's aligned frame (COLOUR_SIZE px)
- * inside its face mask. `transform` maps photo px to crop px of a crop `cropSize` wide. With `references` (one per
- * output), each output is measured against its own reference instead of the photo: the photo moved by the same shape
- * warp gives the geometry-aligned figure, the colour the texture change alone adds.
- */
-export async function colourFigures(
-  photo: RawImage,
-  outputs: readonly RawImage[],
-  transform: Affine,
-  cropSize: number,
-  landmarks: readonly Point[] | null,
-  references?: readonly RawImage[],
-): Promise<number[]> {
-  return alignedFigures(colourChange, photo, outputs, transform, cropSize, landmarks, references);
+/** The face's aligned frame (COLOUR_SIZE px) of a photo: its face mask, and a cut of any image of that photo into it. `transform` maps photo px to crop px of a crop `cropSize` wide. */
+export async function alignedFrame(transform: Affine, cropSize: number, landmarks: readonly Point[] | null): Promise<{ mask: Uint8Array; cut: (img: RawImage) => Promise<Buffer> }> {
+  const k = COLOUR_SIZE / cropSize;
+  const t: Affine = [transform[0] * k, transform[1] * k, transform[2] * k, transform[3] * k, transform[4] * k, transform[5] * k];
+  const mask = await cropFaceMask(COLOUR_SIZE, t, landmarks);
+  const cut = (img: RawImage): Promise<Buffer> => warpAffine({ data: Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), width: img.width, height: img.height, channels: 3 }, t, COLOUR_SIZE);
+  return { mask, cut };
 }
 
 /**
- * A figure `measure(before, after, mask, size)` of each output against the input photo (or its own reference), both
- * cut into the face's aligned frame (COLOUR_SIZE px) with its face mask. `transform` maps photo px to crop px of a crop
- * `cropSize` wide.
+ * A figure `measure(before, after, mask, size)` of each output against the input photo, both cut into the face's
+ * aligned frame with its face mask (colourChange: the colour figure). With `references` (one per output), each output
+ * is measured against its own reference instead: the photo moved by the same shape warp gives the geometry-aligned
+ * figure, what the texture change alone adds.
  */
 export async function alignedFigures(
   measure: (before: ArrayLike<number>, after: ArrayLike<number>, mask: ArrayLike<number>, size: number) => number,
@@ -76,10 +69,7 @@ export async function alignedFigures(
   landmarks: readonly Point[] | null,
   references?: readonly RawImage[],
 ): Promise<number[]> {
-  const k = COLOUR_SIZE / cropSize;
-  const t: Affine = [transform[0] * k, transform[1] * k, transform[2] * k, transform[3] * k, transform[4] * k, transform[5] * k];
-  const mask = await cropFaceMask(COLOUR_SIZE, t, landmarks);
-  const cut = (img: RawImage): Promise<Buffer> => warpAffine({ data: Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), width: img.width, height: img.height, channels: 3 }, t, COLOUR_SIZE);
+  const { mask, cut } = await alignedFrame(transform, cropSize, landmarks);
   const before = await cut(photo);
   return Promise.all(outputs.map(async (o, i) => measure(references ? await cut(references[i]!) : before, await cut(o), mask, COLOUR_SIZE)));
 }

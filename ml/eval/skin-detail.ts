@@ -1,13 +1,11 @@
 import type { Affine, Point } from '../prep/geometry.js';
-import { warpAffine } from '../prep/warp.js';
 import type { RawImage } from '../estimators/image.js';
-import { cropFaceMask } from './face-mask.js';
+import { alignedFrame, COLOUR_SIZE } from './colour-change.js';
 import { lumaPlane, maskWidth } from '../aging/detail-change.js';
 import { fadeMap } from '../aging/age-face.js';
 import { edgeAwareBlur } from '../aging/edge-smooth.js';
 
-/** Side of the aligned frame the skin's detail is measured in, and the blur the fine band is taken against (share of the face's width). */
-export const SKIN_DETAIL_SIZE = 192;
+/** The blur the fine band is taken against (share of the face's width). */
 export const SKIN_DETAIL_BLUR = 0.04;
 /** Steps much larger than this (levels) are edges (skin to brow, hair, glasses), not lines: the blur keeps them. */
 export const SKIN_DETAIL_EDGE = 30;
@@ -31,12 +29,9 @@ export function skinDetail(rgb: ArrayLike<number>, mask: ArrayLike<number>, size
   return weight > 0 ? sum / weight : NaN;
 }
 
-/** The skin-detail figure of the input photo and of each output, in the face's aligned frame (as colourFigures cuts them). */
+/** The skin-detail figure of the input photo and of each output, in the face's aligned frame (alignedFrame). */
 export async function skinDetailFigures(photo: RawImage, outputs: readonly RawImage[], transform: Affine, cropSize: number, landmarks: readonly Point[] | null): Promise<{ input: number; outputs: number[] }> {
-  const k = SKIN_DETAIL_SIZE / cropSize;
-  const t: Affine = [transform[0] * k, transform[1] * k, transform[2] * k, transform[3] * k, transform[4] * k, transform[5] * k];
-  const mask = await cropFaceMask(SKIN_DETAIL_SIZE, t, landmarks);
-  const cut = (img: RawImage): Promise<Buffer> => warpAffine({ data: Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), width: img.width, height: img.height, channels: 3 }, t, SKIN_DETAIL_SIZE);
-  const input = skinDetail(await cut(photo), mask, SKIN_DETAIL_SIZE);
-  return { input, outputs: await Promise.all(outputs.map(async (o) => skinDetail(await cut(o), mask, SKIN_DETAIL_SIZE))) };
+  const { mask, cut } = await alignedFrame(transform, cropSize, landmarks);
+  const input = skinDetail(await cut(photo), mask, COLOUR_SIZE);
+  return { input, outputs: await Promise.all(outputs.map(async (o) => skinDetail(await cut(o), mask, COLOUR_SIZE))) };
 }
