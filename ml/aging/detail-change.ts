@@ -322,8 +322,9 @@ export function maskWidth(mask: ArrayLike<number>, size: number): number {
 
 /** The plane minus its blur (Gaussian of `sigma` px): its fine band. */
 export function fineBand(plane: Float32Array, size: number, sigma: number): Float32Array {
-  const blurred = blurPlane(Float32Array.from(plane), size, sigma);
-  return Float32Array.from(plane, (v, i) => v - blurred[i]!);
+  const fine = blurPlane(plane.slice(), size, sigma);
+  for (let i = 0; i < fine.length; i++) fine[i] = plane[i]! - fine[i]!;
+  return fine;
 }
 
 export interface LightnessInput {
@@ -419,7 +420,8 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
     const y = lumaPlane(change, n);
     const limit = l.fineLimit ?? 0;
     const fine = fineBand(y, size, l.fineBlur * input.faceWidth);
-    const broad = Float32Array.from(y, (v, i) => v - fine[i]!);
+    const broad = new Float32Array(n);
+    for (let i = 0; i < n; i++) broad[i] = y[i]! - fine[i]!;
     const { fine: kept, broad: broadKept } = lineFiltered(l, fine, broad, w.hold ?? 0, w.broad > 0, size, input.faceWidth);
     for (let i = 0; i < n; i++) {
       const v = keep(i) * softLimit(w.decoder * kept[i]!, limit) + w.broad * broadKept[i]!;
@@ -452,7 +454,9 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
 /** Takes `hold` of the grey change's blur by `sigma` px (its broad darkening) out of it, in place. */
 function holdTone(delta: Float32Array, size: number, hold: number, sigma: number): void {
   const n = size * size;
-  const broad = blurPlane(Float32Array.from({ length: n }, (_, i) => delta[i * 3]!), size, sigma);
+  const broad = new Float32Array(n);
+  for (let i = 0; i < n; i++) broad[i] = delta[i * 3]!;
+  blurPlane(broad, size, sigma);
   for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! - hold * broad[i]!;
 }
 
@@ -460,7 +464,11 @@ function holdTone(delta: Float32Array, size: number, hold: number, sigma: number
 function lumaFree(rgb: Float32Array, size: number): Float32Array[] {
   const n = size * size;
   const y = lumaPlane(rgb, n);
-  return [0, 1, 2].map((c) => blurPlane(Float32Array.from({ length: n }, (_, i) => rgb[i * 3 + c]! - y[i]!), size, size / 8));
+  return [0, 1, 2].map((c) => {
+    const plane = new Float32Array(n);
+    for (let i = 0; i < n; i++) plane[i] = rgb[i * 3 + c]! - y[i]!;
+    return blurPlane(plane, size, size / 8);
+  });
 }
 
 /** How far the face's own detail may be scaled down (going younger) or up (going older). */
@@ -476,7 +484,9 @@ const LINE_GAIN = { min: -0.9, max: 1.5 } as const;
 export function lineGains(ratio: Float32Array, skin: Float32Array, lines: number, older = true, smooth = 0): Float32Array {
   const [lo, hi] = older ? [0, LINE_GAIN.max] : [LINE_GAIN.min, 0];
   const least = older ? hi : Math.max(LINE_GAIN.min, -smooth);
-  return Float32Array.from(ratio, (r, i) => Math.min(least, hi, Math.max(lo, lines * (r - 1))) * skin[i]!);
+  const out = new Float32Array(ratio.length);
+  for (let i = 0; i < ratio.length; i++) out[i] = Math.min(least, hi, Math.max(lo, lines * (ratio[i]! - 1))) * skin[i]!;
+  return out;
 }
 
 /** Starting values for a model that has no lightness settings of its own, when some are asked for (`--lightness k=v`). */

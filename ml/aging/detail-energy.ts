@@ -126,7 +126,9 @@ export function energyAt(d: DetailEnergy, gender: PrototypeGender, age: number):
   const { lo, hi, t } = knotPosition(d.knots, age);
   const a = d.energy[gender][lo]!;
   const b = d.energy[gender][hi]!;
-  return Float32Array.from(a, (v, i) => v + t * (b[i]! - v));
+  const out = new Float32Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i]! + t * (b[i]! - a[i]!);
+  return out;
 }
 
 /** Energy floor of the ratio (luma units squared): flat cells give a ratio near 1. */
@@ -139,7 +141,8 @@ const FLOOR = 1;
 export function detailRatioMap(d: DetailEnergy, gender: PrototypeGender, sourceAge: number, targetAge: number, size: number): Float32Array {
   const from = energyAt(d, gender, sourceAge);
   const to = energyAt(d, gender, targetAge);
-  const cells = Float32Array.from(from, (e, i) => Math.sqrt((to[i]! + FLOOR) / (e + FLOOR)));
+  const cells = new Float32Array(from.length);
+  for (let i = 0; i < from.length; i++) cells[i] = Math.sqrt((to[i]! + FLOOR) / (from[i]! + FLOOR));
   const out = new Float32Array(size * size);
   const g = d.grid;
   for (let y = 0; y < size; y++) {

@@ -48,10 +48,10 @@ export function scaleOwnDetail(frame: RawImage, gain: Float32Array, size: number
     }
   }
   const edge = band.edge ?? 0;
-  const blurred = edge > 0 ? edgeAwareBlur(luma, side, sigma, edge) : blurPlane(Float32Array.from(luma), side, sigma);
+  const blurred = edge > 0 ? edgeAwareBlur(luma, side, sigma, edge) : blurPlane(luma.slice(), side, sigma);
   // Detail finer than `keep` stays: the band is the luma blurred by it minus the wide blur.
   const keep = Math.max(0.5, (band.keep ?? 0) / scale);
-  const fine = !((band.keep ?? 0) > 0) ? luma : edge > 0 ? edgeAwareBlur(luma, side, keep, edge) : blurPlane(Float32Array.from(luma), side, keep);
+  const fine = !((band.keep ?? 0) > 0) ? luma : edge > 0 ? edgeAwareBlur(luma, side, keep, edge) : blurPlane(luma.slice(), side, keep);
   const out = new Uint8Array(frame.data);
   const [a, b, c, d, e, f] = transform;
   for (let y = box.y0; y < box.y1; y++) {

@@ -9,8 +9,10 @@ import { blurPlane } from '../prep/masks.js';
  */
 export function edgeAwareBlur(plane: Float32Array, size: number, sigma: number, edge: number): Float32Array {
   const n = size * size;
-  const mean = blurPlane(Float32Array.from(plane), size, sigma);
-  const square = blurPlane(Float32Array.from(plane, (v) => v * v), size, sigma);
+  const mean = blurPlane(plane.slice(), size, sigma);
+  const square = new Float32Array(n);
+  for (let i = 0; i < n; i++) square[i] = plane[i]! * plane[i]!;
+  blurPlane(square, size, sigma);
   const eps = edge * edge;
   const a = new Float32Array(n);
   const b = new Float32Array(n);
@@ -21,8 +23,11 @@ export function edgeAwareBlur(plane: Float32Array, size: number, sigma: number, 
   }
   blurPlane(a, size, sigma);
   blurPlane(b, size, sigma);
-  return Float32Array.from(plane, (v, i) => {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = plane[i]!;
     const q = a[i]! * v + b[i]!;
-    return q + a[i]! * (v - q);
-  });
+    out[i] = q + a[i]! * (v - q);
+  }
+  return out;
 }

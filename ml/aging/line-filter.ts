@@ -16,7 +16,7 @@ export function lineLikeness(plane: Float32Array, size: number, sigmas: readonly
   const best = new Float32Array(n);
   const inv = 1 / (2 * beta * beta);
   for (const sigma of sigmas) {
-    const s = blurPlane(Float32Array.from(plane), size, sigma);
+    const s = blurPlane(plane.slice(), size, sigma);
     const norm = sigma * sigma;
     for (let y = 0; y < size; y++) {
       const row = y * size;
@@ -57,13 +57,19 @@ export function lineLikeness(plane: Float32Array, size: number, sigmas: readonly
  */
 export function holdBlobs(plane: Float32Array, size: number, sigmas: readonly number[], hold: number, spread = 0): Float32Array {
   if (hold <= 0 || sigmas.length === 0) return plane;
-  const like = lineLikeness(plane, size, sigmas);
-  const keep = blurPlane(Float32Array.from(like, (v) => 1 - hold * (1 - v)), size, Math.min(...sigmas));
-  const kept = Float32Array.from(plane, (v, i) => v * keep[i]!);
+  const n = plane.length;
+  const keep = lineLikeness(plane, size, sigmas);
+  for (let i = 0; i < n; i++) keep[i] = 1 - hold * (1 - keep[i]!);
+  blurPlane(keep, size, Math.min(...sigmas));
+  const kept = new Float32Array(n);
+  for (let i = 0; i < n; i++) kept[i] = plane[i]! * keep[i]!;
   if (spread <= 0) return kept;
   // What is held back comes back as smooth shading: the same darkening, without the blobs' edges.
-  const held = blurPlane(Float32Array.from(plane, (v, i) => v - kept[i]!), size, spread);
-  return Float32Array.from(kept, (v, i) => v + held[i]!);
+  const held = new Float32Array(n);
+  for (let i = 0; i < n; i++) held[i] = plane[i]! - kept[i]!;
+  blurPlane(held, size, spread);
+  for (let i = 0; i < n; i++) kept[i] = kept[i]! + held[i]!;
+  return kept;
 }
 
 /** How far the value at (x, y) goes on both ways along the eigenvector of `small`, `reach` px: min of the two ratios, 0..1. */
@@ -85,7 +91,12 @@ function continuity(s: Float32Array, size: number, x: number, y: number, xx: num
 /** The plane's blur by `smooth` px kept whole (smooth shading), and the rest through holdBlobs. */
 export function holdBlobsBeyond(plane: Float32Array, size: number, smooth: number, sigmas: readonly number[], hold: number, spread = 0): Float32Array {
   if (hold <= 0) return plane;
-  const low = blurPlane(Float32Array.from(plane), size, smooth);
-  const mid = holdBlobs(Float32Array.from(plane, (v, i) => v - low[i]!), size, sigmas, hold, spread);
-  return Float32Array.from(mid, (v, i) => v + low[i]!);
+  const n = plane.length;
+  const low = blurPlane(plane.slice(), size, smooth);
+  const rest = new Float32Array(n);
+  for (let i = 0; i < n; i++) rest[i] = plane[i]! - low[i]!;
+  const mid = holdBlobs(rest, size, sigmas, hold, spread);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = mid[i]! + low[i]!;
+  return out;
 }

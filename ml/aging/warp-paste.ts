@@ -23,6 +23,10 @@ export function warpPasteBack(photo: RawImage, delta: CropDelta, mask: Uint8Arra
   const reach = -field.origin;
   const grown = cropFootprint(composeShift(inv, -reach), size + 2 * reach, width, height);
   const mono = isMonochrome(photo, grown.x0, grown.y0, grown.x1, grown.y1);
+  // Only pixels whose crop point lies where the field can move them or the mask can be above 0 change: the loop runs
+  // over the photo box of those two crop boxes (each with a margin of 2 px for the bilinear samples' reach).
+  const live = liveBoxes(mask, size, field);
+  const span = photoBox(inv, live, grown);
   // The field's and the mask's bilinear samples are inlined (same arithmetic as sampleField, maskAt and deltaAt): this
   // loop runs over every pixel of every face at every age of a team photo.
   const { n: fn, dx: fdx, dy: fdy } = field;
@@ -30,12 +34,14 @@ export function warpPasteBack(photo: RawImage, delta: CropDelta, mask: Uint8Arra
   const dd = delta.data;
   const last = size - 1;
   const row = width * ch;
-  for (let y = grown.y0; y < grown.y1; y++) {
+  const [lu0, lv0, lu1, lv1, ku0, kv0, ku1, kv1] = live;
+  for (let y = span.y0; y < span.y1; y++) {
     const sy = y + 0.5;
-    for (let x = grown.x0; x < grown.x1; x++) {
+    for (let x = span.x0; x < span.x1; x++) {
       const sx = x + 0.5;
       const u = a * sx + b * sy + c;
       const v = d * sx + e * sy + f;
+      if (!(u >= lu0 && u <= lu1 && v >= lv0 && v <= lv1) && !(u >= ku0 && u <= ku1 && v >= kv0 && v <= kv1)) continue;
       let d0 = 0;
       let d1 = 0;
       const fu0 = u - fo - 0.5;
@@ -99,6 +105,48 @@ export function warpPasteBack(photo: RawImage, delta: CropDelta, mask: Uint8Arra
     }
   }
   return { data: out, width, height, channels: ch };
+}
+
+/**
+ * Crop boxes [u0, v0, u1, v1] (crop px, continuous) outside which a photo pixel's crop point is neither moved by the
+ * field nor under the mask: the field's cells where d is not zero, and the mask's pixels above 0, each grown by 2 px.
+ */
+function liveBoxes(mask: Uint8Array, size: number, field: WarpField): [number, number, number, number, number, number, number, number] {
+  const [bx0, by0, bx1, by1] = field.box;
+  const fieldBox = bx1 > bx0 && by1 > by0 ? [field.origin + bx0 - 2, field.origin + by0 - 2, field.origin + bx1 + 2, field.origin + by1 + 2] : [1, 1, -1, -1];
+  let x0 = size, y0 = size, x1 = -1, y1 = -1;
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      if (mask[y * size + x] === 0) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      y1 = y;
+    }
+  }
+  const maskBox = x1 >= 0 ? [x0 - 2, y0 - 2, x1 + 3, y1 + 3] : [1, 1, -1, -1];
+  return [fieldBox[0]!, fieldBox[1]!, fieldBox[2]!, fieldBox[3]!, maskBox[0]!, maskBox[1]!, maskBox[2]!, maskBox[3]!];
+}
+
+/** The photo px box (within `clip`) of the two crop boxes of liveBoxes, mapped by `inv` (crop px -> photo px). */
+function photoBox(inv: Affine, live: readonly number[], clip: { x0: number; y0: number; x1: number; y1: number }): { x0: number; y0: number; x1: number; y1: number } {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (const o of [0, 4]) {
+    const [u0, v0, u1, v1] = live.slice(o, o + 4) as [number, number, number, number];
+    if (u1 < u0) continue;
+    for (const [u, v] of [[u0, v0], [u1, v0], [u0, v1], [u1, v1]] as const) {
+      xs.push(inv[0] * u + inv[1] * v + inv[2]);
+      ys.push(inv[3] * u + inv[4] * v + inv[5]);
+    }
+  }
+  if (xs.length === 0) return { x0: 0, y0: 0, x1: 0, y1: 0 };
+  return {
+    x0: Math.max(clip.x0, Math.floor(Math.min(...xs)) - 1),
+    y0: Math.max(clip.y0, Math.floor(Math.min(...ys)) - 1),
+    x1: Math.min(clip.x1, Math.ceil(Math.max(...xs)) + 1),
+    y1: Math.min(clip.y1, Math.ceil(Math.max(...ys)) + 1),
+  };
 }
 
 /** crop px -> source px of a crop grown by `shift` px on every side (its origin moved to -shift). */
