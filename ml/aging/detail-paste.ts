@@ -28,7 +28,10 @@ export function scaleOwnDetail(frame: RawImage, gain: Float32Array, size: number
   if (gain.length !== size * size) throw new Error(`detail gain has ${gain.length} values, expected ${size * size}`);
   const { width, height, channels: ch } = frame;
   const inv = invertAffine(transform);
-  const box = cropFootprint(inv, size, width, height);
+  // Only where the gain is not 0 does the frame change: the luma is read and blurred round that box alone.
+  const [gu0, gv0, gu1, gv1] = nonZeroBox(gain, size);
+  if (gu1 < gu0) return frame;
+  const box = cropFootprint(inv, size, width, height, [gu0 + 0.5, gv0 + 0.5, gu1 + 0.5, gv1 + 0.5]);
   const w = box.x1 - box.x0;
   const h = box.y1 - box.y0;
   if (w <= 0 || h <= 0) return frame;
@@ -58,7 +61,7 @@ export function scaleOwnDetail(frame: RawImage, gain: Float32Array, size: number
     for (let x = box.x0; x < box.x1; x++) {
       const u = a * (x + 0.5) + b * (y + 0.5) + c - 0.5;
       const v = d * (x + 0.5) + e * (y + 0.5) + f - 0.5;
-      if (u <= -1 || v <= -1 || u >= size || v >= size) continue;
+      if (u <= -1 || v <= -1 || u >= size || v >= size || u < gu0 || v < gv0 || u > gu1 || v > gv1) continue;
       const g = bilinear(gain, size, 1, u, v, 0);
       if (g === 0) continue;
       const i = (y - y0) * side + (x - x0);
@@ -71,4 +74,22 @@ export function scaleOwnDetail(frame: RawImage, gain: Float32Array, size: number
     }
   }
   return { data: out, width, height, channels: ch };
+}
+
+/**
+ * [u0, v0, u1, v1] (pixel index coordinates): a bilinear sample of the size x size plane outside u0..u1, v0..v1 is 0.
+ * u1 < u0 when the plane is all 0.
+ */
+function nonZeroBox(plane: Float32Array, size: number): [number, number, number, number] {
+  let x0 = size, y0 = size, x1 = -1, y1 = -1;
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      if (plane[y * size + x] === 0) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      y1 = y;
+    }
+  }
+  return [x0 - 1, y0 - 1, x1 + 1, y1 + 1];
 }

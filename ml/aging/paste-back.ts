@@ -13,11 +13,15 @@ export interface PasteBackOptions {
   readonly gain?: number;
 }
 
-/** Bounds in source pixels of the crop square mapped through `inverse` (crop px -> source px), clipped to the photo. */
-export function cropFootprint(inverse: Affine, size: number, width: number, height: number): { x0: number; y0: number; x1: number; y1: number } {
+/**
+ * Bounds in source pixels of the crop square mapped through `inverse` (crop px -> source px), clipped to the photo;
+ * with `part` ([u0, v0, u1, v1] crop px), of that box of the crop instead.
+ */
+export function cropFootprint(inverse: Affine, size: number, width: number, height: number, part?: readonly [number, number, number, number]): { x0: number; y0: number; x1: number; y1: number } {
   const xs: number[] = [];
   const ys: number[] = [];
-  for (const [u, v] of [[0, 0], [size, 0], [0, size], [size, size]] as const) {
+  const [u0, v0, u1, v1] = part ?? [0, 0, size, size];
+  for (const [u, v] of [[u0, v0], [u1, v0], [u0, v1], [u1, v1]] as const) {
     xs.push(inverse[0] * u + inverse[1] * v + inverse[2]);
     ys.push(inverse[3] * u + inverse[4] * v + inverse[5]);
   }

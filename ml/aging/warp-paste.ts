@@ -26,7 +26,7 @@ export function warpPasteBack(photo: RawImage, delta: CropDelta, mask: Uint8Arra
   // Only pixels whose crop point lies where the field can move them or the mask can be above 0 change: the loop runs
   // over the photo box of those two crop boxes (each with a margin of 2 px for the bilinear samples' reach).
   const live = liveBoxes(mask, size, field);
-  const span = photoBox(inv, live, grown);
+  const span = liveSpan(live, (part) => cropFootprint(inv, size, width, height, part), grown);
   // The field's and the mask's bilinear samples are inlined (same arithmetic as sampleField, maskAt and deltaAt): this
   // loop runs over every pixel of every face at every age of a team photo.
   const { n: fn, dx: fdx, dy: fdy } = field;
@@ -128,24 +128,17 @@ function liveBoxes(mask: Uint8Array, size: number, field: WarpField): [number, n
   return [fieldBox[0]!, fieldBox[1]!, fieldBox[2]!, fieldBox[3]!, maskBox[0]!, maskBox[1]!, maskBox[2]!, maskBox[3]!];
 }
 
-/** The photo px box (within `clip`) of the two crop boxes of liveBoxes, mapped by `inv` (crop px -> photo px). */
-function photoBox(inv: Affine, live: readonly number[], clip: { x0: number; y0: number; x1: number; y1: number }): { x0: number; y0: number; x1: number; y1: number } {
-  const xs: number[] = [];
-  const ys: number[] = [];
-  for (const o of [0, 4]) {
-    const [u0, v0, u1, v1] = live.slice(o, o + 4) as [number, number, number, number];
-    if (u1 < u0) continue;
-    for (const [u, v] of [[u0, v0], [u1, v0], [u0, v1], [u1, v1]] as const) {
-      xs.push(inv[0] * u + inv[1] * v + inv[2]);
-      ys.push(inv[3] * u + inv[4] * v + inv[5]);
-    }
-  }
-  if (xs.length === 0) return { x0: 0, y0: 0, x1: 0, y1: 0 };
+type Box = { x0: number; y0: number; x1: number; y1: number };
+
+/** The photo box (within `clip`) of liveBoxes' two crop boxes, each mapped to the photo by `footprint`. */
+function liveSpan(live: readonly number[], footprint: (part: [number, number, number, number]) => Box, clip: Box): Box {
+  const parts = [live.slice(0, 4), live.slice(4, 8)].filter((p) => p[2]! >= p[0]!).map((p) => footprint(p as [number, number, number, number]));
+  if (parts.length === 0) return { x0: 0, y0: 0, x1: 0, y1: 0 };
   return {
-    x0: Math.max(clip.x0, Math.floor(Math.min(...xs)) - 1),
-    y0: Math.max(clip.y0, Math.floor(Math.min(...ys)) - 1),
-    x1: Math.min(clip.x1, Math.ceil(Math.max(...xs)) + 1),
-    y1: Math.min(clip.y1, Math.ceil(Math.max(...ys)) + 1),
+    x0: Math.max(clip.x0, Math.min(...parts.map((p) => p.x0))),
+    y0: Math.max(clip.y0, Math.min(...parts.map((p) => p.y0))),
+    x1: Math.min(clip.x1, Math.max(...parts.map((p) => p.x1))),
+    y1: Math.min(clip.y1, Math.max(...parts.map((p) => p.y1))),
   };
 }
 
