@@ -31,8 +31,8 @@ export function warpPasteBack(photo: RawImage, delta: CropDelta, mask: Uint8Arra
   // loop runs over every pixel of every face at every age of a team photo.
   const { n: fn, dx: fdx, dy: fdy } = field;
   const fo = field.origin;
-  const dd = delta.data;
-  const last = size - 1;
+  const { mask: pm, delta: pd } = padded(mask, delta.data, size);
+  const stride = size + 2;
   const row = width * ch;
   const [lu0, lv0, lu1, lv1, ku0, kv0, ku1, kv1] = live;
   for (let y = span.y0; y < span.y1; y++) {
@@ -65,12 +65,8 @@ export function warpPasteBack(photo: RawImage, delta: CropDelta, mask: Uint8Arra
         iv = Math.floor(mv);
         fu = mu - iu;
         fv = mv - iv;
-        const inX0 = iu >= 0, inX1 = iu + 1 < size, inY0 = iv >= 0, inY1 = iv + 1 < size;
-        const m00 = inX0 && inY0 ? mask[iv * size + iu]! : 0;
-        const m10 = inX1 && inY0 ? mask[iv * size + iu + 1]! : 0;
-        const m01 = inX0 && inY1 ? mask[(iv + 1) * size + iu]! : 0;
-        const m11 = inX1 && inY1 ? mask[(iv + 1) * size + iu + 1]! : 0;
-        m = ((1 - fv) * ((1 - fu) * m00 + fu * m10) + fv * ((1 - fu) * m01 + fu * m11)) / 255;
+        const q = (iv + 1) * stride + iu + 1;
+        m = ((1 - fv) * ((1 - fu) * pm[q]! + fu * pm[q + 1]!) + fv * ((1 - fu) * pm[q + stride]! + fu * pm[q + stride + 1]!)) / 255;
       }
       if (!moved && m === 0) continue;
       const p = (y * width + x) * ch;
@@ -89,15 +85,11 @@ export function warpPasteBack(photo: RawImage, delta: CropDelta, mask: Uint8Arra
         }
       }
       if (m === 0) continue;
-      // The change at (mu, mv), bilinear, edges clamped.
-      const x0 = iu < 0 ? 0 : iu > last ? last : iu;
-      const x1 = iu + 1 < 0 ? 0 : iu + 1 > last ? last : iu + 1;
-      const y0 = iv < 0 ? 0 : iv > last ? last : iv;
-      const y1 = iv + 1 < 0 ? 0 : iv + 1 > last ? last : iv + 1;
-      const q00 = (y0 * size + x0) * 3, q10 = (y0 * size + x1) * 3, q01 = (y1 * size + x0) * 3, q11 = (y1 * size + x1) * 3;
-      let r = m * ((1 - fv) * ((1 - fu) * dd[q00]! + fu * dd[q10]!) + fv * ((1 - fu) * dd[q01]! + fu * dd[q11]!));
-      let g = m * ((1 - fv) * ((1 - fu) * dd[q00 + 1]! + fu * dd[q10 + 1]!) + fv * ((1 - fu) * dd[q01 + 1]! + fu * dd[q11 + 1]!));
-      let bl = m * ((1 - fv) * ((1 - fu) * dd[q00 + 2]! + fu * dd[q10 + 2]!) + fv * ((1 - fu) * dd[q01 + 2]! + fu * dd[q11 + 2]!));
+      // The change at (mu, mv), bilinear, edges clamped (the padded copy's border repeats the edge).
+      const q00 = ((iv + 1) * stride + iu + 1) * 3, q10 = q00 + 3, q01 = q00 + stride * 3, q11 = q01 + 3;
+      let r = m * ((1 - fv) * ((1 - fu) * pd[q00]! + fu * pd[q10]!) + fv * ((1 - fu) * pd[q01]! + fu * pd[q11]!));
+      let g = m * ((1 - fv) * ((1 - fu) * pd[q00 + 1]! + fu * pd[q10 + 1]!) + fv * ((1 - fu) * pd[q01 + 1]! + fu * pd[q11 + 1]!));
+      let bl = m * ((1 - fv) * ((1 - fu) * pd[q00 + 2]! + fu * pd[q10 + 2]!) + fv * ((1 - fu) * pd[q01 + 2]! + fu * pd[q11 + 2]!));
       if (mono) r = g = bl = 0.299 * r + 0.587 * g + 0.114 * bl;
       out[p] = clamp255(out[p]! + r);
       out[p + 1] = clamp255(out[p + 1]! + g);
@@ -126,6 +118,29 @@ function liveBoxes(mask: Uint8Array, size: number, field: WarpField): [number, n
   }
   const maskBox = x1 >= 0 ? [x0 - 2, y0 - 2, x1 + 3, y1 + 3] : [1, 1, -1, -1];
   return [fieldBox[0]!, fieldBox[1]!, fieldBox[2]!, fieldBox[3]!, maskBox[0]!, maskBox[1]!, maskBox[2]!, maskBox[3]!];
+}
+
+/**
+ * The mask and the change with a border of one pixel, so their bilinear samples need no bounds checks: the mask's is 0
+ * (zero outside the crop), the change's repeats its edge (edges clamped).
+ */
+function padded(mask: Uint8Array, delta: Float32Array, size: number): { mask: Float64Array; delta: Float64Array } {
+  const stride = size + 2;
+  const pm = new Float64Array(stride * stride);
+  const pd = new Float64Array(stride * stride * 3);
+  for (let y = 0; y < stride; y++) {
+    const sy = y === 0 ? 0 : y > size ? size - 1 : y - 1;
+    for (let x = 0; x < stride; x++) {
+      const sx = x === 0 ? 0 : x > size ? size - 1 : x - 1;
+      const o = y * stride + x;
+      const s = sy * size + sx;
+      if (x > 0 && y > 0 && x <= size && y <= size) pm[o] = mask[s]!;
+      pd[o * 3] = delta[s * 3]!;
+      pd[o * 3 + 1] = delta[s * 3 + 1]!;
+      pd[o * 3 + 2] = delta[s * 3 + 2]!;
+    }
+  }
+  return { mask: pm, delta: pd };
 }
 
 type Box = { x0: number; y0: number; x1: number; y1: number };
