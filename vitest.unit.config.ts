@@ -20,6 +20,7 @@ export default defineConfig({
       'tests/aging-feature-shield.test.ts',
       'tests/aging-{gif-stream,team-compose}.test.ts',
       'tests/aging-face-warnings.test.ts',
+      'tests/aging-kernels.test.ts',
       'tests/cvae-*.test.ts',
       'tests/docs-links.test.ts',
       'tests/db-{images,migration-formats,no-face-list,review-counts}.test.ts',
