@@ -104,7 +104,10 @@ describe('lab.ts: the sRGB transfer from tables refined by Newton steps', () => 
     for (let v = 0; v < 256; v++) expect(lightnessOf(v, 255 - v, (v * 7) % 256)).toBe(old.oldLightnessOf(v, 255 - v, (v * 7) % 256));
     // Out of range (a change pushed past white or black before clamping) and the dark linear segments.
     for (const v of [-20, -0.5, 0.3, 5.5, 10.2, 255.5, 300]) expect(rgbToLab(v, v, v)).toEqual(old.oldRgbToLab(v, v, v));
-    for (const l of [-5, 0, 0.5, 120]) expect(labToRgb(l, 0, 0)).toEqual(old.oldLabToRgb(l, 0, 0));
+    for (const l of [-5, 0, 0.5, 120]) {
+      const [a, b] = [labToRgb(l, 0, 0), old.oldLabToRgb(l, 0, 0)];
+      expect(Math.max(...a.map((v, i) => Math.abs(v - b[i]!)))).toBeLessThan(1e-9);
+    }
   });
 });
 
