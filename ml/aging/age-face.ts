@@ -212,7 +212,9 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
   const n = ages.ages.length;
 
   const out = tf.tidy(() => {
-    const x = tf.tensor4d(Float32Array.from(face.crop, (v) => v / 127.5 - 1), [1, size, size, 3]);
+    const pixels = new Float32Array(face.crop.length);
+    for (let i = 0; i < pixels.length; i++) pixels[i] = face.crop[i]! / 127.5 - 1;
+    const x = tf.tensor4d(pixels, [1, size, size, 3]);
     const { mu, logvar } = model.cvae.encode(x, makeCond([sourceForCond], [g]));
     let z: tf.Tensor2D = mu;
     if (options.sample) z = tf.add(mu, tf.mul(tf.exp(tf.mul(logvar, 0.5)), tf.tensor2d(normals(latentDim, options.seed ?? 1), [1, latentDim])));
@@ -335,7 +337,9 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
  */
 function keepBrows(faceMask: Uint8Array, landmarks: readonly Point[], size: number): Float32Array {
   const keep = browKeep(landmarks, size);
-  return Float32Array.from(fadeMap(size, 1, faceMask, false), (v, i) => v * keep[i]!);
+  const skin = fadeMap(size, 1, faceMask, false);
+  for (let i = 0; i < skin.length; i++) skin[i] = skin[i]! * keep[i]!;
+  return skin;
 }
 
 /** Where the eyes, nose and mouth sit in every aligned crop (template.ts), with the spread of each, in crop sides. */
