@@ -4,6 +4,7 @@ import type { RawImage } from '../estimators/image.js';
 import { bilinear } from '../shape/warp-field.js';
 import { cropFootprint } from './paste-back.js';
 import { edgeAwareBlur } from './edge-smooth.js';
+import { nonZeroBox } from './mask-box.js';
 
 /** How the detail is measured: `edge` (levels) makes the wide blur edge-preserving; detail finer than `keep` crop px is left alone. */
 export interface DetailBand {
@@ -29,8 +30,10 @@ export function scaleOwnDetail(frame: RawImage, gain: Float32Array, size: number
   const { width, height, channels: ch } = frame;
   const inv = invertAffine(transform);
   // Only where the gain is not 0 does the frame change: the luma is read and blurred round that box alone.
-  const [gu0, gv0, gu1, gv1] = nonZeroBox(gain, size);
-  if (gu1 < gu0) return frame;
+  const live = nonZeroBox(gain, size, size);
+  if (!live) return frame;
+  // A bilinear sample of the gain outside one pixel round that box is 0 (pixel index coordinates).
+  const [gu0, gv0, gu1, gv1] = [live.x0 - 1, live.y0 - 1, live.x1, live.y1];
   const box = cropFootprint(inv, size, width, height, [gu0 + 0.5, gv0 + 0.5, gu1 + 0.5, gv1 + 0.5]);
   const w = box.x1 - box.x0;
   const h = box.y1 - box.y0;
@@ -74,22 +77,4 @@ export function scaleOwnDetail(frame: RawImage, gain: Float32Array, size: number
     }
   }
   return { data: out, width, height, channels: ch };
-}
-
-/**
- * [u0, v0, u1, v1] (pixel index coordinates): a bilinear sample of the size x size plane outside u0..u1, v0..v1 is 0.
- * u1 < u0 when the plane is all 0.
- */
-function nonZeroBox(plane: Float32Array, size: number): [number, number, number, number] {
-  let x0 = size, y0 = size, x1 = -1, y1 = -1;
-  for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size; x++) {
-      if (plane[y * size + x] === 0) continue;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      y1 = y;
-    }
-  }
-  return [x0 - 1, y0 - 1, x1 + 1, y1 + 1];
 }

@@ -3,6 +3,7 @@ import { invertAffine } from '../prep/geometry.js';
 import type { RawImage } from '../estimators/image.js';
 import type { WarpField } from '../shape/warp-field.js';
 import { cropFootprint, isMonochrome, type CropDelta } from './paste-back.js';
+import { nonZeroBox } from './mask-box.js';
 
 /**
  * The photo warped by `field` (crop space, carried through the alignment) with `delta` added inside the feathered
@@ -106,17 +107,8 @@ export function warpPasteBack(photo: RawImage, delta: CropDelta, mask: Uint8Arra
 function liveBoxes(mask: Uint8Array, size: number, field: WarpField): [number, number, number, number, number, number, number, number] {
   const [bx0, by0, bx1, by1] = field.box;
   const fieldBox = bx1 > bx0 && by1 > by0 ? [field.origin + bx0 - 2, field.origin + by0 - 2, field.origin + bx1 + 2, field.origin + by1 + 2] : [1, 1, -1, -1];
-  let x0 = size, y0 = size, x1 = -1, y1 = -1;
-  for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size; x++) {
-      if (mask[y * size + x] === 0) continue;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      y1 = y;
-    }
-  }
-  const maskBox = x1 >= 0 ? [x0 - 2, y0 - 2, x1 + 3, y1 + 3] : [1, 1, -1, -1];
+  const m = nonZeroBox(mask, size, size);
+  const maskBox = m ? [m.x0 - 2, m.y0 - 2, m.x1 + 2, m.y1 + 2] : [1, 1, -1, -1];
   return [fieldBox[0]!, fieldBox[1]!, fieldBox[2]!, fieldBox[3]!, maskBox[0]!, maskBox[1]!, maskBox[2]!, maskBox[3]!];
 }
 
