@@ -116,10 +116,10 @@ function liveBoxes(mask: Uint8Array, size: number, field: WarpField): [number, n
  * The mask and the change with a border of one pixel, so their bilinear samples need no bounds checks: the mask's is 0
  * (zero outside the crop), the change's repeats its edge (edges clamped).
  */
-function padded(mask: Uint8Array, delta: Float32Array, size: number): { mask: Float64Array; delta: Float64Array } {
+function padded(mask: Uint8Array, delta: Float32Array, size: number): { mask: Uint8Array; delta: Float32Array } {
   const stride = size + 2;
-  const pm = new Float64Array(stride * stride);
-  const pd = new Float64Array(stride * stride * 3);
+  const pm = new Uint8Array(stride * stride);
+  const pd = new Float32Array(stride * stride * 3);
   for (let y = 0; y < stride; y++) {
     const sy = y === 0 ? 0 : y > size ? size - 1 : y - 1;
     for (let x = 0; x < stride; x++) {
