@@ -3,7 +3,6 @@ import { invertAffine } from '../prep/geometry.js';
 import type { RawImage } from '../estimators/image.js';
 import type { WarpField } from '../shape/warp-field.js';
 import { cropFootprint, isMonochrome, type CropDelta } from './paste-back.js';
-import { nonZeroBox } from './mask-box.js';
 
 /**
  * The photo warped by `field` (crop space, carried through the alignment) with `delta` added inside the feathered
@@ -24,10 +23,6 @@ export function warpPasteBack(photo: RawImage, delta: CropDelta, mask: Uint8Arra
   const reach = -field.origin;
   const grown = cropFootprint(composeShift(inv, -reach), size + 2 * reach, width, height);
   const mono = isMonochrome(photo, grown.x0, grown.y0, grown.x1, grown.y1);
-  // Only pixels whose crop point lies where the field can move them or the mask can be above 0 change: the loop runs
-  // over the photo box of those two crop boxes (each with a margin of 2 px for the bilinear samples' reach).
-  const live = liveBoxes(mask, size, field);
-  const span = liveSpan(live, (part) => cropFootprint(inv, size, width, height, part), grown);
   // The field's and the mask's bilinear samples are inlined (same arithmetic as sampleField, maskAt and deltaAt): this
   // loop runs over every pixel of every face at every age of a team photo.
   const { n: fn, dx: fdx, dy: fdy } = field;
@@ -35,14 +30,12 @@ export function warpPasteBack(photo: RawImage, delta: CropDelta, mask: Uint8Arra
   const { mask: pm, delta: pd } = padded(mask, delta.data, size);
   const stride = size + 2;
   const row = width * ch;
-  const [lu0, lv0, lu1, lv1, ku0, kv0, ku1, kv1] = live;
-  for (let y = span.y0; y < span.y1; y++) {
+  for (let y = grown.y0; y < grown.y1; y++) {
     const sy = y + 0.5;
-    for (let x = span.x0; x < span.x1; x++) {
+    for (let x = grown.x0; x < grown.x1; x++) {
       const sx = x + 0.5;
       const u = a * sx + b * sy + c;
       const v = d * sx + e * sy + f;
-      if (!(u >= lu0 && u <= lu1 && v >= lv0 && v <= lv1) && !(u >= ku0 && u <= ku1 && v >= kv0 && v <= kv1)) continue;
       let d0 = 0;
       let d1 = 0;
       const fu0 = u - fo - 0.5;
@@ -101,18 +94,6 @@ export function warpPasteBack(photo: RawImage, delta: CropDelta, mask: Uint8Arra
 }
 
 /**
- * Crop boxes [u0, v0, u1, v1] (crop px, continuous) outside which a photo pixel's crop point is neither moved by the
- * field nor under the mask: the field's cells where d is not zero, and the mask's pixels above 0, each grown by 2 px.
- */
-function liveBoxes(mask: Uint8Array, size: number, field: WarpField): [number, number, number, number, number, number, number, number] {
-  const [bx0, by0, bx1, by1] = field.box;
-  const fieldBox = bx1 > bx0 && by1 > by0 ? [field.origin + bx0 - 2, field.origin + by0 - 2, field.origin + bx1 + 2, field.origin + by1 + 2] : [1, 1, -1, -1];
-  const m = nonZeroBox(mask, size, size);
-  const maskBox = m ? [m.x0 - 2, m.y0 - 2, m.x1 + 2, m.y1 + 2] : [1, 1, -1, -1];
-  return [fieldBox[0]!, fieldBox[1]!, fieldBox[2]!, fieldBox[3]!, maskBox[0]!, maskBox[1]!, maskBox[2]!, maskBox[3]!];
-}
-
-/**
  * The mask and the change with a border of one pixel, so their bilinear samples need no bounds checks: the mask's is 0
  * (zero outside the crop), the change's repeats its edge (edges clamped).
  */
@@ -133,20 +114,6 @@ function padded(mask: Uint8Array, delta: Float32Array, size: number): { mask: Ui
     }
   }
   return { mask: pm, delta: pd };
-}
-
-type Box = { x0: number; y0: number; x1: number; y1: number };
-
-/** The photo box (within `clip`) of liveBoxes' two crop boxes, each mapped to the photo by `footprint`. */
-function liveSpan(live: readonly number[], footprint: (part: [number, number, number, number]) => Box, clip: Box): Box {
-  const parts = [live.slice(0, 4), live.slice(4, 8)].filter((p) => p[2]! >= p[0]!).map((p) => footprint(p as [number, number, number, number]));
-  if (parts.length === 0) return { x0: 0, y0: 0, x1: 0, y1: 0 };
-  return {
-    x0: Math.max(clip.x0, Math.min(...parts.map((p) => p.x0))),
-    y0: Math.max(clip.y0, Math.min(...parts.map((p) => p.y0))),
-    x1: Math.min(clip.x1, Math.max(...parts.map((p) => p.x1))),
-    y1: Math.min(clip.y1, Math.max(...parts.map((p) => p.y1))),
-  };
 }
 
 /** crop px -> source px of a crop grown by `shift` px on every side (its origin moved to -shift). */
