@@ -19,11 +19,16 @@ import path from 'node:path';
 import { cropChroma, DEFAULT_FEATURE_SPREAD, shapeWeight, lightnessChange, lightnessWeights, lineGains, maskWidth, parseLightness, type LightnessSettings } from './detail-change.js';
 import { scaleOwnDetail, type DetailBand } from './detail-paste.js';
 import { beardLift } from './beard-lift.js';
+import { brightCeiling } from './bright-cap.js';
 import { browKeep } from './brow-keep.js';
 import { featureZone } from './feature-zones.js';
 import { DETAIL_ENERGY_FILE, detailRatioMap, loadDetailEnergy, type DetailEnergy } from './detail-energy.js';
 
 export type Gender = 'male' | 'female';
+
+/** The blurs (shares of the face's width) the bright-skin level is read after (pores and grain do not count) and the skin round a pixel is (wider than lines and folds). */
+const BRIGHT_BLUR = 0.02;
+const BRIGHT_LOCAL = 0.06;
 
 /** An aligned face ready for aging (what prep's prepareFace returns, or a stored crop with its transform). */
 export interface AlignedFace {
@@ -249,6 +254,7 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
       : null;
   const skin = light ? fadeMap(size, 1, face.faceMask) : null;
   const ownChroma = light ? cropChroma(face.crop, size * size) : null;
+  const ceiling = light?.brightCap !== undefined && skin ? brightCeiling(face.crop, size, skin, BRIGHT_BLUR * faceWidth, BRIGHT_LOCAL * faceWidth) : undefined;
   const features = light?.featureShield && face.landmarks && face.landmarks.length >= MESH_POINTS ? featureZone(face.landmarks, size, (light.featureSpread ?? DEFAULT_FEATURE_SPREAD) * faceWidth) : null;
   const detailGains: (Float32Array | null)[] = [];
   const detailSigmas: number[] = [];
@@ -274,7 +280,7 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
       const t = ages.ages[k]!;
       const w = lightnessWeights(light, sourceForCond, t, gender === 'male');
       const lift = w.beard > 0 && skin ? beardLift(face.crop, size, skin, faceWidth, w.beard) : null;
-      delta = lightnessChange(light, { size, decodes: values, target: k + 1, gain: blend.gain, prototype: change?.textures[k] ?? null, faceWidth, features, weights: { ...w, prototype: w.prototype * protoTexture }, crop: { rgb: face.crop, chroma: ownChroma! }, lift });
+      delta = lightnessChange(light, { size, decodes: values, target: k + 1, gain: blend.gain, prototype: change?.textures[k] ?? null, faceWidth, features, weights: { ...w, prototype: w.prototype * protoTexture }, crop: { rgb: face.crop, chroma: ownChroma! }, lift, ceiling });
       if (skin && (w.lines > 0 || w.smooth > 0)) {
         const ratio = energy ? detailRatioMap(energy, gender!, sourceForCond, t, size) : new Float32Array(size * size).fill(1);
         if (w.smooth > 0 && !youngSkin) youngSkin = face.landmarks && face.landmarks.length >= MESH_POINTS ? keepBrows(face.faceMask, face.landmarks, size) : skin;

@@ -2,6 +2,7 @@ import { blurPlane } from '../prep/masks.js';
 import { textureShare } from './change-filters.js';
 import { labToRgb, lightnessOf, rgbToLab } from './lab.js';
 import { holdBlobs, holdBlobsBeyond } from './line-filter.js';
+import { capLightening } from './bright-cap.js';
 
 /**
  * How the texture change ages a face in lightness and detail, keeping the person's colouring (the `lightness` block
@@ -125,6 +126,13 @@ export interface LightnessSettings {
   readonly toneHold?: number;
   /** The blur that broad lightness is measured with, as a share of the face's width. Optional (0.15). */
   readonly toneBlur?: number;
+  /**
+   * Going younger, levels above the skin round a pixel (never above the face's bright-skin level; bright-cap.ts) that
+   * the change's lightening may take it to, softly: the prototypes' younger change is relative (the crop times a
+   * ratio), so a highlight, already the brightest, would gain most and whiten into a blob, and a light face would turn
+   * chalky. Optional (no cap when absent).
+   */
+  readonly brightCap?: number;
 }
 
 export const LIGHTNESS_KEYS: readonly (keyof LightnessSettings)[] = [
@@ -164,6 +172,7 @@ export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = [
   'featureSpread',
   'toneHold',
   'toneBlur',
+  'brightCap',
 ];
 
 /** The feature zone's spread when a sidecar gives a shield but no spread. */
@@ -203,6 +212,7 @@ const RANGES: Record<keyof LightnessSettings, [number, number]> = {
   featureSpread: [0.01, 0.2],
   toneHold: [0, 1],
   toneBlur: [0.03, 0.5],
+  brightCap: [0, 60],
 };
 
 /** The settings in a sidecar's `aging.lightness`, checked: an error names the file and the bad value. */
@@ -245,6 +255,8 @@ export interface LightnessWeights {
   readonly shield?: number;
   /** Share of the change's broad lightness taken out (going older only). */
   readonly tone?: number;
+  /** Going younger, levels above LightnessInput.ceiling that lightening may reach (undefined: no cap). */
+  readonly cap?: number;
 }
 
 /** The age from which faces gain lines and folds. */
@@ -296,6 +308,7 @@ export function lightnessWeights(l: LightnessSettings, sourceAge: number, target
     prototypeHold: older ? (l.prototypeHold ?? 0) : 0,
     shield: targetAge > sourceAge ? (l.featureShield ?? 0) * adult : 0,
     tone: targetAge > sourceAge ? (l.toneHold ?? 0) : 0,
+    cap: older ? undefined : l.brightCap,
   };
 }
 
@@ -344,6 +357,8 @@ export interface LightnessInput {
   readonly crop?: { readonly rgb: ArrayLike<number>; readonly chroma: Float32Array };
   /** A further lightness change (levels per pixel, e.g. beard-lift.ts's), added before the colour is kept. */
   readonly lift?: Float32Array | null;
+  /** Per pixel, how light going younger may take it (bright-cap.ts's brightCeiling): with `weights.cap` and `crop`, lightening stops short of it plus that margin. */
+  readonly ceiling?: Float32Array;
 }
 
 /** Per pixel of an RGB crop, its CIELAB a*, b* (a0, b0, a1, b1, ...): what a lightness change keeps. */
@@ -440,6 +455,7 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
   const lift = input.lift;
   if (lift) for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! + lift[i]!;
   const crop = input.crop;
+  if (crop && w.cap !== undefined && input.ceiling !== undefined) capLightening(delta, crop.rgb, size, input.ceiling, w.cap);
   if (crop) {
     const { rgb, chroma } = crop;
     const shade = l.shadeChroma ?? 0;
