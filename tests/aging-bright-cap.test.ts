@@ -27,11 +27,11 @@ const relativeLightening = (crop: Uint8Array): Float32Array => Float32Array.from
 describe('brightCap: going younger, lightening stops at the skin round a pixel', () => {
   const crop = skinWithHighlight();
   const skin = new Float32Array(S * S).fill(1);
-  const ceiling = brightCeiling(crop, S, skin, 0.02 * FACE, 0.06 * FACE);
   const n = S * S;
   const change = (spec: string): Float32Array => {
     const l = lightnessFromSpec(spec, DEFAULT_LIGHTNESS)!;
     const w = { ...lightnessWeights(l, 60, 10, false), decoder: 0, broad: 0, prototype: 1, colour: 0 };
+    const ceiling = w.cap ? brightCeiling(crop, S, skin, { level: 0.02 * FACE, local: 0.06 * FACE }, w.cap) : undefined;
     return lightnessChange(l, { size: S, decodes: new Float32Array(n * 3 * 2), target: 1, gain: 1, prototype: relativeLightening(crop), faceWidth: FACE, weights: w, crop: { rgb: crop, chroma: cropChroma(crop, n) }, ceiling });
   };
   const luma = lumaPlane(crop, n);
@@ -65,13 +65,21 @@ describe('brightCap: going younger, lightening stops at the skin round a pixel',
   it('going older, and for a model without the setting, nothing is capped', () => {
     const l = lightnessFromSpec('brightCap=5', DEFAULT_LIGHTNESS)!;
     expect(lightnessWeights(l, 30, 60).cap).toBeUndefined();
-    expect(lightnessWeights(l, 60, 20).cap).toBe(5);
+    expect(lightnessWeights(l, 60, 20).cap).toEqual({ local: 5, level: 5 });
+    expect(lightnessWeights(lightnessFromSpec('brightCap=20,brightLevel=5', DEFAULT_LIGHTNESS)!, 60, 20).cap).toEqual({ local: 20, level: 5 });
     expect(lightnessWeights(DEFAULT_LIGHTNESS, 60, 20).cap).toBeUndefined();
   });
 
-  it('the setting is optional and range-checked', () => {
+  it('a face already at its bright-skin level is not lifted past it by more than brightLevel, whatever brightCap allows', () => {
+    const flat = new Uint8Array(n * 3).fill(220);
+    const ceiling = brightCeiling(flat, S, skin, { level: 0.02 * FACE, local: 0.06 * FACE }, { local: 40, level: 3 });
+    expect(Math.max(...ceiling)).toBeCloseTo(223, 3);
+  });
+
+  it('the settings are optional and range-checked', () => {
     expect(parseLightness({ ...DEFAULT_LIGHTNESS }, 'x.json')!.brightCap).toBeUndefined();
     expect(() => parseLightness({ ...DEFAULT_LIGHTNESS, brightCap: -1 }, 'x.json')).toThrow(/brightCap must be a number in 0..60/);
     expect(() => parseLightness({ ...DEFAULT_LIGHTNESS, brightCap: 61 }, 'x.json')).toThrow(/brightCap/);
+    expect(() => parseLightness({ ...DEFAULT_LIGHTNESS, brightCap: 10, brightLevel: -2 }, 'x.json')).toThrow(/brightLevel must be a number in 0..60/);
   });
 });
