@@ -16,14 +16,20 @@ import { growMask } from './mask-grow.js';
 import { detailForSource, gainForSource, keepTone, scaleChroma, textureShare, withoutCheckerboard } from './change-filters.js';
 import { templatePoints } from '../prep/template.js';
 import path from 'node:path';
-import { cropChroma, DEFAULT_FEATURE_SPREAD, shapeWeight, lightnessChange, lightnessWeights, lineGains, maskWidth, parseLightness, type LightnessSettings } from './detail-change.js';
+import { cropChroma, DEFAULT_FEATURE_SPREAD, shapeWeight, lightnessChange, lightnessWeights, lineGains, maskWidth, parseLightness, type LightnessSettings, type LightnessWeights } from './detail-change.js';
 import { scaleOwnDetail, type DetailBand } from './detail-paste.js';
 import { beardLift } from './beard-lift.js';
+import { brightCeiling } from './bright-cap.js';
+import { greyBeardDarken } from './grey-beard.js';
 import { browKeep } from './brow-keep.js';
 import { featureZone } from './feature-zones.js';
 import { DETAIL_ENERGY_FILE, detailRatioMap, loadDetailEnergy, type DetailEnergy } from './detail-energy.js';
 
 export type Gender = 'male' | 'female';
+
+/** The blurs (shares of the face's width) the bright-skin level is read after (pores and grain do not count) and the skin round a pixel is (wider than lines and folds). */
+const BRIGHT_BLUR = 0.02;
+const BRIGHT_LOCAL = 0.06;
 
 /** An aligned face ready for aging (what prep's prepareFace returns, or a stored crop with its transform). */
 export interface AlignedFace {
@@ -251,6 +257,9 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
       : null;
   const skin = light ? fadeMap(size, 1, face.faceMask) : null;
   const ownChroma = light ? cropChroma(face.crop, size * size) : null;
+  const brightSigmas = { level: BRIGHT_BLUR * faceWidth, local: BRIGHT_LOCAL * faceWidth };
+  // The ceiling on lightening going younger (the same margins at every target: made once, on the first younger one).
+  let ceiling: Float32Array | undefined;
   const features = light?.featureShield && face.landmarks && face.landmarks.length >= MESH_POINTS ? featureZone(face.landmarks, size, (light.featureSpread ?? DEFAULT_FEATURE_SPREAD) * faceWidth) : null;
   const detailGains: (Float32Array | null)[] = [];
   const detailSigmas: number[] = [];
@@ -275,8 +284,8 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
     if (light) {
       const t = ages.ages[k]!;
       const w = lightnessWeights(light, sourceForCond, t, gender === 'male');
-      const lift = w.beard > 0 && skin ? beardLift(face.crop, size, skin, faceWidth, w.beard) : null;
-      delta = lightnessChange(light, { size, decodes: values, target: k + 1, gain: blend.gain, prototype: change?.textures[k] ?? null, faceWidth, features, weights: { ...w, prototype: w.prototype * protoTexture }, crop: { rgb: face.crop, chroma: ownChroma! }, lift });
+      const lift = youngerLift(face, size, skin, faceWidth, ownChroma!, w);
+      delta = lightnessChange(light, { size, decodes: values, target: k + 1, gain: blend.gain, prototype: change?.textures[k] ?? null, faceWidth, features, weights: { ...w, prototype: w.prototype * protoTexture }, crop: { rgb: face.crop, chroma: ownChroma! }, lift, ceiling: w.cap && skin ? (ceiling ??= brightCeiling(face.crop, size, skin, brightSigmas, w.cap)) : undefined });
       if (skin && (w.lines > 0 || w.smooth > 0)) {
         const ratio = energy ? detailRatioMap(energy, gender!, sourceForCond, t, size) : new Float32Array(size * size).fill(1);
         if (w.smooth > 0 && !youngSkin) youngSkin = face.landmarks && face.landmarks.length >= MESH_POINTS ? keepBrows(face.faceMask, face.landmarks, size) : skin;
@@ -330,6 +339,15 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
   };
 }
 
+
+/** Going younger, a man's beard shadow lifted (beard-lift.ts) and his grey facial hair darkened (grey-beard.ts), in levels per crop pixel; null when neither applies. */
+function youngerLift(face: AlignedFace, size: number, skin: Float32Array | null, faceWidth: number, chroma: Float32Array, w: LightnessWeights): Float32Array | null {
+  const lift = w.beard > 0 && skin ? beardLift(face.crop, size, skin, faceWidth, w.beard) : null;
+  const grey = (w.greyBeard ?? 0) > 0 && face.landmarks && face.landmarks.length >= MESH_POINTS ? greyBeardDarken(face.crop, size, face.faceMask, face.landmarks, chroma, w.greyBeard!) : null;
+  if (!grey) return lift;
+  if (lift) for (let i = 0; i < grey.length; i++) grey[i] = grey[i]! + lift[i]!;
+  return grey;
+}
 
 /**
  * The skin that smoothing going younger may touch: the skin map with the eyes left to the mesh's own eye and brow

@@ -3,7 +3,7 @@ import { feather, fillPolygon, shrinkPolygon } from '../prep/masks.js';
 import { BROW_POINTS, EYE_POINTS } from '../shape/mesh.js';
 
 /** Convex hull of points (monotone chain), counter-clockwise. */
-function hull(points: readonly Point[]): Point[] {
+export function hull(points: readonly Point[]): Point[] {
   const p = [...points].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   const cross = (o: Point, a: Point, b: Point): number => (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
   const half = (pts: Point[]): Point[] => {

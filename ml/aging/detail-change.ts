@@ -2,6 +2,7 @@ import { blurPlane } from '../prep/masks.js';
 import { textureShare } from './change-filters.js';
 import { labToRgb, lightnessOf, rgbToLab } from './lab.js';
 import { holdBlobs, holdBlobsBeyond } from './line-filter.js';
+import { capLightening } from './bright-cap.js';
 
 /**
  * How the texture change ages a face in lightness and detail, keeping the person's colouring (the `lightness` block
@@ -125,6 +126,24 @@ export interface LightnessSettings {
   readonly toneHold?: number;
   /** The blur that broad lightness is measured with, as a share of the face's width. Optional (0.15). */
   readonly toneBlur?: number;
+  /**
+   * Going younger, levels above the skin round a pixel (its blur by 6 % of the face's width; bright-cap.ts) that the
+   * change's lightening may take it to, softly: the prototypes' younger change is relative (the crop times a ratio), so
+   * a highlight, already the brightest, would gain most and whiten into a blob. Optional (no cap when absent).
+   */
+  readonly brightCap?: number;
+  /**
+   * With `brightCap`, levels above the face's bright-skin level (the 90th percentile of its skin's lightness) that no
+   * lightening going younger passes: a light face does not turn chalky. Optional (brightCap when absent).
+   */
+  readonly brightLevel?: number;
+  /**
+   * Going younger to under 40, a man's grey moustache, beard or stubble (grey-beard.ts: grey where his cheeks are
+   * warm, from just under the nose down, off the lips) is darkened toward his own darkest hair tone (his brows') by this
+   * share at targets of 20 to 25 (linear to none at 40 and at 12: a child has no beard, and beardYounger lifts its
+   * shadow there). Optional (0 when absent).
+   */
+  readonly greyBeard?: number;
 }
 
 export const LIGHTNESS_KEYS: readonly (keyof LightnessSettings)[] = [
@@ -164,6 +183,9 @@ export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = [
   'featureSpread',
   'toneHold',
   'toneBlur',
+  'brightCap',
+  'brightLevel',
+  'greyBeard',
 ];
 
 /** The feature zone's spread when a sidecar gives a shield but no spread. */
@@ -203,6 +225,9 @@ const RANGES: Record<keyof LightnessSettings, [number, number]> = {
   featureSpread: [0.01, 0.2],
   toneHold: [0, 1],
   toneBlur: [0.03, 0.5],
+  brightCap: [0, 60],
+  brightLevel: [0, 60],
+  greyBeard: [0, 1],
 };
 
 /** The settings in a sidecar's `aging.lightness`, checked: an error names the file and the bad value. */
@@ -245,6 +270,10 @@ export interface LightnessWeights {
   readonly shield?: number;
   /** Share of the change's broad lightness taken out (going older only). */
   readonly tone?: number;
+  /** Going younger, the margins over the skin round a pixel and over the face's bright-skin level that lightening may reach (undefined: no cap). */
+  readonly cap?: { readonly local: number; readonly level: number };
+  /** Going younger, share of a man's grey facial hair darkened toward his brows' tone (0 for women and targets of 40 or over). */
+  readonly greyBeard?: number;
 }
 
 /** The age from which faces gain lines and folds. */
@@ -296,6 +325,8 @@ export function lightnessWeights(l: LightnessSettings, sourceAge: number, target
     prototypeHold: older ? (l.prototypeHold ?? 0) : 0,
     shield: targetAge > sourceAge ? (l.featureShield ?? 0) * adult : 0,
     tone: targetAge > sourceAge ? (l.toneHold ?? 0) : 0,
+    cap: older || l.brightCap === undefined ? undefined : { local: l.brightCap, level: l.brightLevel ?? l.brightCap },
+    greyBeard: older || male === false ? 0 : (l.greyBeard ?? 0) * clamp01((40 - targetAge) / 15) * clamp01((targetAge - 12) / 8),
   };
 }
 
@@ -345,6 +376,8 @@ export interface LightnessInput {
   readonly crop?: { readonly rgb: ArrayLike<number>; readonly chroma: Float32Array };
   /** A further lightness change (levels per pixel, e.g. beard-lift.ts's), added before the colour is kept. */
   readonly lift?: Float32Array | null;
+  /** Per pixel, how light going younger may take it (bright-cap.ts's brightCeiling, with `weights.cap`'s margins): with `crop`, lightening stops short of it. */
+  readonly ceiling?: Float32Array;
 }
 
 /** Per pixel of an RGB crop, its CIELAB a*, b* (a0, b0, a1, b1, ...): what a lightness change keeps. */
@@ -442,6 +475,7 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
   const lift = input.lift;
   if (lift) for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! + lift[i]!;
   const crop = input.crop;
+  if (crop && w.cap !== undefined && input.ceiling !== undefined) capLightening(delta, crop.rgb, size, input.ceiling);
   if (crop) {
     const { rgb, chroma } = crop;
     const shade = l.shadeChroma ?? 0;
