@@ -21,6 +21,7 @@ import { scaleOwnDetail, type DetailBand } from './detail-paste.js';
 import { beardLift } from './beard-lift.js';
 import { browKeep } from './brow-keep.js';
 import { featureZone } from './feature-zones.js';
+import { faceSoftness } from './photo-grain.js';
 import { DETAIL_ENERGY_FILE, detailRatioMap, loadDetailEnergy, type DetailEnergy } from './detail-energy.js';
 
 export type Gender = 'male' | 'female';
@@ -249,6 +250,7 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
       : null;
   const skin = light ? fadeMap(size, 1, face.faceMask) : null;
   const ownChroma = light ? cropChroma(face.crop, size * size) : null;
+  const softness = light?.sharpMatch && skin ? faceSoftness(face.crop, size, skin) : 0;
   const features = light?.featureShield && face.landmarks && face.landmarks.length >= MESH_POINTS ? featureZone(face.landmarks, size, (light.featureSpread ?? DEFAULT_FEATURE_SPREAD) * faceWidth) : null;
   const detailGains: (Float32Array | null)[] = [];
   const detailSigmas: number[] = [];
@@ -274,7 +276,7 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
       const t = ages.ages[k]!;
       const w = lightnessWeights(light, sourceForCond, t, gender === 'male');
       const lift = w.beard > 0 && skin ? beardLift(face.crop, size, skin, faceWidth, w.beard) : null;
-      delta = lightnessChange(light, { size, decodes: values, target: k + 1, gain: blend.gain, prototype: change?.textures[k] ?? null, faceWidth, features, weights: { ...w, prototype: w.prototype * protoTexture }, crop: { rgb: face.crop, chroma: ownChroma! }, lift });
+      delta = lightnessChange(light, { size, decodes: values, target: k + 1, gain: blend.gain, prototype: change?.textures[k] ?? null, faceWidth, features, weights: { ...w, prototype: w.prototype * protoTexture }, crop: { rgb: face.crop, chroma: ownChroma! }, lift, softness });
       if (skin && (w.lines > 0 || w.smooth > 0)) {
         const ratio = energy ? detailRatioMap(energy, gender!, sourceForCond, t, size) : new Float32Array(size * size).fill(1);
         if (w.smooth > 0 && !youngSkin) youngSkin = face.landmarks && face.landmarks.length >= MESH_POINTS ? keepBrows(face.faceMask, face.landmarks, size) : skin;
@@ -282,6 +284,7 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
       }
       sigma = w.linesBlur * faceWidth;
       if (w.smooth > 0) band = { edge: w.edge, keep: w.keep * faceWidth };
+      else if ((w.core ?? 0) > 0) band = { core: w.core };
     } else if (useTexture) {
       const share = change?.fields[k] ? textureShare(sourceForCond, ages.ages[k]!) : 1;
       for (let i = 0; i < px; i++) {

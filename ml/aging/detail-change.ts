@@ -2,6 +2,7 @@ import { blurPlane } from '../prep/masks.js';
 import { textureShare } from './change-filters.js';
 import { labToRgb, lightnessOf, rgbToLab } from './lab.js';
 import { holdBlobs, holdBlobsBeyond } from './line-filter.js';
+import { softened } from './photo-grain.js';
 
 /**
  * How the texture change ages a face in lightness and detail, keeping the person's colouring (the `lightness` block
@@ -125,6 +126,19 @@ export interface LightnessSettings {
   readonly toneHold?: number;
   /** The blur that broad lightness is measured with, as a share of the face's width. Optional (0.15). */
   readonly toneBlur?: number;
+  /**
+   * Going older, the face's own detail is deepened only where it stands above the photo's grain: the detail band is
+   * cored (d x d² / (d² + t²)) with t this times its noise level on the skin (photo-grain.ts, Donoho's MAD of that band,
+   * at the photo's resolution), so film grain and JPEG noise are not deepened and lines standing above them are.
+   * Optional (0, nothing cored, when absent).
+   */
+  readonly grainCore?: number;
+  /**
+   * Going older, the texture change is softened (mean kept) by this times the face's own softness (photo-grain.ts: the
+   * blur a sharp face would need to look as soft, in crop px): a soft scan gets soft lines, not lines sharper than its
+   * own. Optional (0, none, when absent).
+   */
+  readonly sharpMatch?: number;
 }
 
 export const LIGHTNESS_KEYS: readonly (keyof LightnessSettings)[] = [
@@ -164,6 +178,8 @@ export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = [
   'featureSpread',
   'toneHold',
   'toneBlur',
+  'grainCore',
+  'sharpMatch',
 ];
 
 /** The feature zone's spread when a sidecar gives a shield but no spread. */
@@ -203,6 +219,8 @@ const RANGES: Record<keyof LightnessSettings, [number, number]> = {
   featureSpread: [0.01, 0.2],
   toneHold: [0, 1],
   toneBlur: [0.03, 0.5],
+  grainCore: [0, 8],
+  sharpMatch: [0, 3],
 };
 
 /** The settings in a sidecar's `aging.lightness`, checked: an error names the file and the bad value. */
@@ -245,6 +263,10 @@ export interface LightnessWeights {
   readonly shield?: number;
   /** Share of the change's broad lightness taken out (going older only). */
   readonly tone?: number;
+  /** The own detail's coring, in multiples of the photo's noise level (going older only; 0: none). */
+  readonly core?: number;
+  /** The change is softened by this times LightnessInput.softness (going older only; 0: none). */
+  readonly soften?: number;
 }
 
 /** The age from which faces gain lines and folds. */
@@ -296,6 +318,8 @@ export function lightnessWeights(l: LightnessSettings, sourceAge: number, target
     prototypeHold: older ? (l.prototypeHold ?? 0) : 0,
     shield: targetAge > sourceAge ? (l.featureShield ?? 0) * adult : 0,
     tone: targetAge > sourceAge ? (l.toneHold ?? 0) : 0,
+    core: targetAge > sourceAge ? (l.grainCore ?? 0) : 0,
+    soften: targetAge > sourceAge ? (l.sharpMatch ?? 0) : 0,
   };
 }
 
@@ -344,6 +368,8 @@ export interface LightnessInput {
   readonly crop?: { readonly rgb: ArrayLike<number>; readonly chroma: Float32Array };
   /** A further lightness change (levels per pixel, e.g. beard-lift.ts's), added before the colour is kept. */
   readonly lift?: Float32Array | null;
+  /** How soft the face is (photo-grain.ts faceSoftness, crop px): the change is softened by `weights.soften` of it. */
+  readonly softness?: number;
 }
 
 /** Per pixel of an RGB crop, its CIELAB a*, b* (a0, b0, a1, b1, ...): what a lightness change keeps. */
@@ -437,6 +463,11 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
     }
   }
   if ((w.tone ?? 0) > 0) holdTone(delta, size, w.tone!, (l.toneBlur ?? 0.15) * input.faceWidth);
+  const soft = (w.soften ?? 0) * (input.softness ?? 0);
+  if (soft > 0) {
+    const grey = softened(Float32Array.from({ length: n }, (_, i) => delta[i * 3]!), size, soft);
+    for (let i = 0; i < n; i++) delta[i * 3] = delta[i * 3 + 1] = delta[i * 3 + 2] = grey[i]!;
+  }
   const lift = input.lift;
   if (lift) for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! + lift[i]!;
   const crop = input.crop;
