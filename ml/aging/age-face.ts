@@ -250,7 +250,7 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
       : null;
   const skin = light ? fadeMap(size, 1, face.faceMask) : null;
   const ownChroma = light ? cropChroma(face.crop, size * size) : null;
-  const softness = light?.sharpMatch && skin ? faceSoftness(face.crop, size, skin) : 0;
+  const softness = light?.sharpMatch ? faceSoftness(face.crop, size, Uint8Array.from(face.faceMask, (m) => (m >= 200 ? 1 : 0))) : 0;
   const features = light?.featureShield && face.landmarks && face.landmarks.length >= MESH_POINTS ? featureZone(face.landmarks, size, (light.featureSpread ?? DEFAULT_FEATURE_SPREAD) * faceWidth) : null;
   const detailGains: (Float32Array | null)[] = [];
   const detailSigmas: number[] = [];

@@ -67,15 +67,17 @@ export function sharpnessRatio(luma: Float32Array, size: number, weight: ArrayLi
 }
 
 /**
- * sharpnessRatio against a Gaussian blur (px) of a sharp 128-px aligned face, measured on a sharp validation crop
- * blurred by known amounts (docs/aging-detail.md): a sharp face reads 1.5 or more, and each blur lowers it.
+ * sharpnessRatio against a Gaussian blur (px) of a sharp 128-px aligned face: the median over the sharpest quarter of
+ * 80 validation crops (ratio 2.4 or more) as they are and blurred by known amounts (docs/aging-detail.md). The median
+ * validation face reads 1.9, about half a pixel of blur.
  */
 const SOFTNESS_TABLE: readonly (readonly [ratio: number, blur: number])[] = [
-  [1.5, 0],
-  [0.96, 0.7],
-  [0.82, 1],
-  [0.48, 1.5],
-  [0.32, 2],
+  [2.7, 0],
+  [1.64, 0.7],
+  [1.4, 1],
+  [0.885, 1.5],
+  [0.61, 2],
+  [0.45, 2.5],
 ];
 
 /** The blur (px) a sharp face would need to read `ratio` (sharpnessRatio): 0 for a sharp face, more for a softer one. */
@@ -90,12 +92,15 @@ export function softnessOf(ratio: number): number {
   return t[t.length - 1]![1];
 }
 
-/** How soft an aligned face (RGB crop) is, as softnessOf its skin's sharpnessRatio. */
-export function faceSoftness(crop: ArrayLike<number>, size: number, skin: ArrayLike<number>): number {
+/**
+ * How soft an aligned face (RGB crop) is, as softnessOf its sharpnessRatio where `weight` > 0: the face inside its
+ * outline, features included (their edges show the photo's focus; smooth skin alone would read a child as soft).
+ */
+export function faceSoftness(crop: ArrayLike<number>, size: number, weight: ArrayLike<number>): number {
   const n = size * size;
   const luma = new Float32Array(n);
   for (let i = 0; i < n; i++) luma[i] = 0.299 * crop[i * 3]! + 0.587 * crop[i * 3 + 1]! + 0.114 * crop[i * 3 + 2]!;
-  return softnessOf(sharpnessRatio(luma, size, skin));
+  return softnessOf(sharpnessRatio(luma, size, weight));
 }
 
 /**
