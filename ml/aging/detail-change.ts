@@ -465,7 +465,9 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
   if ((w.tone ?? 0) > 0) holdTone(delta, size, w.tone!, (l.toneBlur ?? 0.15) * input.faceWidth);
   const soft = (w.soften ?? 0) * (input.softness ?? 0);
   if (soft > 0) {
-    const grey = softened(Float32Array.from({ length: n }, (_, i) => delta[i * 3]!), size, soft);
+    const plane = new Float32Array(n);
+    for (let i = 0; i < n; i++) plane[i] = delta[i * 3]!;
+    const grey = softened(plane, size, soft);
     for (let i = 0; i < n; i++) delta[i * 3] = delta[i * 3 + 1] = delta[i * 3 + 2] = grey[i]!;
   }
   const lift = input.lift;

@@ -70,7 +70,8 @@ export function scaleOwnDetail(frame: RawImage, gain: Float32Array, size: number
       gains[(y - y0) * side + (x - x0)] = bilinear(gain, size, 1, u, v, 0);
     }
   }
-  const detail = Float32Array.from(fine, (v, i) => v - blurred[i]!);
+  const detail = new Float32Array(side * side);
+  for (let i = 0; i < detail.length; i++) detail[i] = fine[i]! - blurred[i]!;
   // Grain is not deepened: the threshold is `core` times the detail's noise level where it deepens.
   const threshold = (band.core ?? 0) > 0 ? band.core! * noiseLevel(detail, gains) : 0;
   for (let y = box.y0; y < box.y1; y++) {

@@ -112,6 +112,7 @@ export function softened(plane: Float32Array, size: number, sigma: number): Floa
   let r = 1;
   while (r * (r + 1) < sigma * sigma) r++;
   const t = (sigma * sigma) / (r * (r + 1));
-  const blurred = blurPlane(Float32Array.from(plane), size, Math.sqrt(r * (r + 1)));
-  return Float32Array.from(plane, (v, i) => v + t * (blurred[i]! - v));
+  const out = blurPlane(Float32Array.from(plane), size, Math.sqrt(r * (r + 1)));
+  for (let i = 0; i < out.length; i++) out[i] = plane[i]! + t * (out[i]! - plane[i]!);
+  return out;
 }
