@@ -126,15 +126,14 @@ describe('the photo\'s sharpness: a soft face reads softer, and the change is so
     expect(softened(p, S, 0)).toBe(p);
   });
 
-  it('softens the older change by sharpMatch times the face\'s softness, keeping its mean; not going younger; checked', () => {
+  it('softens the decoder change\'s fine band by sharpMatch times the face\'s softness, keeping its mean; not going younger; checked', () => {
     const decodes = new Float32Array(S * S * 3 * 2);
-    const prototype = new Float32Array(S * S * 3);
     const t = texture(9);
-    t.forEach((v, i) => prototype.fill(v - 128, i * 3, i * 3 + 3));
+    t.forEach((v, i) => decodes.fill((v - 128) / 127.5, (S * S + i) * 3, (S * S + i) * 3 + 3));
     const change = (spec: string, source: number, target: number, softness: number): Float32Array => {
       const l = lightnessFromSpec(spec, DEFAULT_LIGHTNESS)!;
-      const w = { ...lightnessWeights(l, source, target), decoder: 0, broad: 0, prototype: 1, lighten: 0, colour: 0 };
-      return lightnessChange(l, { size: S, decodes, target: 1, gain: 1, prototype, faceWidth: 80, weights: w, softness });
+      const w = { ...lightnessWeights(l, source, target), decoder: 1, broad: 0, prototype: 0, lighten: 0, colour: 0 };
+      return lightnessChange(l, { size: S, decodes, target: 1, gain: 1, prototype: null, faceWidth: 80, weights: w, softness });
     };
     const sum = (d: Float32Array): number => d.reduce((x, y) => x + y, 0);
     const fine = (d: Float32Array): number => {
@@ -144,7 +143,8 @@ describe('the photo\'s sharpness: a soft face reads softer, and the change is so
     };
     const plain = change('', 40, 70, 1);
     const soft = change('sharpMatch=1.5', 40, 70, 1);
-    expect(Math.abs(sum(soft) - sum(plain))).toBeLessThan(1e-3 * Math.abs(sum(plain)) + 1);
+    // The mean level moves by under a hundredth of a level (only the crop's clamped edges differ).
+    expect(Math.abs(sum(soft) - sum(plain)) / soft.length).toBeLessThan(0.01);
     expect(fine(soft)).toBeLessThan(0.8 * fine(plain));
     expect(change('sharpMatch=1.5', 40, 70, 0)).toEqual(plain);
     expect(change('sharpMatch=1.5', 70, 40, 1)).toEqual(change('', 70, 40, 1));

@@ -134,9 +134,9 @@ export interface LightnessSettings {
    */
   readonly grainCore?: number;
   /**
-   * Going older, the texture change is softened (mean kept) by this times the face's own softness (photo-grain.ts: the
-   * blur a sharp face would need to look as soft, in crop px): a soft scan gets soft lines, not lines sharper than its
-   * own. Optional (0, none, when absent).
+   * Going older, the decoder change's fine band (where its lines, grain and mottle are) is softened (mean kept) by this
+   * times the face's own softness (photo-grain.ts: the blur a sharp face would need to look as soft, in crop px): a
+   * soft scan gets soft lines, not lines sharper than its own. Optional (0, none, when absent).
    */
   readonly sharpMatch?: number;
 }
@@ -265,7 +265,7 @@ export interface LightnessWeights {
   readonly tone?: number;
   /** The own detail's coring, in multiples of the photo's noise level (going older only; 0: none). */
   readonly core?: number;
-  /** The change is softened by this times LightnessInput.softness (going older only; 0: none). */
+  /** The decoder's fine band is softened by this times LightnessInput.softness (going older only; 0: none). */
   readonly soften?: number;
 }
 
@@ -368,7 +368,7 @@ export interface LightnessInput {
   readonly crop?: { readonly rgb: ArrayLike<number>; readonly chroma: Float32Array };
   /** A further lightness change (levels per pixel, e.g. beard-lift.ts's), added before the colour is kept. */
   readonly lift?: Float32Array | null;
-  /** How soft the face is (photo-grain.ts faceSoftness, crop px): the change is softened by `weights.soften` of it. */
+  /** How soft the face is (photo-grain.ts faceSoftness, crop px): the decoder's fine band is softened by `weights.soften` of it. */
   readonly softness?: number;
 }
 
@@ -446,7 +446,11 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
     const limit = l.fineLimit ?? 0;
     const fine = fineBand(y, size, l.fineBlur * input.faceWidth);
     const broad = Float32Array.from(y, (v, i) => v - fine[i]!);
-    const { fine: kept, broad: broadKept } = lineFiltered(l, fine, broad, w.hold ?? 0, w.broad > 0, size, input.faceWidth);
+    const filtered = lineFiltered(l, fine, broad, w.hold ?? 0, w.broad > 0, size, input.faceWidth);
+    const broadKept = filtered.broad;
+    // The fine band drawn no sharper than the face: a soft scan gets soft lines, not crisp mottle.
+    const soft = (w.soften ?? 0) * (input.softness ?? 0);
+    const kept = soft > 0 ? softened(filtered.fine, size, soft) : filtered.fine;
     for (let i = 0; i < n; i++) {
       const v = keep(i) * softLimit(w.decoder * kept[i]!, limit) + w.broad * broadKept[i]!;
       for (let c = 0; c < 3; c++) delta[i * 3 + c] = v;
@@ -463,13 +467,6 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
     }
   }
   if ((w.tone ?? 0) > 0) holdTone(delta, size, w.tone!, (l.toneBlur ?? 0.15) * input.faceWidth);
-  const soft = (w.soften ?? 0) * (input.softness ?? 0);
-  if (soft > 0) {
-    const plane = new Float32Array(n);
-    for (let i = 0; i < n; i++) plane[i] = delta[i * 3]!;
-    const grey = softened(plane, size, soft);
-    for (let i = 0; i < n; i++) delta[i * 3] = delta[i * 3 + 1] = delta[i * 3 + 2] = grey[i]!;
-  }
   const lift = input.lift;
   if (lift) for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! + lift[i]!;
   const crop = input.crop;
