@@ -23,6 +23,7 @@ import { brightCeiling } from './bright-cap.js';
 import { greyBeardDarken } from './grey-beard.js';
 import { browKeep } from './brow-keep.js';
 import { featureZone } from './feature-zones.js';
+import { faceSoftness } from './photo-grain.js';
 import { DETAIL_ENERGY_FILE, detailRatioMap, loadDetailEnergy, type DetailEnergy } from './detail-energy.js';
 
 export type Gender = 'male' | 'female';
@@ -260,6 +261,7 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
   const brightSigmas = { level: BRIGHT_BLUR * faceWidth, local: BRIGHT_LOCAL * faceWidth };
   // The ceiling on lightening going younger (the same margins at every target: made once, on the first younger one).
   let ceiling: Float32Array | undefined;
+  const softness = light?.sharpMatch ? faceSoftness(face.crop, size, Uint8Array.from(face.faceMask, (m) => (m >= 200 ? 1 : 0))) : 0;
   const features = light?.featureShield && face.landmarks && face.landmarks.length >= MESH_POINTS ? featureZone(face.landmarks, size, (light.featureSpread ?? DEFAULT_FEATURE_SPREAD) * faceWidth) : null;
   const detailGains: (Float32Array | null)[] = [];
   const detailSigmas: number[] = [];
@@ -285,7 +287,7 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
       const t = ages.ages[k]!;
       const w = lightnessWeights(light, sourceForCond, t, gender === 'male');
       const lift = youngerLift(face, size, skin, faceWidth, ownChroma!, w);
-      delta = lightnessChange(light, { size, decodes: values, target: k + 1, gain: blend.gain, prototype: change?.textures[k] ?? null, faceWidth, features, weights: { ...w, prototype: w.prototype * protoTexture }, crop: { rgb: face.crop, chroma: ownChroma! }, lift, ceiling: w.cap && skin ? (ceiling ??= brightCeiling(face.crop, size, skin, brightSigmas, w.cap)) : undefined });
+      delta = lightnessChange(light, { size, decodes: values, target: k + 1, gain: blend.gain, prototype: change?.textures[k] ?? null, faceWidth, features, weights: { ...w, prototype: w.prototype * protoTexture }, crop: { rgb: face.crop, chroma: ownChroma! }, lift, ceiling: w.cap && skin ? (ceiling ??= brightCeiling(face.crop, size, skin, brightSigmas, w.cap)) : undefined, softness });
       if (skin && (w.lines > 0 || w.smooth > 0)) {
         const ratio = energy ? detailRatioMap(energy, gender!, sourceForCond, t, size) : new Float32Array(size * size).fill(1);
         if (w.smooth > 0 && !youngSkin) youngSkin = face.landmarks && face.landmarks.length >= MESH_POINTS ? keepBrows(face.faceMask, face.landmarks, size) : skin;
@@ -293,6 +295,7 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
       }
       sigma = w.linesBlur * faceWidth;
       if (w.smooth > 0) band = { edge: w.edge, keep: w.keep * faceWidth };
+      else if ((w.core ?? 0) > 0) band = { core: w.core };
     } else if (useTexture) {
       const share = change?.fields[k] ? textureShare(sourceForCond, ages.ages[k]!) : 1;
       for (let i = 0; i < px; i++) {

@@ -3,6 +3,7 @@ import { textureShare } from './change-filters.js';
 import { labToRgb, lightnessOf, rgbToLab } from './lab.js';
 import { holdBlobs, holdBlobsBeyond } from './line-filter.js';
 import { capLightening } from './bright-cap.js';
+import { softened } from './photo-grain.js';
 
 /**
  * How the texture change ages a face in lightness and detail, keeping the person's colouring (the `lightness` block
@@ -144,6 +145,19 @@ export interface LightnessSettings {
    * shadow there). Optional (0 when absent).
    */
   readonly greyBeard?: number;
+  /**
+   * Going older, the face's own detail is deepened only where it stands above the photo's grain: the detail band is
+   * cored (d x d² / (d² + t²)) with t this times its noise level on the skin (photo-grain.ts, Donoho's MAD of that band,
+   * at the photo's resolution), so film grain and JPEG noise are not deepened and lines standing above them are.
+   * Optional (0, nothing cored, when absent).
+   */
+  readonly grainCore?: number;
+  /**
+   * Going older, the decoder change's fine band (where its lines, grain and mottle are) is softened (mean kept) by this
+   * times the face's own softness (photo-grain.ts: the blur a sharp face would need to look as soft, in crop px): a
+   * soft scan gets soft lines, not lines sharper than its own. Optional (0, none, when absent).
+   */
+  readonly sharpMatch?: number;
 }
 
 export const LIGHTNESS_KEYS: readonly (keyof LightnessSettings)[] = [
@@ -186,6 +200,8 @@ export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = [
   'brightCap',
   'brightLevel',
   'greyBeard',
+  'grainCore',
+  'sharpMatch',
 ];
 
 /** The feature zone's spread when a sidecar gives a shield but no spread. */
@@ -228,6 +244,8 @@ const RANGES: Record<keyof LightnessSettings, [number, number]> = {
   brightCap: [0, 60],
   brightLevel: [0, 60],
   greyBeard: [0, 1],
+  grainCore: [0, 8],
+  sharpMatch: [0, 3],
 };
 
 /** The settings in a sidecar's `aging.lightness`, checked: an error names the file and the bad value. */
@@ -274,6 +292,10 @@ export interface LightnessWeights {
   readonly cap?: { readonly local: number; readonly level: number };
   /** Going younger, share of a man's grey facial hair darkened toward his brows' tone (0 for women and targets of 40 or over). */
   readonly greyBeard?: number;
+  /** The own detail's coring, in multiples of the photo's noise level (going older only; 0: none). */
+  readonly core?: number;
+  /** The decoder's fine band is softened by this times LightnessInput.softness (going older only; 0: none). */
+  readonly soften?: number;
 }
 
 /** The age from which faces gain lines and folds. */
@@ -327,6 +349,8 @@ export function lightnessWeights(l: LightnessSettings, sourceAge: number, target
     tone: targetAge > sourceAge ? (l.toneHold ?? 0) : 0,
     cap: older || l.brightCap === undefined ? undefined : { local: l.brightCap, level: l.brightLevel ?? l.brightCap },
     greyBeard: older || male === false ? 0 : (l.greyBeard ?? 0) * clamp01((40 - targetAge) / 15) * clamp01((targetAge - 12) / 8),
+    core: targetAge > sourceAge ? (l.grainCore ?? 0) : 0,
+    soften: targetAge > sourceAge ? (l.sharpMatch ?? 0) : 0,
   };
 }
 
@@ -378,6 +402,8 @@ export interface LightnessInput {
   readonly lift?: Float32Array | null;
   /** Per pixel, how light going younger may take it (bright-cap.ts's brightCeiling, with `weights.cap`'s margins): with `crop`, lightening stops short of it. */
   readonly ceiling?: Float32Array;
+  /** How soft the face is (photo-grain.ts faceSoftness, crop px): the decoder's fine band is softened by `weights.soften` of it. */
+  readonly softness?: number;
 }
 
 /** Per pixel of an RGB crop, its CIELAB a*, b* (a0, b0, a1, b1, ...): what a lightness change keeps. */
@@ -455,7 +481,11 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
     const fine = fineBand(y, size, l.fineBlur * input.faceWidth);
     const broad = new Float32Array(n);
     for (let i = 0; i < n; i++) broad[i] = y[i]! - fine[i]!;
-    const { fine: kept, broad: broadKept } = lineFiltered(l, fine, broad, w.hold ?? 0, w.broad > 0, size, input.faceWidth);
+    const filtered = lineFiltered(l, fine, broad, w.hold ?? 0, w.broad > 0, size, input.faceWidth);
+    const broadKept = filtered.broad;
+    // The fine band drawn no sharper than the face: a soft scan gets soft lines, not crisp mottle.
+    const soft = (w.soften ?? 0) * (input.softness ?? 0);
+    const kept = soft > 0 ? softened(filtered.fine, size, soft) : filtered.fine;
     for (let i = 0; i < n; i++) {
       const v = keep(i) * softLimit(w.decoder * kept[i]!, limit) + w.broad * broadKept[i]!;
       for (let c = 0; c < 3; c++) delta[i * 3 + c] = v;

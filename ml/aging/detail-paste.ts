@@ -5,11 +5,17 @@ import { bilinear } from '../shape/warp-field.js';
 import { cropFootprint } from './paste-back.js';
 import { edgeAwareBlur } from './edge-smooth.js';
 import { nonZeroBox } from './mask-box.js';
+import { coreDetail, noiseLevel } from './photo-grain.js';
 
-/** How the detail is measured: `edge` (levels) makes the wide blur edge-preserving; detail finer than `keep` crop px is left alone. */
+/**
+ * How the detail is measured: `edge` (levels) makes the wide blur edge-preserving; detail finer than `keep` crop px is
+ * left alone; with `core` > 0, where the gain deepens, only detail standing above `core` times its noise level there
+ * (photo-grain.ts) is deepened.
+ */
 export interface DetailBand {
   readonly edge?: number;
   readonly keep?: number;
+  readonly core?: number;
 }
 
 /** How far (in sigmas) the detail at a pixel reads the pixels round it: the guided filter blurs twice in a row. */
@@ -60,15 +66,26 @@ export function scaleOwnDetail(frame: RawImage, gain: Float32Array, size: number
   const fine = !((band.keep ?? 0) > 0) ? luma : edge > 0 ? edgeAwareBlur(luma, side, keep, edge) : blurPlane(luma.slice(), side, keep);
   const out = new Uint8Array(frame.data);
   const [a, b, c, d, e, f] = transform;
+  // The gain per frame pixel of the footprint (0 outside the crop), laid out as `luma`.
+  const gains = new Float32Array(side * side);
   for (let y = box.y0; y < box.y1; y++) {
     for (let x = box.x0; x < box.x1; x++) {
       const u = a * (x + 0.5) + b * (y + 0.5) + c - 0.5;
       const v = d * (x + 0.5) + e * (y + 0.5) + f - 0.5;
       if (u <= -1 || v <= -1 || u >= size || v >= size || u < gu0 || v < gv0 || u > gu1 || v > gv1) continue;
-      const g = bilinear(gain, size, 1, u, v, 0);
-      if (g === 0) continue;
+      gains[(y - y0) * side + (x - x0)] = bilinear(gain, size, 1, u, v, 0);
+    }
+  }
+  const detail = new Float32Array(side * side);
+  for (let i = 0; i < detail.length; i++) detail[i] = fine[i]! - blurred[i]!;
+  // Grain is not deepened: the threshold is `core` times the detail's noise level where it deepens.
+  const threshold = (band.core ?? 0) > 0 ? band.core! * noiseLevel(detail, gains) : 0;
+  for (let y = box.y0; y < box.y1; y++) {
+    for (let x = box.x0; x < box.x1; x++) {
       const i = (y - y0) * side + (x - x0);
-      const add = g * (fine[i]! - blurred[i]!);
+      const g = gains[i]!;
+      if (g === 0) continue;
+      const add = g * (g > 0 ? coreDetail(detail[i]!, threshold) : detail[i]!);
       const p = (y * width + x) * ch;
       for (let k = 0; k < Math.min(ch, 3); k++) {
         const val = out[p + k]! + add;
