@@ -17,6 +17,7 @@ export default defineConfig({
       'tests/aging-younger.test.ts',
       'tests/aging-line-filter.test.ts',
       'tests/aging-tone-hold.test.ts',
+      'tests/aging-change-average.test.ts',
       'tests/aging-feature-shield.test.ts',
       'tests/aging-{gif-stream,team-compose}.test.ts',
       'tests/aging-face-warnings.test.ts',

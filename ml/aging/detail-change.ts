@@ -125,6 +125,18 @@ export interface LightnessSettings {
   readonly toneHold?: number;
   /** The blur that broad lightness is measured with, as a share of the face's width. Optional (0.15). */
   readonly toneBlur?: number;
+  /**
+   * Test-time averaging of the decoder's change (change-average.ts): weight (0..1) of the change of the mirrored crop,
+   * mirrored back, against the crop's own (1: their mean). Optional (0, one decode per age, when absent).
+   */
+  readonly flipAverage?: number;
+  /** Where the two changes' lightness disagrees in sign, this share (0..1) of their mean is held back. Optional (0). */
+  readonly flipAgree?: number;
+  /** Where it agrees, their mean is pulled toward the smaller of the two by this share (0..1). Optional (0). */
+  readonly flipMin?: number;
+  /** Extra decodes per orientation from z moved by `latentSpread` x the posterior's standard deviation, averaged. Optional (0). */
+  readonly latentSamples?: number;
+  readonly latentSpread?: number;
 }
 
 export const LIGHTNESS_KEYS: readonly (keyof LightnessSettings)[] = [
@@ -164,6 +176,11 @@ export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = [
   'featureSpread',
   'toneHold',
   'toneBlur',
+  'flipAverage',
+  'flipAgree',
+  'flipMin',
+  'latentSamples',
+  'latentSpread',
 ];
 
 /** The feature zone's spread when a sidecar gives a shield but no spread. */
@@ -203,6 +220,11 @@ const RANGES: Record<keyof LightnessSettings, [number, number]> = {
   featureSpread: [0.01, 0.2],
   toneHold: [0, 1],
   toneBlur: [0.03, 0.5],
+  flipAverage: [0, 1],
+  flipAgree: [0, 1],
+  flipMin: [0, 1],
+  latentSamples: [0, 8],
+  latentSpread: [0, 3],
 };
 
 /** The settings in a sidecar's `aging.lightness`, checked: an error names the file and the bad value. */
@@ -216,6 +238,7 @@ export function parseLightness(value: unknown, file: string): LightnessSettings 
     const x = v[key];
     const [lo, hi] = RANGES[key];
     if (typeof x !== 'number' || !Number.isFinite(x) || x < lo || x > hi) throw new Error(`${file}: aging.lightness.${key} must be a number in ${lo}..${hi}, got ${JSON.stringify(x)}`);
+    if (key === 'latentSamples' && !Number.isInteger(x)) throw new Error(`${file}: aging.lightness.latentSamples must be a whole number, got ${x}`);
     out[key] = x;
   }
   return out as LightnessSettings;
