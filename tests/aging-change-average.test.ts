@@ -90,38 +90,42 @@ describe('combineChanges: the crop\'s change with the mirrored crop\'s, mirrored
 describe('averagedDecodes: the variants\' decodes as one set', () => {
   const source = change(21).map((v) => v / 50);
   const target = change(22).map((v) => v / 50);
-  const rows = (a: Float32Array, b: Float32Array): Float32Array => {
-    const out = new Float32Array(2 * PX);
-    out.set(a);
-    out.set(b, PX);
+  const younger = change(23).map((v) => v / 50);
+  const join = (...images: Float32Array[]): Float32Array => {
+    const out = new Float32Array(images.reduce((n, im) => n + im.length, 0));
+    let at = 0;
+    for (const im of images) {
+      out.set(im, at);
+      at += im.length;
+    }
     return out;
   };
 
   it('a mirrored crop that decodes to the mirror image gives back the crop\'s own decodes', () => {
     const a = changeAveraging({ flipAverage: 1, flipAgree: 1, flipMin: 1 })!;
-    const own = rows(source, target);
-    const values = new Float32Array(4 * PX);
-    values.set(own);
-    values.set(mirrorImages(own, 2, S), 2 * PX);
-    expect(maxAbs(sub(averagedDecodes(values, 2, S, a), own))).toBeLessThan(1e-5);
+    const own = join(source, target);
+    const values = join(source, target, mirrorImages(own, 2, S));
+    expect(maxAbs(sub(averagedDecodes(values, 2, S, a, [0, 1]), own))).toBeLessThan(1e-5);
   });
 
-  it('latent samples: the changes are averaged, the source is the mean source', () => {
+  it('latent samples: the older rows\' changes are averaged over the samples, other rows stay the first variant\'s', () => {
     const a = changeAveraging({ latentSamples: 1 })!;
     expect(averagingVariants(a)).toEqual([{ mirrored: false, sample: 0 }, { mirrored: false, sample: 1 }]);
     const shifted = source.map((v) => v + 0.1);
-    const values = new Float32Array(4 * PX);
-    values.set(rows(source, target));
-    values.set(rows(shifted, shifted.map((v, i) => v + 3 * (target[i]! - source[i]!))), 2 * PX);
-    const out = averagedDecodes(values, 2, S, a);
+    // rows: source, a younger target (not averaged), an older one; the sample decodes only the source and the older.
+    const values = join(source, younger, target, shifted, shifted.map((v, i) => v + 3 * (target[i]! - source[i]!)));
+    const out = averagedDecodes(values, 3, S, a, [0, 2]);
     for (const i of [0, 100, PX - 1]) {
-      expect(out[i]).toBeCloseTo(source[i]! + 0.05, 5);
-      expect(out[PX + i]! - out[i]!).toBeCloseTo(2 * (target[i]! - source[i]!), 4);
+      expect(out[i]).toBe(source[i]);
+      expect(out[PX + i]).toBe(younger[i]);
+      expect(out[2 * PX + i]! - out[i]!).toBeCloseTo(2 * (target[i]! - source[i]!), 4);
     }
   });
 
-  it('needs every variant\'s decodes', () => {
-    expect(() => averagedDecodes(new Float32Array(2 * PX), 2, S, changeAveraging({ flipAverage: 1 })!)).toThrow(/expected 2 x 2 decodes/);
+  it('needs every variant\'s decodes, the source row first', () => {
+    const a = changeAveraging({ flipAverage: 1 })!;
+    expect(() => averagedDecodes(new Float32Array(3 * PX), 2, S, a, [0, 1])).toThrow(/expected 2 \+ 1 x 2 decodes/);
+    expect(() => averagedDecodes(new Float32Array(3 * PX), 2, S, a, [1])).toThrow(/start with the source row/);
   });
 });
 

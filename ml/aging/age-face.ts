@@ -221,7 +221,10 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
 
   const useTexture = options.texture ?? true;
   const light = useTexture ? blend.lightness : null;
-  const averaging = changeAveraging(light);
+  // Going older, the decoder's change is averaged over variants of the face (change-average.ts): only the source and
+  // the older targets are decoded again.
+  const older = [0, ...ages.ages.flatMap((t, k) => (t > sourceForCond ? [k + 1] : []))];
+  const averaging = older.length > 1 ? changeAveraging(light) : null;
   const variants = averagingVariants(averaging);
   const out = tf.tidy(() => {
     const own = Float32Array.from(face.crop, (v) => v / 127.5 - 1);
@@ -234,19 +237,24 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
     shifts.forEach((s, i) => {
       if (s) shiftRows.set(s, (i + 1) * latentDim);
     });
-    const shift = tf.tensor2d(shiftRows, [n + 1, latentDim]);
     const sd = tf.exp(tf.mul(logvar, 0.5));
-    // Every variant's decodes in one batch: the source age then the targets, per variant (change-average.ts).
+    // Every variant's decodes in one batch: all rows for the first, the source and older targets for the others.
+    const every = Array.from({ length: n + 1 }, (_, r) => r);
+    const rowsOf = (v: number): number[] => (v === 0 ? every : older);
     const zs = tf.concat(
-      variants.map(({ mirrored: m, sample }) => {
+      variants.map(({ mirrored: m, sample }, v) => {
         let zv = tf.slice(z, [m ? 1 : 0, 0], [1, latentDim]);
         // Antithetic pairs (+e, -e): their mean decode stays at z's to first order, only the mottles average.
         const k = averaging ? (sample % 2 === 1 ? averaging.spread : -averaging.spread) : 0;
         if (sample > 0) zv = tf.add(zv, tf.mul(tf.slice(sd, [m ? 1 : 0, 0], [1, latentDim]), tf.tensor2d(normals(latentDim, 7919 * Math.ceil(sample / 2)).map((v) => v * k), [1, latentDim])));
-        return tf.add(tf.tile(zv, [n + 1, 1]), shift);
+        const rows = rowsOf(v);
+        const shift = new Float32Array(rows.length * latentDim);
+        rows.forEach((r, i) => shift.set(shiftRows.subarray(r * latentDim, (r + 1) * latentDim), i * latentDim));
+        return tf.add(tf.tile(zv, [rows.length, 1]), tf.tensor2d(shift, [rows.length, latentDim]));
       }),
     ) as tf.Tensor2D;
-    const conds = Array.from({ length: variants.length }, () => [sourceForCond, ...ages.ages]).flat();
+    const rowAges = [sourceForCond, ...ages.ages];
+    const conds = variants.flatMap((_, v) => rowsOf(v).map((r) => rowAges[r]!));
     const cond = makeCond(conds, new Array<number>(conds.length).fill(g));
     return model.cvae.decode(zs, cond);
   });
@@ -255,8 +263,8 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
   const raw = all.subarray(0, (n + 1) * size * size * 3);
   // The changes are taken between decodes without their period-2 checkerboard (transposed convolutions draw one, and
   // it reads as skin texture): a [1, 2, 1] / 4 filter each way removes exactly that frequency.
-  const filtered = withoutCheckerboard(all, variants.length * (n + 1), size);
-  const values = averaging ? averagedDecodes(filtered, n + 1, size, averaging) : filtered;
+  const filtered = withoutCheckerboard(all, all.length / (size * size * 3), size);
+  const values = averaging ? averagedDecodes(filtered, n + 1, size, averaging, older) : filtered;
 
   const px = size * size * 3;
   const protos = model.prototypes;

@@ -87,37 +87,46 @@ export function combineChanges(a: Float32Array, b: Float32Array, s: Pick<ChangeA
 }
 
 /**
- * The decodes of every variant (averagingVariants' order, `rows` images each: the source age first, then the targets;
- * the mirrored crop's still mirrored) as one set of `rows` decodes: the source row is the variants' mean source
- * decode, each target row that plus the averaged change. Within an orientation the samples' changes are averaged,
- * then the two orientations are combined (combineChanges).
+ * The decodes of every variant as one set of `rows` decodes (the source age first, then the targets). The first
+ * variant (the crop itself from z) has all `rows`; each further one (averagingVariants' order, the mirrored crop's
+ * still mirrored) only the rows in `averaged` (the source, 0, first): there the target row becomes the first variant's
+ * source decode plus the averaged change (the samples' changes averaged within an orientation, then the two
+ * orientations combined by combineChanges); every other row is the first variant's own.
  */
-export function averagedDecodes(values: Float32Array, rows: number, size: number, a: ChangeAveraging): Float32Array {
+export function averagedDecodes(values: Float32Array, rows: number, size: number, a: ChangeAveraging, averaged: readonly number[]): Float32Array {
   const variants = averagingVariants(a);
   const px = size * size * 3;
-  const block = rows * px;
-  if (values.length !== variants.length * block) throw new Error(`expected ${variants.length} x ${rows} decodes of ${size} px, got ${values.length / px}`);
+  const m = averaged.length;
+  if (averaged[0] !== 0) throw new Error('the averaged rows must start with the source row, 0');
+  if (values.length !== (rows + (variants.length - 1) * m) * px) throw new Error(`expected ${rows} + ${variants.length - 1} x ${m} decodes of ${size} px, got ${values.length / px}`);
+  const out = values.slice(0, rows * px);
+  // Each variant's rows in `averaged` order, mirrored back where the crop was.
+  const rowsOf = (v: number): Float32Array => {
+    const own = v === 0 ? gather(values, averaged, px) : values.subarray((rows + (v - 1) * m) * px, (rows + v * m) * px);
+    return variants[v]!.mirrored ? mirrorImages(own, m, size) : own;
+  };
   const orientations = variants[variants.length - 1]!.mirrored ? 2 : 1;
   const perOrientation = variants.length / orientations;
-  const source = new Float32Array(px);
   const changes: Float32Array[] = [];
   for (let o = 0; o < orientations; o++) {
-    let set = values.subarray(o * perOrientation * block, (o + 1) * perOrientation * block);
-    if (o === 1) set = mirrorImages(set, perOrientation * rows, size);
-    const change = new Float32Array(block);
-    for (let v = 0; v < perOrientation; v++) {
-      const base = v * block;
-      for (let i = 0; i < px; i++) source[i] = source[i]! + set[base + i]! / variants.length;
-      for (let r = 1; r < rows; r++) for (let i = 0; i < px; i++) change[r * px + i] = change[r * px + i]! + (set[base + r * px + i]! - set[base + i]!) / perOrientation;
+    const change = new Float32Array(m * px);
+    for (let v = o * perOrientation; v < (o + 1) * perOrientation; v++) {
+      const set = rowsOf(v);
+      for (let r = 1; r < m; r++) for (let i = 0; i < px; i++) change[r * px + i] = change[r * px + i]! + (set[r * px + i]! - set[i]!) / perOrientation;
     }
     changes.push(change);
   }
-  const out = new Float32Array(block);
-  out.set(source);
-  for (let r = 1; r < rows; r++) {
+  for (let r = 1; r < m; r++) {
     const own = changes[0]!.subarray(r * px, (r + 1) * px);
     const change = orientations === 2 ? combineChanges(own, changes[1]!.subarray(r * px, (r + 1) * px), a) : own;
-    for (let i = 0; i < px; i++) out[r * px + i] = source[i]! + change[i]!;
+    const o = averaged[r]! * px;
+    for (let i = 0; i < px; i++) out[o + i] = out[i]! + change[i]!;
   }
+  return out;
+}
+
+function gather(values: Float32Array, rows: readonly number[], px: number): Float32Array {
+  const out = new Float32Array(rows.length * px);
+  rows.forEach((r, k) => out.set(values.subarray(r * px, (r + 1) * px), k * px));
   return out;
 }
