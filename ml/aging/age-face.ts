@@ -222,8 +222,8 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
   const useTexture = options.texture ?? true;
   const light = useTexture ? blend.lightness : null;
   // Going older, the decoder's change is averaged over variants of the face (change-average.ts): only the source and
-  // the older targets are decoded again.
-  const older = [0, ...ages.ages.flatMap((t, k) => (t > sourceForCond ? [k + 1] : []))];
+  // the older targets that use the decoder's change (both ages 20 or under use none) are decoded again.
+  const older = [0, ...ages.ages.flatMap((t, k) => (t > sourceForCond && textureShare(sourceForCond, t) > 0 ? [k + 1] : []))];
   const averaging = older.length > 1 ? changeAveraging(light) : null;
   const variants = averagingVariants(averaging);
   const out = tf.tidy(() => {
