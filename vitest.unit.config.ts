@@ -20,6 +20,7 @@ export default defineConfig({
       'tests/aging-bright-cap.test.ts',
       'tests/aging-grey-beard.test.ts',
       'tests/aging-grain.test.ts',
+      'tests/aging-change-average.test.ts',
       'tests/aging-feature-shield.test.ts',
       'tests/aging-{gif-stream,team-compose}.test.ts',
       'tests/aging-face-warnings.test.ts',

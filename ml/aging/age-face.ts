@@ -13,6 +13,7 @@ import { warpPasteBack } from './warp-paste.js';
 import { clampAges, type ClampedAges } from './ages.js';
 import { pasteBack } from './paste-back.js';
 import { growMask } from './mask-grow.js';
+import { averagedDecodes, averagingVariants, changeAveraging, mirrorImages } from './change-average.js';
 import { detailForSource, gainForSource, keepTone, scaleChroma, textureShare, withoutCheckerboard } from './change-filters.js';
 import { templatePoints } from '../prep/template.js';
 import path from 'node:path';
@@ -178,6 +179,13 @@ function toBytes(values: Float32Array, offset: number, count: number): Uint8Arra
   return out;
 }
 
+function concat(a: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
 /** Deterministic standard normals (mulberry32 + Box-Muller). */
 function normals(n: number, seed: number): Float32Array {
   let a = seed >>> 0;
@@ -218,33 +226,58 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
   const shifts = ages.ages.map((t) => (useShift ? ageShiftVector(model.sidecar, sourceForCond, t)?.map((v) => v * blend.shift) ?? null : null));
   const n = ages.ages.length;
 
+  const useTexture = options.texture ?? true;
+  const light = useTexture ? blend.lightness : null;
+  // Going older, the decoder's change is averaged over variants of the face (change-average.ts): only the source and
+  // the older targets that use the decoder's change (both ages 20 or under use none) are decoded again.
+  const older = [0, ...ages.ages.flatMap((t, k) => (t > sourceForCond && textureShare(sourceForCond, t) > 0 ? [k + 1] : []))];
+  const averaging = older.length > 1 ? changeAveraging(light) : null;
+  const variants = averagingVariants(averaging);
   const out = tf.tidy(() => {
-    const pixels = new Float32Array(face.crop.length);
-    for (let i = 0; i < pixels.length; i++) pixels[i] = face.crop[i]! / 127.5 - 1;
-    const x = tf.tensor4d(pixels, [1, size, size, 3]);
-    const { mu, logvar } = model.cvae.encode(x, makeCond([sourceForCond], [g]));
+    const own = new Float32Array(face.crop.length);
+    for (let i = 0; i < own.length; i++) own[i] = face.crop[i]! / 127.5 - 1;
+    const mirrored = variants.some((v) => v.mirrored);
+    const x = tf.tensor4d(mirrored ? concat(own, mirrorImages(own, 1, size)) : own, [mirrored ? 2 : 1, size, size, 3]);
+    const { mu, logvar } = model.cvae.encode(x, makeCond(mirrored ? [sourceForCond, sourceForCond] : [sourceForCond], mirrored ? [g, g] : [g]));
     let z: tf.Tensor2D = mu;
     if (options.sample) z = tf.add(mu, tf.mul(tf.exp(tf.mul(logvar, 0.5)), tf.tensor2d(normals(latentDim, options.seed ?? 1), [1, latentDim])));
     const shiftRows = new Float32Array((n + 1) * latentDim);
     shifts.forEach((s, i) => {
       if (s) shiftRows.set(s, (i + 1) * latentDim);
     });
-    const zs = tf.add(tf.tile(z, [n + 1, 1]), tf.tensor2d(shiftRows, [n + 1, latentDim])) as tf.Tensor2D;
-    const cond = makeCond([sourceForCond, ...ages.ages], new Array<number>(n + 1).fill(g));
+    const sd = tf.exp(tf.mul(logvar, 0.5));
+    // Every variant's decodes in one batch: all rows for the first, the source and older targets for the others.
+    const every = Array.from({ length: n + 1 }, (_, r) => r);
+    const rowsOf = (v: number): number[] => (v === 0 ? every : older);
+    const zs = tf.concat(
+      variants.map(({ mirrored: m, sample }, v) => {
+        let zv = tf.slice(z, [m ? 1 : 0, 0], [1, latentDim]);
+        // Antithetic pairs (+e, -e): their mean decode stays at z's to first order, only the mottles average.
+        const k = averaging ? (sample % 2 === 1 ? averaging.spread : -averaging.spread) : 0;
+        if (sample > 0) zv = tf.add(zv, tf.mul(tf.slice(sd, [m ? 1 : 0, 0], [1, latentDim]), tf.tensor2d(normals(latentDim, 7919 * Math.ceil(sample / 2)).map((v) => v * k), [1, latentDim])));
+        const rows = rowsOf(v);
+        const shift = new Float32Array(rows.length * latentDim);
+        rows.forEach((r, i) => shift.set(shiftRows.subarray(r * latentDim, (r + 1) * latentDim), i * latentDim));
+        return tf.add(tf.tile(zv, [rows.length, 1]), tf.tensor2d(shift, [rows.length, latentDim]));
+      }),
+    ) as tf.Tensor2D;
+    const rowAges = [sourceForCond, ...ages.ages];
+    const conds = variants.flatMap((_, v) => rowsOf(v).map((r) => rowAges[r]!));
+    const cond = makeCond(conds, new Array<number>(conds.length).fill(g));
     return model.cvae.decode(zs, cond);
   });
-  const raw = await out.data<'float32'>();
+  const all = await out.data<'float32'>();
   out.dispose();
+  const raw = all.subarray(0, (n + 1) * size * size * 3);
   // The changes are taken between decodes without their period-2 checkerboard (transposed convolutions draw one, and
   // it reads as skin texture): a [1, 2, 1] / 4 filter each way removes exactly that frequency.
-  const values = withoutCheckerboard(raw, n + 1, size);
+  const filtered = withoutCheckerboard(all, all.length / (size * size * 3), size);
+  const values = averaging ? averagedDecodes(filtered, n + 1, size, averaging, older) : filtered;
 
   const px = size * size * 3;
   const protos = model.prototypes;
   const useShape = options.shape ?? true;
-  const useTexture = options.texture ?? true;
   const protoTexture = useTexture ? blend.prototype : 0;
-  const light = useTexture ? blend.lightness : null;
   const faceWidth = maskWidth(face.faceMask, size);
   const energy = light ? modelDetailEnergy(model) : null;
   const change =

@@ -158,6 +158,18 @@ export interface LightnessSettings {
    * soft scan gets soft lines, not lines sharper than its own. Optional (0, none, when absent).
    */
   readonly sharpMatch?: number;
+  /**
+   * Test-time averaging of the decoder's change (change-average.ts): weight (0..1) of the change of the mirrored crop,
+   * mirrored back, against the crop's own (1: their mean). Optional (0, one decode per age, when absent).
+   */
+  readonly flipAverage?: number;
+  /** Where the two changes' lightness disagrees in sign, this share (0..1) of their mean is held back. Optional (0). */
+  readonly flipAgree?: number;
+  /** Where it agrees, their mean is pulled toward the smaller of the two by this share (0..1). Optional (0). */
+  readonly flipMin?: number;
+  /** Extra decodes per orientation from z moved by `latentSpread` x the posterior's standard deviation, averaged. Optional (0). */
+  readonly latentSamples?: number;
+  readonly latentSpread?: number;
 }
 
 export const LIGHTNESS_KEYS: readonly (keyof LightnessSettings)[] = [
@@ -202,6 +214,11 @@ export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = [
   'greyBeard',
   'grainCore',
   'sharpMatch',
+  'flipAverage',
+  'flipAgree',
+  'flipMin',
+  'latentSamples',
+  'latentSpread',
 ];
 
 /** The feature zone's spread when a sidecar gives a shield but no spread. */
@@ -246,6 +263,11 @@ const RANGES: Record<keyof LightnessSettings, [number, number]> = {
   greyBeard: [0, 1],
   grainCore: [0, 8],
   sharpMatch: [0, 3],
+  flipAverage: [0, 1],
+  flipAgree: [0, 1],
+  flipMin: [0, 1],
+  latentSamples: [0, 8],
+  latentSpread: [0, 3],
 };
 
 /** The settings in a sidecar's `aging.lightness`, checked: an error names the file and the bad value. */
@@ -259,6 +281,7 @@ export function parseLightness(value: unknown, file: string): LightnessSettings 
     const x = v[key];
     const [lo, hi] = RANGES[key];
     if (typeof x !== 'number' || !Number.isFinite(x) || x < lo || x > hi) throw new Error(`${file}: aging.lightness.${key} must be a number in ${lo}..${hi}, got ${JSON.stringify(x)}`);
+    if (key === 'latentSamples' && !Number.isInteger(x)) throw new Error(`${file}: aging.lightness.latentSamples must be a whole number, got ${x}`);
     out[key] = x;
   }
   return out as LightnessSettings;
