@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cropChroma, DEFAULT_LIGHTNESS, lightnessChange, lightnessFromSpec, lightnessWeights, lumaPlane, parseLightness } from '../ml/aging/detail-change.js';
+import { cropChroma, DEFAULT_LIGHTNESS, lightnessChange, lightnessFromSpec, lightnessWeights, parseLightness } from '../ml/aging/detail-change.js';
+import { lumaPlane } from '../ml/aging/lab.js';
 import { brightCeiling } from '../ml/aging/bright-cap.js';
 
 const S = 96;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Point } from '../ml/prep/geometry.js';
-import { cropChroma, DEFAULT_LIGHTNESS, lightnessWeights, lumaPlane, parseLightness } from '../ml/aging/detail-change.js';
+import { cropChroma, DEFAULT_LIGHTNESS, lightnessWeights, parseLightness } from '../ml/aging/detail-change.js';
+import { lumaPlane } from '../ml/aging/lab.js';
 import { greyBeardDarken } from '../ml/aging/grey-beard.js';
 import { fillPolygon } from '../ml/prep/masks.js';
 import { hull } from '../ml/aging/brow-keep.js';

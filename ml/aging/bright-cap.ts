@@ -1,5 +1,5 @@
 import { blurPlane } from '../prep/masks.js';
-import { lumaPlane } from './detail-change.js';
+import { lumaPlane } from './lab.js';
 
 /**
  * Per crop pixel, how light a change going younger may take it (0..255 luma): the skin round it (the crop's luma

@@ -1,3 +1,5 @@
+import { lumaAt } from './lab.js';
+
 /**
  * Test-time averaging of the decoder's change (decode at the target age minus decode at the source age): its mottles
  * differ from decode to decode, its age change does not. Variants of one face: the aligned crop and its mirror image
@@ -62,8 +64,6 @@ export function mirrorImages(values: ArrayLike<number>, count: number, size: num
   return out;
 }
 
-const luma = (v: ArrayLike<number>, i: number): number => 0.299 * v[i]! + 0.587 * v[i + 1]! + 0.114 * v[i + 2]!;
-
 /**
  * Two RGB changes of one face combined (`b` the mirrored crop's, mirrored back): their weighted mean, held back where
  * their lightness disagrees in sign (`agree`) and pulled toward the smaller one where it agrees (`min`).
@@ -75,8 +75,8 @@ export function combineChanges(a: Float32Array, b: Float32Array, s: Pick<ChangeA
   for (let i = 0; i < a.length; i += 3) {
     let k = 1;
     if (s.agree > 0 || s.min > 0) {
-      const ya = luma(a, i);
-      const yb = luma(b, i);
+      const ya = lumaAt(a, i);
+      const yb = lumaAt(b, i);
       const mean = wa * ya + wb * yb;
       if (ya * yb < 0) k = 1 - s.agree;
       else if (s.min > 0 && mean !== 0) k = 1 - s.min * (1 - Math.min(Math.abs(ya), Math.abs(yb)) / Math.abs(mean));

@@ -1,6 +1,6 @@
 import { blurPlane } from '../prep/masks.js';
 import { textureShare } from './change-filters.js';
-import { labToRgb, lightnessOf, rgbToLab } from './lab.js';
+import { labToRgb, lightnessOf, lumaPlane, rgbToLab } from './lab.js';
 import { holdBlobs, holdBlobsBeyond } from './line-filter.js';
 import { capLightening } from './bright-cap.js';
 import { softened } from './photo-grain.js';
@@ -375,16 +375,6 @@ export function lightnessWeights(l: LightnessSettings, sourceAge: number, target
     core: targetAge > sourceAge ? (l.grainCore ?? 0) : 0,
     soften: targetAge > sourceAge ? (l.sharpMatch ?? 0) : 0,
   };
-}
-
-/** Rec. 601 luma of an RGB change or image, as a plane. */
-export function lumaPlane(rgb: ArrayLike<number>, pixels: number, offset = 0, scale = 1): Float32Array {
-  const out = new Float32Array(pixels);
-  for (let i = 0; i < pixels; i++) {
-    const j = offset + i * 3;
-    out[i] = scale * (0.299 * rgb[j]! + 0.587 * rgb[j + 1]! + 0.114 * rgb[j + 2]!);
-  }
-  return out;
 }
 
 /** Width in px of the mask's widest row (pixels above half). */

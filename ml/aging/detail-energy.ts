@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { bandwidthAt, knotPosition, PROTOTYPE_GENDERS, PROTOTYPE_KNOTS, type PrototypeGender } from '../shape/prototypes.js';
 import { bilinear } from '../shape/warp-field.js';
-import { fineBand, lumaPlane } from './detail-change.js';
+import { fineBand } from './detail-change.js';
+import { lumaPlane } from './lab.js';
 
 /**
  * How much fine detail (lines, pores, beard shadow) real faces have at each age, region by region of the aligned crop:

@@ -1,9 +1,9 @@
 import type { Point } from '../prep/geometry.js';
 import { blurPlane, feather, fillPolygon, shrinkPolygon } from '../prep/masks.js';
-import { templatePoints } from '../prep/template.js';
 import { BROW_POINTS, LIP_POINTS } from '../shape/mesh.js';
 import { hull } from './brow-keep.js';
-import { lumaPlane } from './detail-change.js';
+import { lumaPlane } from './lab.js';
+import { belowNose, cheekPixels } from './lower-face.js';
 
 /** Cheeks of less chroma than this (a*, b* length) are a grey or black-and-white photo: grey hair cannot be told from skin there. */
 const MIN_SKIN_CHROMA = 6;
@@ -33,24 +33,15 @@ export function greyBeardDarken(crop: ArrayLike<number>, size: number, faceMask:
   const browLuma = luma.filter((_, i) => brows[i]! > 0).sort();
   if (browLuma.length < 4) return out;
   const tone = browLuma[Math.floor(0.2 * browLuma.length)]!;
-  const pts = templatePoints(size);
-  const eyeY = (pts[0]![1] + pts[1]![1]) / 2;
-  const noseY = pts[2]![1];
-  const mouthY = (pts[3]![1] + pts[4]![1]) / 2;
-  const cx = pts[2]![0];
-  const cheeks: number[] = [];
-  for (let y = Math.ceil(eyeY + 0.3 * (noseY - eyeY)); y < noseY; y++) {
-    for (let x = 0; x < size; x++) if (Math.abs(x + 0.5 - cx) >= 0.12 * size && faceMask[y * size + x]! >= 128) cheeks.push(sat[y * size + x]!);
-  }
+  const cheeks = cheekPixels(size).filter((i) => faceMask[i]! >= 128).map((i) => sat[i]!);
   if (cheeks.length === 0) return out;
   cheeks.sort((a, b) => a - b);
   const skinChroma = cheeks[Math.floor(cheeks.length / 2)]!;
   if (skinChroma < MIN_SKIN_CHROMA) return out;
   const lips = feather(fillPolygon(shrinkPolygon(hull(LIP_POINTS.map((i) => landmarks[i]!)), 1.15), size), size, size / 60);
-  const top = noseY + 0.15 * (mouthY - noseY);
-  const ramp = Math.max(1, 0.3 * (mouthY - noseY));
+  const rows = belowNose(size, 0.15, 0.3);
   for (let y = 0; y < size; y++) {
-    const below = Math.min(1, Math.max(0, (y + 0.5 - top) / ramp));
+    const below = rows[y]!;
     if (below === 0) continue;
     for (let x = 0; x < size; x++) {
       const i = y * size + x;

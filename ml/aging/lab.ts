@@ -92,3 +92,15 @@ export function labToRgb(l: number, a: number, b: number): [number, number, numb
   const B = 0.0556434 * x - 0.2040259 * y + 1.0572252 * z;
   return [gamma(R), gamma(G), gamma(B)];
 }
+
+/** Rec. 601 luma of the RGB triple that starts at `i` of `rgb`. */
+export function lumaAt(rgb: ArrayLike<number>, i: number): number {
+  return 0.299 * rgb[i]! + 0.587 * rgb[i + 1]! + 0.114 * rgb[i + 2]!;
+}
+
+/** The luma of `pixels` RGB triples from `offset`, times `scale`, as a plane. */
+export function lumaPlane(rgb: ArrayLike<number>, pixels: number, offset = 0, scale = 1): Float32Array {
+  const out = new Float32Array(pixels);
+  for (let i = 0; i < pixels; i++) out[i] = scale * lumaAt(rgb, offset + i * 3);
+  return out;
+}

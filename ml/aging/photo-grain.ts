@@ -1,4 +1,5 @@
 import { blurPlane } from '../prep/masks.js';
+import { lumaPlane } from './lab.js';
 
 /**
  * A photo's own grain and sharpness, so the texture change is drawn at them: a scanned, blurry or noisy photo gets soft
@@ -53,8 +54,8 @@ const BAND_SIGMAS = [Math.SQRT2, Math.sqrt(6)] as const;
  * minus a blur by √6 px), weighted by `weight` (the skin, 0..1). A blur lowers it: the finest band loses most.
  */
 export function sharpnessRatio(luma: Float32Array, size: number, weight: ArrayLike<number>): number {
-  const b1 = blurPlane(Float32Array.from(luma), size, BAND_SIGMAS[0]);
-  const b2 = blurPlane(Float32Array.from(luma), size, BAND_SIGMAS[1]);
+  const b1 = blurPlane(luma.slice(), size, BAND_SIGMAS[0]);
+  const b2 = blurPlane(luma.slice(), size, BAND_SIGMAS[1]);
   let e1 = 0;
   let e2 = 0;
   for (let i = 0; i < luma.length; i++) {
@@ -97,10 +98,7 @@ export function softnessOf(ratio: number): number {
  * outline, features included (their edges show the photo's focus; smooth skin alone would read a child as soft).
  */
 export function faceSoftness(crop: ArrayLike<number>, size: number, weight: ArrayLike<number>): number {
-  const n = size * size;
-  const luma = new Float32Array(n);
-  for (let i = 0; i < n; i++) luma[i] = 0.299 * crop[i * 3]! + 0.587 * crop[i * 3 + 1]! + 0.114 * crop[i * 3 + 2]!;
-  return softnessOf(sharpnessRatio(luma, size, weight));
+  return softnessOf(sharpnessRatio(lumaPlane(crop, size * size), size, weight));
 }
 
 /**
@@ -112,7 +110,7 @@ export function softened(plane: Float32Array, size: number, sigma: number): Floa
   let r = 1;
   while (r * (r + 1) < sigma * sigma) r++;
   const t = (sigma * sigma) / (r * (r + 1));
-  const out = blurPlane(Float32Array.from(plane), size, Math.sqrt(r * (r + 1)));
+  const out = blurPlane(plane.slice(), size, Math.sqrt(r * (r + 1)));
   for (let i = 0; i < out.length; i++) out[i] = plane[i]! + t * (out[i]! - plane[i]!);
   return out;
 }

@@ -1,7 +1,8 @@
 import type { Affine, Point } from '../prep/geometry.js';
 import type { RawImage } from '../estimators/image.js';
 import { alignedFrame, COLOUR_SIZE } from './colour-change.js';
-import { lumaPlane, maskWidth } from '../aging/detail-change.js';
+import { maskWidth } from '../aging/detail-change.js';
+import { lumaPlane } from '../aging/lab.js';
 import { fadeMap } from '../aging/age-face.js';
 import { edgeAwareBlur } from '../aging/edge-smooth.js';
 

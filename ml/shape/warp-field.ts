@@ -225,7 +225,7 @@ export function warpCropImage<T extends Float32Array | Uint8Array>(img: T, size:
   const out = img.slice() as T;
   const d: [number, number] = [0, 0];
   const round = img instanceof Uint8Array;
-  const r = size * channels;
+  const px = new Float64Array(channels);
   // A pixel centre falls on a cell centre, so pixels outside the field's box are not moved.
   const [bx0, by0, bx1, by1] = field.box;
   for (let y = Math.max(0, by0 + field.origin); y < Math.min(size, by1 + field.origin); y++) {
@@ -233,31 +233,35 @@ export function warpCropImage<T extends Float32Array | Uint8Array>(img: T, size:
       sampleField(field, x + 0.5, y + 0.5, d);
       if (d[0] === 0 && d[1] === 0) continue;
       const o = (y * size + x) * channels;
-      // bilinear()'s weights, found once for every channel.
-      const cu = Math.max(0, Math.min(size - 1, x + d[0]));
-      const cv = Math.max(0, Math.min(size - 1, y + d[1]));
-      const iu = Math.min(size - 2, Math.floor(cu));
-      const iv = Math.min(size - 2, Math.floor(cv));
-      const fu = cu - iu, fv = cv - iv;
-      const base = (iv * size + iu) * channels;
-      for (let ch = 0; ch < channels; ch++) {
-        const i = base + ch;
-        const v = (1 - fv) * ((1 - fu) * img[i]! + fu * img[i + channels]!) + fv * ((1 - fu) * img[i + r]! + fu * img[i + r + channels]!);
-        out[o + ch] = round ? Math.round(v) : v;
-      }
+      bilinearPixel(img, size, channels, x + d[0], y + d[1], px);
+      for (let ch = 0; ch < channels; ch++) out[o + ch] = round ? Math.round(px[ch]!) : px[ch]!;
     }
   }
   return out;
 }
 
-/** Bilinear sample of channel `ch` at pixel-index coordinates (pixel centres at integers), edges clamped. */
-export function bilinear(img: ArrayLike<number>, size: number, channels: number, u: number, v: number, ch: number): number {
+/**
+ * Bilinear samples at pixel-index coordinates (pixel centres at integers), edges clamped: `count` channels from
+ * `first`, into `out` from 0. The weights are found once for all of them.
+ */
+export function bilinearPixel(img: ArrayLike<number>, size: number, channels: number, u: number, v: number, out: Float64Array, first = 0, count = channels): void {
   const cu = Math.max(0, Math.min(size - 1, u));
   const cv = Math.max(0, Math.min(size - 1, v));
   const iu = Math.min(size - 2, Math.floor(cu));
   const iv = Math.min(size - 2, Math.floor(cv));
   const fu = cu - iu, fv = cv - iv;
-  const i = (iv * size + iu) * channels + ch;
+  const base = (iv * size + iu) * channels + first;
   const r = size * channels;
-  return (1 - fv) * ((1 - fu) * img[i]! + fu * img[i + channels]!) + fv * ((1 - fu) * img[i + r]! + fu * img[i + r + channels]!);
+  for (let k = 0; k < count; k++) {
+    const i = base + k;
+    out[k] = (1 - fv) * ((1 - fu) * img[i]! + fu * img[i + channels]!) + fv * ((1 - fu) * img[i + r]! + fu * img[i + r + channels]!);
+  }
+}
+
+const ONE_SAMPLE = new Float64Array(1);
+
+/** Bilinear sample of channel `ch` (bilinearPixel of that channel alone). */
+export function bilinear(img: ArrayLike<number>, size: number, channels: number, u: number, v: number, ch: number): number {
+  bilinearPixel(img, size, channels, u, v, ONE_SAMPLE, ch, 1);
+  return ONE_SAMPLE[0]!;
 }
