@@ -83,6 +83,12 @@ export interface LightnessSettings {
    */
   readonly shapeGap?: number;
   /**
+   * The same for the prototypes' texture change going older: between two adult ages it is scaled by
+   * gap^2 / (gap^2 + prototypeGap^2), so nearby ages, whose mean faces differ mostly by sampling noise, do not carry
+   * that noise (times `prototypeAdult`) into the face. Optional (no scaling when absent).
+   */
+  readonly prototypeGap?: number;
+  /**
    * Going older, share (0..1) of the decoder change's non-line-like part held back (line-filter.ts): its fine band, and
    * for a child the mid part of its broad band (`broadSmooth`), keep their lines and folds and lose their isotropic
    * blobs and grain, which show as patches. Optional (0, nothing held, when absent).
@@ -199,6 +205,7 @@ export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = [
   'youngerKeep',
   'beardYounger',
   'shapeGap',
+  'prototypeGap',
   'lineHold',
   'lineScale',
   'blobSpread',
@@ -248,6 +255,7 @@ const RANGES: Record<keyof LightnessSettings, [number, number]> = {
   youngerKeep: [0, 0.1],
   beardYounger: [0, 1],
   shapeGap: [0, 40],
+  prototypeGap: [0, 40],
   lineHold: [0, 1],
   lineScale: [0.005, 0.1],
   blobSpread: [0, 0.3],
@@ -319,6 +327,8 @@ export interface LightnessWeights {
   readonly core?: number;
   /** The decoder's fine band is softened by this times LightnessInput.softness (going older only; 0: none). */
   readonly soften?: number;
+  /** Share (0..1) of the tone hold's sign turns stopped (holdTone): 1 for an adult source, 0 for a child's. */
+  readonly noHalo?: number;
 }
 
 /** The age from which faces gain lines and folds. */
@@ -357,7 +367,7 @@ export function lightnessWeights(l: LightnessSettings, sourceAge: number, target
   return {
     decoder: (older ? l.decoderChild + (l.decoderOlder - l.decoderChild) * adult : l.decoderYounger) * textureShare(sourceAge, targetAge),
     broad: (older ? l.broadChild * (1 - adult) : l.broadYounger) * textureShare(sourceAge, targetAge),
-    prototype: older ? l.prototypeChild + (l.prototypeAdult - l.prototypeChild) * adult : l.prototypeYounger,
+    prototype: older ? (l.prototypeChild + (l.prototypeAdult - l.prototypeChild) * adult) * shapeWeight(l.prototypeGap, sourceAge, targetAge) : l.prototypeYounger,
     colour: l.colourChild * (1 - adult),
     lines: older ? l.linesOlder : l.linesYounger,
     linesBlur: older ? l.linesBlur : (l.linesBlurYounger ?? l.linesBlur),
@@ -374,6 +384,7 @@ export function lightnessWeights(l: LightnessSettings, sourceAge: number, target
     greyBeard: older || male === false ? 0 : (l.greyBeard ?? 0) * clamp01((40 - targetAge) / 15) * clamp01((targetAge - 12) / 8),
     core: targetAge > sourceAge ? (l.grainCore ?? 0) : 0,
     soften: targetAge > sourceAge ? (l.sharpMatch ?? 0) : 0,
+    noHalo: adult,
   };
 }
 
@@ -514,7 +525,7 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
       for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! + v;
     }
   }
-  if ((w.tone ?? 0) > 0) holdTone(delta, size, w.tone!, (l.toneBlur ?? 0.15) * input.faceWidth);
+  if ((w.tone ?? 0) > 0) holdTone(delta, size, w.tone!, (l.toneBlur ?? 0.15) * input.faceWidth, w.noHalo ?? 1);
   const lift = input.lift;
   if (lift) for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! + lift[i]!;
   const crop = input.crop;
@@ -528,13 +539,26 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
   return delta;
 }
 
-/** Takes `hold` of the grey change's blur by `sigma` px (its broad darkening) out of it, in place. */
-function holdTone(delta: Float32Array, size: number, hold: number, sigma: number): void {
+/**
+ * Takes `hold` of the grey change's blur by `sigma` px (its broad darkening) out of it, in place. For an adult it
+ * weakens a pixel's change but never turns it round (`noHalo` of the turn stopped): next to a strong darkening (a
+ * hairline, an eye socket) the blur is darker than the skin's own change, and subtracting it would paint a pale halo (a
+ * light band across the forehead). A child growing up keeps the turns: the relative lightening of the skin between
+ * growing shadows is how an estimator sees the child grow (validation: the children's FaceRes slope fell from 0.45 to
+ * 0.18 without it).
+ */
+export function holdTone(delta: Float32Array, size: number, hold: number, sigma: number, noHalo = 1): void {
   const n = size * size;
   const broad = new Float32Array(n);
   for (let i = 0; i < n; i++) broad[i] = delta[i * 3]!;
   blurPlane(broad, size, sigma);
-  for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! - hold * broad[i]!;
+  for (let i = 0; i < n; i++) {
+    const d = delta[i * 3]!;
+    const held = d - hold * broad[i]!;
+    const kept = d < 0 ? Math.min(0, held) : d > 0 ? Math.max(0, held) : 0;
+    const v = held + noHalo * (kept - held);
+    for (let c = 0; c < 3; c++) delta[i * 3 + c] = v;
+  }
 }
 
 /** The broad colour of an RGB change (its difference from its luma, blurred by an eighth of the crop), per channel. */
