@@ -82,7 +82,9 @@ const HAIR_FROM_SKIN: readonly [number, number] = [7, 15];
 const PIXEL_FROM_SKIN: readonly [number, number] = [3, 8];
 
 /** Levels of a pixel's difference from the hair's broad lightness that count as strands (more is skin or background mixed in). */
-const STRAND = 15;
+const STRAND = 12;
+/** Grey hair shows its strands more than dark hair: their contrast is multiplied by up to this. */
+const STRAND_GAIN = 1.8;
 
 /** A dark brown, the colour grey hair takes back when the brows are no darker than it. */
 const DARK_BROWN: readonly [number, number, number] = [30, 6, 13];
@@ -115,7 +117,7 @@ function median(values: number[]): number {
 
 /**
  * The head region in the hair frame (0..1, feathered): an ellipse round the head from the face oval (as wide as the
- * face and a half, up to half the face's height over the brows' top), down to just under the chin beside the face
+ * face and nine tenths, up to three quarters of the face's height over the oval's top), down to just under the chin beside the face
  * (long hair, no shoulders); off the face oval (`faceMask`) but above the brows, where the oval's top reaches into
  * the hairline and a fringe: there `strict` (0..1) asks more of a pixel's colour (forehead skin can be pale or shiny).
  */
@@ -127,9 +129,10 @@ function headRegion(landmarks: readonly Point[], faceMask: Uint8Array, size: num
   const w = right - left;
   const h = chin - top;
   const cx = (left + right) / 2;
-  const browTop = Math.min(...BROW_POINTS.flat().map((i) => landmarks[i]![1]));
-  const rx = 0.78 * w;
-  const ryUp = browTop - top + 0.55 * h;
+  const brows = BROW_POINTS.flat().map((i) => landmarks[i]!);
+  const browTop = Math.min(...brows.map((p) => p[1]));
+  const rx = 0.95 * w;
+  const ryUp = browTop - top + 0.75 * h;
   const bottom = chin + 0.05 * h;
   const fade = 0.12 * w;
   const [k, , o] = contextToCrop(size, side);
@@ -148,7 +151,10 @@ function headRegion(landmarks: readonly Point[], faceMask: Uint8Array, size: num
       if (m === 0) continue;
       const iu = Math.floor(u), iv = Math.floor(v);
       const face = iu >= 0 && iv >= 0 && iu < size && iv < size ? ramp(faceMask[iv * size + iu]!, 20, 110) : 0;
-      region[y * side + x] = m * (1 - face * (1 - above));
+      // The brows' tails may reach past the oval: they stay the brows' own.
+      let brow = 1;
+      for (const [bx, by] of brows) brow = Math.min(brow, ramp(Math.hypot(u - bx, v - by), 0.08 * w, 0.14 * w));
+      region[y * side + x] = m * (1 - face * (1 - above)) * brow;
       strict[y * side + x] = face;
     }
   }
@@ -216,7 +222,6 @@ export async function hairPlan(photo: RawImage, transform: Affine, landmarks: re
   const bgSigma = Math.max(1, side / 64);
   const bg = [0, 1, 2].map((c) => weightedBlur(Float32Array.from({ length: n }, (_, i) => lab[i * 3 + c]!), background, side, bgSigma));
   const bgWeight = blurPlane(background.slice(), side, bgSigma);
-  blurPlane(region, side, 0.75);
   let area = 0;
   const hairL: number[] = [], hairA: number[] = [], hairB: number[] = [], greyL: number[] = [];
   const isHair = new Float32Array(n);
@@ -341,7 +346,7 @@ export function greyHair(frame: RawImage, plan: HairPlan, transform: Affine, sha
         const g = plan.greyLevel;
         const kappa = g > base ? (g - raised) / (g - base) : 1 - w;
         const strand = Math.max(-STRAND, Math.min(STRAND, l - base));
-        nl = g - (g - l) * kappa + (1 - kappa) * strand;
+        nl = g - (g - l) * kappa + (1 - kappa) * STRAND_GAIN * strand;
         na = a + w * (0 - a);
         nb = b + w * (white - b);
       } else {
