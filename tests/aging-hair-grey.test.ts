@@ -142,10 +142,11 @@ describe('hair round a synthetic head', () => {
     const chroma = (l: number[][]): number => mean(l.map(([, a, b]) => Math.hypot(a!, b!)));
     expect(chroma(after)).toBeLessThan(0.4 * chroma(before));
     expect(mean(after.map((l) => l[0]!)) - mean(before.map((l) => l[0]!))).toBeGreaterThan(20);
-    // The strands: neighbouring stripes still differ by at least 60 % of what they did.
+    // The strands over the crown: neighbouring stripes still differ by at least 60 % of what they did.
     const stripe = (img: RawImage, x0: number, y: number): number => lab(img, x0 + 1, y)[0] - lab(img, x0 + 4, y)[0];
-    const [sx, sy] = hair.find(([x, y]) => x % 6 === 0 && kind(x + 5, y) === 'hair' && Math.abs(x - cx) > halfW)!;
-    expect(Math.abs(stripe(out, sx, sy))).toBeGreaterThan(0.6 * Math.abs(stripe(photo, sx, sy)));
+    const crown = hair.filter(([x, y]) => x % 6 === 0 && y > top - 12 && y < top - 4 && Math.abs(x - cx) < 0.5 * halfW);
+    expect(crown.length).toBeGreaterThan(10);
+    for (const [sx, sy] of crown) expect(Math.abs(stripe(out, sx, sy))).toBeGreaterThan(0.6 * Math.abs(stripe(photo, sx, sy)));
     // The shadow band over the crown stays darker than the lit hair below it.
     const shadow = pixels(photo, 'hair').filter(([x, y]) => y < top - 18 && y > top - 30 && Math.abs(x - cx) < 0.5 * halfW).map(([x, y]) => lab(out, x, y)[0]);
     const lit = pixels(photo, 'hair').filter(([x, y]) => y < top - 4 && y > top - 16 && Math.abs(x - cx) < 0.5 * halfW).map(([x, y]) => lab(out, x, y)[0]);

@@ -33,6 +33,8 @@ export interface HairPlan {
   readonly strict: Float32Array;
   /** side x side, 0..1: the hair found in the frame (region, colour, background and collar guards), blurred a little. */
   readonly hairMap: Float32Array;
+  /** side x side, 0..1: the share of that hair that is grey (little chroma, lighter than the tone), blurred as it. */
+  readonly greyMap: Float32Array;
   /** side x side: the hair's broad lightness (L*, a blur of its own pixels). */
   readonly base: Float32Array;
   /** side x side: the background's colour near each point (CIELAB) and its share there. */
@@ -83,8 +85,10 @@ const PIXEL_FROM_SKIN: readonly [number, number] = [3, 8];
 
 /** Levels of a pixel's difference from the hair's broad lightness that count as strands (more is skin or background mixed in). */
 const STRAND = 12;
-/** Grey hair shows its strands more than dark hair: their contrast is multiplied by up to this. */
-const STRAND_GAIN = 1.8;
+/** Grey hair shows its strands as much as the dark hair did in proportion (its ratio to the broad lightness): this share of that. */
+const STRAND_GAIN = 0.8;
+/** Levels a strand may stand above or below the greyed hair round it. */
+const STRAND_MAX = 20;
 
 /** A dark brown, the colour grey hair takes back when the brows are no darker than it. */
 const DARK_BROWN: readonly [number, number, number] = [30, 6, 13];
@@ -117,7 +121,7 @@ function median(values: number[]): number {
 
 /**
  * The head region in the hair frame (0..1, feathered): an ellipse round the head from the face oval (as wide as the
- * face and nine tenths, up to three quarters of the face's height over the oval's top), down to just under the chin beside the face
+ * face and nine tenths, up to the face's height over the oval's top), down to just under the chin beside the face
  * (long hair, no shoulders); off the face oval (`faceMask`) but above the brows, where the oval's top reaches into
  * the hairline and a fringe: there `strict` (0..1) asks more of a pixel's colour (forehead skin can be pale or shiny).
  */
@@ -132,7 +136,7 @@ function headRegion(landmarks: readonly Point[], faceMask: Uint8Array, size: num
   const brows = BROW_POINTS.flat().map((i) => landmarks[i]!);
   const browTop = Math.min(...brows.map((p) => p[1]));
   const rx = 0.95 * w;
-  const ryUp = browTop - top + 0.75 * h;
+  const ryUp = browTop - top + 1.0 * h;
   const bottom = chin + 0.05 * h;
   const fade = 0.12 * w;
   const [k, , o] = contextToCrop(size, side);
@@ -247,7 +251,10 @@ export async function hairPlan(photo: RawImage, transform: Affine, landmarks: re
   const base = weightedBlur(Float32Array.from({ length: n }, (_, i) => lab[i * 3]!), isHair, side, Math.max(1, side / 128));
   for (let i = 0; i < n; i++) if (base[i] === 0) base[i] = hair[0];
   const hairMap = blurPlane(isHair.slice(), side, 0.75);
-  return { size, side, region, strict, hairMap, base, bgL: bg[0]!, bgA: bg[1]!, bgB: bg[2]!, bgWeight, skin, hair, greyL: greyL.length ? median(greyL) : hair[0], tone: browTone(lab, landmarks, size, side, mono), greyLevel: Math.max(60, Math.min(82, skin[0] + 8)), mono };
+  const tone = browTone(lab, landmarks, size, side, mono);
+  // Grey hair, read in the frame (smooth: going younger all of a grey lock turns, not single pixels).
+  const greyMap = blurPlane(Float32Array.from(isHair, (h, i) => h * greyness(lab[i * 3]!, lab[i * 3 + 1]!, lab[i * 3 + 2]!, tone)), side, 0.75);
+  return { size, side, region, strict, hairMap, base, bgL: bg[0]!, bgA: bg[1]!, bgB: bg[2]!, bgWeight, skin, hair, greyL: greyL.length ? median(greyL) : hair[0], greyMap, tone, greyLevel: Math.max(60, Math.min(82, skin[0] + 8)), mono };
 }
 
 /**
@@ -259,6 +266,11 @@ function lowerGate(v: number, l: number, a: number, b: number, hair: readonly [n
   if (low === 0) return 1;
   const d = Math.hypot((l - hair[0]) / 1.5, a - hair[1], b - hair[2]);
   return 1 - low * ramp(d, 10, 22);
+}
+
+/** 0..1: how grey a hair colour is: little chroma, and lighter than the tone it would take back. */
+function greyness(l: number, a: number, b: number, tone: readonly [number, number, number]): number {
+  return (1 - ramp(Math.hypot(a, b), 6, 14)) * ramp(l, tone[0] + 8, tone[0] + 25);
 }
 
 /** 0..1: how far a colour is from the background's colour near it (`w` the background's share there; none: 1). */
@@ -290,6 +302,11 @@ function browTone(lab: Float32Array, landmarks: readonly Point[], size: number, 
     tone[1] = (DARK_BROWN[1] * tone[0]) / DARK_BROWN[0];
     tone[2] = (DARK_BROWN[2] * tone[0]) / DARK_BROWN[0];
   }
+  // A brown: hue 40-80 degrees, chroma at most 14 (a warm scan's reddish brows are not a hair colour to paint).
+  const c = Math.min(14, Math.hypot(tone[1], tone[2]));
+  const hue = Math.max(40, Math.min(80, (Math.atan2(tone[2], tone[1]) * 180) / Math.PI)) * (Math.PI / 180);
+  tone[1] = c * Math.cos(hue);
+  tone[2] = c * Math.sin(hue);
   if (mono) tone[1] = tone[2] = 0;
   return tone;
 }
@@ -345,13 +362,18 @@ export function greyHair(frame: RawImage, plan: HairPlan, transform: Affine, sha
         // what that takes from the strands' contrast comes back as their own detail, held to strand size.
         const g = plan.greyLevel;
         const kappa = g > base ? (g - raised) / (g - base) : 1 - w;
-        const strand = Math.max(-STRAND, Math.min(STRAND, l - base));
-        nl = g - (g - l) * kappa + (1 - kappa) * STRAND_GAIN * strand;
+        // Strands: the pixel's ratio to the base (dark hair's texture is multiplicative), at the raised level, held to
+        // strand size and fading out for bigger steps (a mix with skin or background at the edge is no strand).
+        const d = l - base;
+        const taper = Math.abs(d) <= STRAND ? 1 : Math.max(0, 2 - Math.abs(d) / STRAND);
+        const ratio = Math.max(0.4, Math.min(1.6, Math.max(1, l) / Math.max(1, base)));
+        const strand = taper * Math.max(-STRAND_MAX, Math.min(STRAND_MAX, STRAND_GAIN * (raised * (ratio ** 0.6 - 1) - d)));
+        nl = g - (g - l) * kappa + (1 - kappa) * (d * taper) + w * strand;
         na = a + w * (0 - a);
         nb = b + w * (white - b);
       } else {
-        const c = Math.hypot(a, b);
-        w *= s * (1 - ramp(c, 5, 12)) * ramp(l, plan.tone[0] + 8, plan.tone[0] + 25);
+        // The grey share of the hair there (the frame's), over the hair map's share already in w.
+        w *= r > 0.01 ? (s * Math.min(1, at(plan.greyMap, fu, fv) / r)) : 0;
         if (w <= 0.005) continue;
         nl = l + w * (l * toneRatio - l);
         na = a + w * (plan.tone[1] - a);
