@@ -6,7 +6,7 @@ import { greyHair, greyShareAt, hairPlan, hairShare, type PersonContext } from '
 import { parseLightness } from '../ml/aging/detail-change.js';
 import { rgbToLab } from '../ml/aging/lab.js';
 import { contextToCrop } from '../ml/prep/prepare-face.js';
-import { alignmentTransform } from '../ml/prep/template.js';
+import { alignmentTransform, TEMPLATE_V1 } from '../ml/prep/template.js';
 import { feather, fillPolygon } from '../ml/prep/masks.js';
 import { FACE_OVAL } from '../ml/prep/landmarks.js';
 import { readPrototypes } from '../ml/shape/prototypes-io.js';
@@ -134,8 +134,10 @@ describe('hair round a synthetic head', () => {
     expect(plan).not.toBeNull();
     const out: RawImage = { ...photo, data: new Uint8Array(photo.data) };
     greyHair(out, plan!, transform, hairShare(1, 25, 80));
-    // Hair well inside the head region (off its feathered edges): beside the face and over it.
-    const hair = pixels(photo, 'hair').filter(([x, y]) => y > top - 14 && y < top + 0.5 * (chin - top) && Math.abs(x - cx) < 1.2 * halfW);
+    // Hair well inside the head region (off its feathered edges): over the face and beside it down to the eyes (below
+    // them, the jaw's shadow next to the oval is left alone).
+    const eyeY = 2 * TEMPLATE_V1[0]![1] * SIZE;
+    const hair = pixels(photo, 'hair').filter(([x, y]) => y > top - 14 && y < eyeY && Math.abs(x - cx) < 1.2 * halfW);
     expect(hair.length).toBeGreaterThan(300);
     const before = hair.map(([x, y]) => lab(photo, x, y));
     const after = hair.map(([x, y]) => lab(out, x, y));

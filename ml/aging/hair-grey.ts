@@ -86,7 +86,7 @@ const PIXEL_FROM_SKIN: readonly [number, number] = [3, 8];
 /** Levels of a pixel's difference from the hair's broad lightness that count as strands (more is skin or background mixed in). */
 const STRAND = 12;
 /** Grey hair shows its strands as much as the dark hair did in proportion (its ratio to the broad lightness): this share of that. */
-const STRAND_GAIN = 0.8;
+const STRAND_GAIN = 0.5;
 /** Levels a strand may stand above or below the greyed hair round it. */
 const STRAND_MAX = 20;
 
@@ -140,6 +140,7 @@ function headRegion(landmarks: readonly Point[], faceMask: Uint8Array, size: num
   const bottom = chin + 0.05 * h;
   const fade = 0.12 * w;
   const [k, , o] = contextToCrop(size, side);
+  const eyeY = TEMPLATE_V1[0]![1] * size;
   const region = new Float32Array(side * side);
   const strict = new Float32Array(side * side);
   for (let y = 0; y < side; y++) {
@@ -154,7 +155,9 @@ function headRegion(landmarks: readonly Point[], faceMask: Uint8Array, size: num
       m *= 1 - ramp(v, bottom - 0.15 * h, bottom);
       if (m === 0) continue;
       const iu = Math.floor(u), iv = Math.floor(v);
-      const face = iu >= 0 && iv >= 0 && iu < size && iv < size ? ramp(faceMask[iv * size + iu]!, 20, 110) : 0;
+      // Below the eyes the oval's feathered tail is left too: the shadow between jaw and background is no hair.
+      const lower = v > eyeY;
+      const face = iu >= 0 && iv >= 0 && iu < size && iv < size ? ramp(faceMask[iv * size + iu]!, lower ? 4 : 20, lower ? 60 : 110) : 0;
       // The brows' tails may reach past the oval: they stay the brows' own.
       let brow = 1;
       for (const [bx, by] of brows) brow = Math.min(brow, ramp(Math.hypot(u - bx, v - by), 0.08 * w, 0.14 * w));
