@@ -3,6 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Affine, Point } from '../ml/prep/geometry.js';
 import { greyHair, greyShareAt, hairPlan, hairShare, type PersonContext } from '../ml/aging/hair-grey.js';
+import { photoFrames } from '../ml/aging/age-face.js';
+import { composeAge, composeFaces, markChanging } from '../ml/aging/team-compose.js';
 import { parseLightness } from '../ml/aging/detail-change.js';
 import { rgbToLab } from '../ml/aging/lab.js';
 import { contextToCrop } from '../ml/prep/prepare-face.js';
@@ -192,6 +194,20 @@ describe('hair round a synthetic head', () => {
     }
     const bald = await hairPlan(paint(() => [214, 160, 135]), transform, lm, faceMask, SIZE, person);
     expect(bald).toBeNull();
+  });
+
+  it('greys the same hair in a team photo\'s frame as alone (its own paste, the region grown to the hair)', async () => {
+    const photo = paint(brown);
+    const plan = await hairPlan(photo, transform, lm, faceMask, SIZE, person);
+    const share = hairShare(1, 25, 80);
+    const face = { crop: new Uint8Array(SIZE * SIZE * 3), size: SIZE, transform, faceMask, hair: plan };
+    const alone = photoFrames(photo, face, { deltas: [new Float32Array(SIZE * SIZE * 3)], fields: [null], hairShares: [share] })[0]!;
+    const input = { crop: face.crop, size: SIZE, transform, mask: faceMask, deltas: [new Float32Array(SIZE * SIZE * 3)], fields: [null], hair: plan, hairShares: [share] };
+    const composed = composeFaces([input], W, W);
+    const frame: RawImage = { ...photo, data: new Uint8Array(photo.data) };
+    composeAge(photo, frame, composed, 0, markChanging(photo, composed, new Uint8Array(W * W)));
+    expect(Buffer.compare(Buffer.from(frame.data), Buffer.from(alone.data))).toBe(0);
+    expect(Buffer.compare(Buffer.from(frame.data), Buffer.from(photo.data))).not.toBe(0);
   });
 
   it('needs a person mask and the mesh', async () => {
