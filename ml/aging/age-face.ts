@@ -24,7 +24,8 @@ import { brightCeiling } from './bright-cap.js';
 import { greyBeardDarken } from './grey-beard.js';
 import { browKeep } from './brow-keep.js';
 import { featureZone } from './feature-zones.js';
-import { greyHair, hairPlan, hairShare, type HairPlan, type PersonContext } from './hair-grey.js';
+import { greyHair, hairPlan, hairShare, type HairPlan } from './hair-grey.js';
+import type { PersonContext } from '../prep/prepare-face.js';
 import { faceSoftness } from './photo-grain.js';
 import { DETAIL_ENERGY_FILE, detailRatioMap, loadDetailEnergy, type DetailEnergy } from './detail-energy.js';
 

@@ -6,7 +6,7 @@
 import type { Affine, Point } from '../prep/geometry.js';
 import { composeAffine, invertAffine } from '../prep/geometry.js';
 import { warpAffine } from '../prep/warp.js';
-import { contextToCrop } from '../prep/prepare-face.js';
+import { contextToCrop, type PersonContext } from '../prep/prepare-face.js';
 import { blurPlane } from '../prep/masks.js';
 import { FACE_OVAL } from '../prep/landmarks.js';
 import { BROW_POINTS } from '../shape/mesh.js';
@@ -16,11 +16,6 @@ import type { RawImage } from '../estimators/image.js';
 import { labToRgb, rgbToLab } from './lab.js';
 import { cropFootprint, isMonochrome } from './paste-back.js';
 
-/** Person confidence (0..255) over the hair frame: the segmenter's context window (prepare-face.ts), side x side. */
-export interface PersonContext {
-  readonly side: number;
-  readonly data: Uint8Array;
-}
 
 /** Where a face's hair is and what colours it and the skin have: made once per face from the photo. */
 export interface HairPlan {

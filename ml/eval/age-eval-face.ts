@@ -1,6 +1,5 @@
 import { ageAlignedFace, hairOfFace, pasteMask, photoFrames, type BlendSettings } from '../aging/age-face.js';
-import type { PersonContext } from '../aging/hair-grey.js';
-import { contextToCrop, segmentContextSide } from '../prep/prepare-face.js';
+import { contextToCrop, segmentContextSide, type PersonContext } from '../prep/prepare-face.js';
 import type { AgingModel } from '../aging/model.js';
 import { applyAffine } from '../prep/geometry.js';
 import { loadPhoto } from '../prep/photo.js';

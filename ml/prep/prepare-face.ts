@@ -13,6 +13,12 @@ import { DEFAULT_PREP_SETTINGS, type PrepSettings } from './settings.js';
 import { alignmentTransform, TEMPLATE_V1 } from './template.js';
 import { warpAffine } from './warp.js';
 
+/** The segmenter's person confidence (0..255) over the context window round a crop (contextToCrop), side x side. */
+export interface PersonContext {
+  readonly side: number;
+  readonly data: Uint8Array;
+}
+
 export interface PreparedFace {
   size: number;
   /** RGB, size * size * 3, background and lighting applied per the settings. */
@@ -28,7 +34,7 @@ export interface PreparedFace {
    * The segmenter's person confidence (0..255) over the context window (CONTEXT_EXTENT crop sides round the crop's
    * centre, side x side; contextToCrop maps it to crop px), or null when the background is not segmented.
    */
-  personContext: { side: number; data: Uint8Array } | null;
+  personContext: PersonContext | null;
   keypoints: Keypoints;
   signals: QualitySignals;
   /** Every flag but 'duplicate', which needs the catalogue. */
