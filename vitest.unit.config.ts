@@ -45,6 +45,7 @@ export default defineConfig({
       'tests/shape-prototypes-stream.test.ts',
       'tests/stats-catalogue.test.ts',
       'tests/train-loss-curve.test.ts',
+      'tests/aging-hair-grey.test.ts',
     ],
   },
 });

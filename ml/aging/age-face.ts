@@ -24,6 +24,8 @@ import { brightCeiling } from './bright-cap.js';
 import { greyBeardDarken } from './grey-beard.js';
 import { browKeep } from './brow-keep.js';
 import { featureZone } from './feature-zones.js';
+import { greyHair, hairPlan, hairShare, type HairPlan } from './hair-grey.js';
+import type { PersonContext } from '../prep/prepare-face.js';
 import { faceSoftness } from './photo-grain.js';
 import { DETAIL_ENERGY_FILE, detailRatioMap, loadDetailEnergy, type DetailEnergy } from './detail-energy.js';
 
@@ -44,6 +46,8 @@ export interface AlignedFace {
   readonly faceMask: Uint8Array;
   /** MediaPipe's landmarks in crop px (at least the 468 mesh points); without them the face keeps its shape. */
   readonly landmarks?: readonly Point[] | null;
+  /** The hair round the head (hair-grey.ts), when the aging greys it; null or absent: the hair is kept. */
+  readonly hair?: HairPlan | null;
 }
 
 export interface AgeFaceOptions {
@@ -168,6 +172,8 @@ export interface AgedFaceResult {
   readonly detailSigmas: number[];
   /** Per target age, how that detail is measured (edge-preserving, fine grain kept) going younger; {} otherwise. */
   readonly detailBands: DetailBand[];
+  /** Per target age, the share of the hair greyed (> 0) or coloured back (< 0) (hair-grey.ts hairShare); 0: kept. */
+  readonly hairShares: number[];
 }
 
 function toBytes(values: Float32Array, offset: number, count: number): Uint8Array {
@@ -372,6 +378,7 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
     detailGains,
     detailSigmas,
     detailBands,
+    hairShares: ages.ages.map((t) => hairShare(light?.hairGrey ?? 0, sourceForCond, t)),
   };
 }
 
@@ -431,6 +438,15 @@ export function fadeMap(size: number, fade: number, faceMask: Uint8Array, eyes =
   return out;
 }
 
+/**
+ * The hair plan (hair-grey.ts) of a face when the aging greys hair (`hairGrey` in the lightness settings in force),
+ * else null: `person` is the segmenter's confidence over its context window (prepareFace's personContext).
+ */
+export async function hairOfFace(model: AgingModel, options: Pick<AgeFaceOptions, 'lightness' | 'texture'>, photo: RawImage, face: AlignedFace, person: PersonContext | null): Promise<HairPlan | null> {
+  if (options.texture === false || !((blendSettings(model, options).lightness?.hairGrey ?? 0) > 0)) return null;
+  return hairPlan(photo, face.transform, face.landmarks, face.faceMask, face.size, person);
+}
+
 /** The mask paste-back uses: the face mask, grown by options.maskGrow (else the model's tuned value). */
 export function pasteMask(model: AgingModel, face: AlignedFace, options: Pick<AgeFaceOptions, 'maskGrow'>): Uint8Array {
   return growMask(face.faceMask, face.size, blendSettings(model, options).maskGrow);
@@ -440,13 +456,18 @@ export function pasteMask(model: AgingModel, face: AlignedFace, options: Pick<Ag
 export function photoFrames(
   photo: RawImage,
   face: AlignedFace,
-  aged: Pick<AgedFaceResult, 'fields'> & Partial<Pick<AgedFaceResult, 'detailGains' | 'detailSigmas' | 'detailBands'>> & { deltas: readonly Float32Array[] },
+  aged: Pick<AgedFaceResult, 'fields'> & Partial<Pick<AgedFaceResult, 'detailGains' | 'detailSigmas' | 'detailBands' | 'hairShares'>> & { deltas: readonly Float32Array[] },
   mask: Uint8Array = face.faceMask,
 ): RawImage[] {
   return aged.deltas.map((data, k) => {
     const field = aged.fields[k];
     const frame = field ? warpPasteBack(photo, { size: face.size, data }, mask, face.transform, field) : pasteBack(photo, { size: face.size, data }, mask, face.transform);
     const gains = aged.detailGains?.[k];
-    return gains ? scaleOwnDetail(frame, gains, face.size, face.transform, aged.detailSigmas?.[k] ?? 1, aged.detailBands?.[k]) : frame;
+    const out = gains ? scaleOwnDetail(frame, gains, face.size, face.transform, aged.detailSigmas?.[k] ?? 1, aged.detailBands?.[k]) : frame;
+    const share = aged.hairShares?.[k] ?? 0;
+    // The hair's own paste (in place: the frame is a copy of the photo), after the face's: it reads each pixel as the
+    // face's paste left it, so skin the warp moved over hair stays skin.
+    if (face.hair && share !== 0) greyHair(out, face.hair, face.transform, share);
+    return out;
   });
 }

@@ -176,6 +176,12 @@ export interface LightnessSettings {
   /** Extra decodes per orientation from z moved by `latentSpread` x the posterior's standard deviation, averaged. Optional (0). */
   readonly latentSamples?: number;
   readonly latentSpread?: number;
+  /**
+   * Hair that greys going older and takes back a colour going younger (hair-grey.ts): this share (0..1) of the real
+   * greying curve's change between the two ages, on the hair round the head (outside the face mask, its own paste).
+   * Optional (0, the hair kept as it is, when absent).
+   */
+  readonly hairGrey?: number;
 }
 
 export const LIGHTNESS_KEYS: readonly (keyof LightnessSettings)[] = [
@@ -226,6 +232,7 @@ export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = [
   'flipMin',
   'latentSamples',
   'latentSpread',
+  'hairGrey',
 ];
 
 /** The feature zone's spread when a sidecar gives a shield but no spread. */
@@ -276,6 +283,7 @@ const RANGES: Record<keyof LightnessSettings, [number, number]> = {
   flipMin: [0, 1],
   latentSamples: [0, 8],
   latentSpread: [0, 3],
+  hairGrey: [0, 1],
 };
 
 /** The settings in a sidecar's `aging.lightness`, checked: an error names the file and the bad value. */

@@ -12,6 +12,7 @@ import type { AgingModel } from './model.js';
 import { maskInPhoto } from './paste-back.js';
 import { detailReach, type DetailBand } from './detail-paste.js';
 import { invertAffine } from '../prep/geometry.js';
+import { hairCropBox, type HairPlan } from './hair-grey.js';
 
 /** What compose needs of one aged face: its alignment, paste mask and the change per target age (crop space). */
 export interface ComposeFaceInput {
@@ -28,6 +29,9 @@ export interface ComposeFaceInput {
   readonly detailGains?: readonly (Float32Array | null)[];
   readonly detailSigmas?: readonly number[];
   readonly detailBands?: readonly (DetailBand | undefined)[];
+  /** The hair round the head and its share per target age (hair-grey.ts), when the aging greys it. */
+  readonly hair?: HairPlan | null;
+  readonly hairShares?: readonly number[];
 }
 
 /** What compose needs of a face that ageAlignedFace aged: its alignment, its paste mask (pasteMask) and its changes. */
@@ -42,6 +46,8 @@ export function composeInput(model: AgingModel, face: AlignedFace, aged: AgedFac
     detailGains: aged.detailGains,
     detailSigmas: aged.detailSigmas,
     detailBands: aged.detailBands,
+    hair: face.hair ?? null,
+    hairShares: aged.hairShares,
   };
 }
 
@@ -105,6 +111,13 @@ export function faceRegion(face: ComposeFaceInput, width: number, height: number
     u1 = Math.max(u1, f.origin + f.box[2]);
     v1 = Math.max(v1, f.origin + f.box[3]);
     for (let i = 0; i < f.dx.length; i++) reach = Math.max(reach, Math.abs(f.dx[i]!), Math.abs(f.dy[i]!));
+  }
+  if (face.hair && face.hairShares?.some((s) => s !== 0)) {
+    const [h0, g0, h1, g1] = hairCropBox(face.hair);
+    u0 = Math.min(u0, h0);
+    v0 = Math.min(v0, g0);
+    u1 = Math.max(u1, h1);
+    v1 = Math.max(v1, g1);
   }
   if (u1 <= u0 || v1 <= v0) return { x0: 0, y0: 0, x1: 0, y1: 0 };
   if (face.detailGains?.some(Boolean)) {
@@ -188,8 +201,8 @@ const hull = (a: Region, b: Region): Region => ({ x0: Math.min(a.x0, b.x0), y0: 
 
 /** The face alone pasted at target age k onto `before`, the photo's pixels over `region`, as photoFrames draws it. */
 function pasteOnRegion(before: RawImage, face: ComposeFaceInput, region: Region, k: number): RawImage {
-  const aligned = { crop: face.crop, size: face.size, transform: shifted(face.transform, region.x0, region.y0), faceMask: face.mask };
-  const frame = { deltas: [face.deltas[k]!], fields: [face.fields[k] ?? null], detailGains: [face.detailGains?.[k] ?? null], detailSigmas: [face.detailSigmas?.[k] ?? 1], detailBands: [face.detailBands?.[k] ?? {}] };
+  const aligned = { crop: face.crop, size: face.size, transform: shifted(face.transform, region.x0, region.y0), faceMask: face.mask, hair: face.hair ?? null };
+  const frame = { deltas: [face.deltas[k]!], fields: [face.fields[k] ?? null], detailGains: [face.detailGains?.[k] ?? null], detailSigmas: [face.detailSigmas?.[k] ?? 1], detailBands: [face.detailBands?.[k] ?? {}], hairShares: [face.hairShares?.[k] ?? 0] };
   return photoFrames(before, aligned, frame, face.mask)[0]!;
 }
 

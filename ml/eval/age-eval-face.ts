@@ -1,4 +1,5 @@
-import { ageAlignedFace, pasteMask, photoFrames, type BlendSettings } from '../aging/age-face.js';
+import { ageAlignedFace, hairOfFace, pasteMask, photoFrames, type BlendSettings } from '../aging/age-face.js';
+import { contextToCrop, segmentContextSide, type PersonContext } from '../prep/prepare-face.js';
 import type { AgingModel } from '../aging/model.js';
 import { applyAffine } from '../prep/geometry.js';
 import { loadPhoto } from '../prep/photo.js';
@@ -17,7 +18,8 @@ export async function ageEvalFace(model: AgingModel, face: EvalFace, crop: Uint8
   const transform = scaleTransform(face.transform, S / face.cropSize);
   const photo = await loadPhoto(face.photoPath);
   const landmarks = face.landmarks && face.landmarks.length >= 468 ? face.landmarks.map((p) => applyAffine(transform, p)) : null;
-  const aligned = { crop, size: S, transform, faceMask: await cropFaceMask(S, transform, face.landmarks), landmarks };
+  const face0 = { crop, size: S, transform, faceMask: await cropFaceMask(S, transform, face.landmarks), landmarks };
+  const aligned = { ...face0, hair: await hairOfFace(model, o, photo, face0, personFromCrop(crop, S)) };
   const g = face.gender === 'unknown' ? undefined : face.gender;
   const aged = await ageAlignedFace(model, aligned, { ...o, ages: targets, sourceAge: face.age, gender: g });
   const mask = pasteMask(model, aligned, o);
@@ -25,3 +27,25 @@ export async function ageEvalFace(model: AgingModel, face: EvalFace, crop: Uint8
   return { photo, aged, outputs, shapeOnly: () => photoFrames(photo, aligned, { fields: aged.fields, deltas: aged.deltas.map((d) => new Float32Array(d.length)) }, mask) };
 }
 
+
+/**
+ * The person in a stored crop's context window, as far as the crop tells: the catalogue keeps no segmenter mask, but
+ * the crop was composited on the background grey (exactly (128, 128, 128) where it is not the person). Outside the
+ * crop nothing is known (0), so eval greys only the hair inside the crop, all the face window FaceRes reads.
+ */
+export function personFromCrop(crop: Uint8Array, size: number, grey = 128): PersonContext {
+  const side = segmentContextSide(size);
+  const [k, , o] = contextToCrop(size, side);
+  const data = new Uint8Array(side * side);
+  for (let y = 0; y < side; y++) {
+    const v = Math.floor((y + 0.5) * k + o);
+    if (v < 0 || v >= size) continue;
+    for (let x = 0; x < side; x++) {
+      const u = Math.floor((x + 0.5) * k + o);
+      if (u < 0 || u >= size) continue;
+      const p = (v * size + u) * 3;
+      data[y * side + x] = crop[p] === grey && crop[p + 1] === grey && crop[p + 2] === grey ? 0 : 255;
+    }
+  }
+  return { side, data };
+}

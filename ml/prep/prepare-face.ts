@@ -13,6 +13,12 @@ import { DEFAULT_PREP_SETTINGS, type PrepSettings } from './settings.js';
 import { alignmentTransform, TEMPLATE_V1 } from './template.js';
 import { warpAffine } from './warp.js';
 
+/** The segmenter's person confidence (0..255) over the context window round a crop (contextToCrop), side x side. */
+export interface PersonContext {
+  readonly side: number;
+  readonly data: Uint8Array;
+}
+
 export interface PreparedFace {
   size: number;
   /** RGB, size * size * 3, background and lighting applied per the settings. */
@@ -24,6 +30,11 @@ export interface PreparedFace {
   inverse: Affine;
   /** size * size, 0..255 feathered face oval (crop space), for pasting an output back onto the photo. */
   faceMask: Buffer;
+  /**
+   * The segmenter's person confidence (0..255) over the context window (CONTEXT_EXTENT crop sides round the crop's
+   * centre, side x side; contextToCrop maps it to crop px), or null when the background is not segmented.
+   */
+  personContext: PersonContext | null;
   keypoints: Keypoints;
   signals: QualitySignals;
   /** Every flag but 'duplicate', which needs the catalogue. */
@@ -70,6 +81,16 @@ async function statsAt128(raw: Buffer, size: number, outline: Point[]): Promise<
  *  keeps the transfer and warping cheap; the mask is feathered anyway. */
 export function segmentContextSide(size: number): number {
   return Math.min(256, Math.max(128, size));
+}
+
+/** The context window the segmenter sees is this many crop sides round the crop's centre. */
+export const CONTEXT_EXTENT = 2;
+
+/** Context-window px (side x side) -> crop px. */
+export function contextToCrop(size: number, side: number): Affine {
+  const k = (CONTEXT_EXTENT * size) / side;
+  const o = ((CONTEXT_EXTENT - 1) / 2) * size;
+  return [k, 0, -o, 0, k, -o];
 }
 
 /** Bilinear resize of a square single-channel image. */
@@ -123,7 +144,7 @@ export function confidenceFromMask(mask: PersonMask, inverse: Affine, size: numb
   const m = composeAffine(toMask, inverse);
   for (const corner of [[0, 0], [size, 0], [0, size], [size, size]] as Point[]) {
     const [u, v] = applyAffine(m, corner);
-    if (u < 0 || v < 0 || u > n || v > n) return null;
+    if (u < -1e-6 * n || v < -1e-6 * n || u > n * (1 + 1e-6) || v > n * (1 + 1e-6)) return null;
   }
   // crop pixel centre -> mask index coordinates: a*x + b*y + c, d*x + e*y + f.
   const [a, b, c0, d, e, f0] = m;
@@ -152,20 +173,22 @@ export function confidenceFromMask(mask: PersonMask, inverse: Affine, size: numb
 }
 
 /** Person alpha for the crop: from the mask segmented at detection when it covers the crop, else from the segmenter
- *  run on a context window twice the crop's extent. */
-async function backgroundAlpha(host: VisionHost, photo: RawImage, face: FaceInput, transform: Affine, size: number, settings: PrepSettings): Promise<Buffer> {
+ *  run on a context window twice the crop's extent; with the person confidence over that window. */
+async function backgroundAlpha(host: VisionHost, photo: RawImage, face: FaceInput, transform: Affine, size: number, settings: PrepSettings): Promise<{ alpha: Buffer; context: PreparedFace['personContext'] }> {
   const sigma = (settings.background.feather * size) / 128;
-  const fromMask = face.personMask ? confidenceFromMask(face.personMask, invertAffine(transform), size) : null;
-  if (fromMask) return personAlpha(fromMask, size, settings.background.threshold, sigma);
   const side = segmentContextSide(size);
-  const k = side / (2 * size);
-  // crop px -> context px: shift by half a crop (the crop sits in the middle), then scale to the context side.
-  const toContext: Affine = [transform[0] * k, transform[1] * k, (transform[2] + size / 2) * k, transform[3] * k, transform[4] * k, (transform[5] + size / 2) * k];
+  const inverse = invertAffine(transform);
+  const fromMask = face.personMask ? confidenceFromMask(face.personMask, inverse, size) : null;
+  if (fromMask) {
+    const context = confidenceFromMask(face.personMask!, composeAffine(inverse, contextToCrop(size, side)), side);
+    return { alpha: personAlpha(fromMask, size, settings.background.threshold, sigma), context: context ? { side, data: context } : null };
+  }
+  const toContext = composeAffine(invertAffine(contextToCrop(size, side)), transform);
   const context = await warpAffine(photo, toContext, side, settings.background.grey);
   const res = await host.segment({ width: side, height: side, channels: 3, data: context });
   if (res.width !== side || res.height !== side) throw new Error(`segmenter mask is ${res.width}x${res.height}, expected ${side}x${side}`);
   const conf = resizeMask(centreWindow(asBuffer(res.mask), side, side / 2, 1), side / 2, size);
-  return personAlpha(conf, size, settings.background.threshold, sigma);
+  return { alpha: personAlpha(conf, size, settings.background.threshold, sigma), context: { side, data: Uint8Array.from(res.mask) } };
 }
 
 /** Aligns, cleans and scores one face of a photo. The same call serves training data and photos dropped in later. */
@@ -182,10 +205,11 @@ export async function prepareFace(
   const inverse = invertAffine(transform);
   const outline = faceOutline(face, transform, size);
 
-  const [raw, alpha] = await Promise.all([
+  const [raw, person] = await Promise.all([
     warpAffine(photo, transform, size, grey),
     settings.background.enabled ? backgroundAlpha(host, photo, face, transform, size, settings) : Promise.resolve(null),
   ]);
+  const alpha = person?.alpha ?? null;
 
   const faceHard = fillPolygon(shrinkPolygon(outline, 0.97), size);
   const faceMask = feather(faceHard, size, size / 40);
@@ -225,6 +249,7 @@ export async function prepareFace(
     transform,
     inverse,
     faceMask,
+    personContext: person?.context ?? null,
     keypoints: face.keypoints,
     signals,
     flags,

@@ -1,0 +1,401 @@
+/**
+ * Hair that greys as a person ages (and grey hair that takes back a colour going younger). The hair lies outside the
+ * face mask, so it gets its own region and its own paste: person pixels round the head, above and beside the face
+ * oval, whose colour is away from the face's own skin (CIELAB), in the hues hair has.
+ */
+import type { Affine, Point } from '../prep/geometry.js';
+import { composeAffine, invertAffine } from '../prep/geometry.js';
+import { warpAffine } from '../prep/warp.js';
+import { contextToCrop, type PersonContext } from '../prep/prepare-face.js';
+import { blurPlane } from '../prep/masks.js';
+import { FACE_OVAL } from '../prep/landmarks.js';
+import { BROW_POINTS } from '../shape/mesh.js';
+import { TEMPLATE_V1 } from '../prep/template.js';
+import { bilinear } from '../shape/warp-field.js';
+import type { RawImage } from '../estimators/image.js';
+import { labToRgb, rgbToLab } from './lab.js';
+import { cropFootprint, isMonochrome } from './paste-back.js';
+
+
+/** Where a face's hair is and what colours it and the skin have: made once per face from the photo. */
+export interface HairPlan {
+  /** The crop side (the frame is the segmenter's context window, CONTEXT_EXTENT crop sides). */
+  readonly size: number;
+  readonly side: number;
+  /** side x side, 0..1: round the head, on the person, off the face (not yet told from skin by colour). */
+  readonly region: Float32Array;
+  /** side x side, 0..1: inside the face oval's top, where a pixel's colour must be farther from the skin's. */
+  readonly strict: Float32Array;
+  /** side x side, 0..1: the hair found in the frame (region, colour, background and collar guards), blurred a little. */
+  readonly hairMap: Float32Array;
+  /** side x side, 0..1: the share of that hair that is grey (little chroma, lighter than the tone), blurred as it. */
+  readonly greyMap: Float32Array;
+  /** side x side: the hair's broad lightness (L*, a blur of its own pixels). */
+  readonly base: Float32Array;
+  /** side x side: the background's colour near each point (CIELAB) and its share there. */
+  readonly bgL: Float32Array;
+  readonly bgA: Float32Array;
+  readonly bgB: Float32Array;
+  readonly bgWeight: Float32Array;
+  /** The face's own skin, and the hair's median, CIELAB. */
+  readonly skin: readonly [number, number, number];
+  readonly hair: readonly [number, number, number];
+  /** Median L* of the hair pixels that are grey (going younger they are taken to `tone` by it). */
+  readonly greyL: number;
+  /** The colour grey hair takes back going younger: the brows' (darker half), else a dark brown. */
+  readonly tone: readonly [number, number, number];
+  /** The lightness grey hair reaches at the full share: a little over the skin's, within 60..82. */
+  readonly greyLevel: number;
+  /** A greyscale photo: lightness only, no colour added. */
+  readonly mono: boolean;
+}
+
+/** Share of people's hair that is grey at an age: little before 35, half at 52, most by 70-80 (a logistic). */
+export function greyShareAt(age: number): number {
+  return 1 / (1 + Math.exp(-(age - 52) / 6.5));
+}
+
+/**
+ * Share of the hair changed from `source` to `target` years, times `strength`: > 0 greys that share of the coloured
+ * hair left (going older), < 0 gives that share of the grey hair its colour back (going younger).
+ */
+export function hairShare(strength: number, source: number, target: number): number {
+  if (strength <= 0 || target === source) return 0;
+  const s = greyShareAt(source);
+  const t = greyShareAt(target);
+  // Going younger, the share is of the grey a person of the source age has, at least half: a young person's light
+  // pixels are not grey hair.
+  return target > source ? (strength * (t - s)) / (1 - s) : (-strength * (s - t)) / Math.max(s, 0.5);
+}
+
+function ramp(v: number, from: number, to: number): number {
+  const t = (v - from) / (to - from);
+  return t <= 0 ? 0 : t >= 1 ? 1 : t * t * (3 - 2 * t);
+}
+
+/** Distances from the skin's colour (CIELAB, lightness at 1/2.5) from which a colour starts to be hair, and is hair. */
+const HAIR_FROM_SKIN: readonly [number, number] = [7, 15];
+/** The same for a single pixel of the photo, inside hair the frame found: only what is plainly skin is left alone. */
+const PIXEL_FROM_SKIN: readonly [number, number] = [3, 8];
+
+/** Levels of a pixel's difference from the hair's broad lightness that count as strands (more is skin or background mixed in). */
+const STRAND = 12;
+/** Grey hair shows its strands as much as the dark hair did in proportion (its ratio to the broad lightness): this share of that. */
+const STRAND_GAIN = 0.5;
+/** Levels a strand may stand above or below the greyed hair round it. */
+const STRAND_MAX = 20;
+
+/** A dark brown, the colour grey hair takes back when the brows are no darker than it. */
+const DARK_BROWN: readonly [number, number, number] = [30, 6, 13];
+
+/**
+ * How hair-like (0..1) a colour is against the skin: far enough from it (lightness counts less, skin shades), and of
+ * a hue and chroma hair has (black, brown, blond, red, grey, white), not a saturated hat, hood or shirt.
+ */
+export function hairness(l: number, a: number, b: number, skin: readonly [number, number, number], mono: boolean, strict = 0, near: readonly [number, number] = HAIR_FROM_SKIN): number {
+  const dl = (l - skin[0]) / 2.5;
+  const da = mono ? 0 : a - skin[1];
+  const db = mono ? 0 : b - skin[2];
+  let h = ramp(Math.sqrt(dl * dl + da * da + db * db), near[0] + 6 * strict, near[1] + 6 * strict);
+  if (h === 0 || mono) return h;
+  const c = Math.hypot(a, b);
+  h *= 1 - ramp(c, 55, 75);
+  if (c > 10) {
+    const hue = (Math.atan2(b, a) * 180) / Math.PI;
+    const off = hue < 20 ? 20 - hue : hue > 105 ? hue - 105 : 0;
+    h *= 1 - ramp(c, 10, 18) * ramp(off, 0, 20);
+  }
+  return h;
+}
+
+function median(values: number[]): number {
+  if (values.length === 0) return NaN;
+  values.sort((x, y) => x - y);
+  return values[Math.floor(values.length / 2)]!;
+}
+
+/**
+ * The head region in the hair frame (0..1, feathered): an ellipse round the head from the face oval (as wide as the
+ * face and nine tenths, up to the face's height over the oval's top), down to just under the chin beside the face
+ * (long hair, no shoulders); off the face oval (`faceMask`) but above the brows, where the oval's top reaches into
+ * the hairline and a fringe: there `strict` (0..1) asks more of a pixel's colour (forehead skin can be pale or shiny).
+ */
+function headRegion(landmarks: readonly Point[], faceMask: Uint8Array, size: number, side: number): { region: Float32Array; strict: Float32Array } {
+  const oval = FACE_OVAL.map((i) => landmarks[i]!);
+  const xs = oval.map((p) => p[0]);
+  const ys = oval.map((p) => p[1]);
+  const left = Math.min(...xs), right = Math.max(...xs), top = Math.min(...ys), chin = Math.max(...ys);
+  const w = right - left;
+  const h = chin - top;
+  const cx = (left + right) / 2;
+  const brows = BROW_POINTS.flat().map((i) => landmarks[i]!);
+  const browTop = Math.min(...brows.map((p) => p[1]));
+  const rx = 0.95 * w;
+  const ryUp = browTop - top + 1.0 * h;
+  const bottom = chin + 0.05 * h;
+  const fade = 0.12 * w;
+  const [k, , o] = contextToCrop(size, side);
+  const eyeY = TEMPLATE_V1[0]![1] * size;
+  const region = new Float32Array(side * side);
+  const strict = new Float32Array(side * side);
+  for (let y = 0; y < side; y++) {
+    const v = (y + 0.5) * k + o;
+    // Inside the oval only well above the brows.
+    const above = 1 - ramp(v, browTop - 0.08 * h, browTop - 0.03 * h);
+    for (let x = 0; x < side; x++) {
+      const u = (x + 0.5) * k + o;
+      const dx = (u - cx) / rx;
+      const dy = v < browTop ? (v - browTop) / ryUp : 0;
+      let m = 1 - ramp(Math.sqrt(dx * dx + dy * dy), 1 - fade / rx, 1);
+      m *= 1 - ramp(v, bottom - 0.15 * h, bottom);
+      if (m === 0) continue;
+      const iu = Math.floor(u), iv = Math.floor(v);
+      // Below the eyes the oval's feathered tail is left too: the shadow between jaw and background is no hair.
+      const lower = v > eyeY;
+      const face = iu >= 0 && iv >= 0 && iu < size && iv < size ? ramp(faceMask[iv * size + iu]!, lower ? 4 : 20, lower ? 60 : 110) : 0;
+      // The brows' tails may reach past the oval: they stay the brows' own.
+      let brow = 1;
+      for (const [bx, by] of brows) brow = Math.min(brow, ramp(Math.hypot(u - bx, v - by), 0.08 * w, 0.14 * w));
+      region[y * side + x] = m * (1 - face * (1 - above)) * brow;
+      strict[y * side + x] = face;
+    }
+  }
+  return { region, strict };
+}
+
+/** A plane's normalized blur: the blur of value x weight over the blur of weight (0 where the weight's is tiny). */
+function weightedBlur(values: Float32Array, weights: Float32Array, side: number, sigma: number): Float32Array {
+  const num = blurPlane(Float32Array.from(values, (v, i) => v * weights[i]!), side, sigma);
+  const den = blurPlane(weights.slice(), side, sigma);
+  for (let i = 0; i < num.length; i++) num[i] = den[i]! > 0.02 ? num[i]! / den[i]! : 0;
+  return num;
+}
+
+/**
+ * The hair of one face: its region, the skin's and hair's colours, the tone grey hair takes back. `transform` maps
+ * photo px -> crop px, `landmarks` (crop px) are the mesh's, `person` the segmenter's confidence over the hair frame.
+ * Null when the head has too little hair to tell (a bald head, a hat that hides it, a face without landmarks).
+ */
+export async function hairPlan(photo: RawImage, transform: Affine, landmarks: readonly Point[] | null | undefined, faceMask: Uint8Array, size: number, person: PersonContext | null): Promise<HairPlan | null> {
+  if (!person || !landmarks || landmarks.length < 468 || photo.channels < 3) return null;
+  const side = person.side;
+  const toCrop = contextToCrop(size, side);
+  const toFrame = composeAffine(invertAffine(toCrop), transform);
+  const rgb = await warpAffine({ data: Buffer.from(photo.data.buffer, photo.data.byteOffset, photo.data.length), width: photo.width, height: photo.height, channels: 3 }, toFrame, side);
+  const inv = invertAffine(transform);
+  const toPhoto = composeAffine(inv, toCrop);
+  const box = cropFootprint(toPhoto, side, photo.width, photo.height);
+  const mono = isMonochrome(photo, box.x0, box.y0, box.x1, box.y1);
+  const n = side * side;
+  const lab = new Float32Array(n * 3);
+  for (let i = 0; i < n; i++) lab.set(rgbToLab(rgb[i * 3]!, rgb[i * 3 + 1]!, rgb[i * 3 + 2]!), i * 3);
+  const [k, , o] = toCrop;
+  const eyeY = TEMPLATE_V1[0]![1] * size;
+  const cropIndex = (i: number): number => {
+    const u = Math.floor(((i % side) + 0.5) * k + o);
+    const v = Math.floor((Math.floor(i / side) + 0.5) * k + o);
+    return u >= 0 && v >= 0 && u < size && v < size ? v * size + u : -1;
+  };
+  // The skin: the inner face, its median colour (eyes, brows and lips are a minority).
+  const skinL: number[] = [], skinA: number[] = [], skinB: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = cropIndex(i);
+    if (c < 0 || faceMask[c]! < 230) continue;
+    skinL.push(lab[i * 3]!);
+    skinA.push(lab[i * 3 + 1]!);
+    skinB.push(lab[i * 3 + 2]!);
+  }
+  if (skinL.length < 16) return null;
+  const skin: [number, number, number] = [median(skinL), median(skinA), median(skinB)];
+  const { region, strict } = headRegion(landmarks, faceMask, size, side);
+  // On the person, and inside the photo (the frame beyond it is padding); the background: off the person, inside.
+  const inside = new Float32Array(n);
+  const background = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const fx = (i % side) + 0.5, fy = Math.floor(i / side) + 0.5;
+    const px = toPhoto[0] * fx + toPhoto[1] * fy + toPhoto[2];
+    const py = toPhoto[3] * fx + toPhoto[4] * fy + toPhoto[5];
+    inside[i] = px >= 0 && py >= 0 && px < photo.width && py < photo.height ? 1 : 0;
+    const p = person.data[i]! / 255;
+    region[i] = inside[i]! * region[i]! * ramp(p, 0.6, 0.9);
+    background[i] = inside[i]! * (1 - ramp(p, 0.15, 0.4));
+  }
+  // Hair reaches into the person mask's soft edge; the background's colour, near each point, is what it must not be.
+  const bgSigma = Math.max(1, side / 64);
+  const bg = [0, 1, 2].map((c) => weightedBlur(Float32Array.from({ length: n }, (_, i) => lab[i * 3 + c]!), background, side, bgSigma));
+  const bgWeight = blurPlane(background.slice(), side, bgSigma);
+  let area = 0;
+  const hairL: number[] = [], hairA: number[] = [], hairB: number[] = [], greyL: number[] = [];
+  const isHair = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    if (region[i]! <= 0.02) continue;
+    area += region[i]!;
+    const [l, a, b] = [lab[i * 3]!, lab[i * 3 + 1]!, lab[i * 3 + 2]!];
+    const h = region[i]! * hairness(l, a, b, skin, mono, strict[i]!) * awayFrom(l, a, b, bg[0]![i]!, bg[1]![i]!, bg[2]![i]!, bgWeight[i]!);
+    isHair[i] = h;
+    // The hair's colour is read above the eyes: beside the chin a collar or shoulder may be as far from the skin.
+    if (h < 0.5 || (Math.floor(i / side) + 0.5) * k + o > eyeY) continue;
+    hairL.push(l);
+    hairA.push(a);
+    hairB.push(b);
+    if (Math.hypot(a, b) < 10) greyL.push(l);
+  }
+  // Too little hair to tell: a bald head, or a region that is mostly skin.
+  if (hairL.length < 0.08 * area || hairL.length < 12) return null;
+  const hair: [number, number, number] = [median(hairL), median(hairA), median(hairB)];
+  // Below the eyes only what is near the hair's own colour counts.
+  for (let i = 0; i < n; i++) if (isHair[i]! > 0) isHair[i] = isHair[i]! * lowerGate((Math.floor(i / side) + 0.5) * k + o, lab[i * 3]!, lab[i * 3 + 1]!, lab[i * 3 + 2]!, hair, size);
+  // The hair's broad lightness (its own pixels only): the strands and grain are each pixel's difference from it.
+  const base = weightedBlur(Float32Array.from({ length: n }, (_, i) => lab[i * 3]!), isHair, side, Math.max(1, side / 128));
+  for (let i = 0; i < n; i++) if (base[i] === 0) base[i] = hair[0];
+  const hairMap = blurPlane(isHair.slice(), side, 0.75);
+  const tone = browTone(lab, landmarks, size, side, mono);
+  // Grey hair, read in the frame (smooth: going younger all of a grey lock turns, not single pixels).
+  const greyMap = blurPlane(Float32Array.from(isHair, (h, i) => h * greyness(lab[i * 3]!, lab[i * 3 + 1]!, lab[i * 3 + 2]!, tone)), side, 0.75);
+  return { size, side, region, strict, hairMap, base, bgL: bg[0]!, bgA: bg[1]!, bgB: bg[2]!, bgWeight, skin, hair, greyL: greyL.length ? median(greyL) : hair[0], greyMap, tone, greyLevel: Math.max(60, Math.min(82, skin[0] + 8)), mono };
+}
+
+/**
+ * 1 above the eyes (the aligned crop's template), falling to how near a colour is to the hair's own (CIELAB) by the
+ * mouth: beside the chin a dark collar, a shoulder or a hand may be as far from the skin as hair is.
+ */
+function lowerGate(v: number, l: number, a: number, b: number, hair: readonly [number, number, number], size: number): number {
+  const low = ramp(v, TEMPLATE_V1[0]![1] * size, TEMPLATE_V1[3]![1] * size);
+  if (low === 0) return 1;
+  const d = Math.hypot((l - hair[0]) / 1.5, a - hair[1], b - hair[2]);
+  return 1 - low * ramp(d, 10, 22);
+}
+
+/** 0..1: how grey a hair colour is: little chroma, and lighter than the tone it would take back. */
+function greyness(l: number, a: number, b: number, tone: readonly [number, number, number]): number {
+  return (1 - ramp(Math.hypot(a, b), 6, 14)) * ramp(l, tone[0] + 8, tone[0] + 25);
+}
+
+/** 0..1: how far a colour is from the background's colour near it (`w` the background's share there; none: 1). */
+function awayFrom(l: number, a: number, b: number, bl: number, ba: number, bb: number, w: number): number {
+  if (w < 0.05) return 1;
+  const d = Math.hypot((l - bl) / 1.5, a - ba, b - bb);
+  return 1 - ramp(w, 0.05, 0.3) * (1 - ramp(d, 5, 14));
+}
+
+/** The darker half of the brows' colour (their landmarks' pixels in the frame), when darker than L* 45; else a dark brown. */
+function browTone(lab: Float32Array, landmarks: readonly Point[], size: number, side: number, mono: boolean): [number, number, number] {
+  const inv = invertAffine(contextToCrop(size, side));
+  const samples: [number, number, number][] = [];
+  for (const i of BROW_POINTS.flat()) {
+    const [u, v] = landmarks[i]!;
+    const x = Math.floor(inv[0] * u + inv[2]);
+    const y = Math.floor(inv[4] * v + inv[5]);
+    if (x < 0 || y < 0 || x >= side || y >= side) continue;
+    const p = (y * side + x) * 3;
+    samples.push([lab[p]!, lab[p + 1]!, lab[p + 2]!]);
+  }
+  samples.sort((p, q) => p[0] - q[0]);
+  const dark = samples.slice(0, Math.max(1, Math.ceil(samples.length / 2)));
+  const l = median(dark.map((s) => s[0]));
+  if (!(l <= 45)) return mono ? [DARK_BROWN[0], 0, 0] : [...DARK_BROWN];
+  const tone: [number, number, number] = [Math.max(18, l), median(dark.map((s) => s[1])), median(dark.map((s) => s[2]))];
+  // Grey brows: the dark brown's hue at the brows' lightness.
+  if (!mono && Math.hypot(tone[1], tone[2]) < 4) {
+    tone[1] = (DARK_BROWN[1] * tone[0]) / DARK_BROWN[0];
+    tone[2] = (DARK_BROWN[2] * tone[0]) / DARK_BROWN[0];
+  }
+  // A brown: hue 40-80 degrees, chroma at most 14 (a warm scan's reddish brows are not a hair colour to paint).
+  const c = Math.min(14, Math.hypot(tone[1], tone[2]));
+  const hue = Math.max(40, Math.min(80, (Math.atan2(tone[2], tone[1]) * 180) / Math.PI)) * (Math.PI / 180);
+  tone[1] = c * Math.cos(hue);
+  tone[2] = c * Math.sin(hue);
+  if (mono) tone[1] = tone[2] = 0;
+  return tone;
+}
+
+/**
+ * Greys (share > 0) or colours back (share < 0) the hair of `frame` in place, at its own resolution: each pixel of the
+ * plan's region (sampled bilinearly at the pixel's crop position, `transform` frame px -> crop px) that is hair-like
+ * by its own colour and unlike the background near it. Its lightness is the hair's broad lightness there (`base`)
+ * plus its own detail (strands, grain). Going older the chroma falls toward a faint warm white, the broad lightness
+ * rises toward the grey level (in proportion below the hair's median, so dark roots and shadows stay darker) and the
+ * strands gain up to half their contrast; going younger a grey pixel (little chroma, lighter than the tone) takes the
+ * tone's colour, its lightness scaled by tone / grey L*.
+ */
+export function greyHair(frame: RawImage, plan: HairPlan, transform: Affine, share: number): void {
+  if (share === 0) return;
+  const { size, side } = plan;
+  const { width, height, channels: ch, data } = frame;
+  const m = composeAffine(invertAffine(contextToCrop(size, side)), transform);
+  const box = cropFootprint(invertAffine(m), side, width, height);
+  const [a0, b0, c0, d0, e0, f0] = m;
+  const s = Math.abs(share);
+  const older = share > 0;
+  const lift = Math.max(0, plan.greyLevel - plan.hair[0]);
+  const hairL = Math.max(5, plan.hair[0]);
+  const white = plan.mono ? 0 : 3;
+  const toneRatio = plan.tone[0] / Math.max(plan.tone[0] + 1, plan.greyL);
+  const at = (plane: Float32Array, u: number, v: number): number => bilinear(plane, side, 1, u, v, 0);
+  const [k, , o] = contextToCrop(size, side);
+  for (let y = box.y0; y < box.y1; y++) {
+    for (let x = box.x0; x < box.x1; x++) {
+      const fu = a0 * (x + 0.5) + b0 * (y + 0.5) + c0 - 0.5;
+      const fv = d0 * (x + 0.5) + e0 * (y + 0.5) + f0 - 0.5;
+      if (fu < -0.5 || fv < -0.5 || fu > side - 0.5 || fv > side - 0.5) continue;
+      const r = at(plan.hairMap, fu, fv);
+      if (r <= 0.005) continue;
+      const p = (y * width + x) * ch;
+      const [l, a, b] = rgbToLab(data[p]!, data[p + 1]!, data[p + 2]!);
+      // The frame's hair map decides (smooth: no islands where a colour straddles a threshold); each pixel only
+      // leaves out what is plainly skin (the face's paste, the warp's moved edge) or the background near it.
+      let w = r * hairness(l, a, b, plan.skin, plan.mono, at(plan.strict, fu, fv), PIXEL_FROM_SKIN);
+      if (w <= 0.005) continue;
+      w *= awayFrom(l, a, b, at(plan.bgL, fu, fv), at(plan.bgA, fu, fv), at(plan.bgB, fu, fv), at(plan.bgWeight, fu, fv));
+      w *= lowerGate((fv + 0.5) * k + o, l, a, b, plan.hair, size);
+      if (w <= 0.005) continue;
+      let nl: number, na: number, nb: number;
+      if (older) {
+        w *= s;
+        const base = at(plan.base, fu, fv);
+        // Below the hair's median the broad lightness lifts in proportion (shadows stay darker); above it, toward the
+        // grey level and never past it.
+        const raised = base + w * (base <= hairL ? (lift * base) / hairL : Math.max(0, plan.greyLevel - base));
+        // The distance to the grey level shrinks as the base's does (a pixel as light as it stays, none passes it);
+        // what that takes from the strands' contrast comes back as their own detail, held to strand size.
+        const g = plan.greyLevel;
+        const kappa = g > base ? (g - raised) / (g - base) : 1 - w;
+        // Strands: the pixel's ratio to the base (dark hair's texture is multiplicative), at the raised level, held to
+        // strand size and fading out for bigger steps (a mix with skin or background at the edge is no strand).
+        const d = l - base;
+        const taper = Math.abs(d) <= STRAND ? 1 : Math.max(0, 2 - Math.abs(d) / STRAND);
+        const ratio = Math.max(0.4, Math.min(1.6, Math.max(1, l) / Math.max(1, base)));
+        const strand = taper * Math.max(-STRAND_MAX, Math.min(STRAND_MAX, STRAND_GAIN * (raised * (ratio ** 0.6 - 1) - d)));
+        nl = g - (g - l) * kappa + (1 - kappa) * (d * taper) + w * strand;
+        na = a + w * (0 - a);
+        nb = b + w * (white - b);
+      } else {
+        // The grey share of the hair there (the frame's), over the hair map's share already in w.
+        w *= r > 0.01 ? (s * Math.min(1, at(plan.greyMap, fu, fv) / r)) : 0;
+        if (w <= 0.005) continue;
+        nl = l + w * (l * toneRatio - l);
+        na = a + w * (plan.tone[1] - a);
+        nb = b + w * (plan.tone[2] - b);
+      }
+      const [R, G, B] = labToRgb(nl, plan.mono ? 0 : na, plan.mono ? 0 : nb);
+      if (plan.mono) {
+        const v = clamp255(G);
+        data[p] = data[p + 1] = data[p + 2] = v;
+      } else {
+        data[p] = clamp255(R);
+        data[p + 1] = clamp255(G);
+        data[p + 2] = clamp255(B);
+      }
+    }
+  }
+}
+
+/** The box (crop px) the plan may change: its frame, for the team's regions. */
+export function hairCropBox(plan: HairPlan): [number, number, number, number] {
+  const [k, , o] = contextToCrop(plan.size, plan.side);
+  return [o, o, o + k * plan.side, o + k * plan.side];
+}
+
+function clamp255(v: number): number {
+  return v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
+}
