@@ -3,6 +3,7 @@ import { textureShare } from './change-filters.js';
 import { labToRgb, lightnessOf, lumaPlane, rgbToLab } from './lab.js';
 import { holdBlobs, holdBlobsBeyond } from './line-filter.js';
 import { capLightening } from './bright-cap.js';
+import { capDarkening } from './dark-cap.js';
 import { softened } from './photo-grain.js';
 
 /**
@@ -170,6 +171,17 @@ export interface LightnessSettings {
   /** Extra decodes per orientation from z moved by `latentSpread` x the posterior's standard deviation, averaged. Optional (0). */
   readonly latentSamples?: number;
   readonly latentSpread?: number;
+  /**
+   * Going older from a source of 10 or under (linear to none at 20), levels the whole lightness change may darken a
+   * pixel below the change round it (its blur by `darkBlur` of the face's width), softly (dark-cap.ts): a child's
+   * decoded change draws an adult's blotches and streaks round the eyes and on the cheeks, far darker than the
+   * shading round them; smooth growth shading and shallow lines pass. Optional (no cap when absent).
+   */
+  readonly darkCap?: number;
+  /** That neighbourhood's blur as a share of the face's width. Optional (0.06). */
+  readonly darkBlur?: number;
+  /** Share (0..1) of the same cap applied to lightening above that neighbourhood (a dark streak's light flank). Optional (0). */
+  readonly darkCapLighten?: number;
 }
 
 export const LIGHTNESS_KEYS: readonly (keyof LightnessSettings)[] = [
@@ -219,7 +231,13 @@ export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = [
   'flipMin',
   'latentSamples',
   'latentSpread',
+  'darkCap',
+  'darkBlur',
+  'darkCapLighten',
 ];
+
+/** The dark cap's neighbourhood (share of the face's width) when a sidecar gives a cap but no blur. */
+export const DEFAULT_DARK_BLUR = 0.06;
 
 /** The feature zone's spread when a sidecar gives a shield but no spread. */
 export const DEFAULT_FEATURE_SPREAD = 0.05;
@@ -268,6 +286,9 @@ const RANGES: Record<keyof LightnessSettings, [number, number]> = {
   flipMin: [0, 1],
   latentSamples: [0, 8],
   latentSpread: [0, 3],
+  darkCap: [0, 60],
+  darkBlur: [0.01, 0.3],
+  darkCapLighten: [0, 1],
 };
 
 /** The settings in a sidecar's `aging.lightness`, checked: an error names the file and the bad value. */
@@ -319,6 +340,8 @@ export interface LightnessWeights {
   readonly core?: number;
   /** The decoder's fine band is softened by this times LightnessInput.softness (going older only; 0: none). */
   readonly soften?: number;
+  /** Going older from a child, the local darkening cap (levels) and the share of it applied (undefined: none). */
+  readonly dark?: { readonly cap: number; readonly share: number; readonly lighten: number };
 }
 
 /** The age from which faces gain lines and folds. */
@@ -374,6 +397,7 @@ export function lightnessWeights(l: LightnessSettings, sourceAge: number, target
     greyBeard: older || male === false ? 0 : (l.greyBeard ?? 0) * clamp01((40 - targetAge) / 15) * clamp01((targetAge - 12) / 8),
     core: targetAge > sourceAge ? (l.grainCore ?? 0) : 0,
     soften: targetAge > sourceAge ? (l.sharpMatch ?? 0) : 0,
+    dark: targetAge > sourceAge && l.darkCap !== undefined && adult < 1 ? { cap: l.darkCap, share: 1 - adult, lighten: l.darkCapLighten ?? 0 } : undefined,
   };
 }
 
@@ -515,6 +539,7 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
     }
   }
   if ((w.tone ?? 0) > 0) holdTone(delta, size, w.tone!, (l.toneBlur ?? 0.15) * input.faceWidth);
+  if (w.dark) capDarkening(delta, size, (l.darkBlur ?? DEFAULT_DARK_BLUR) * input.faceWidth, w.dark.cap, w.dark.share, w.dark.lighten);
   const lift = input.lift;
   if (lift) for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! + lift[i]!;
   const crop = input.crop;
