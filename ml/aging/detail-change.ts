@@ -182,6 +182,15 @@ export interface LightnessSettings {
   readonly darkBlur?: number;
   /** Share (0..1) of the same cap applied to lightening above that neighbourhood (a dark streak's light flank). Optional (0). */
   readonly darkCapLighten?: number;
+  /**
+   * Going older from a child, the decoder's broad band (after the line filter) may darken a pixel by at most this many
+   * levels beyond the prototypes' own darkening there (their weighted lightness change, blurred by 4 x lineScale of the
+   * face's width), softly: its shading follows where the mean face darkens with age, as far as it does, and the
+   * person-specific blotches elsewhere are held back. Optional (no limit when absent).
+   */
+  readonly broadFollow?: number;
+  /** Share (0..1) of the same limit applied to the broad band's lightening (beyond the prototypes' lightening): a dark streak's light flank. Optional (0). */
+  readonly broadFollowLighten?: number;
 }
 
 export const LIGHTNESS_KEYS: readonly (keyof LightnessSettings)[] = [
@@ -234,6 +243,8 @@ export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = [
   'darkCap',
   'darkBlur',
   'darkCapLighten',
+  'broadFollow',
+  'broadFollowLighten',
 ];
 
 /** The dark cap's neighbourhood (share of the face's width) when a sidecar gives a cap but no blur. */
@@ -289,6 +300,8 @@ const RANGES: Record<keyof LightnessSettings, [number, number]> = {
   darkCap: [0, 60],
   darkBlur: [0.01, 0.3],
   darkCapLighten: [0, 1],
+  broadFollow: [0, 60],
+  broadFollowLighten: [0, 1],
 };
 
 /** The settings in a sidecar's `aging.lightness`, checked: an error names the file and the bad value. */
@@ -519,7 +532,7 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
     const broad = new Float32Array(n);
     for (let i = 0; i < n; i++) broad[i] = y[i]! - fine[i]!;
     const filtered = lineFiltered(l, fine, broad, w.hold ?? 0, w.broad > 0, size, input.faceWidth);
-    const broadKept = filtered.broad;
+    const broadKept = w.broad > 0 && l.broadFollow !== undefined && prototype ? followPrototypes(filtered.broad, w.broad, prototype, w.prototype, { margin: l.broadFollow, lighten: l.broadFollowLighten ?? 0 }, size, 4 * (l.lineScale ?? 0.015) * input.faceWidth) : filtered.broad;
     // The fine band drawn no sharper than the face: a soft scan gets soft lines, not crisp mottle.
     const soft = (w.soften ?? 0) * (input.softness ?? 0);
     const kept = soft > 0 ? softened(filtered.fine, size, soft) : filtered.fine;
@@ -551,6 +564,25 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
   }
   if (colour) for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! + w.colour * colour[c]![i]!;
   return delta;
+}
+
+/**
+ * The broad band (weighted by `weight`) with its darkening softly limited, pixel by pixel, to `margin` levels beyond the
+ * prototypes' weighted darkening there (their lightness change blurred by `sigma` px), and `lighten` of its lightening
+ * likewise beyond their lightening; returned unweighted.
+ */
+function followPrototypes(broad: Float32Array, weight: number, prototype: Float32Array, protoWeight: number, f: { margin: number; lighten: number }, size: number, sigma: number): Float32Array {
+  const n = size * size;
+  const p = blurPlane(lumaPlane(prototype, n), size, Math.max(0.5, sigma));
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = weight * broad[i]!;
+    const share = v < 0 ? 1 : f.lighten;
+    const room = f.margin + Math.max(0, Math.sign(v) * protoWeight * p[i]!);
+    const limited = room > 0 ? Math.sign(v) * room * Math.tanh(Math.abs(v) / room) : 0;
+    out[i] = (v + share * (limited - v)) / weight;
+  }
+  return out;
 }
 
 /** Takes `hold` of the grey change's blur by `sigma` px (its broad darkening) out of it, in place. */
