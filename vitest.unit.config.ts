@@ -18,6 +18,8 @@ export default defineConfig({
       'tests/aging-line-filter.test.ts',
       'tests/aging-tone-hold.test.ts',
       'tests/aging-bright-cap.test.ts',
+      'tests/aging-dark-cap.test.ts',
+      'tests/aging-broad-follow.test.ts',
       'tests/aging-grey-beard.test.ts',
       'tests/aging-grain.test.ts',
       'tests/aging-change-average.test.ts',

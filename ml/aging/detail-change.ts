@@ -3,6 +3,7 @@ import { textureShare } from './change-filters.js';
 import { labToRgb, lightnessOf, lumaPlane, rgbToLab } from './lab.js';
 import { holdBlobs, holdBlobsBeyond } from './line-filter.js';
 import { capLightening } from './bright-cap.js';
+import { capDarkening } from './dark-cap.js';
 import { softened } from './photo-grain.js';
 
 /**
@@ -182,6 +183,26 @@ export interface LightnessSettings {
    * Optional (0, the hair kept as it is, when absent).
    */
   readonly hairGrey?: number;
+  /**
+   * Going older from a source of 10 or under (linear to none at 20), levels the whole lightness change may darken a
+   * pixel below the change round it (its blur by `darkBlur` of the face's width), softly (dark-cap.ts): a child's
+   * decoded change draws an adult's blotches and streaks round the eyes and on the cheeks, far darker than the
+   * shading round them; smooth growth shading and shallow lines pass. Optional (no cap when absent).
+   */
+  readonly darkCap?: number;
+  /** That neighbourhood's blur as a share of the face's width. Optional (0.06). */
+  readonly darkBlur?: number;
+  /** Share (0..1) of the same cap applied to lightening above that neighbourhood (a dark streak's light flank). Optional (0). */
+  readonly darkCapLighten?: number;
+  /**
+   * Going older from a child, the decoder's broad band (after the line filter) may darken a pixel by at most this many
+   * levels beyond the prototypes' own darkening there (their weighted lightness change, blurred by 4 x lineScale of the
+   * face's width), softly: its shading follows where the mean face darkens with age, as far as it does, and the
+   * person-specific blotches elsewhere are held back. Optional (no limit when absent).
+   */
+  readonly broadFollow?: number;
+  /** Share (0..1) of the same limit applied to the broad band's lightening (beyond the prototypes' lightening): a dark streak's light flank. Optional (0). */
+  readonly broadFollowLighten?: number;
 }
 
 export const LIGHTNESS_KEYS: readonly (keyof LightnessSettings)[] = [
@@ -233,7 +254,15 @@ export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = [
   'latentSamples',
   'latentSpread',
   'hairGrey',
+  'darkCap',
+  'darkBlur',
+  'darkCapLighten',
+  'broadFollow',
+  'broadFollowLighten',
 ];
+
+/** The dark cap's neighbourhood (share of the face's width) when a sidecar gives a cap but no blur. */
+export const DEFAULT_DARK_BLUR = 0.06;
 
 /** The feature zone's spread when a sidecar gives a shield but no spread. */
 export const DEFAULT_FEATURE_SPREAD = 0.05;
@@ -284,6 +313,11 @@ const RANGES: Record<keyof LightnessSettings, [number, number]> = {
   latentSamples: [0, 8],
   latentSpread: [0, 3],
   hairGrey: [0, 1],
+  darkCap: [0, 60],
+  darkBlur: [0.01, 0.3],
+  darkCapLighten: [0, 1],
+  broadFollow: [0, 60],
+  broadFollowLighten: [0, 1],
 };
 
 /** The settings in a sidecar's `aging.lightness`, checked: an error names the file and the bad value. */
@@ -337,6 +371,8 @@ export interface LightnessWeights {
   readonly soften?: number;
   /** Share (0..1) of the tone hold's sign turns stopped (holdTone): 1 for an adult source, 0 for a child's. */
   readonly noHalo?: number;
+  /** Going older from a child, the local darkening cap (levels) and the share of it applied (undefined: none). */
+  readonly dark?: { readonly cap: number; readonly share: number; readonly lighten: number };
 }
 
 /** The age from which faces gain lines and folds. */
@@ -393,6 +429,7 @@ export function lightnessWeights(l: LightnessSettings, sourceAge: number, target
     core: targetAge > sourceAge ? (l.grainCore ?? 0) : 0,
     soften: targetAge > sourceAge ? (l.sharpMatch ?? 0) : 0,
     noHalo: adult,
+    dark: targetAge > sourceAge && l.darkCap !== undefined && adult < 1 ? { cap: l.darkCap, share: 1 - adult, lighten: l.darkCapLighten ?? 0 } : undefined,
   };
 }
 
@@ -514,7 +551,7 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
     const broad = new Float32Array(n);
     for (let i = 0; i < n; i++) broad[i] = y[i]! - fine[i]!;
     const filtered = lineFiltered(l, fine, broad, w.hold ?? 0, w.broad > 0, size, input.faceWidth);
-    const broadKept = filtered.broad;
+    const broadKept = w.broad > 0 && l.broadFollow !== undefined && prototype ? followPrototypes(filtered.broad, w.broad, prototype, w.prototype, { margin: l.broadFollow, lighten: l.broadFollowLighten ?? 0 }, size, 4 * (l.lineScale ?? 0.015) * input.faceWidth) : filtered.broad;
     // The fine band drawn no sharper than the face: a soft scan gets soft lines, not crisp mottle.
     const soft = (w.soften ?? 0) * (input.softness ?? 0);
     const kept = soft > 0 ? softened(filtered.fine, size, soft) : filtered.fine;
@@ -534,6 +571,7 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
     }
   }
   if ((w.tone ?? 0) > 0) holdTone(delta, size, w.tone!, (l.toneBlur ?? 0.15) * input.faceWidth, w.noHalo ?? 1);
+  if (w.dark) capDarkening(delta, size, (l.darkBlur ?? DEFAULT_DARK_BLUR) * input.faceWidth, w.dark.cap, w.dark.share, w.dark.lighten);
   const lift = input.lift;
   if (lift) for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! + lift[i]!;
   const crop = input.crop;
@@ -545,6 +583,25 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
   }
   if (colour) for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! + w.colour * colour[c]![i]!;
   return delta;
+}
+
+/**
+ * The broad band (weighted by `weight`) with its darkening softly limited, pixel by pixel, to `margin` levels beyond the
+ * prototypes' weighted darkening there (their lightness change blurred by `sigma` px), and `lighten` of its lightening
+ * likewise beyond their lightening; returned unweighted.
+ */
+function followPrototypes(broad: Float32Array, weight: number, prototype: Float32Array, protoWeight: number, f: { margin: number; lighten: number }, size: number, sigma: number): Float32Array {
+  const n = size * size;
+  const p = blurPlane(lumaPlane(prototype, n), size, Math.max(0.5, sigma));
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = weight * broad[i]!;
+    const share = v < 0 ? 1 : f.lighten;
+    const room = f.margin + Math.max(0, Math.sign(v) * protoWeight * p[i]!);
+    const limited = room > 0 ? Math.sign(v) * room * Math.tanh(Math.abs(v) / room) : 0;
+    out[i] = (v + share * (limited - v)) / weight;
+  }
+  return out;
 }
 
 /**
