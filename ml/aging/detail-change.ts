@@ -170,6 +170,15 @@ export interface LightnessSettings {
   /** Extra decodes per orientation from z moved by `latentSpread` x the posterior's standard deviation, averaged. Optional (0). */
   readonly latentSamples?: number;
   readonly latentSpread?: number;
+  /**
+   * Going older, weight of real faces' lines from the model's detail bank (detail-bank.ts, region by region, the
+   * target age's patches most like the face's shading), scaled per pixel to the RMS of the fine detail the target age
+   * has over the source age (detail-energy.ts), in lightness only, on the skin off the eyes, brows, nose and lips.
+   * Optional (0, no bank detail, when absent).
+   */
+  readonly bankOlder?: number;
+  /** How many of the bank's best-matching patches per region its pick (the one of median strength) is made from. Optional (5). */
+  readonly bankMatch?: number;
 }
 
 export const LIGHTNESS_KEYS: readonly (keyof LightnessSettings)[] = [
@@ -219,6 +228,8 @@ export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = [
   'flipMin',
   'latentSamples',
   'latentSpread',
+  'bankOlder',
+  'bankMatch',
 ];
 
 /** The feature zone's spread when a sidecar gives a shield but no spread. */
@@ -268,6 +279,8 @@ const RANGES: Record<keyof LightnessSettings, [number, number]> = {
   flipMin: [0, 1],
   latentSamples: [0, 8],
   latentSpread: [0, 3],
+  bankOlder: [0, 6],
+  bankMatch: [1, 32],
 };
 
 /** The settings in a sidecar's `aging.lightness`, checked: an error names the file and the bad value. */
@@ -281,7 +294,7 @@ export function parseLightness(value: unknown, file: string): LightnessSettings 
     const x = v[key];
     const [lo, hi] = RANGES[key];
     if (typeof x !== 'number' || !Number.isFinite(x) || x < lo || x > hi) throw new Error(`${file}: aging.lightness.${key} must be a number in ${lo}..${hi}, got ${JSON.stringify(x)}`);
-    if (key === 'latentSamples' && !Number.isInteger(x)) throw new Error(`${file}: aging.lightness.latentSamples must be a whole number, got ${x}`);
+    if ((key === 'latentSamples' || key === 'bankMatch') && !Number.isInteger(x)) throw new Error(`${file}: aging.lightness.${key} must be a whole number, got ${x}`);
     out[key] = x;
   }
   return out as LightnessSettings;
