@@ -322,8 +322,8 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
     if (light) {
       const t = ages.ages[k]!;
       const w = lightnessWeights(light, sourceForCond, t, gender === 'male');
-      const lift = withBankLines(youngerLift(face, size, skin, faceWidth, ownChroma!, w), light.bankOlder && energy && face.landmarks && face.landmarks.length >= MESH_POINTS ? (bank ??= modelDetailBank(model)) : null, () =>
-        bankLift(bank!, energy!, { crop: face.crop, size, landmarks: face.landmarks!, faceMask: face.faceMask, faceWidth, gender: gender!, sourceAge: sourceForCond, targetAge: t, weight: light.bankOlder!, candidates: light.bankMatch ?? DEFAULT_BANK_MATCH, soften: (w.soften ?? 0) * softness }),
+      const lift = withBankLines(youngerLift(face, size, skin, faceWidth, ownChroma!, w), w.bank && face.landmarks && face.landmarks.length >= MESH_POINTS ? (bank ??= modelDetailBank(model)) : null, () =>
+        bankLift(bank!, { crop: face.crop, size, landmarks: face.landmarks!, faceMask: face.faceMask, faceWidth, gender: gender!, sourceAge: sourceForCond, targetAge: t, weight: w.bank ?? 0, candidates: light.bankMatch ?? DEFAULT_BANK_MATCH, soften: (w.soften ?? 0) * softness }),
       );
       delta = lightnessChange(light, { size, decodes: values, target: k + 1, gain: blend.gain, prototype: change?.textures[k] ?? null, faceWidth, features, weights: { ...w, prototype: w.prototype * protoTexture }, crop: { rgb: face.crop, chroma: ownChroma! }, lift, ceiling: w.cap && skin ? (ceiling ??= brightCeiling(face.crop, size, skin, brightSigmas, w.cap)) : undefined, softness });
       if (skin && (w.lines > 0 || w.smooth > 0)) {

@@ -3,13 +3,17 @@ import type { Point } from '../prep/geometry.js';
 import type { PrototypeGender } from '../shape/prototypes.js';
 import type { AgingModel } from './model.js';
 import { bankDetail, DETAIL_BANK_FILE, loadDetailBank, skinOffFeatures, type DetailBank } from './detail-bank.js';
-import { detailGainedMap, type DetailEnergy } from './detail-energy.js';
 import { softened } from './photo-grain.js';
 
 /** Levels past which the bank's lines are held softly (limit x tanh(v / limit)). */
 const BANK_LIMIT = 25;
+/**
+ * Share of the bank's lightening kept: a line is a dark valley, and its light flanks, borrowed from another face, show
+ * as pale streaks beside the face's own folds.
+ */
+const BANK_LIGHTEN = 0.4;
 /** Spread round the eyes', brows', nose's and lips' points kept free of borrowed lines, as a share of the face's width. */
-const FEATURE_SPREAD = 0.04;
+const FEATURE_SPREAD = 0.06;
 /** Candidates per region when the sidecar names none. */
 export const DEFAULT_BANK_MATCH = 5;
 
@@ -46,23 +50,24 @@ export interface BankLiftInput {
 }
 
 /**
- * Going older, the lightness (levels per crop pixel) the bank's lines add: its detail (bankDetail, unit RMS per
- * region) times the RMS of the fine detail the target age has over the source age (detailGainedMap) times `weight`,
- * on the skin (the face mask squared) off the eyes, brows, nose and lips, softly limited. Null when there is nothing to add.
+ * Going older, the lightness (levels per crop pixel) the bank's lines add: bankDetail (the lines real faces gain
+ * between the two ages, region by region) times `weight`, softened to the face's own softness, on the skin (the face
+ * mask squared) off the eyes, brows, nose and lips, its lightening damped (BANK_LIGHTEN) and softly limited. Null when
+ * there is nothing to add.
  */
-export function bankLift(bank: DetailBank, energy: DetailEnergy, input: BankLiftInput): Float32Array | null {
+export function bankLift(bank: DetailBank, input: BankLiftInput): Float32Array | null {
   const { size, weight } = input;
   if (!(weight > 0) || input.targetAge <= input.sourceAge) return null;
   if (bank.size !== size) throw new Error(`the detail bank was built at ${bank.size} px but the model's crops are ${size} px`);
-  const gained = detailGainedMap(energy, input.gender, input.sourceAge, input.targetAge, size);
-  const raw = bankDetail(bank, input.crop, input.landmarks, input.gender, input.targetAge, input.candidates);
+  const raw = bankDetail(bank, input.crop, input.landmarks, input.gender, input.sourceAge, input.targetAge, input.candidates);
   const detail = input.soften > 0 ? softened(raw, size, input.soften) : raw;
   const skin = skinOffFeatures(input.landmarks, size, FEATURE_SPREAD * input.faceWidth);
   const out = new Float32Array(size * size);
   let any = false;
   for (let i = 0; i < out.length; i++) {
     const m = input.faceMask[i]! / 255;
-    const v = weight * gained[i]! * detail[i]! * skin[i]! * m * m;
+    const d = detail[i]! > 0 ? BANK_LIGHTEN * detail[i]! : detail[i]!;
+    const v = weight * d * skin[i]! * m * m;
     if (v !== 0) any = true;
     out[i] = BANK_LIMIT * Math.tanh(v / BANK_LIMIT);
   }

@@ -38,8 +38,8 @@ export const BANK_REGIONS: readonly BankRegion[] = [
   { name: 'crow-left', anchor: 263, dx: 0.045, dy: 0, w: 0.08, h: 0.1 },
   { name: 'under-eye-right', anchor: 145, dx: 0, dy: 0.035, w: 0.13, h: 0.065 },
   { name: 'under-eye-left', anchor: 374, dx: 0, dy: 0.035, w: 0.13, h: 0.065 },
-  { name: 'cheek-right', anchor: 205, dx: 0, dy: 0, w: 0.13, h: 0.15 },
-  { name: 'cheek-left', anchor: 425, dx: 0, dy: 0, w: 0.13, h: 0.15 },
+  { name: 'cheek-right', anchor: 205, dx: -0.025, dy: 0.02, w: 0.13, h: 0.15 },
+  { name: 'cheek-left', anchor: 425, dx: 0.025, dy: 0.02, w: 0.13, h: 0.15 },
   { name: 'mouth-right', anchor: 61, dx: -0.035, dy: 0.01, w: 0.08, h: 0.11 },
   { name: 'mouth-left', anchor: 291, dx: 0.035, dy: 0.01, w: 0.08, h: 0.11 },
   { name: 'chin', anchor: 152, dx: 0, dy: -0.055, w: 0.22, h: 0.08 },
@@ -174,7 +174,7 @@ export class DetailBankBuilder {
     // Only what is line-like (wrinkles, folds) goes in: blobs, spots and grain are held back (line-filter.ts).
     const raw = fineBand(luma, size, this.sigma);
     const band = holdBlobs(raw, size, [this.lineScale, 2 * this.lineScale], 1);
-    const skin = skinOffFeatures(landmarks, size, 0.03 * size);
+    const skin = skinOffFeatures(landmarks, size, 0.04 * size);
     const g = PROTOTYPE_GENDERS.indexOf(gender);
     const bin = bankBin(age);
     BANK_REGIONS.forEach((r, ri) => {
@@ -238,8 +238,48 @@ export interface DetailBank {
   readonly size: number;
   readonly sigma: number;
   readonly crops: number;
-  /** Per slot (gender, bin, region), its patches (levels) and shading descriptors. */
-  readonly slots: readonly { readonly patches: readonly Float32Array[]; readonly shades: readonly Float32Array[] }[];
+  /** Per slot (gender, bin, region), its patches (levels), their shading descriptors and the median of their energies (mean square, levels²). */
+  readonly slots: readonly { readonly patches: readonly Float32Array[]; readonly shades: readonly Float32Array[]; readonly energy: number }[];
+}
+
+/** A patch's energy: its mean square (levels²). */
+function energyOf(p: Float32Array): number {
+  let s = 0;
+  for (const v of p) s += v * v;
+  return s / p.length;
+}
+
+function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+/** Ages the bins stand for: their middles (the last, open bin 5 years past its edge). */
+const binAge = (b: number): number => (b + 1 < BANK_BINS.length ? (BANK_BINS[b]! + BANK_BINS[b + 1]!) / 2 : BANK_BINS[b]! + 5);
+
+/**
+ * The typical energy of real faces' lines in a region at an age (levels²): the slots' medians, linear between the
+ * bins' middles, for the gender; an empty slot leans on the nearest bin that has patches.
+ */
+export function regionEnergy(bank: DetailBank, gender: PrototypeGender, region: number, age: number): number {
+  const g = PROTOTYPE_GENDERS.indexOf(gender);
+  const at = (b: number): number => {
+    for (let reach = 0; reach < BANK_BINS.length; reach++) {
+      for (const c of [b - reach, b + reach]) {
+        const s = bank.slots[(g * BANK_BINS.length + c) * BANK_REGIONS.length + region];
+        if (c >= 0 && c < BANK_BINS.length && s && s.patches.length > 0) return s.energy;
+      }
+    }
+    return 0;
+  };
+  const last = BANK_BINS.length - 1;
+  if (age <= binAge(0)) return at(0);
+  if (age >= binAge(last)) return at(last);
+  let b = 0;
+  while (age > binAge(b + 1)) b++;
+  const t = (age - binAge(b)) / (binAge(b + 1) - binAge(b));
+  return at(b) + t * (at(b + 1) - at(b));
 }
 
 /** Reads a bank's bytes; an error names `file` and what is wrong. */
@@ -269,7 +309,7 @@ export function parseDetailBank(bytes: Buffer, file: string): DetailBank {
     at += count * DESC * DESC * 4;
     const patches = Array.from({ length: count }, (_, k) => Float32Array.from(new Int8Array(bytes.buffer, bytes.byteOffset + at + k * w * ph, w * ph), (v) => v / h.quant));
     at += count * w * ph;
-    return { patches, shades };
+    return { patches, shades, energy: median(patches.map(energyOf)) };
   });
   if (at !== bytes.length) bad(`${bytes.length - at} bytes past the last patch`);
   return { size: h.size, sigma: h.sigma, crops: h.crops, slots };
@@ -282,17 +322,19 @@ export function loadDetailBank(dir: string): DetailBank | null {
   return parseDetailBank(fs.readFileSync(file), file);
 }
 
-/** Fewest candidates a look-up wants from its age bin before it takes the neighbouring bins' too. */
+/** How many times its slot's median energy a patch may have to be a candidate. */
+const OUTLIER = 2.5;
+/** Fewest candidates a look-up wants from its age bin before it takes the two next bins' too (never further: other ages' lines). */
 const ENOUGH = 8;
 
 /**
- * The bank's detail for a face at a target age (size x size, levels), each region's patch scaled to unit RMS: per
- * region, of the `candidates` patches (the target's age bin and gender, and the next bins when that is thin) whose
- * broad shading is most like the face's own there, the one of median strength, placed on the face's own mesh point for
- * the region with a raised-cosine feather, the regions' overlaps averaged. Zero off the regions and where the bank has
- * nothing.
+ * The lines (size x size, levels) a face of `sourceAge` gains at `targetAge` from the bank: per region, of the
+ * `candidates` patches (the target's age bin and gender, and the two next bins when that is thin) whose broad shading is
+ * most like the face's own there, the one of median strength, scaled to the RMS real faces' lines gain there between
+ * the two ages (sqrt of regionEnergy at the target less at the source, none where they lose), placed on the face's own
+ * mesh point for the region with a raised-cosine feather, the regions' overlaps averaged. Zero off the regions.
  */
-export function bankDetail(bank: DetailBank, crop: ArrayLike<number>, landmarks: readonly Point[], gender: PrototypeGender, targetAge: number, candidates: number): Float32Array {
+export function bankDetail(bank: DetailBank, crop: ArrayLike<number>, landmarks: readonly Point[], gender: PrototypeGender, sourceAge: number, targetAge: number, candidates: number): Float32Array {
   const size = bank.size;
   const luma = lumaPlane(crop, size * size);
   const sum = new Float32Array(size * size);
@@ -302,14 +344,18 @@ export function bankDetail(bank: DetailBank, crop: ArrayLike<number>, landmarks:
   BANK_REGIONS.forEach((r, ri) => {
     const slotOf = (b: number): (typeof bank.slots)[number] => bank.slots[(g * BANK_BINS.length + b) * BANK_REGIONS.length + ri]!;
     const pool: { patch: Float32Array; shade: Float32Array }[] = [];
-    for (let reach = 0; reach < BANK_BINS.length && pool.length < ENOUGH; reach++) {
+    for (let reach = 0; reach <= 1 && pool.length < ENOUGH; reach++) {
       for (const b of reach === 0 ? [bin] : [bin - reach, bin + reach]) {
         if (b < 0 || b >= BANK_BINS.length) continue;
         const s = slotOf(b);
-        s.patches.forEach((patch, k) => pool.push({ patch, shade: s.shades[k]! }));
+        // A patch far stronger than its slot's typical one holds something else than lines (a scar, a shadow's edge).
+        s.patches.forEach((patch, k) => {
+          if (energyOf(patch) <= OUTLIER * s.energy) pool.push({ patch, shade: s.shades[k]! });
+        });
       }
     }
-    if (pool.length === 0) return;
+    const gain = Math.sqrt(Math.max(0, regionEnergy(bank, gender, ri, targetAge) - regionEnergy(bank, gender, ri, sourceAge)));
+    if (pool.length === 0 || gain === 0) return;
     const { w, h } = regionBox(r, size);
     const [x0, y0] = regionCorner(r, landmarks, size);
     const own = shading(luma, size, x0, y0, w, h);
@@ -318,7 +364,7 @@ export function bankDetail(bank: DetailBank, crop: ArrayLike<number>, landmarks:
       .map((p) => ({ ...p, d: dist(p.shade) }))
       .sort((a, b) => a.d - b.d)
       .slice(0, Math.max(1, candidates))
-      .map((p) => ({ patch: p.patch, rms: Math.sqrt(p.patch.reduce((acc, v) => acc + v * v, 0) / p.patch.length) }))
+      .map((p) => ({ patch: p.patch, rms: Math.sqrt(energyOf(p.patch)) }))
       .sort((a, b) => a.rms - b.rms);
     const pick = best[Math.floor((best.length - 1) / 2)]!;
     if (!(pick.rms > 0)) return;
@@ -331,7 +377,7 @@ export function bankDetail(bank: DetailBank, crop: ArrayLike<number>, landmarks:
         if (sx < 0 || sx >= size) continue;
         const f = fy * Math.sin((Math.PI * (x + 0.5)) / w);
         const i = sy * size + sx;
-        sum[i] = sum[i]! + f * (pick.patch[y * w + x]! / pick.rms);
+        sum[i] = sum[i]! + f * gain * (pick.patch[y * w + x]! / pick.rms);
         weight[i] = weight[i]! + f;
       }
     }

@@ -177,6 +177,8 @@ export interface LightnessSettings {
    * Optional (0, no bank detail, when absent).
    */
   readonly bankOlder?: number;
+  /** The same for a source of 10 or under (linear to bankOlder at 20): a child's smooth skin. Optional (bankOlder when absent). */
+  readonly bankChild?: number;
   /** How many of the bank's best-matching patches per region its pick (the one of median strength) is made from. Optional (5). */
   readonly bankMatch?: number;
 }
@@ -229,6 +231,7 @@ export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = [
   'latentSamples',
   'latentSpread',
   'bankOlder',
+  'bankChild',
   'bankMatch',
 ];
 
@@ -279,7 +282,8 @@ const RANGES: Record<keyof LightnessSettings, [number, number]> = {
   flipMin: [0, 1],
   latentSamples: [0, 8],
   latentSpread: [0, 3],
-  bankOlder: [0, 6],
+  bankOlder: [0, 12],
+  bankChild: [0, 12],
   bankMatch: [1, 32],
 };
 
@@ -332,6 +336,8 @@ export interface LightnessWeights {
   readonly core?: number;
   /** The decoder's fine band is softened by this times LightnessInput.softness (going older only; 0: none). */
   readonly soften?: number;
+  /** Weight of the detail bank's lines (going older only; 0: none). */
+  readonly bank?: number;
 }
 
 /** The age from which faces gain lines and folds. */
@@ -387,6 +393,7 @@ export function lightnessWeights(l: LightnessSettings, sourceAge: number, target
     greyBeard: older || male === false ? 0 : (l.greyBeard ?? 0) * clamp01((40 - targetAge) / 15) * clamp01((targetAge - 12) / 8),
     core: targetAge > sourceAge ? (l.grainCore ?? 0) : 0,
     soften: targetAge > sourceAge ? (l.sharpMatch ?? 0) : 0,
+    bank: targetAge > sourceAge ? (l.bankChild ?? l.bankOlder ?? 0) + ((l.bankOlder ?? 0) - (l.bankChild ?? l.bankOlder ?? 0)) * adult : 0,
   };
 }
 
