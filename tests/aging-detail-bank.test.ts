@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { Point } from '../ml/prep/geometry.js';
 import { BANK_BINS, BANK_REGIONS, bankDetail, DETAIL_BANK_FILE, DetailBankBuilder, loadDetailBank, parseDetailBank, regionBox, regionEnergy, sourceRejection } from '../ml/aging/detail-bank.js';
-import { bankLift, modelDetailBank } from '../ml/aging/bank-lift.js';
+import { bankLift, bankSkin, modelDetailBank } from '../ml/aging/bank-lift.js';
 import { lightnessFromSpec, lightnessWeights, parseLightness, DEFAULT_LIGHTNESS } from '../ml/aging/detail-change.js';
 import type { AgingModel } from '../ml/aging/model.js';
 
@@ -102,7 +102,7 @@ describe('the detail bank: real faces lines by gender, age bin and region', () =
     // Nothing where real faces gain nothing: between the same ages, and going younger.
     expect(bankDetail(bank, crop(() => 0), meshPoints(), 'male', 75, 75, 1).every((v) => v === 0)).toBe(true);
     const faceMask = new Uint8Array(S * S).fill(255);
-    const input = { crop: crop(() => 0), size: S, landmarks: meshPoints([47, 80]), faceMask, faceWidth: 70, gender: 'male' as const, sourceAge: 25, targetAge: 75, weight: 4, candidates: 3, soften: 0 };
+    const input = { crop: crop(() => 0), size: S, landmarks: meshPoints([47, 80]), skin: bankSkin(faceMask, meshPoints([47, 80]), S, 70), gender: 'male' as const, sourceAge: 25, targetAge: 75, weight: 4, candidates: 3, soften: 0 };
     expect(bankLift(bank, { ...input, targetAge: 20 })).toBeNull();
     const lift = bankLift(bank, input)!;
     // Darkening lines on the cheek, lightening damped, none on the face's own eye (a point put on the cheek).

@@ -26,7 +26,7 @@ import { browKeep } from './brow-keep.js';
 import { featureZone } from './feature-zones.js';
 import { faceSoftness } from './photo-grain.js';
 import { DETAIL_ENERGY_FILE, detailRatioMap, loadDetailEnergy, type DetailEnergy } from './detail-energy.js';
-import { bankLift, DEFAULT_BANK_MATCH, modelDetailBank } from './bank-lift.js';
+import { bankLift, bankSkin, DEFAULT_BANK_MATCH, modelDetailBank } from './bank-lift.js';
 import type { DetailBank } from './detail-bank.js';
 
 export type Gender = 'male' | 'female';
@@ -299,6 +299,7 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
   const softness = light?.sharpMatch ? faceSoftness(face.crop, size, Uint8Array.from(face.faceMask, (m) => (m >= 200 ? 1 : 0))) : 0;
   const features = light?.featureShield && face.landmarks && face.landmarks.length >= MESH_POINTS ? featureZone(face.landmarks, size, (light.featureSpread ?? DEFAULT_FEATURE_SPREAD) * faceWidth) : null;
   let bank: DetailBank | null | undefined;
+  let bankSkinMap: Float32Array | undefined;
   const detailGains: (Float32Array | null)[] = [];
   const detailSigmas: number[] = [];
   const detailBands: DetailBand[] = [];
@@ -323,7 +324,7 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
       const t = ages.ages[k]!;
       const w = lightnessWeights(light, sourceForCond, t, gender === 'male');
       const lift = withBankLines(youngerLift(face, size, skin, faceWidth, ownChroma!, w), w.bank && face.landmarks && face.landmarks.length >= MESH_POINTS ? (bank ??= modelDetailBank(model)) : null, () =>
-        bankLift(bank!, { crop: face.crop, size, landmarks: face.landmarks!, faceMask: face.faceMask, faceWidth, gender: gender!, sourceAge: sourceForCond, targetAge: t, weight: w.bank ?? 0, candidates: light.bankMatch ?? DEFAULT_BANK_MATCH, soften: (w.soften ?? 0) * softness }),
+        bankLift(bank!, { crop: face.crop, size, landmarks: face.landmarks!, skin: (bankSkinMap ??= bankSkin(face.faceMask, face.landmarks!, size, faceWidth)), gender: gender!, sourceAge: sourceForCond, targetAge: t, weight: w.bank ?? 0, candidates: light.bankMatch ?? DEFAULT_BANK_MATCH, soften: (w.soften ?? 0) * softness }),
       );
       delta = lightnessChange(light, { size, decodes: values, target: k + 1, gain: blend.gain, prototype: change?.textures[k] ?? null, faceWidth, features, weights: { ...w, prototype: w.prototype * protoTexture }, crop: { rgb: face.crop, chroma: ownChroma! }, lift, ceiling: w.cap && skin ? (ceiling ??= brightCeiling(face.crop, size, skin, brightSigmas, w.cap)) : undefined, softness });
       if (skin && (w.lines > 0 || w.smooth > 0)) {

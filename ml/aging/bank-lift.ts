@@ -33,12 +33,19 @@ export function modelDetailBank(model: AgingModel): DetailBank | null {
   return bank;
 }
 
+/** Per crop pixel, 0..1, where borrowed lines may go: the face mask squared, off the eyes, brows, nose and lips. */
+export function bankSkin(faceMask: Uint8Array, landmarks: readonly Point[], size: number, faceWidth: number): Float32Array {
+  const skin = skinOffFeatures(landmarks, size, FEATURE_SPREAD * faceWidth);
+  for (let i = 0; i < skin.length; i++) skin[i] = skin[i]! * (faceMask[i]! / 255) ** 2;
+  return skin;
+}
+
 export interface BankLiftInput {
   readonly crop: ArrayLike<number>;
   readonly size: number;
   readonly landmarks: readonly Point[];
-  readonly faceMask: Uint8Array;
-  readonly faceWidth: number;
+  /** Where the lines may go (bankSkin): the same for every target age, so made once per face. */
+  readonly skin: Float32Array;
   readonly gender: PrototypeGender;
   readonly sourceAge: number;
   readonly targetAge: number;
@@ -51,9 +58,8 @@ export interface BankLiftInput {
 
 /**
  * Going older, the lightness (levels per crop pixel) the bank's lines add: bankDetail (the lines real faces gain
- * between the two ages, region by region) times `weight`, softened to the face's own softness, on the skin (the face
- * mask squared) off the eyes, brows, nose and lips, its lightening damped (BANK_LIGHTEN) and softly limited. Null when
- * there is nothing to add.
+ * between the two ages, region by region) times `weight`, softened to the face's own softness, on `skin`, its
+ * lightening damped (BANK_LIGHTEN) and softly limited. Null when there is nothing to add.
  */
 export function bankLift(bank: DetailBank, input: BankLiftInput): Float32Array | null {
   const { size, weight } = input;
@@ -61,13 +67,12 @@ export function bankLift(bank: DetailBank, input: BankLiftInput): Float32Array |
   if (bank.size !== size) throw new Error(`the detail bank was built at ${bank.size} px but the model's crops are ${size} px`);
   const raw = bankDetail(bank, input.crop, input.landmarks, input.gender, input.sourceAge, input.targetAge, input.candidates);
   const detail = input.soften > 0 ? softened(raw, size, input.soften) : raw;
-  const skin = skinOffFeatures(input.landmarks, size, FEATURE_SPREAD * input.faceWidth);
+  const skin = input.skin;
   const out = new Float32Array(size * size);
   let any = false;
   for (let i = 0; i < out.length; i++) {
-    const m = input.faceMask[i]! / 255;
     const d = detail[i]! > 0 ? BANK_LIGHTEN * detail[i]! : detail[i]!;
-    const v = weight * d * skin[i]! * m * m;
+    const v = weight * d * skin[i]!;
     if (v !== 0) any = true;
     out[i] = BANK_LIMIT * Math.tanh(v / BANK_LIMIT);
   }

@@ -305,9 +305,18 @@ export function parseDetailBank(bytes: Buffer, file: string): DetailBank {
     const { w, h: ph } = regionBox(BANK_REGIONS[s % BANK_REGIONS.length]!, h.size);
     const need = count * (DESC * DESC * 4 + w * ph);
     if (at + need > bytes.length) bad(`truncated at slot ${s} (${bytes.length} bytes, needs ${at + need})`);
-    const shades = Array.from({ length: count }, (_, k) => new Float32Array(bytes.buffer.slice(bytes.byteOffset + at + k * DESC * DESC * 4, bytes.byteOffset + at + (k + 1) * DESC * DESC * 4)));
+    const shades = Array.from({ length: count }, (_, k) => {
+      const d = new Float32Array(DESC * DESC);
+      for (let c = 0; c < d.length; c++) d[c] = bytes.readFloatLE(at + (k * DESC * DESC + c) * 4);
+      return d;
+    });
     at += count * DESC * DESC * 4;
-    const patches = Array.from({ length: count }, (_, k) => Float32Array.from(new Int8Array(bytes.buffer, bytes.byteOffset + at + k * w * ph, w * ph), (v) => v / h.quant));
+    const patches = Array.from({ length: count }, (_, k) => {
+      const p = new Float32Array(w * ph);
+      const o = at + k * w * ph;
+      for (let i = 0; i < p.length; i++) p[i] = bytes.readInt8(o + i) / h.quant;
+      return p;
+    });
     at += count * w * ph;
     return { patches, shades, energy: median(patches.map(energyOf)) };
   });
