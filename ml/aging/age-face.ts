@@ -28,6 +28,7 @@ import { faceSoftness } from './photo-grain.js';
 import { DETAIL_ENERGY_FILE, detailRatioMap, loadDetailEnergy, type DetailEnergy } from './detail-energy.js';
 import { bankLift, bankSkin, DEFAULT_BANK_MATCH, modelDetailBank } from './bank-lift.js';
 import type { DetailBank } from './detail-bank.js';
+import { modelPart } from './model-part.js';
 
 export type Gender = 'male' | 'female';
 
@@ -106,15 +107,7 @@ const loadedEnergy = new WeakMap<AgingModel, DetailEnergy | null>();
  * model without one keeps the face's own lines at every age, and says so once.
  */
 export function modelDetailEnergy(model: AgingModel): DetailEnergy | null {
-  if (loadedEnergy.has(model)) return loadedEnergy.get(model)!;
-  const d = model.choice.dir ? loadDetailEnergy(model.choice.dir) : null;
-  loadedEnergy.set(model, d);
-  const file = path.join(model.choice.dir, DETAIL_ENERGY_FILE);
-  if (!d && !toldWithout.has(file)) {
-    toldWithout.add(file);
-    console.warn(`note: the model has no ${file}; the face's own lines are kept at every target age`);
-  }
-  return d;
+  return modelPart(loadedEnergy, model, DETAIL_ENERGY_FILE, loadDetailEnergy, "the face's own lines are kept at every target age");
 }
 
 /**

@@ -1,9 +1,9 @@
-import path from 'node:path';
 import type { Point } from '../prep/geometry.js';
 import type { PrototypeGender } from '../shape/prototypes.js';
 import type { AgingModel } from './model.js';
 import { bankDetail, DETAIL_BANK_FILE, loadDetailBank, skinOffFeatures, type DetailBank } from './detail-bank.js';
 import { softened } from './photo-grain.js';
+import { modelPart } from './model-part.js';
 
 /** Levels past which the bank's lines are held softly (limit x tanh(v / limit)). */
 const BANK_LIMIT = 25;
@@ -18,19 +18,10 @@ const FEATURE_SPREAD = 0.06;
 export const DEFAULT_BANK_MATCH = 5;
 
 const loaded = new WeakMap<AgingModel, DetailBank | null>();
-const told = new Set<string>();
 
 /** The model's detail bank, loaded once: a bad file is an error naming it; a model without one ages as before and says so once. */
 export function modelDetailBank(model: AgingModel): DetailBank | null {
-  if (loaded.has(model)) return loaded.get(model)!;
-  const bank = model.choice.dir ? loadDetailBank(model.choice.dir) : null;
-  loaded.set(model, bank);
-  const file = path.join(model.choice.dir, DETAIL_BANK_FILE);
-  if (!bank && !told.has(file)) {
-    told.add(file);
-    console.warn(`note: the model has no ${file}; aging older without real faces' lines (bankOlder does nothing)`);
-  }
-  return bank;
+  return modelPart(loaded, model, DETAIL_BANK_FILE, loadDetailBank, "aging older without real faces' lines (bankOlder does nothing)");
 }
 
 /** Per crop pixel, 0..1, where borrowed lines may go: the face mask squared, off the eyes, brows, nose and lips. */
