@@ -24,6 +24,7 @@ export default defineConfig({
       'tests/aging-grain.test.ts',
       'tests/aging-change-average.test.ts',
       'tests/aging-feature-shield.test.ts',
+      'tests/aging-detail-bank.test.ts',
       'tests/aging-{gif-stream,team-compose}.test.ts',
       'tests/aging-face-warnings.test.ts',
       'tests/aging-kernels.test.ts',

@@ -28,6 +28,9 @@ import { greyHair, hairPlan, hairShare, type HairPlan } from './hair-grey.js';
 import type { PersonContext } from '../prep/prepare-face.js';
 import { faceSoftness } from './photo-grain.js';
 import { DETAIL_ENERGY_FILE, detailRatioMap, loadDetailEnergy, type DetailEnergy } from './detail-energy.js';
+import { bankLift, bankSkin, DEFAULT_BANK_MATCH, modelDetailBank } from './bank-lift.js';
+import type { DetailBank } from './detail-bank.js';
+import { modelPart } from './model-part.js';
 
 export type Gender = 'male' | 'female';
 
@@ -108,15 +111,7 @@ const loadedEnergy = new WeakMap<AgingModel, DetailEnergy | null>();
  * model without one keeps the face's own lines at every age, and says so once.
  */
 export function modelDetailEnergy(model: AgingModel): DetailEnergy | null {
-  if (loadedEnergy.has(model)) return loadedEnergy.get(model)!;
-  const d = model.choice.dir ? loadDetailEnergy(model.choice.dir) : null;
-  loadedEnergy.set(model, d);
-  const file = path.join(model.choice.dir, DETAIL_ENERGY_FILE);
-  if (!d && !toldWithout.has(file)) {
-    toldWithout.add(file);
-    console.warn(`note: the model has no ${file}; the face's own lines are kept at every target age`);
-  }
-  return d;
+  return modelPart(loadedEnergy, model, DETAIL_ENERGY_FILE, loadDetailEnergy, "the face's own lines are kept at every target age");
 }
 
 /**
@@ -302,6 +297,8 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
   let ceiling: Float32Array | undefined;
   const softness = light?.sharpMatch ? faceSoftness(face.crop, size, Uint8Array.from(face.faceMask, (m) => (m >= 200 ? 1 : 0))) : 0;
   const features = light?.featureShield && face.landmarks && face.landmarks.length >= MESH_POINTS ? featureZone(face.landmarks, size, (light.featureSpread ?? DEFAULT_FEATURE_SPREAD) * faceWidth) : null;
+  let bank: DetailBank | null | undefined;
+  let bankSkinMap: Float32Array | undefined;
   const detailGains: (Float32Array | null)[] = [];
   const detailSigmas: number[] = [];
   const detailBands: DetailBand[] = [];
@@ -325,7 +322,9 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
     if (light) {
       const t = ages.ages[k]!;
       const w = lightnessWeights(light, sourceForCond, t, gender === 'male');
-      const lift = youngerLift(face, size, skin, faceWidth, ownChroma!, w);
+      const lift = withBankLines(youngerLift(face, size, skin, faceWidth, ownChroma!, w), w.bank && face.landmarks && face.landmarks.length >= MESH_POINTS ? (bank ??= modelDetailBank(model)) : null, () =>
+        bankLift(bank!, { crop: face.crop, size, landmarks: face.landmarks!, skin: (bankSkinMap ??= bankSkin(face.faceMask, face.landmarks!, size, faceWidth)), gender: gender!, sourceAge: sourceForCond, targetAge: t, weight: w.bank ?? 0, candidates: light.bankMatch ?? DEFAULT_BANK_MATCH, soften: (w.soften ?? 0) * softness }),
+      );
       delta = lightnessChange(light, { size, decodes: values, target: k + 1, gain: blend.gain, prototype: change?.textures[k] ?? null, faceWidth, features, weights: { ...w, prototype: w.prototype * protoTexture }, crop: { rgb: face.crop, chroma: ownChroma! }, lift, ceiling: w.cap && skin ? (ceiling ??= brightCeiling(face.crop, size, skin, brightSigmas, w.cap)) : undefined, softness });
       if (skin && (w.lines > 0 || w.smooth > 0)) {
         const ratio = energy ? detailRatioMap(energy, gender!, sourceForCond, t, size) : new Float32Array(size * size).fill(1);
@@ -390,6 +389,14 @@ function youngerLift(face: AlignedFace, size: number, skin: Float32Array | null,
   if (!grey) return lift;
   if (lift) for (let i = 0; i < grey.length; i++) grey[i] = grey[i]! + lift[i]!;
   return grey;
+}
+
+/** A lightness lift with the bank's lines (`lines()`, when there is a bank) added. */
+function withBankLines(lift: Float32Array | null, bank: DetailBank | null, lines: () => Float32Array | null): Float32Array | null {
+  const add = bank ? lines() : null;
+  if (!add) return lift;
+  if (lift) for (let i = 0; i < add.length; i++) add[i] = add[i]! + lift[i]!;
+  return add;
 }
 
 /**

@@ -203,6 +203,17 @@ export interface LightnessSettings {
   readonly broadFollow?: number;
   /** Share (0..1) of the same limit applied to the broad band's lightening (beyond the prototypes' lightening): a dark streak's light flank. Optional (0). */
   readonly broadFollowLighten?: number;
+  /**
+   * Going older, weight of real faces' lines from the model's detail bank (detail-bank.ts, region by region, the
+   * target age's patches most like the face's shading), scaled per pixel to the RMS of the fine detail the target age
+   * has over the source age (detail-energy.ts), in lightness only, on the skin off the eyes, brows, nose and lips.
+   * Optional (0, no bank detail, when absent).
+   */
+  readonly bankOlder?: number;
+  /** The same for a source of 10 or under (linear to bankOlder at 20): a child's smooth skin. Optional (bankOlder when absent). */
+  readonly bankChild?: number;
+  /** How many of the bank's best-matching patches per region its pick (the one of median strength) is made from. Optional (5). */
+  readonly bankMatch?: number;
 }
 
 export const LIGHTNESS_KEYS: readonly (keyof LightnessSettings)[] = [
@@ -259,6 +270,9 @@ export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = [
   'darkCapLighten',
   'broadFollow',
   'broadFollowLighten',
+  'bankOlder',
+  'bankChild',
+  'bankMatch',
 ];
 
 /** The dark cap's neighbourhood (share of the face's width) when a sidecar gives a cap but no blur. */
@@ -318,6 +332,9 @@ const RANGES: Record<keyof LightnessSettings, [number, number]> = {
   darkCapLighten: [0, 1],
   broadFollow: [0, 60],
   broadFollowLighten: [0, 1],
+  bankOlder: [0, 12],
+  bankChild: [0, 12],
+  bankMatch: [1, 32],
 };
 
 /** The settings in a sidecar's `aging.lightness`, checked: an error names the file and the bad value. */
@@ -331,7 +348,7 @@ export function parseLightness(value: unknown, file: string): LightnessSettings 
     const x = v[key];
     const [lo, hi] = RANGES[key];
     if (typeof x !== 'number' || !Number.isFinite(x) || x < lo || x > hi) throw new Error(`${file}: aging.lightness.${key} must be a number in ${lo}..${hi}, got ${JSON.stringify(x)}`);
-    if (key === 'latentSamples' && !Number.isInteger(x)) throw new Error(`${file}: aging.lightness.latentSamples must be a whole number, got ${x}`);
+    if ((key === 'latentSamples' || key === 'bankMatch') && !Number.isInteger(x)) throw new Error(`${file}: aging.lightness.${key} must be a whole number, got ${x}`);
     out[key] = x;
   }
   return out as LightnessSettings;
@@ -373,6 +390,8 @@ export interface LightnessWeights {
   readonly noHalo?: number;
   /** Going older from a child, the local darkening cap (levels) and the share of it applied (undefined: none). */
   readonly dark?: { readonly cap: number; readonly share: number; readonly lighten: number };
+  /** Weight of the detail bank's lines (going older only; 0: none). */
+  readonly bank?: number;
 }
 
 /** The age from which faces gain lines and folds. */
@@ -430,6 +449,7 @@ export function lightnessWeights(l: LightnessSettings, sourceAge: number, target
     soften: targetAge > sourceAge ? (l.sharpMatch ?? 0) : 0,
     noHalo: adult,
     dark: targetAge > sourceAge && l.darkCap !== undefined && adult < 1 ? { cap: l.darkCap, share: 1 - adult, lighten: l.darkCapLighten ?? 0 } : undefined,
+    bank: targetAge > sourceAge ? (l.bankChild ?? l.bankOlder ?? 0) + ((l.bankOlder ?? 0) - (l.bankChild ?? l.bankOlder ?? 0)) * adult : 0,
   };
 }
 

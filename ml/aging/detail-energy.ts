@@ -144,8 +144,22 @@ export function detailRatioMap(d: DetailEnergy, gender: PrototypeGender, sourceA
   const to = energyAt(d, gender, targetAge);
   const cells = new Float32Array(from.length);
   for (let i = 0; i < from.length; i++) cells[i] = Math.sqrt((to[i]! + FLOOR) / (from[i]! + FLOOR));
+  return cellsToCrop(cells, d.grid, size);
+}
+
+/**
+ * Per crop pixel, sqrt(max(0, energy at the target - energy at the source)): the RMS (levels) of the fine detail a face
+ * of the source age lacks at the target age, cell by cell, bilinear between cell centres (0 going younger).
+ */
+export function detailGainedMap(d: DetailEnergy, gender: PrototypeGender, sourceAge: number, targetAge: number, size: number): Float32Array {
+  const from = energyAt(d, gender, sourceAge);
+  const to = energyAt(d, gender, targetAge);
+  return cellsToCrop(Float32Array.from(from, (f, i) => Math.sqrt(Math.max(0, to[i]! - f))), d.grid, size);
+}
+
+/** A grid x grid plane of cell values upsampled to size x size, bilinear between cell centres. */
+function cellsToCrop(cells: Float32Array, g: number, size: number): Float32Array {
   const out = new Float32Array(size * size);
-  const g = d.grid;
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) out[y * size + x] = bilinear(cells, g, 1, ((x + 0.5) * g) / size - 0.5, ((y + 0.5) * g) / size - 0.5, 0);
   }
