@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Packs a trained model folder as the default model shipped in assets/models/default: float16 weights, the sidecar,
 // and a model card built from the sidecar and, when given, the JSON of `chronoface eval --json` (--eval FILE).
-// The model's age prototypes (prototypes.json, prototypes.bin) and detail bank (detail-bank.bin) come along.
+// The model's age prototypes (prototypes.json, prototypes.bin), detail-energy table (detail-energy.json) and detail bank
+// (detail-bank.bin) come along.
 // --shift K --gain G --detail D --chroma C --tone T --mask-grow R --prototype W store the way outputs are carried onto photos (tuned with
 // `chronoface eval`) in the sidecar, as the defaults of `age` and `eval` for this model.
 // --lightness K=V,... (or off) stores the settings of aging in lightness and detail (ml/aging/detail-change.ts, chosen on
@@ -15,6 +16,7 @@ import { loadCvaeValues, readSidecar, saveCvaeValues } from '../dist/node/ml/cva
 import { PROTOTYPE_TEXTURES_FILE, PROTOTYPES_FILE } from '../dist/node/ml/shape/prototypes-io.js';
 import { lightnessFromSpec, parseLightness } from '../dist/node/ml/aging/detail-change.js';
 import { DETAIL_BANK_FILE } from '../dist/node/ml/aging/detail-bank.js';
+import { DETAIL_ENERGY_FILE } from '../dist/node/ml/aging/detail-energy.js';
 import { flag, option as opt, REPO_ROOT as root } from './script-args.js';
 
 const args = process.argv.slice(2);
@@ -50,7 +52,7 @@ fs.rmSync(out, { recursive: true, force: true });
 // Paths of the machine it was trained on name only their last folder: a committed file holds no machine paths.
 const training = JSON.parse(JSON.stringify(sidecar.training ?? {}), (key, v) => (typeof v === 'string' && path.isAbsolute(v) ? path.basename(v) : v));
 await saveCvaeValues(out, config, values, { ...sidecar, training, ...(Object.keys(aging).length ? { aging } : {}), createdAt: sidecar.createdAt }, { float16: true });
-for (const f of [PROTOTYPES_FILE, PROTOTYPE_TEXTURES_FILE, DETAIL_BANK_FILE]) if (fs.existsSync(path.join(modelDir, f))) fs.copyFileSync(path.join(modelDir, f), path.join(out, f));
+for (const f of [PROTOTYPES_FILE, PROTOTYPE_TEXTURES_FILE, DETAIL_ENERGY_FILE, DETAIL_BANK_FILE]) if (fs.existsSync(path.join(modelDir, f))) fs.copyFileSync(path.join(modelDir, f), path.join(out, f));
 
 const evalFile = opt('eval');
 const evaluation = evalFile ? JSON.parse(fs.readFileSync(evalFile, 'utf8').trim().split('\n').pop()) : null;
