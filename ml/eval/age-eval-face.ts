@@ -27,7 +27,6 @@ export async function ageEvalFace(model: AgingModel, face: EvalFace, crop: Uint8
   return { photo, aged, outputs, shapeOnly: () => photoFrames(photo, aligned, { fields: aged.fields, deltas: aged.deltas.map((d) => new Float32Array(d.length)) }, mask) };
 }
 
-
 /**
  * The person in a stored crop's context window, as far as the crop tells: the catalogue keeps no segmenter mask, but
  * the crop was composited on the background grey (exactly (128, 128, 128) where it is not the person). Outside the
