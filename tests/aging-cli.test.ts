@@ -105,6 +105,22 @@ describe("chronoface age (the suite fixture's tiny model)", () => {
     expect(r.last).toMatchObject({ sourceAge: 40, sourceAgeEstimated: false, gender: 'male', genderEstimated: false, frames: 2 });
   });
 
+  it('--lightness ages with those settings over the model\'s; a bad key is an error naming it', async () => {
+    const run = (spec: string, name: string): ReturnType<typeof runCli> =>
+      runCli(['age', PHOTO_A, '--out', path.join(out, `${name}.gif`), '--strip', path.join(out, `${name}.png`), '--ages', '70', '--source-age', '30', '--gender', 'male', '--lightness', spec, '--data-dir', dataDir, '--json']);
+    const [blend, light] = [await run('off', 'l-off'), await run('decoderOlder=5,prototypeAdult=5,linesOlder=3', 'l-on')];
+    expect(blend.code, `${JSON.stringify(blend.last)} ${blend.stderr}`).toBe(0);
+    expect(light.code, `${JSON.stringify(light.last)} ${light.stderr}`).toBe(0);
+    const [a, b] = [await rgb(path.join(out, 'l-off.png')), await rgb(path.join(out, 'l-on.png'))];
+    let differ = 0;
+    for (let i = 0; i < a.data.length; i++) if (Math.abs(a.data[i]! - b.data[i]!) > 2) differ++;
+    expect(differ).toBeGreaterThan(100);
+    const bad = await run('decoderOlder=3,nope=1', 'l-bad');
+    expect(bad.code).not.toBe(0);
+    expect(String(bad.last.error)).toMatch(/--lightness: expected off or key=value pairs .* got "nope=1"/);
+    expect(fs.existsSync(path.join(out, 'l-bad.gif'))).toBe(false);
+  });
+
   it('a photo without a face gives a clear error', async () => {
     const r = await runCli(['age', noFace, '--out', path.join(out, 'n.gif'), '--data-dir', dataDir, '--json']);
     expect(r.code).toBe(1);

@@ -74,6 +74,14 @@ describe('aging writers', () => {
     await spool.write();
   }
 
+  it('a strip of one frame is that frame', async () => {
+    const strip = path.join(tempDir('writers'), 'one.png');
+    await writeStrip(strip, [frames[2]!]);
+    const meta = await sharp(strip).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['png', 40, 30]);
+    expect(await pixel(strip, 20, 15)).toEqual(COLOURS[2]);
+  });
+
   it('a PNG strip holds the frames left to right at full size; a contact sheet stacks strips', async () => {
     const dir = tempDir('writers');
     const strip = path.join(dir, 'a.png');

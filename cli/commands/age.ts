@@ -20,7 +20,7 @@ import { ageTeamToFiles } from '../../workflows/age-team.js';
 import { DEFAULT_FPS } from '../../workflows/age-files.js';
 import { ageFolder } from '../../workflows/age-folder.js';
 import { existingCatalogue, type AgingCatalogue } from '../../workflows/age-record.js';
-import { BLEND_OPTIONS, blendOptions, changeOptions } from './blend-options.js';
+import { BLEND_OPTIONS, blendOptions, changeOptions, LIGHTNESS_OPTION, lightnessOption } from './blend-options.js';
 
 interface Shared {
   ctx: CommandContext;
@@ -304,6 +304,7 @@ export const ageCommand: Command = {
     sample: { kind: 'boolean', help: 'sample z from the posterior instead of using its mean' },
     'age-shift': { kind: 'boolean', help: "move z by the sidecar's per-age-bin latent means (--no-age-shift to use the condition alone)", default: true },
     ...BLEND_OPTIONS,
+    lightness: LIGHTNESS_OPTION,
     'crop-gif': { kind: 'string', value: 'FILE.gif', help: 'age one face (--face N, default the largest) and also write a GIF of its aligned crop frames' },
   },
   async run(ctx) {
@@ -330,13 +331,21 @@ export const ageCommand: Command = {
     });
     ctx.out.info(`model ${model.choice.name} (${model.choice.source}), ${model.size} px, ages ${model.ageRange.min}-${model.ageRange.max}, backend ${model.backend.backend}`);
     if (model.prototypeWarning) ctx.out.warn(model.prototypeWarning);
+    let light: ReturnType<typeof lightnessOption>;
+    try {
+      light = lightnessOption(ctx, model);
+    } catch (err) {
+      model.cvae.dispose();
+      await starting.then((h) => h.close()).catch(() => undefined);
+      throw err;
+    }
     const host = await starting.catch((err: unknown) => {
       model.cvae.dispose();
       throw err;
     });
     const catalogue = existingCatalogue(ctx.dataDir);
     try {
-      const shared: Shared = { ctx, host, model, options: { ...opts, face }, team: { ...opts, faces, drawn, perFace }, fps, catalogue };
+      const shared: Shared = { ctx, host, model, options: { ...opts, ...light, face }, team: { ...opts, ...light, faces, drawn, perFace }, fps, catalogue };
       if (outDir && !stringOpt(ctx, 'out')) return await folder(shared, expandPhotoArgs(ctx.positionals), path.resolve(outDir));
       if (stringOpt(ctx, 'crop-gif')) return await single(shared, path.resolve(ctx.positionals[0]!));
       return await team(shared, path.resolve(ctx.positionals[0]!));

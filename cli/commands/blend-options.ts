@@ -1,6 +1,9 @@
 import type { CommandContext } from '../command.js';
-import { numberOpt } from '../command.js';
+import { numberOpt, stringOpt } from '../command.js';
 import { UsageError, type OptionSpec } from '../args.js';
+import { modelLightness } from '../../ml/aging/age-face.js';
+import { lightnessFromSpec, type LightnessSettings } from '../../ml/aging/detail-change.js';
+import type { AgingModel } from '../../ml/aging/model.js';
 
 /** --shift, --gain, --detail, --chroma, --tone and --mask-grow, shared by `age` and `eval`: how the decoder's change is carried onto the photo. */
 export const BLEND_OPTIONS: Record<'gain' | 'detail' | 'shift' | 'mask-grow' | 'chroma' | 'tone' | 'prototype' | 'shape' | 'texture', OptionSpec> = {
@@ -36,4 +39,13 @@ export function blendOptions(ctx: CommandContext): { gain?: number; detail?: num
   const prototype = numberOpt(ctx, 'prototype');
   if (prototype !== undefined && !(prototype >= 0 && prototype <= 3)) throw new UsageError(`--prototype must be from 0 to 3, got ${prototype}`);
   return { ...(prototype !== undefined ? { prototype } : {}), ...(tone !== undefined ? { tone } : {}), ...(chroma !== undefined ? { chroma } : {}), ...(maskGrow !== undefined ? { maskGrow } : {}), ...(shift !== undefined ? { shift } : {}), ...(gain !== undefined ? { gain } : {}), ...(detail !== undefined ? { detail } : {}) };
+}
+
+/** --lightness, shared by `age` and `eval`: the settings of aging in lightness and detail, over the model's. */
+export const LIGHTNESS_OPTION: OptionSpec = { kind: 'string', value: 'off|K=V,...', help: "age in lightness and detail with these settings over the model's (docs/aging-detail.md), or off for the older blend" };
+
+/** The --lightness settings over `model`'s, or nothing when the option is absent; a bad key or value is an error naming it. */
+export function lightnessOption(ctx: CommandContext, model: AgingModel): { lightness?: LightnessSettings | null } {
+  const spec = stringOpt(ctx, 'lightness');
+  return spec !== undefined ? { lightness: lightnessFromSpec(spec, modelLightness(model)) } : {};
 }

