@@ -322,9 +322,9 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
     if (light) {
       const t = ages.ages[k]!;
       const w = lightnessWeights(light, sourceForCond, t, gender === 'male');
-      const lift = withBankLines(youngerLift(face, size, skin, faceWidth, ownChroma!, w), w.bank && face.landmarks && face.landmarks.length >= MESH_POINTS ? (bank ??= modelDetailBank(model)) : null, () =>
-        bankLift(bank!, { crop: face.crop, size, landmarks: face.landmarks!, skin: (bankSkinMap ??= bankSkin(face.faceMask, face.landmarks!, size, faceWidth)), gender: gender!, sourceAge: sourceForCond, targetAge: t, weight: w.bank ?? 0, candidates: light.bankMatch ?? DEFAULT_BANK_MATCH, soften: (w.soften ?? 0) * softness }),
-      );
+      if (w.bank && bank === undefined && face.landmarks && face.landmarks.length >= MESH_POINTS) bank = modelDetailBank(model);
+      const lines = w.bank && bank ? bankLift(bank, { crop: face.crop, size, landmarks: face.landmarks!, skin: (bankSkinMap ??= bankSkin(face.faceMask, face.landmarks!, size, faceWidth)), gender: gender!, sourceAge: sourceForCond, targetAge: t, weight: w.bank, candidates: light.bankMatch ?? DEFAULT_BANK_MATCH, soften: (w.soften ?? 0) * softness }) : null;
+      const lift = sumPlanes(youngerLift(face, size, skin, faceWidth, ownChroma!, w), lines);
       delta = lightnessChange(light, { size, decodes: values, target: k + 1, gain: blend.gain, prototype: change?.textures[k] ?? null, faceWidth, features, weights: { ...w, prototype: w.prototype * protoTexture }, crop: { rgb: face.crop, chroma: ownChroma! }, lift, ceiling: w.cap && skin ? (ceiling ??= brightCeiling(face.crop, size, skin, brightSigmas, w.cap)) : undefined, softness });
       if (skin && (w.lines > 0 || w.smooth > 0)) {
         const ratio = energy ? detailRatioMap(energy, gender!, sourceForCond, t, size) : new Float32Array(size * size).fill(1);
@@ -391,12 +391,11 @@ function youngerLift(face: AlignedFace, size: number, skin: Float32Array | null,
   return grey;
 }
 
-/** A lightness lift with the bank's lines (`lines()`, when there is a bank) added. */
-function withBankLines(lift: Float32Array | null, bank: DetailBank | null, lines: () => Float32Array | null): Float32Array | null {
-  const add = bank ? lines() : null;
-  if (!add) return lift;
-  if (lift) for (let i = 0; i < add.length; i++) add[i] = add[i]! + lift[i]!;
-  return add;
+/** Two optional lightness lifts (the younger face's, the bank's lines) as one; null when neither. */
+function sumPlanes(a: Float32Array | null, b: Float32Array | null): Float32Array | null {
+  if (!a || !b) return a ?? b;
+  for (let i = 0; i < b.length; i++) b[i] = b[i]! + a[i]!;
+  return b;
 }
 
 /**
@@ -446,12 +445,13 @@ export function fadeMap(size: number, fade: number, faceMask: Uint8Array, eyes =
 }
 
 /**
- * The hair plan (hair-grey.ts) of a face when the aging greys hair (`hairGrey` in the lightness settings in force),
- * else null: `person` is the segmenter's confidence over its context window (prepareFace's personContext).
+ * The face with its hair plan (hair-grey.ts) when the aging greys hair (`hairGrey` in the lightness settings in
+ * force), else with none: `person` gives the segmenter's confidence over its context window (prepareFace's
+ * personContext), asked for only then.
  */
-export async function hairOfFace(model: AgingModel, options: Pick<AgeFaceOptions, 'lightness' | 'texture'>, photo: RawImage, face: AlignedFace, person: PersonContext | null): Promise<HairPlan | null> {
-  if (options.texture === false || !((blendSettings(model, options).lightness?.hairGrey ?? 0) > 0)) return null;
-  return hairPlan(photo, face.transform, face.landmarks, face.faceMask, face.size, person);
+export async function withHair(model: AgingModel, options: Pick<AgeFaceOptions, 'lightness' | 'texture'>, photo: RawImage, face: AlignedFace, person: () => PersonContext | null): Promise<AlignedFace> {
+  if (options.texture === false || !((blendSettings(model, options).lightness?.hairGrey ?? 0) > 0)) return { ...face, hair: null };
+  return { ...face, hair: await hairPlan(photo, face.transform, face.landmarks, face.faceMask, face.size, person()) };
 }
 
 /** The mask paste-back uses: the face mask, grown by options.maskGrow (else the model's tuned value). */

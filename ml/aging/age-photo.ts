@@ -5,7 +5,7 @@ import { loadPhoto, type Photo } from '../prep/photo.js';
 import { prepareFace, type PreparedFace } from '../prep/prepare-face.js';
 import type { RawImage } from '../estimators/image.js';
 import { applyAffine } from '../prep/geometry.js';
-import { ageAlignedFace, hairOfFace, type AgeFaceOptions, type Gender } from './age-face.js';
+import { ageAlignedFace, withHair, type AgeFaceOptions, type Gender } from './age-face.js';
 import { estimateAgeGender } from '../estimators/index.js';
 import { composeFaces, composeInput, streamFrames, type ComposedFrameSink } from './team-compose.js';
 import { faceWarnings, genderWarnings, type FaceWarning } from './team-faces.js';
@@ -136,8 +136,7 @@ export async function agePhoto(host: VisionHost, model: AgingModel, input: strin
     const ta = performance.now();
     prepareMs += ta - tp;
     const landmarks = face.landmarks.length >= 468 ? face.landmarks.map((p) => applyAffine(prepared.transform, p)) : null;
-    const face0 = { crop: prepared.crop, size: prepared.size, transform: prepared.transform, faceMask: prepared.faceMask, landmarks };
-    const aligned = { ...face0, hair: await hairOfFace(model, options, photo, face0, prepared.personContext) };
+    const aligned = await withHair(model, options, photo, { crop: prepared.crop, size: prepared.size, transform: prepared.transform, faceMask: prepared.faceMask, landmarks }, () => prepared.personContext);
     options.onStage?.('decode', idx);
     const source = await sourceOf({ data: prepared.crop, width: prepared.size, height: prepared.size, channels: 3 }, options);
     const aged = await ageAlignedFace(model, aligned, { ...options, sourceAge: source.sourceAge, gender: source.gender });

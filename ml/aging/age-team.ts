@@ -11,7 +11,7 @@ import { prepareFace, type PreparedFace } from '../prep/prepare-face.js';
 import type { DetectedFace } from '../prep/detect.js';
 import { applyAffine } from '../prep/geometry.js';
 import type { RawImage } from '../estimators/image.js';
-import { ageAlignedFace, hairOfFace, type AgeFaceOptions, type Gender } from './age-face.js';
+import { ageAlignedFace, withHair, type AgeFaceOptions, type Gender } from './age-face.js';
 import { NoFaceError, sourceOf, type AgedFaceSource, type AgePhotoStage } from './age-photo.js';
 import type { ClampedAges } from './ages.js';
 import type { AgingModel } from './model.js';
@@ -122,14 +122,19 @@ export async function ageTeam(host: VisionHost, model: AgingModel, input: string
         nextPrepared.catch(() => undefined);
       }
       const lm = face.detected.landmarks;
-      const face0 = {
-        crop: prepared.crop,
-        size: prepared.size,
-        transform: prepared.transform,
-        faceMask: prepared.faceMask,
-        landmarks: lm.length >= 468 ? lm.map((p) => applyAffine(prepared.transform, p)) : null,
-      };
-      const aligned = { ...face0, hair: await hairOfFace(model, options, photo, face0, prepared.personContext) };
+      const aligned = await withHair(
+        model,
+        options,
+        photo,
+        {
+          crop: prepared.crop,
+          size: prepared.size,
+          transform: prepared.transform,
+          faceMask: prepared.faceMask,
+          landmarks: lm.length >= 468 ? lm.map((p) => applyAffine(prepared.transform, p)) : null,
+        },
+        () => prepared.personContext,
+      );
       const set = options.perFace?.get(face.face) ?? {};
       const { sourceAge, gender, genderProbability } = await sourceOf(
         { data: prepared.crop, width: prepared.size, height: prepared.size, channels: 3 },

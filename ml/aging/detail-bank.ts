@@ -7,6 +7,7 @@ import { fineBand } from './detail-change.js';
 import { holdBlobs } from './line-filter.js';
 import { NOSE_POINTS, pointZone } from './feature-zones.js';
 import { lumaPlane } from './lab.js';
+import { median } from '../stats.js';
 
 /**
  * A bank of real faces' skin detail by region (an aging dictionary, after Shu et al., ICCV 2015): for each gender, age
@@ -249,12 +250,6 @@ function energyOf(p: Float32Array): number {
   return s / p.length;
 }
 
-function median(values: number[]): number {
-  if (values.length === 0) return 0;
-  const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-}
-
 /** Ages the bins stand for: their middles (the last, open bin 5 years past its edge). */
 const binAge = (b: number): number => (b + 1 < BANK_BINS.length ? (BANK_BINS[b]! + BANK_BINS[b + 1]!) / 2 : BANK_BINS[b]! + 5);
 
@@ -318,7 +313,7 @@ export function parseDetailBank(bytes: Buffer, file: string): DetailBank {
       return p;
     });
     at += count * w * ph;
-    return { patches, shades, energy: median(patches.map(energyOf)) };
+    return { patches, shades, energy: patches.length ? median(patches.map(energyOf)) : 0 };
   });
   if (at !== bytes.length) bad(`${bytes.length - at} bytes past the last patch`);
   return { size: h.size, sigma: h.sigma, crops: h.crops, slots };

@@ -14,8 +14,8 @@ import { TEMPLATE_V1 } from '../prep/template.js';
 import { bilinear } from '../shape/warp-field.js';
 import type { RawImage } from '../estimators/image.js';
 import { labToRgb, rgbToLab } from './lab.js';
-import { cropFootprint, isMonochrome } from './paste-back.js';
-
+import { clamp255, cropFootprint, isMonochrome } from './paste-back.js';
+import { median } from '../stats.js';
 
 /** Where a face's hair is and what colours it and the skin have: made once per face from the photo. */
 export interface HairPlan {
@@ -106,12 +106,6 @@ export function hairness(l: number, a: number, b: number, skin: readonly [number
     h *= 1 - ramp(c, 10, 18) * ramp(off, 0, 20);
   }
   return h;
-}
-
-function median(values: number[]): number {
-  if (values.length === 0) return NaN;
-  values.sort((x, y) => x - y);
-  return values[Math.floor(values.length / 2)]!;
 }
 
 /**
@@ -394,8 +388,4 @@ export function greyHair(frame: RawImage, plan: HairPlan, transform: Affine, sha
 export function hairCropBox(plan: HairPlan): [number, number, number, number] {
   const [k, , o] = contextToCrop(plan.size, plan.side);
   return [o, o, o + k * plan.side, o + k * plan.side];
-}
-
-function clamp255(v: number): number {
-  return v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
 }

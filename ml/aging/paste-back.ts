@@ -142,7 +142,7 @@ export function isMonochrome(photo: RawImage, x0: number, y0: number, x1: number
   return true;
 }
 
-function clamp255(v: number): number {
+export function clamp255(v: number): number {
   return v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
 }
 

@@ -2,7 +2,7 @@ import type { Affine } from '../prep/geometry.js';
 import { invertAffine } from '../prep/geometry.js';
 import type { RawImage } from '../estimators/image.js';
 import type { WarpField } from '../shape/warp-field.js';
-import { cropFootprint, isMonochrome, type CropDelta } from './paste-back.js';
+import { clamp255, cropFootprint, isMonochrome, type CropDelta } from './paste-back.js';
 
 /**
  * The photo warped by `field` (crop space, carried through the alignment) with `delta` added inside the feathered
@@ -119,8 +119,4 @@ function padded(mask: Uint8Array, delta: Float32Array, size: number): { mask: Ui
 /** crop px -> source px of a crop grown by `shift` px on every side (its origin moved to -shift). */
 function composeShift(inv: Affine, shift: number): Affine {
   return [inv[0], inv[1], inv[0] * shift + inv[1] * shift + inv[2], inv[3], inv[4], inv[3] * shift + inv[4] * shift + inv[5]];
-}
-
-function clamp255(v: number): number {
-  return v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
 }

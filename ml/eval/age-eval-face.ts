@@ -1,4 +1,4 @@
-import { ageAlignedFace, hairOfFace, pasteMask, photoFrames, type BlendSettings } from '../aging/age-face.js';
+import { ageAlignedFace, withHair, pasteMask, photoFrames, type BlendSettings } from '../aging/age-face.js';
 import { contextToCrop, segmentContextSide, type PersonContext } from '../prep/prepare-face.js';
 import type { AgingModel } from '../aging/model.js';
 import { applyAffine } from '../prep/geometry.js';
@@ -18,8 +18,7 @@ export async function ageEvalFace(model: AgingModel, face: EvalFace, crop: Uint8
   const transform = scaleTransform(face.transform, S / face.cropSize);
   const photo = await loadPhoto(face.photoPath);
   const landmarks = face.landmarks && face.landmarks.length >= 468 ? face.landmarks.map((p) => applyAffine(transform, p)) : null;
-  const face0 = { crop, size: S, transform, faceMask: await cropFaceMask(S, transform, face.landmarks), landmarks };
-  const aligned = { ...face0, hair: await hairOfFace(model, o, photo, face0, personFromCrop(crop, S)) };
+  const aligned = await withHair(model, o, photo, { crop, size: S, transform, faceMask: await cropFaceMask(S, transform, face.landmarks), landmarks }, () => personFromCrop(crop, S));
   const g = face.gender === 'unknown' ? undefined : face.gender;
   const aged = await ageAlignedFace(model, aligned, { ...o, ages: targets, sourceAge: face.age, gender: g });
   const mask = pasteMask(model, aligned, o);

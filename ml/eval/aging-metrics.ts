@@ -1,4 +1,7 @@
 /** Figures of how well outputs hit their target ages and keep the person. */
+import { mean, median } from '../stats.js';
+
+export { mean, median };
 
 export interface AgedFace {
   /** The input face's true (labelled) age. */
@@ -55,18 +58,6 @@ export function leastSquaresSlope(x: readonly number[], y: readonly number[]): n
   return sxx > 0 ? sxy / sxx : NaN;
 }
 
-export function median(values: readonly number[]): number {
-  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (v.length === 0) return NaN;
-  const mid = Math.floor(v.length / 2);
-  return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
-}
-
-/** Mean of the finite values (NaN when none). */
-export function mean(values: readonly number[]): number {
-  const v = values.filter((x) => Number.isFinite(x));
-  return v.length ? v.reduce((s, x) => s + x, 0) / v.length : NaN;
-}
 
 const meanOf = (acc: { sum: number; n: number }): number => (acc.n > 0 ? acc.sum / acc.n : NaN);
 
