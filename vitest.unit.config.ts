@@ -20,6 +20,7 @@ export default defineConfig({
       'tests/aging-bright-cap.test.ts',
       'tests/aging-dark-cap.test.ts',
       'tests/aging-broad-follow.test.ts',
+      'tests/aging-child-shade.test.ts',
       'tests/aging-grey-beard.test.ts',
       'tests/aging-grain.test.ts',
       'tests/aging-change-average.test.ts',

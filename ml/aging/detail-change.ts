@@ -4,6 +4,7 @@ import { labToRgb, lightnessOf, lumaPlane, rgbToLab } from './lab.js';
 import { holdBlobs, holdBlobsBeyond } from './line-filter.js';
 import { capLightening } from './bright-cap.js';
 import { capDarkening } from './dark-cap.js';
+import { limitShading } from './child-shade.js';
 import { softened } from './photo-grain.js';
 
 /**
@@ -214,6 +215,16 @@ export interface LightnessSettings {
   readonly bankChild?: number;
   /** How many of the bank's best-matching patches per region its pick (the one of median strength) is made from. Optional (5). */
   readonly bankMatch?: number;
+  /**
+   * Going older from a source of 10 or under (linear to none at 20), levels the broad part of the lightness change (its
+   * blur by `childShadeBlur` of the face's width: the old mean face's shading of cheeks, eye sockets, eyelids and mouth)
+   * may reach, softly, either way (child-shade.ts); lines and folds above that blur stay. A child's light, even skin
+   * takes that shading as a grey or brown cast where it darkens and as pale wax where it lightens. Optional (no limit
+   * when absent).
+   */
+  readonly childShade?: number;
+  /** That blur as a share of the face's width. Optional (0.04). */
+  readonly childShadeBlur?: number;
 }
 
 export const LIGHTNESS_KEYS: readonly (keyof LightnessSettings)[] = [
@@ -273,10 +284,15 @@ export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = [
   'bankOlder',
   'bankChild',
   'bankMatch',
+  'childShade',
+  'childShadeBlur',
 ];
 
 /** The dark cap's neighbourhood (share of the face's width) when a sidecar gives a cap but no blur. */
 export const DEFAULT_DARK_BLUR = 0.06;
+
+/** The child shading limit's blur (share of the face's width) when a sidecar gives a limit but no blur. */
+export const DEFAULT_CHILD_SHADE_BLUR = 0.04;
 
 /** The feature zone's spread when a sidecar gives a shield but no spread. */
 export const DEFAULT_FEATURE_SPREAD = 0.05;
@@ -335,6 +351,8 @@ const RANGES: Record<keyof LightnessSettings, [number, number]> = {
   bankOlder: [0, 12],
   bankChild: [0, 12],
   bankMatch: [1, 32],
+  childShade: [0, 60],
+  childShadeBlur: [0.01, 0.3],
 };
 
 /** The settings in a sidecar's `aging.lightness`, checked: an error names the file and the bad value. */
@@ -392,6 +410,8 @@ export interface LightnessWeights {
   readonly dark?: { readonly cap: number; readonly share: number; readonly lighten: number };
   /** Weight of the detail bank's lines (going older only; 0: none). */
   readonly bank?: number;
+  /** Going older from a child, the soft limit (levels) on the change's broad shading and the share of it applied (undefined: none). */
+  readonly shade?: { readonly limit: number; readonly share: number };
 }
 
 /** The age from which faces gain lines and folds. */
@@ -449,6 +469,7 @@ export function lightnessWeights(l: LightnessSettings, sourceAge: number, target
     soften: targetAge > sourceAge ? (l.sharpMatch ?? 0) : 0,
     noHalo: adult,
     dark: targetAge > sourceAge && l.darkCap !== undefined && adult < 1 ? { cap: l.darkCap, share: 1 - adult, lighten: l.darkCapLighten ?? 0 } : undefined,
+    shade: targetAge > sourceAge && l.childShade !== undefined && adult < 1 ? { limit: l.childShade, share: 1 - adult } : undefined,
     bank: targetAge > sourceAge ? (l.bankChild ?? l.bankOlder ?? 0) + ((l.bankOlder ?? 0) - (l.bankChild ?? l.bankOlder ?? 0)) * adult : 0,
   };
 }
@@ -592,6 +613,7 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
   }
   if ((w.tone ?? 0) > 0) holdTone(delta, size, w.tone!, (l.toneBlur ?? 0.15) * input.faceWidth, w.noHalo ?? 1);
   if (w.dark) capDarkening(delta, size, (l.darkBlur ?? DEFAULT_DARK_BLUR) * input.faceWidth, w.dark.cap, w.dark.share, w.dark.lighten);
+  if (w.shade) limitShading(delta, size, (l.childShadeBlur ?? DEFAULT_CHILD_SHADE_BLUR) * input.faceWidth, w.shade.limit, w.shade.share);
   const lift = input.lift;
   if (lift) for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! + lift[i]!;
   const crop = input.crop;
