@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { limitShading } from '../ml/aging/child-shade.js';
+import { limitShading, widenedZone } from '../ml/aging/child-shade.js';
 import { DEFAULT_LIGHTNESS, lightnessChange, lightnessFromSpec, lightnessWeights, parseLightness } from '../ml/aging/detail-change.js';
 
 const S = 96;
@@ -23,11 +23,18 @@ function shading(depth: number): Float32Array {
 
 const at = (d: Float32Array, x: number, y: number): number => d[(y * S + x) * 3]!;
 
-/** The lightness change of the prototypes' `change` alone, for a source and target age, with the settings in `spec`. */
-function change(spec: string, prototype: Float32Array, source = 2, target = 70): Float32Array {
+/** The lightness change of the prototypes' `change` alone, for a source and target age, with the settings in `spec` (and a feature zone). */
+function change(spec: string, prototype: Float32Array, source = 2, target = 70, features: Float32Array | null = null): Float32Array {
   const l = lightnessFromSpec(spec, DEFAULT_LIGHTNESS)!;
   const w = { ...lightnessWeights(l, source, target), decoder: 0, broad: 0, prototype: 1, lighten: 0, colour: 0, tone: 0 };
-  return lightnessChange(l, { size: S, decodes: new Float32Array(n * 3 * 2), target: 1, gain: 1, prototype, faceWidth: FACE, weights: w });
+  return lightnessChange(l, { size: S, decodes: new Float32Array(n * 3 * 2), target: 1, gain: 1, prototype, faceWidth: FACE, weights: w, features });
+}
+
+/** A feature zone round (48, 40) (an eye: 1 within 8 px, falling off as a Gaussian of 3 px beyond), nothing elsewhere. */
+function eyeZone(): Float32Array {
+  const z = new Float32Array(n);
+  for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) z[y * S + x] = Math.exp(-(Math.max(0, Math.hypot(x - 48, y - 40) - 8) ** 2) / 18);
+  return z;
 }
 
 describe('childShade: going older from a child, the broad shading is held to a few levels and lines stay', () => {
@@ -80,6 +87,27 @@ describe('childShade: going older from a child, the broad shading is held to a f
     expect(wide).toBeLessThan(narrow - 3);
   });
 
+  it('childShadeFeatures keeps the shading round the features and limits it on the skin away from them', () => {
+    const zone = eyeZone();
+    const full = change('', shading(-20), 2, 70, zone);
+    const limitedEverywhere = change('childShade=4', shading(-20), 2, 70, zone);
+    const kept = change('childShade=4,childShadeFeatures=1', shading(-20), 2, 70, zone);
+    // At the eye the shading stays whole; 20 px below it (the cheek) it is held as without the setting.
+    expect(at(kept, 48, 40)).toBeCloseTo(at(full, 48, 40), 0);
+    expect(at(limitedEverywhere, 48, 40)).toBeGreaterThan(-5.5);
+    expect(at(kept, 48, 60)).toBeCloseTo(at(limitedEverywhere, 48, 60), 0);
+    expect(at(kept, 48, 60)).toBeGreaterThan(at(full, 48, 60) + 4);
+    // Without a feature zone (a face with no landmarks) the setting changes nothing.
+    expect(Array.from(change('childShade=4,childShadeFeatures=1', shading(-20)))).toEqual(Array.from(change('childShade=4', shading(-20))));
+  });
+
+  it('widenedZone is at most the share and reaches past the points by about the blur', () => {
+    const z = widenedZone(eyeZone(), S, 3, 0.5);
+    expect(Math.max(...z)).toBeCloseTo(0.5, 5);
+    expect(z[40 * S + 48 + 12]!).toBeGreaterThan(0.2);
+    expect(z[40 * S + 48 + 30]!).toBeLessThan(0.01);
+  });
+
   it('limitShading with share 0 or no limit leaves the change alone', () => {
     const d = shading(-20);
     const copy = d.slice();
@@ -91,5 +119,6 @@ describe('childShade: going older from a child, the broad shading is held to a f
   it('out-of-range values are errors that name the setting', () => {
     expect(() => parseLightness({ ...DEFAULT_LIGHTNESS, childShade: 61 }, 'sidecar.json')).toThrow(/aging\.lightness\.childShade must be a number in 0\.\.60/);
     expect(() => parseLightness({ ...DEFAULT_LIGHTNESS, childShadeBlur: 0 }, 'sidecar.json')).toThrow(/childShadeBlur must be a number in 0\.01\.\.0\.3/);
+    expect(() => parseLightness({ ...DEFAULT_LIGHTNESS, childShadeFeatures: 1.5 }, 'sidecar.json')).toThrow(/childShadeFeatures must be a number in 0\.\.1/);
   });
 });

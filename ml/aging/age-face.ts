@@ -296,7 +296,7 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
   // The ceiling on lightening going younger (the same margins at every target: made once, on the first younger one).
   let ceiling: Float32Array | undefined;
   const softness = light?.sharpMatch ? faceSoftness(face.crop, size, Uint8Array.from(face.faceMask, (m) => (m >= 200 ? 1 : 0))) : 0;
-  const features = light?.featureShield && face.landmarks && face.landmarks.length >= MESH_POINTS ? featureZone(face.landmarks, size, (light.featureSpread ?? DEFAULT_FEATURE_SPREAD) * faceWidth) : null;
+  const features = (light?.featureShield || light?.childShadeFeatures) && face.landmarks && face.landmarks.length >= MESH_POINTS ? featureZone(face.landmarks, size, (light.featureSpread ?? DEFAULT_FEATURE_SPREAD) * faceWidth) : null;
   let bank: DetailBank | null | undefined;
   let bankSkinMap: Float32Array | undefined;
   const detailGains: (Float32Array | null)[] = [];

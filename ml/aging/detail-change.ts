@@ -4,7 +4,7 @@ import { labToRgb, lightnessOf, lumaPlane, rgbToLab } from './lab.js';
 import { holdBlobs, holdBlobsBeyond } from './line-filter.js';
 import { capLightening } from './bright-cap.js';
 import { capDarkening } from './dark-cap.js';
-import { limitShading } from './child-shade.js';
+import { limitShading, widenedZone } from './child-shade.js';
 import { softened } from './photo-grain.js';
 
 /**
@@ -225,6 +225,11 @@ export interface LightnessSettings {
   readonly childShade?: number;
   /** That blur as a share of the face's width. Optional (0.04). */
   readonly childShadeBlur?: number;
+  /**
+   * Share (0..1) of that limit lifted round the eyes, brows and nose (the feature zone widened by the same blur): the
+   * eye sockets and nose sides keep their shading, the cheeks, forehead and mouth lose the cast. Optional (0).
+   */
+  readonly childShadeFeatures?: number;
 }
 
 export const LIGHTNESS_KEYS: readonly (keyof LightnessSettings)[] = [
@@ -286,6 +291,7 @@ export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = [
   'bankMatch',
   'childShade',
   'childShadeBlur',
+  'childShadeFeatures',
 ];
 
 /** The dark cap's neighbourhood (share of the face's width) when a sidecar gives a cap but no blur. */
@@ -353,6 +359,7 @@ const RANGES: Record<keyof LightnessSettings, [number, number]> = {
   bankMatch: [1, 32],
   childShade: [0, 60],
   childShadeBlur: [0.01, 0.3],
+  childShadeFeatures: [0, 1],
 };
 
 /** The settings in a sidecar's `aging.lightness`, checked: an error names the file and the bad value. */
@@ -613,7 +620,11 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
   }
   if ((w.tone ?? 0) > 0) holdTone(delta, size, w.tone!, (l.toneBlur ?? 0.15) * input.faceWidth, w.noHalo ?? 1);
   if (w.dark) capDarkening(delta, size, (l.darkBlur ?? DEFAULT_DARK_BLUR) * input.faceWidth, w.dark.cap, w.dark.share, w.dark.lighten);
-  if (w.shade) limitShading(delta, size, (l.childShadeBlur ?? DEFAULT_CHILD_SHADE_BLUR) * input.faceWidth, w.shade.limit, w.shade.share);
+  if (w.shade) {
+    const sigma = (l.childShadeBlur ?? DEFAULT_CHILD_SHADE_BLUR) * input.faceWidth;
+    const kept = input.features && l.childShadeFeatures ? widenedZone(input.features, size, sigma, l.childShadeFeatures) : null;
+    limitShading(delta, size, sigma, w.shade.limit, w.shade.share, kept);
+  }
   const lift = input.lift;
   if (lift) for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! + lift[i]!;
   const crop = input.crop;
