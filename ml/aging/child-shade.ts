@@ -1,4 +1,5 @@
 import { blurPlane } from '../prep/masks.js';
+import { blurredGrey } from './dark-cap.js';
 
 /**
  * Softly limits the broad part of a grey change going older from a child (RGB-equal, levels per pixel, in place): its
@@ -11,9 +12,7 @@ import { blurPlane } from '../prep/masks.js';
 export function limitShading(delta: Float32Array, size: number, sigma: number, limit: number, share: number, kept?: Float32Array | null): void {
   if (share <= 0 || !(limit > 0)) return;
   const n = size * size;
-  const broad = new Float32Array(n);
-  for (let i = 0; i < n; i++) broad[i] = delta[i * 3]!;
-  blurPlane(broad, size, Math.max(0.5, sigma));
+  const broad = blurredGrey(delta, size, sigma);
   for (let i = 0; i < n; i++) {
     const b = broad[i]!;
     const v = delta[i * 3]! + share * (1 - (kept ? kept[i]! : 0)) * (limit * Math.tanh(b / limit) - b);

@@ -11,9 +11,7 @@ import { blurPlane } from '../prep/masks.js';
 export function capDarkening(delta: Float32Array, size: number, sigma: number, cap: number, share: number, lighten = 0): void {
   if (share <= 0 || !(cap > 0)) return;
   const n = size * size;
-  const local = new Float32Array(n);
-  for (let i = 0; i < n; i++) local[i] = delta[i * 3]!;
-  blurPlane(local, size, Math.max(0.5, sigma));
+  const local = blurredGrey(delta, size, sigma);
   for (let i = 0; i < n; i++) {
     const d = delta[i * 3]!;
     const off = d - local[i]!;
@@ -22,4 +20,12 @@ export function capDarkening(delta: Float32Array, size: number, sigma: number, c
     const v = d + k * (cap * Math.tanh(off / cap) - off);
     for (let c = 0; c < 3; c++) delta[i * 3 + c] = v;
   }
+}
+
+/** A grey change's plane (RGB-equal, levels per pixel) blurred by `sigma` px (at least half a pixel). */
+export function blurredGrey(delta: Float32Array, size: number, sigma: number): Float32Array {
+  const n = size * size;
+  const plane = new Float32Array(n);
+  for (let i = 0; i < n; i++) plane[i] = delta[i * 3]!;
+  return blurPlane(plane, size, Math.max(0.5, sigma));
 }
