@@ -135,6 +135,12 @@ export interface LightnessSettings {
   /** The blur that broad lightness is measured with, as a share of the face's width. Optional (0.15). */
   readonly toneBlur?: number;
   /**
+   * With `toneHold`, for an adult source, share (0..1) of the hold's strengthening of a change also stopped: a lightening
+   * beside a broad darkening (under the eyes, on the nose) gains that darkening's depth when the blur is taken out, and
+   * the turn rule cuts it off at the sign change: flat pale plateaus with hard edges. Optional (0, as before, when absent).
+   */
+  readonly toneNoBoost?: number;
+  /**
    * Going younger, levels above the skin round a pixel (its blur by 6 % of the face's width; bright-cap.ts) that the
    * change's lightening may take it to, softly: the prototypes' younger change is relative (the crop times a ratio), so
    * a highlight, already the brightest, would gain most and whiten into a blob. Optional (no cap when absent).
@@ -273,6 +279,7 @@ export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = [
   'bankOlder',
   'bankChild',
   'bankMatch',
+  'toneNoBoost',
 ];
 
 /** The dark cap's neighbourhood (share of the face's width) when a sidecar gives a cap but no blur. */
@@ -335,6 +342,7 @@ const RANGES: Record<keyof LightnessSettings, [number, number]> = {
   bankOlder: [0, 12],
   bankChild: [0, 12],
   bankMatch: [1, 32],
+  toneNoBoost: [0, 1],
 };
 
 /** The settings in a sidecar's `aging.lightness`, checked: an error names the file and the bad value. */
@@ -388,6 +396,8 @@ export interface LightnessWeights {
   readonly soften?: number;
   /** Share (0..1) of the tone hold's sign turns stopped (holdTone): 1 for an adult source, 0 for a child's. */
   readonly noHalo?: number;
+  /** Share (0..1) of the tone hold's strengthening stopped (holdTone): toneNoBoost x noHalo. */
+  readonly noBoost?: number;
   /** Going older from a child, the local darkening cap (levels) and the share of it applied (undefined: none). */
   readonly dark?: { readonly cap: number; readonly share: number; readonly lighten: number };
   /** Weight of the detail bank's lines (going older only; 0: none). */
@@ -448,6 +458,7 @@ export function lightnessWeights(l: LightnessSettings, sourceAge: number, target
     core: targetAge > sourceAge ? (l.grainCore ?? 0) : 0,
     soften: targetAge > sourceAge ? (l.sharpMatch ?? 0) : 0,
     noHalo: adult,
+    noBoost: (l.toneNoBoost ?? 0) * adult,
     dark: targetAge > sourceAge && l.darkCap !== undefined && adult < 1 ? { cap: l.darkCap, share: 1 - adult, lighten: l.darkCapLighten ?? 0 } : undefined,
     bank: targetAge > sourceAge ? (l.bankChild ?? l.bankOlder ?? 0) + ((l.bankOlder ?? 0) - (l.bankChild ?? l.bankOlder ?? 0)) * adult : 0,
   };
@@ -590,7 +601,7 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
       for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! + v;
     }
   }
-  if ((w.tone ?? 0) > 0) holdTone(delta, size, w.tone!, (l.toneBlur ?? 0.15) * input.faceWidth, w.noHalo ?? 1);
+  if ((w.tone ?? 0) > 0) holdTone(delta, size, w.tone!, (l.toneBlur ?? 0.15) * input.faceWidth, w.noHalo ?? 1, w.noBoost ?? 0);
   if (w.dark) capDarkening(delta, size, (l.darkBlur ?? DEFAULT_DARK_BLUR) * input.faceWidth, w.dark.cap, w.dark.share, w.dark.lighten);
   const lift = input.lift;
   if (lift) for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! + lift[i]!;
@@ -628,11 +639,12 @@ function followPrototypes(broad: Float32Array, weight: number, prototype: Float3
  * Takes `hold` of the grey change's blur by `sigma` px (its broad darkening) out of it, in place. For an adult it
  * weakens a pixel's change but never turns it round (`noHalo` of the turn stopped): next to a strong darkening (a
  * hairline, an eye socket) the blur is darker than the skin's own change, and subtracting it would paint a pale halo (a
- * light band across the forehead). A child growing up keeps the turns: the relative lightening of the skin between
- * growing shadows is how an estimator sees the child grow (validation: the children's FaceRes slope fell from 0.45 to
- * 0.18 without it).
+ * light band across the forehead). `noBoost` of any strengthening is stopped too (the change kept between 0 and itself),
+ * which keeps the result continuous where the change crosses zero. A child growing up keeps the turns: the relative
+ * lightening of the skin between growing shadows is how an estimator sees the child grow (validation: the children's
+ * FaceRes slope fell from 0.45 to 0.18 without it).
  */
-export function holdTone(delta: Float32Array, size: number, hold: number, sigma: number, noHalo = 1): void {
+export function holdTone(delta: Float32Array, size: number, hold: number, sigma: number, noHalo = 1, noBoost = 0): void {
   const n = size * size;
   const broad = new Float32Array(n);
   for (let i = 0; i < n; i++) broad[i] = delta[i * 3]!;
@@ -641,7 +653,9 @@ export function holdTone(delta: Float32Array, size: number, hold: number, sigma:
     const d = delta[i * 3]!;
     const held = d - hold * broad[i]!;
     const kept = d < 0 ? Math.min(0, held) : d > 0 ? Math.max(0, held) : 0;
-    const v = held + noHalo * (kept - held);
+    const turned = held + noHalo * (kept - held);
+    const bounded = d < 0 ? Math.max(d, turned) : Math.min(d, turned);
+    const v = turned + noBoost * (bounded - turned);
     for (let c = 0; c < 3; c++) delta[i * 3 + c] = v;
   }
 }
