@@ -214,6 +214,25 @@ export interface LightnessSettings {
   readonly bankChild?: number;
   /** How many of the bank's best-matching patches per region its pick (the one of median strength) is made from. Optional (5). */
   readonly bankMatch?: number;
+  /**
+   * Going younger, with a plain blur (no `youngerEdge`), 1 measures the skin's detail against the mean of the skin round
+   * it alone (detail-paste.ts skinMean: the blur weighted by the smoothing's own gain), so the eyes, brows, lips and
+   * hair beside it do not darken that mean, and fading the detail leaves no dark smudge round them. Optional (0: the
+   * plain blur of everything round a pixel).
+   */
+  readonly youngerSkinMean?: number;
+  /**
+   * Going younger, share (0..1) of the smoothing taken per colour channel instead of in lightness alone: a dark
+   * pigmented spot or a red fold fades toward the colour of the skin round it, so a lifted spot does not turn orange.
+   * Optional (0: lightness only, each pixel's colour cast kept).
+   */
+  readonly youngerColour?: number;
+  /**
+   * Going younger, the smoothing fades off round the eyes (lids, lashes, corners), brows, lips and nostrils: it is
+   * scaled by 1 minus their zone (feature-zones.ts sharpFeatureZone) with this spread round each of their mesh points,
+   * as a share of the face's width. Optional (0: only the brows and eyes' own outlines are left alone).
+   */
+  readonly youngerFeatures?: number;
 }
 
 export const LIGHTNESS_KEYS: readonly (keyof LightnessSettings)[] = [
@@ -273,6 +292,9 @@ export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = [
   'bankOlder',
   'bankChild',
   'bankMatch',
+  'youngerSkinMean',
+  'youngerColour',
+  'youngerFeatures',
 ];
 
 /** The dark cap's neighbourhood (share of the face's width) when a sidecar gives a cap but no blur. */
@@ -335,6 +357,9 @@ const RANGES: Record<keyof LightnessSettings, [number, number]> = {
   bankOlder: [0, 12],
   bankChild: [0, 12],
   bankMatch: [1, 32],
+  youngerSkinMean: [0, 1],
+  youngerColour: [0, 1],
+  youngerFeatures: [0, 0.2],
 };
 
 /** The settings in a sidecar's `aging.lightness`, checked: an error names the file and the bad value. */
@@ -392,6 +417,9 @@ export interface LightnessWeights {
   readonly dark?: { readonly cap: number; readonly share: number; readonly lighten: number };
   /** Weight of the detail bank's lines (going older only; 0: none). */
   readonly bank?: number;
+  /** Going younger, the smoothing measures detail against the skin's own mean (DetailBand.skinMean) and fades this share of it per colour channel. */
+  readonly skinMean?: boolean;
+  readonly colourFade?: number;
 }
 
 /** The age from which faces gain lines and folds. */
@@ -449,6 +477,8 @@ export function lightnessWeights(l: LightnessSettings, sourceAge: number, target
     soften: targetAge > sourceAge ? (l.sharpMatch ?? 0) : 0,
     noHalo: adult,
     dark: targetAge > sourceAge && l.darkCap !== undefined && adult < 1 ? { cap: l.darkCap, share: 1 - adult, lighten: l.darkCapLighten ?? 0 } : undefined,
+    skinMean: !older && (l.youngerSkinMean ?? 0) > 0,
+    colourFade: older ? 0 : (l.youngerColour ?? 0),
     bank: targetAge > sourceAge ? (l.bankChild ?? l.bankOlder ?? 0) + ((l.bankOlder ?? 0) - (l.bankChild ?? l.bankOlder ?? 0)) * adult : 0,
   };
 }
