@@ -81,6 +81,18 @@ describe('going younger: the skin fades toward its own mean and colour', () => {
     // Even skin far from both is untouched.
     expect(rgb(colour, 130, 30)).toEqual([...SKIN]);
   });
+
+  it('a spot lighter than the skin round it keeps its own colour: only what is lifted takes the skin\'s', () => {
+    const photo = face();
+    // A pale, pinker spot (lighter than the skin) where the brown one was.
+    for (let y = SPOT.y - SPOT.r; y <= SPOT.y + SPOT.r; y++) for (let x = SPOT.x - SPOT.r; x <= SPOT.x + SPOT.r; x++) if ((x - SPOT.x) ** 2 + (y - SPOT.y) ** 2 <= SPOT.r ** 2) photo.data.set([235, 160, 150], (y * W + x) * 3);
+    const before = chromaOff(rgb(photo, SPOT.x, SPOT.y));
+    const lightOnly = scaleOwnDetail(photo, gains(), size, transform, sigma, { skinMean: true });
+    const colour = scaleOwnDetail(photo, gains(), size, transform, sigma, { skinMean: true, colour: 1 });
+    expect(luma(rgb(colour, SPOT.x, SPOT.y))).toBeLessThan(luma(rgb(photo, SPOT.x, SPOT.y)));
+    expect(rgb(colour, SPOT.x, SPOT.y)).toEqual(rgb(lightOnly, SPOT.x, SPOT.y));
+    expect(chromaOff(rgb(colour, SPOT.x, SPOT.y))).toBeGreaterThan(0.6 * before);
+  });
 });
 
 describe('going younger: the features kept sharp', () => {

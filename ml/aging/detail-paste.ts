@@ -22,10 +22,19 @@ export interface DetailBand {
    */
   readonly skinMean?: boolean;
   /**
-   * Share (0..1) of each channel's own detail (its value minus its blur) scaled instead of the lightness's: a dark
-   * pigmented spot or a red fold fades toward the colour of the skin round it, not only toward its lightness.
+   * Share (0..1) of each channel's own detail (its value minus its blur) scaled instead of the lightness's, where the
+   * pixel is darker than that blur (all of it from COLOUR_FULL levels darker): a dark pigmented spot or a red fold fades
+   * toward the colour of the skin round it, not only toward its lightness; lighter skin keeps its own colour.
    */
   readonly colour?: number;
+}
+
+/** Levels darker than the skin round it from which a pixel's whole colour detail fades with its lightness (DetailBand.colour). */
+const COLOUR_FULL = 6;
+
+/** The share of a pixel's colour detail that fades: `colour` where its lightness detail is COLOUR_FULL levels or more below 0, none where it is not below. */
+function shareOf(colour: number, lightnessDetail: number): number {
+  return colour * Math.min(1, Math.max(0, -lightnessDetail / COLOUR_FULL));
 }
 
 /** How far (in sigmas) the detail at a pixel reads the pixels round it: the guided filter blurs twice in a row. */
@@ -110,7 +119,7 @@ export function scaleOwnDetail(frame: RawImage, gain: Float32Array, size: number
       const add = g * (g > 0 ? coreDetail(detail[i]!, threshold) : detail[i]!);
       const p = (y * width + x) * ch;
       for (let k = 0; k < Math.min(ch, 3); k++) {
-        const val = out[p + k]! + (details.length === 1 ? add : (1 - colour) * add + colour * g * details[k]![i]!);
+        const val = out[p + k]! + (details.length === 1 ? add : add + shareOf(colour, detail[i]!) * (g * details[k]![i]! - add));
         out[p + k] = val <= 0 ? 0 : val >= 255 ? 255 : Math.round(val);
       }
     }
