@@ -49,7 +49,7 @@ describe('going younger: the skin fades toward its own mean and colour', () => {
   it('a plain blur smudges the skin round a kept eye dark; the skin\'s own mean leaves it as it was', () => {
     const photo = face();
     const plain = scaleOwnDetail(photo, gains(), size, transform, sigma);
-    const skinMean = scaleOwnDetail(photo, gains(), size, transform, sigma, { skinMean: true });
+    const skinMean = scaleOwnDetail(photo, gains(), size, transform, sigma, { skinMean: 1 });
     // The eye itself is kept either way.
     expect(rgb(plain, EYE.x, EYE.y)).toEqual([40, 35, 35]);
     expect(rgb(skinMean, EYE.x, EYE.y)).toEqual([40, 35, 35]);
@@ -68,8 +68,8 @@ describe('going younger: the skin fades toward its own mean and colour', () => {
   it('a lifted brown spot keeps its colour cast in lightness alone and takes the skin\'s colour per channel', () => {
     const photo = face();
     const before = chromaOff(rgb(photo, SPOT.x, SPOT.y));
-    const lightOnly = scaleOwnDetail(photo, gains(), size, transform, sigma, { skinMean: true });
-    const colour = scaleOwnDetail(photo, gains(), size, transform, sigma, { skinMean: true, colour: 1 });
+    const lightOnly = scaleOwnDetail(photo, gains(), size, transform, sigma, { skinMean: 1 });
+    const colour = scaleOwnDetail(photo, gains(), size, transform, sigma, { skinMean: 1, colour: 1 });
     // Both lift the spot's lightness most of the way to the skin's...
     const skinL = luma(SKIN as unknown as number[]);
     expect(skinL - luma(rgb(photo, SPOT.x, SPOT.y))).toBeGreaterThan(50);
@@ -87,8 +87,8 @@ describe('going younger: the skin fades toward its own mean and colour', () => {
     // A pale, pinker spot (lighter than the skin) where the brown one was.
     for (let y = SPOT.y - SPOT.r; y <= SPOT.y + SPOT.r; y++) for (let x = SPOT.x - SPOT.r; x <= SPOT.x + SPOT.r; x++) if ((x - SPOT.x) ** 2 + (y - SPOT.y) ** 2 <= SPOT.r ** 2) photo.data.set([235, 160, 150], (y * W + x) * 3);
     const before = chromaOff(rgb(photo, SPOT.x, SPOT.y));
-    const lightOnly = scaleOwnDetail(photo, gains(), size, transform, sigma, { skinMean: true });
-    const colour = scaleOwnDetail(photo, gains(), size, transform, sigma, { skinMean: true, colour: 1 });
+    const lightOnly = scaleOwnDetail(photo, gains(), size, transform, sigma, { skinMean: 1 });
+    const colour = scaleOwnDetail(photo, gains(), size, transform, sigma, { skinMean: 1, colour: 1 });
     expect(luma(rgb(colour, SPOT.x, SPOT.y))).toBeLessThan(luma(rgb(photo, SPOT.x, SPOT.y)));
     expect(rgb(colour, SPOT.x, SPOT.y)).toEqual(rgb(lightOnly, SPOT.x, SPOT.y));
     expect(chromaOff(rgb(colour, SPOT.x, SPOT.y))).toBeGreaterThan(0.6 * before);
@@ -115,11 +115,11 @@ describe('going younger: settings', () => {
     expect(() => parseLightness({ ...base, youngerFeatures: 0.5 }, 'side.json')).toThrow(/youngerFeatures must be a number in 0..0.2/);
     const l = lightnessFromSpec('youngerSmooth=1,youngerSkinMean=1,youngerColour=0.7,youngerFeatures=0.03', null)!;
     const younger = lightnessWeights(l, 70, 20);
-    expect(younger.skinMean).toBe(true);
+    expect(younger.skinMean).toBe(1);
     expect(younger.colourFade).toBe(0.7);
     const older = lightnessWeights(l, 20, 70);
-    expect(older.skinMean).toBe(false);
+    expect(older.skinMean).toBe(0);
     expect(older.colourFade).toBe(0);
-    expect(lightnessWeights(lightnessFromSpec('youngerSmooth=1', null)!, 70, 20).skinMean).toBe(false);
+    expect(lightnessWeights(lightnessFromSpec('youngerSmooth=1', null)!, 70, 20).skinMean).toBe(0);
   });
 });

@@ -215,10 +215,10 @@ export interface LightnessSettings {
   /** How many of the bank's best-matching patches per region its pick (the one of median strength) is made from. Optional (5). */
   readonly bankMatch?: number;
   /**
-   * Going younger, with a plain blur (no `youngerEdge`), 1 measures the skin's detail against the mean of the skin round
-   * it alone (detail-paste.ts skinMean: the blur weighted by the smoothing's own gain), so the eyes, brows, lips and
-   * hair beside it do not darken that mean, and fading the detail leaves no dark smudge round them. Optional (0: the
-   * plain blur of everything round a pixel).
+   * Going younger, with a plain blur (no `youngerEdge`), the share (0..1) of the skin's detail measured against the mean
+   * of the skin round it alone (detail-paste.ts skinMean: the blur weighted by the smoothing's own gain) instead of
+   * everything round it: the eyes, brows, lips and hair beside it do not darken that mean, and fading the detail leaves
+   * no dark smudge round them. Optional (0: the plain blur).
    */
   readonly youngerSkinMean?: number;
   /**
@@ -417,8 +417,8 @@ export interface LightnessWeights {
   readonly dark?: { readonly cap: number; readonly share: number; readonly lighten: number };
   /** Weight of the detail bank's lines (going older only; 0: none). */
   readonly bank?: number;
-  /** Going younger, the smoothing measures detail against the skin's own mean (DetailBand.skinMean) and fades this share of it per colour channel. */
-  readonly skinMean?: boolean;
+  /** Going younger, the share of the smoothing's blur that is the skin's own mean (DetailBand.skinMean), and the share of it faded per colour channel. */
+  readonly skinMean?: number;
   readonly colourFade?: number;
 }
 
@@ -477,7 +477,7 @@ export function lightnessWeights(l: LightnessSettings, sourceAge: number, target
     soften: targetAge > sourceAge ? (l.sharpMatch ?? 0) : 0,
     noHalo: adult,
     dark: targetAge > sourceAge && l.darkCap !== undefined && adult < 1 ? { cap: l.darkCap, share: 1 - adult, lighten: l.darkCapLighten ?? 0 } : undefined,
-    skinMean: !older && (l.youngerSkinMean ?? 0) > 0,
+    skinMean: older ? 0 : (l.youngerSkinMean ?? 0),
     colourFade: older ? 0 : (l.youngerColour ?? 0),
     bank: targetAge > sourceAge ? (l.bankChild ?? l.bankOlder ?? 0) + ((l.bankOlder ?? 0) - (l.bankChild ?? l.bankOlder ?? 0)) * adult : 0,
   };

@@ -17,10 +17,10 @@ export interface DetailBand {
   readonly keep?: number;
   readonly core?: number;
   /**
-   * The (plain) blur is a mean over the pixels the gain acts on, weighted by |gain|: the eyes, brows, lips and hair
-   * beside the skin do not darken or tint its mean, so fading the detail paints no halo round them.
+   * Share (0..1) of the (plain) blur taken as a mean over the pixels the gain acts on, weighted by |gain|: the eyes,
+   * brows, lips and hair beside the skin do not darken or tint its mean, so fading the detail paints no halo round them.
    */
-  readonly skinMean?: boolean;
+  readonly skinMean?: number;
   /**
    * Share (0..1) of each channel's own detail (its value minus its blur) scaled instead of the lightness's, where the
    * pixel is darker than that blur (all of it from COLOUR_FULL levels darker): a dark pigmented spot or a red fold fades
@@ -96,13 +96,14 @@ export function scaleOwnDetail(frame: RawImage, gain: Float32Array, size: number
     }
   }
   const edge = band.edge ?? 0;
-  const most = band.skinMean && !(edge > 0) ? gains.reduce((m, g) => Math.max(m, Math.abs(g)), 0) : 0;
+  const skinShare = edge > 0 ? 0 : Math.min(1, Math.max(0, band.skinMean ?? 0));
+  const most = skinShare > 0 ? gains.reduce((m, g) => Math.max(m, Math.abs(g)), 0) : 0;
   const weights = most > 0 ? Float32Array.from(gains, (g) => Math.abs(g) / most) : null;
   const weightSum = weights ? blurPlane(weights.slice(), side, sigma) : null;
   // Detail finer than `keep` stays: the band is the plane blurred by it minus the wide blur.
   const keep = Math.max(0.5, (band.keep ?? 0) / scale);
   const details = planes.map((plane) => {
-    const blurred = edge > 0 ? edgeAwareBlur(plane, side, sigma, edge) : weights ? skinMeanBlur(plane, weights, weightSum!, side, sigma) : blurPlane(plane.slice(), side, sigma);
+    const blurred = edge > 0 ? edgeAwareBlur(plane, side, sigma, edge) : weights ? skinMeanBlur(plane, weights, weightSum!, side, sigma, skinShare) : blurPlane(plane.slice(), side, sigma);
     const fine = !((band.keep ?? 0) > 0) ? plane : edge > 0 ? edgeAwareBlur(plane, side, keep, edge) : blurPlane(plane.slice(), side, keep);
     const detail = new Float32Array(side * side);
     for (let i = 0; i < detail.length; i++) detail[i] = fine[i]! - blurred[i]!;
@@ -127,13 +128,13 @@ export function scaleOwnDetail(frame: RawImage, gain: Float32Array, size: number
   return { data: out, width, height, channels: ch };
 }
 
-/** The plane's mean round each pixel (a blur of `sigma` px) weighted by `weights`, whose own blur is `weightSum`; the plain blur where the weights vanish. */
-function skinMeanBlur(plane: Float32Array, weights: Float32Array, weightSum: Float32Array, side: number, sigma: number): Float32Array {
+/** `share` of the plane's mean round each pixel (a blur of `sigma` px) weighted by `weights` (whose own blur is `weightSum`), the rest its plain blur; the plain blur where the weights vanish. */
+function skinMeanBlur(plane: Float32Array, weights: Float32Array, weightSum: Float32Array, side: number, sigma: number, share: number): Float32Array {
   const weighted = blurPlane(Float32Array.from(plane, (v, i) => v * weights[i]!), side, sigma);
   const plain = blurPlane(plane.slice(), side, sigma);
   return Float32Array.from(weighted, (v, i) => {
     const w = weightSum[i]!;
-    const t = Math.min(1, w / 0.05);
+    const t = share * Math.min(1, w / 0.05);
     return t * (v / Math.max(w, 1e-6)) + (1 - t) * plain[i]!;
   });
 }
