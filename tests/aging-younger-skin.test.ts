@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Point } from '../ml/prep/geometry.js';
-import { lightnessFromSpec, lightnessWeights, parseLightness } from '../ml/aging/detail-change.js';
+import { cropChroma, lightnessFromSpec, lightnessWeights, liftedChroma, parseLightness } from '../ml/aging/detail-change.js';
 import { scaleOwnDetail } from '../ml/aging/detail-paste.js';
 import { NOSTRIL_POINTS, sharpFeatureZone } from '../ml/aging/feature-zones.js';
 import { rgbToLab } from '../ml/aging/lab.js';
@@ -92,6 +92,35 @@ describe('going younger: the skin fades toward its own mean and colour', () => {
     expect(luma(rgb(colour, SPOT.x, SPOT.y))).toBeLessThan(luma(rgb(photo, SPOT.x, SPOT.y)));
     expect(rgb(colour, SPOT.x, SPOT.y)).toEqual(rgb(lightOnly, SPOT.x, SPOT.y));
     expect(chromaOff(rgb(colour, SPOT.x, SPOT.y))).toBeGreaterThan(0.6 * before);
+  });
+});
+
+describe('going younger: a lifted fold takes the skin\'s colour', () => {
+  it('a dark warm fold lifted to the skin\'s level gets the skin\'s a*, b*; a light pixel or a darkened one keeps its own', () => {
+    const n = 48;
+    const rgbCrop = new Uint8Array(n * n * 3);
+    // Skin (200, 150, 120); a fold 2 px wide at x = 20, 21, darker and redder (150, 80, 50); a light spot at (35, 10).
+    for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) rgbCrop.set(x === 20 || x === 21 ? [150, 80, 50] : x === 35 && y === 10 ? [235, 175, 150] : SKIN, (y * n + x) * 3);
+    const crop = { rgb: rgbCrop, chroma: cropChroma(rgbCrop, n * n) };
+    // The change lifts the fold by 45 levels, the light spot by 10, and darkens a skin pixel at (5, 5) by 10.
+    const delta = new Float32Array(n * n * 3);
+    const put = (x: number, y: number, v: number): void => void delta.fill(v, (y * n + x) * 3, (y * n + x) * 3 + 3);
+    for (let y = 0; y < n; y++) for (const x of [20, 21]) put(x, y, 45);
+    put(35, 10, 10);
+    put(5, 5, -10);
+    const kept = liftedChroma(crop, delta, n, 0, 4);
+    expect(Array.from(kept)).toEqual(Array.from(crop.chroma));
+    const moved = liftedChroma(crop, delta, n, 1, 4);
+    const [, sa, sb] = rgbToLab(SKIN[0], SKIN[1], SKIN[2]);
+    const i = 24 * n + 20;
+    const before = Math.hypot(crop.chroma[i * 2]! - sa, crop.chroma[i * 2 + 1]! - sb);
+    expect(before).toBeGreaterThan(10);
+    // The skin round the fold (blurred with the fold in it) is a little warmer than plain skin: within a third of the gap.
+    expect(Math.hypot(moved[i * 2]! - sa, moved[i * 2 + 1]! - sb)).toBeLessThan(0.35 * before);
+    for (const j of [10 * n + 35, 5 * n + 5, 30 * n + 40]) {
+      expect(moved[j * 2]).toBe(crop.chroma[j * 2]);
+      expect(moved[j * 2 + 1]).toBe(crop.chroma[j * 2 + 1]);
+    }
   });
 });
 
