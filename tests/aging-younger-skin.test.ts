@@ -146,6 +146,9 @@ describe('going younger: settings', () => {
     const younger = lightnessWeights(l, 70, 20);
     expect(younger.skinMean).toBe(1);
     expect(younger.colourFade).toBe(0.7);
+    // Ten years younger, half of it: a face made a little younger keeps most of its own colouring.
+    expect(lightnessWeights(l, 70, 60).colourFade).toBeCloseTo(0.35, 6);
+    expect(lightnessWeights(lightnessFromSpec('youngerSmooth=1,liftChroma=1', null)!, 70, 65).liftChroma).toBeCloseTo(0.25, 6);
     const older = lightnessWeights(l, 20, 70);
     expect(older.skinMean).toBe(0);
     expect(older.colourFade).toBe(0);

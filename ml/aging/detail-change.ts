@@ -224,7 +224,8 @@ export interface LightnessSettings {
   /**
    * Going younger, share (0..1) of the smoothing taken per colour channel instead of in lightness alone: a dark
    * pigmented spot or a red fold fades toward the colour of the skin round it, so a lifted spot does not turn orange.
-   * Optional (0: lightness only, each pixel's colour cast kept).
+   * All of it from COLOUR_GAP years younger, linear from none at the source age. Optional (0: lightness only, each
+   * pixel's colour cast kept).
    */
   readonly youngerColour?: number;
   /**
@@ -237,7 +238,8 @@ export interface LightnessSettings {
    * Going younger, where the lightness change lifts a pixel darker than the skin round it (a fold, a pigmented spot;
    * its blur by LIFT_BLUR of the face's width), its a*, b* move toward that skin's by this share (0..1) of the way its
    * lightness went (all of it once lifted to the skin's level): a dark fold's or spot's warm chroma, kept at a lighter
-   * L*, reads as an orange or red patch. Optional (0: each pixel keeps its own a*, b*).
+   * L*, reads as an orange or red patch. Scaled as youngerColour by the years made younger. Optional (0: each pixel
+   * keeps its own a*, b*).
    */
   readonly liftChroma?: number;
 }
@@ -462,6 +464,14 @@ export function shapeWeight(gapYears: number | undefined, sourceAge: number, tar
 
 const clamp01 = (v: number): number => Math.min(1, Math.max(0, v));
 
+/** Years younger over which a face's spots and folds lose all of their colour with their lightness (youngerColour, liftChroma). */
+export const COLOUR_GAP = 20;
+
+/** The share of youngerColour and liftChroma that acts from `sourceAge` to `targetAge`: a face made a few years younger keeps its own colouring, one made decades younger loses its spots' colour. */
+export function colourGap(sourceAge: number, targetAge: number): number {
+  return clamp01((sourceAge - targetAge) / COLOUR_GAP);
+}
+
 /** The weights for one source and target age: gentle for children, stronger for adults going older. */
 export function lightnessWeights(l: LightnessSettings, sourceAge: number, targetAge: number, male = true): LightnessWeights {
   const older = targetAge >= sourceAge;
@@ -489,8 +499,8 @@ export function lightnessWeights(l: LightnessSettings, sourceAge: number, target
     noHalo: adult,
     dark: targetAge > sourceAge && l.darkCap !== undefined && adult < 1 ? { cap: l.darkCap, share: 1 - adult, lighten: l.darkCapLighten ?? 0 } : undefined,
     skinMean: older ? 0 : (l.youngerSkinMean ?? 0),
-    colourFade: older ? 0 : (l.youngerColour ?? 0),
-    liftChroma: older ? 0 : (l.liftChroma ?? 0),
+    colourFade: older ? 0 : (l.youngerColour ?? 0) * colourGap(sourceAge, targetAge),
+    liftChroma: older ? 0 : (l.liftChroma ?? 0) * colourGap(sourceAge, targetAge),
     bank: targetAge > sourceAge ? (l.bankChild ?? l.bankOlder ?? 0) + ((l.bankOlder ?? 0) - (l.bankChild ?? l.bankOlder ?? 0)) * adult : 0,
   };
 }
