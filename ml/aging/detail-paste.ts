@@ -97,8 +97,10 @@ export function scaleOwnDetail(frame: RawImage, gain: Float32Array, size: number
   }
   const edge = band.edge ?? 0;
   const skinShare = edge > 0 ? 0 : Math.min(1, Math.max(0, band.skinMean ?? 0));
-  const most = skinShare > 0 ? gains.reduce((m, g) => Math.max(m, Math.abs(g)), 0) : 0;
-  const weights = most > 0 ? Float32Array.from(gains, (g) => Math.abs(g) / most) : null;
+  let most = 0;
+  if (skinShare > 0) for (let i = 0; i < gains.length; i++) most = Math.max(most, Math.abs(gains[i]!));
+  const weights = most > 0 ? new Float32Array(side * side) : null;
+  if (weights) for (let i = 0; i < weights.length; i++) weights[i] = Math.abs(gains[i]!) / most;
   const weightSum = weights ? blurPlane(weights.slice(), side, sigma) : null;
   // Detail finer than `keep` stays: the band is the plane blurred by it minus the wide blur.
   const keep = Math.max(0.5, (band.keep ?? 0) / scale);
@@ -109,7 +111,12 @@ export function scaleOwnDetail(frame: RawImage, gain: Float32Array, size: number
     for (let i = 0; i < detail.length; i++) detail[i] = fine[i]! - blurred[i]!;
     return detail;
   });
-  const detail = details.length === 1 ? details[0]! : Float32Array.from(details[0]!, (r, i) => 0.299 * r + 0.587 * details[1]![i]! + 0.114 * details[2]![i]!);
+  let detail = details[0]!;
+  if (details.length === 3) {
+    detail = new Float32Array(side * side);
+    const [r, g, b] = details as [Float32Array, Float32Array, Float32Array];
+    for (let i = 0; i < detail.length; i++) detail[i] = 0.299 * r[i]! + 0.587 * g[i]! + 0.114 * b[i]!;
+  }
   // Grain is not deepened: the threshold is `core` times the detail's noise level where it deepens.
   const threshold = (band.core ?? 0) > 0 ? band.core! * noiseLevel(detail, gains) : 0;
   for (let y = box.y0; y < box.y1; y++) {
@@ -128,13 +135,21 @@ export function scaleOwnDetail(frame: RawImage, gain: Float32Array, size: number
   return { data: out, width, height, channels: ch };
 }
 
-/** `share` of the plane's mean round each pixel (a blur of `sigma` px) weighted by `weights` (whose own blur is `weightSum`), the rest its plain blur; the plain blur where the weights vanish. */
+/**
+ * `share` of the plane's mean round each pixel (a blur of `sigma` px) weighted by `weights` (whose own blur is
+ * `weightSum`), the rest its plain blur; where the weights vanish, the pixel itself (no detail: the gain is 0 there).
+ */
 function skinMeanBlur(plane: Float32Array, weights: Float32Array, weightSum: Float32Array, side: number, sigma: number, share: number): Float32Array {
-  const weighted = blurPlane(Float32Array.from(plane, (v, i) => v * weights[i]!), side, sigma);
-  const plain = blurPlane(plane.slice(), side, sigma);
-  return Float32Array.from(weighted, (v, i) => {
+  const n = side * side;
+  const weighted = new Float32Array(n);
+  for (let i = 0; i < n; i++) weighted[i] = plane[i]! * weights[i]!;
+  blurPlane(weighted, side, sigma);
+  const plain = share < 1 ? blurPlane(plane.slice(), side, sigma) : null;
+  for (let i = 0; i < n; i++) {
     const w = weightSum[i]!;
-    const t = share * Math.min(1, w / 0.05);
-    return t * (v / Math.max(w, 1e-6)) + (1 - t) * plain[i]!;
-  });
+    const t = Math.min(1, w / 0.05);
+    const mean = t * (weighted[i]! / Math.max(w, 1e-6)) + (1 - t) * plane[i]!;
+    weighted[i] = plain ? share * mean + (1 - share) * plain[i]! : mean;
+  }
+  return weighted;
 }
