@@ -220,6 +220,34 @@ export interface LightnessSettings {
   readonly bankChild?: number;
   /** How many of the bank's best-matching patches per region its pick (the one of median strength) is made from. Optional (5). */
   readonly bankMatch?: number;
+  /**
+   * Going younger, with a plain blur (no `youngerEdge`), the share (0..1) of the skin's detail measured against the mean
+   * of the skin round it alone (detail-paste.ts skinMean: the blur weighted by the smoothing's own gain) instead of
+   * everything round it: the eyes, brows, lips and hair beside it do not darken that mean, and fading the detail leaves
+   * no dark smudge round them. Optional (0: the plain blur).
+   */
+  readonly youngerSkinMean?: number;
+  /**
+   * Going younger, share (0..1) of the smoothing taken per colour channel instead of in lightness alone: a dark
+   * pigmented spot or a red fold fades toward the colour of the skin round it, so a lifted spot does not turn orange.
+   * All of it from COLOUR_GAP years younger, linear from none at the source age. Optional (0: lightness only, each
+   * pixel's colour cast kept).
+   */
+  readonly youngerColour?: number;
+  /**
+   * Going younger, the smoothing fades off round the eyes (lids, lashes, corners), brows, lips and nostrils: it is
+   * scaled by 1 minus their zone (feature-zones.ts sharpFeatureZone) with this spread round each of their mesh points,
+   * as a share of the face's width. Optional (0: only the brows and eyes' own outlines are left alone).
+   */
+  readonly youngerFeatures?: number;
+  /**
+   * Going younger, where the lightness change lifts a pixel darker than the skin round it (a fold, a pigmented spot;
+   * its blur by LIFT_BLUR of the face's width), its a*, b* move toward that skin's by this share (0..1) of the way its
+   * lightness went (all of it once lifted to the skin's level): a dark fold's or spot's warm chroma, kept at a lighter
+   * L*, reads as an orange or red patch. Scaled as youngerColour by the years made younger. Optional (0: each pixel
+   * keeps its own a*, b*).
+   */
+  readonly liftChroma?: number;
 }
 
 export const LIGHTNESS_KEYS: readonly (keyof LightnessSettings)[] = [
@@ -280,6 +308,10 @@ export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = [
   'bankChild',
   'bankMatch',
   'toneNoBoost',
+  'youngerSkinMean',
+  'youngerColour',
+  'youngerFeatures',
+  'liftChroma',
 ];
 
 /** The dark cap's neighbourhood (share of the face's width) when a sidecar gives a cap but no blur. */
@@ -343,6 +375,10 @@ const RANGES: Record<keyof LightnessSettings, [number, number]> = {
   bankChild: [0, 12],
   bankMatch: [1, 32],
   toneNoBoost: [0, 1],
+  youngerSkinMean: [0, 1],
+  youngerColour: [0, 1],
+  youngerFeatures: [0, 0.2],
+  liftChroma: [0, 1],
 };
 
 /** The settings in a sidecar's `aging.lightness`, checked: an error names the file and the bad value. */
@@ -402,6 +438,11 @@ export interface LightnessWeights {
   readonly dark?: { readonly cap: number; readonly share: number; readonly lighten: number };
   /** Weight of the detail bank's lines (going older only; 0: none). */
   readonly bank?: number;
+  /** Going younger, the share of the smoothing's blur that is the skin's own mean (DetailBand.skinMean), and the share of it faded per colour channel. */
+  readonly skinMean?: number;
+  readonly colourFade?: number;
+  /** Going younger, the share of a lifted dark pixel's a*, b* moved toward the skin's round it (LightnessSettings.liftChroma). */
+  readonly liftChroma?: number;
 }
 
 /** The age from which faces gain lines and folds. */
@@ -433,6 +474,14 @@ export function shapeWeight(gapYears: number | undefined, sourceAge: number, tar
 
 const clamp01 = (v: number): number => Math.min(1, Math.max(0, v));
 
+/** Years younger over which a face's spots and folds lose all of their colour with their lightness (youngerColour, liftChroma). */
+export const COLOUR_GAP = 20;
+
+/** The share of youngerColour and liftChroma that acts from `sourceAge` to `targetAge`: a face made a few years younger keeps its own colouring, one made decades younger loses its spots' colour. */
+export function colourGap(sourceAge: number, targetAge: number): number {
+  return clamp01((sourceAge - targetAge) / COLOUR_GAP);
+}
+
 /** The weights for one source and target age: gentle for children, stronger for adults going older. */
 export function lightnessWeights(l: LightnessSettings, sourceAge: number, targetAge: number, male = true): LightnessWeights {
   const older = targetAge >= sourceAge;
@@ -460,6 +509,9 @@ export function lightnessWeights(l: LightnessSettings, sourceAge: number, target
     noHalo: adult,
     noBoost: (l.toneNoBoost ?? 0) * adult,
     dark: targetAge > sourceAge && l.darkCap !== undefined && adult < 1 ? { cap: l.darkCap, share: 1 - adult, lighten: l.darkCapLighten ?? 0 } : undefined,
+    skinMean: older ? 0 : (l.youngerSkinMean ?? 0),
+    colourFade: older ? 0 : (l.youngerColour ?? 0) * colourGap(sourceAge, targetAge),
+    liftChroma: older ? 0 : (l.liftChroma ?? 0) * colourGap(sourceAge, targetAge),
     bank: targetAge > sourceAge ? (l.bankChild ?? l.bankOlder ?? 0) + ((l.bankOlder ?? 0) - (l.bankChild ?? l.bankOlder ?? 0)) * adult : 0,
   };
 }
@@ -608,12 +660,50 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
   const crop = input.crop;
   if (crop && w.cap !== undefined && input.ceiling !== undefined) capLightening(delta, crop.rgb, size, input.ceiling);
   if (crop) {
-    const { rgb, chroma } = crop;
+    const { rgb } = crop;
+    const chroma = (w.liftChroma ?? 0) > 0 ? liftedChroma(crop, delta, size, w.liftChroma!, LIFT_BLUR * input.faceWidth) : crop.chroma;
     const shade = l.shadeChroma ?? 0;
     for (let i = 0; i < n; i++) keepColour(rgb[i * 3]!, rgb[i * 3 + 1]!, rgb[i * 3 + 2]!, chroma[i * 2]!, chroma[i * 2 + 1]!, delta[i * 3]!, delta, i * 3, shade);
   }
   if (colour) for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! + w.colour * colour[c]![i]!;
   return delta;
+}
+
+/** The blur (share of the face's width) that the skin round a lifted pixel is read with (liftChroma): wider than folds and spots. */
+export const LIFT_BLUR = 0.06;
+
+/** Levels darker than the skin round it from which a lifted pixel's a*, b* may go all the way to the skin's. */
+const LIFT_FULL = 6;
+
+/**
+ * The crop's a*, b* with each pixel that the grey change `delta` lifts (> 0) and that is darker than the skin round it
+ * (L* blurred by `sigma` px) moved toward that skin's a*, b* by `share` x the part of the gap its lightness closes
+ * (scaled down for gaps under LIFT_FULL levels).
+ */
+export function liftedChroma(crop: { readonly rgb: ArrayLike<number>; readonly chroma: Float32Array }, delta: Float32Array, size: number, share: number, sigma: number): Float32Array {
+  const n = size * size;
+  const { rgb, chroma } = crop;
+  const L = new Float32Array(n);
+  const a = new Float32Array(n);
+  const b = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    L[i] = lightnessOf(rgb[i * 3]!, rgb[i * 3 + 1]!, rgb[i * 3 + 2]!);
+    a[i] = chroma[i * 2]!;
+    b[i] = chroma[i * 2 + 1]!;
+  }
+  const s = Math.max(0.5, sigma);
+  const [localL, localA, localB] = [blurPlane(L.slice(), size, s), blurPlane(a.slice(), size, s), blurPlane(b.slice(), size, s)];
+  const out = Float32Array.from(chroma);
+  for (let i = 0; i < n; i++) {
+    const d = delta[i * 3]!;
+    const gap = localL[i]! - L[i]!;
+    if (d <= 0 || gap <= 0) continue;
+    const lifted = lightnessOf(clamp255(rgb[i * 3]! + d), clamp255(rgb[i * 3 + 1]! + d), clamp255(rgb[i * 3 + 2]! + d)) - L[i]!;
+    const t = share * Math.min(1, lifted / gap) * Math.min(1, gap / LIFT_FULL);
+    out[i * 2] = a[i]! + t * (localA[i]! - a[i]!);
+    out[i * 2 + 1] = b[i]! + t * (localB[i]! - b[i]!);
+  }
+  return out;
 }
 
 /**
