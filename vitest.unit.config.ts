@@ -15,6 +15,7 @@ export default defineConfig({
       'tests/aging-{blend,model-choice,paste-back,paste-back-grey,writers,writers-gif,writers-paste-reference}.test.ts',
       'tests/aging-detail.test.ts',
       'tests/aging-younger.test.ts',
+      'tests/aging-younger-skin.test.ts',
       'tests/aging-line-filter.test.ts',
       'tests/aging-tone-hold.test.ts',
       'tests/aging-bright-cap.test.ts',

@@ -53,6 +53,29 @@ describe('toneHold: going older, the change\'s broad darkening is taken out and 
     expect(at(d, 48, 14)).toBeLessThan(at(d, 48, 40));
   });
 
+  it('with toneNoBoost never strengthens a change either: a lightening beside a broad darkening stays as light as it was', () => {
+    // Skin darkened by 10 levels round a spot (rows and columns 40-55) lightened by 4: the hold lifted the spot to about
+    // +14 while the darkening beside it stopped at 0, a flat pale plateau with a hard edge.
+    const spot = (): Float32Array => {
+      const d = new Float32Array(S * S * 3);
+      for (let y = 0; y < S; y++) for (let x = 0; x < S; x++) for (let c = 0; c < 3; c++) d[(y * S + x) * 3 + c] = x >= 40 && x < 56 && y >= 40 && y < 56 ? 4 : -10;
+      return d;
+    };
+    const boosted = spot();
+    holdTone(boosted, S, 1, 0.15 * FACE, 1, 0);
+    expect(at(boosted, 48, 48)).toBeGreaterThan(10);
+    const bounded = spot();
+    holdTone(bounded, S, 1, 0.15 * FACE, 1, 1);
+    expect(at(bounded, 48, 48)).toBeLessThanOrEqual(4);
+    expect(at(bounded, 48, 48)).toBeGreaterThan(0);
+    for (let i = 0; i < S * S; i++) expect(Math.abs(bounded[i * 3]!)).toBeLessThanOrEqual(10);
+    // Only adults: a child's weights leave the boost as it was.
+    const l = lightnessFromSpec('toneHold=1,toneNoBoost=1', DEFAULT_LIGHTNESS)!;
+    expect(lightnessWeights(l, 40, 70).noBoost).toBe(1);
+    expect(lightnessWeights(l, 5, 40).noBoost).toBe(0);
+    expect(() => lightnessFromSpec('toneNoBoost=2', DEFAULT_LIGHTNESS)).toThrow(/toneNoBoost must be a number in 0\.\.1/);
+  });
+
   it('acts only going older', () => {
     const l = lightnessFromSpec('toneHold=1', DEFAULT_LIGHTNESS)!;
     expect(lightnessWeights(l, 40, 70).tone).toBe(1);

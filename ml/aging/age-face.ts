@@ -23,7 +23,7 @@ import { beardLift } from './beard-lift.js';
 import { brightCeiling } from './bright-cap.js';
 import { greyBeardDarken } from './grey-beard.js';
 import { browKeep } from './brow-keep.js';
-import { featureZone } from './feature-zones.js';
+import { featureZone, sharpFeatureZone } from './feature-zones.js';
 import { greyHair, hairPlan, hairShare, type HairPlan } from './hair-grey.js';
 import type { PersonContext } from '../prep/prepare-face.js';
 import { faceSoftness } from './photo-grain.js';
@@ -328,11 +328,11 @@ export async function ageAlignedFace(model: AgingModel, face: AlignedFace, optio
       delta = lightnessChange(light, { size, decodes: values, target: k + 1, gain: blend.gain, prototype: change?.textures[k] ?? null, faceWidth, features, weights: { ...w, prototype: w.prototype * protoTexture }, crop: { rgb: face.crop, chroma: ownChroma! }, lift, ceiling: w.cap && skin ? (ceiling ??= brightCeiling(face.crop, size, skin, brightSigmas, w.cap)) : undefined, softness });
       if (skin && (w.lines > 0 || w.smooth > 0)) {
         const ratio = energy ? detailRatioMap(energy, gender!, sourceForCond, t, size) : new Float32Array(size * size).fill(1);
-        if (w.smooth > 0 && !youngSkin) youngSkin = face.landmarks && face.landmarks.length >= MESH_POINTS ? keepBrows(face.faceMask, face.landmarks, size) : skin;
+        if (w.smooth > 0 && !youngSkin) youngSkin = face.landmarks && face.landmarks.length >= MESH_POINTS ? keepBrows(face.faceMask, face.landmarks, size, (light.youngerFeatures ?? 0) * faceWidth) : skin;
         gains = lineGains(ratio, w.smooth > 0 ? youngSkin! : skin, energy ? w.lines : 0, t >= sourceForCond, w.smooth);
       }
       sigma = w.linesBlur * faceWidth;
-      if (w.smooth > 0) band = { edge: w.edge, keep: w.keep * faceWidth };
+      if (w.smooth > 0) band = { edge: w.edge, keep: w.keep * faceWidth, skinMean: w.skinMean, colour: w.colourFade };
       else if ((w.core ?? 0) > 0) band = { core: w.core };
     } else if (useTexture) {
       const share = change?.fields[k] ? textureShare(sourceForCond, ages.ages[k]!) : 1;
@@ -400,12 +400,14 @@ function sumPlanes(a: Float32Array | null, b: Float32Array | null): Float32Array
 
 /**
  * The skin that smoothing going younger may touch: the skin map with the eyes left to the mesh's own eye and brow
- * outlines (brow-keep.ts) instead of the template's wide spots, so crow's feet and the folds under the eyes fade too.
+ * outlines (brow-keep.ts) instead of the template's wide spots, so crow's feet and the folds under the eyes fade too;
+ * with `featureSigma` (crop px) it fades off round the eyes, brows, lips and nostrils as well (sharpFeatureZone).
  */
-function keepBrows(faceMask: Uint8Array, landmarks: readonly Point[], size: number): Float32Array {
+function keepBrows(faceMask: Uint8Array, landmarks: readonly Point[], size: number, featureSigma = 0): Float32Array {
   const keep = browKeep(landmarks, size);
+  const sharp = featureSigma > 0 ? sharpFeatureZone(landmarks, size, featureSigma) : null;
   const skin = fadeMap(size, 1, faceMask, false);
-  for (let i = 0; i < skin.length; i++) skin[i] = skin[i]! * keep[i]!;
+  for (let i = 0; i < skin.length; i++) skin[i] = skin[i]! * keep[i]! * (sharp ? 1 - sharp[i]! : 1);
   return skin;
 }
 

@@ -136,6 +136,12 @@ export interface LightnessSettings {
   /** The blur that broad lightness is measured with, as a share of the face's width. Optional (0.15). */
   readonly toneBlur?: number;
   /**
+   * With `toneHold`, for an adult source, share (0..1) of the hold's strengthening of a change also stopped: a lightening
+   * beside a broad darkening (under the eyes, on the nose) gains that darkening's depth when the blur is taken out, and
+   * the turn rule cuts it off at the sign change: flat pale plateaus with hard edges. Optional (0, as before, when absent).
+   */
+  readonly toneNoBoost?: number;
+  /**
    * Going younger, levels above the skin round a pixel (its blur by 6 % of the face's width; bright-cap.ts) that the
    * change's lightening may take it to, softly: the prototypes' younger change is relative (the crop times a ratio), so
    * a highlight, already the brightest, would gain most and whiten into a blob. Optional (no cap when absent).
@@ -216,6 +222,34 @@ export interface LightnessSettings {
   /** How many of the bank's best-matching patches per region its pick (the one of median strength) is made from. Optional (5). */
   readonly bankMatch?: number;
   /**
+   * Going younger, with a plain blur (no `youngerEdge`), the share (0..1) of the skin's detail measured against the mean
+   * of the skin round it alone (detail-paste.ts skinMean: the blur weighted by the smoothing's own gain) instead of
+   * everything round it: the eyes, brows, lips and hair beside it do not darken that mean, and fading the detail leaves
+   * no dark smudge round them. Optional (0: the plain blur).
+   */
+  readonly youngerSkinMean?: number;
+  /**
+   * Going younger, share (0..1) of the smoothing taken per colour channel instead of in lightness alone: a dark
+   * pigmented spot or a red fold fades toward the colour of the skin round it, so a lifted spot does not turn orange.
+   * All of it from COLOUR_GAP years younger, linear from none at the source age. Optional (0: lightness only, each
+   * pixel's colour cast kept).
+   */
+  readonly youngerColour?: number;
+  /**
+   * Going younger, the smoothing fades off round the eyes (lids, lashes, corners), brows, lips and nostrils: it is
+   * scaled by 1 minus their zone (feature-zones.ts sharpFeatureZone) with this spread round each of their mesh points,
+   * as a share of the face's width. Optional (0: only the brows and eyes' own outlines are left alone).
+   */
+  readonly youngerFeatures?: number;
+  /**
+   * Going younger, where the lightness change lifts a pixel darker than the skin round it (a fold, a pigmented spot;
+   * its blur by LIFT_BLUR of the face's width), its a*, b* move toward that skin's by this share (0..1) of the way its
+   * lightness went (all of it once lifted to the skin's level): a dark fold's or spot's warm chroma, kept at a lighter
+   * L*, reads as an orange or red patch. Scaled as youngerColour by the years made younger. Optional (0: each pixel
+   * keeps its own a*, b*).
+   */
+  readonly liftChroma?: number;
+  /**
    * Going older from a source of 10 or under (linear to none at 20), levels the broad part of the lightness change (its
    * blur by `childShadeBlur` of the face's width: the old mean face's shading of cheeks, eye sockets, eyelids and mouth)
    * may reach, softly, either way (child-shade.ts); lines and folds above that blur stay. A child's light, even skin
@@ -289,6 +323,11 @@ export const OPTIONAL_KEYS: readonly (keyof LightnessSettings)[] = [
   'bankOlder',
   'bankChild',
   'bankMatch',
+  'toneNoBoost',
+  'youngerSkinMean',
+  'youngerColour',
+  'youngerFeatures',
+  'liftChroma',
   'childShade',
   'childShadeBlur',
   'childShadeFeatures',
@@ -357,6 +396,11 @@ const RANGES: Record<keyof LightnessSettings, [number, number]> = {
   bankOlder: [0, 12],
   bankChild: [0, 12],
   bankMatch: [1, 32],
+  toneNoBoost: [0, 1],
+  youngerSkinMean: [0, 1],
+  youngerColour: [0, 1],
+  youngerFeatures: [0, 0.2],
+  liftChroma: [0, 1],
   childShade: [0, 60],
   childShadeBlur: [0.01, 0.3],
   childShadeFeatures: [0, 1],
@@ -413,10 +457,17 @@ export interface LightnessWeights {
   readonly soften?: number;
   /** Share (0..1) of the tone hold's sign turns stopped (holdTone): 1 for an adult source, 0 for a child's. */
   readonly noHalo?: number;
+  /** Share (0..1) of the tone hold's strengthening stopped (holdTone): toneNoBoost x noHalo. */
+  readonly noBoost?: number;
   /** Going older from a child, the local darkening cap (levels) and the share of it applied (undefined: none). */
   readonly dark?: { readonly cap: number; readonly share: number; readonly lighten: number };
   /** Weight of the detail bank's lines (going older only; 0: none). */
   readonly bank?: number;
+  /** Going younger, the share of the smoothing's blur that is the skin's own mean (DetailBand.skinMean), and the share of it faded per colour channel. */
+  readonly skinMean?: number;
+  readonly colourFade?: number;
+  /** Going younger, the share of a lifted dark pixel's a*, b* moved toward the skin's round it (LightnessSettings.liftChroma). */
+  readonly liftChroma?: number;
   /** Going older from a child, the soft limit (levels) on the change's broad shading and the share of it applied (undefined: none). */
   readonly shade?: { readonly limit: number; readonly share: number };
 }
@@ -450,6 +501,14 @@ export function shapeWeight(gapYears: number | undefined, sourceAge: number, tar
 
 const clamp01 = (v: number): number => Math.min(1, Math.max(0, v));
 
+/** Years younger over which a face's spots and folds lose all of their colour with their lightness (youngerColour, liftChroma). */
+export const COLOUR_GAP = 20;
+
+/** The share of youngerColour and liftChroma that acts from `sourceAge` to `targetAge`: a face made a few years younger keeps its own colouring, one made decades younger loses its spots' colour. */
+export function colourGap(sourceAge: number, targetAge: number): number {
+  return clamp01((sourceAge - targetAge) / COLOUR_GAP);
+}
+
 /** The weights for one source and target age: gentle for children, stronger for adults going older. */
 export function lightnessWeights(l: LightnessSettings, sourceAge: number, targetAge: number, male = true): LightnessWeights {
   const older = targetAge >= sourceAge;
@@ -475,7 +534,11 @@ export function lightnessWeights(l: LightnessSettings, sourceAge: number, target
     core: targetAge > sourceAge ? (l.grainCore ?? 0) : 0,
     soften: targetAge > sourceAge ? (l.sharpMatch ?? 0) : 0,
     noHalo: adult,
+    noBoost: (l.toneNoBoost ?? 0) * adult,
     dark: targetAge > sourceAge && l.darkCap !== undefined && adult < 1 ? { cap: l.darkCap, share: 1 - adult, lighten: l.darkCapLighten ?? 0 } : undefined,
+    skinMean: older ? 0 : (l.youngerSkinMean ?? 0),
+    colourFade: older ? 0 : (l.youngerColour ?? 0) * colourGap(sourceAge, targetAge),
+    liftChroma: older ? 0 : (l.liftChroma ?? 0) * colourGap(sourceAge, targetAge),
     shade: targetAge > sourceAge && l.childShade !== undefined && adult < 1 ? { limit: l.childShade, share: 1 - adult } : undefined,
     bank: targetAge > sourceAge ? (l.bankChild ?? l.bankOlder ?? 0) + ((l.bankOlder ?? 0) - (l.bankChild ?? l.bankOlder ?? 0)) * adult : 0,
   };
@@ -618,7 +681,7 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
       for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! + v;
     }
   }
-  if ((w.tone ?? 0) > 0) holdTone(delta, size, w.tone!, (l.toneBlur ?? 0.15) * input.faceWidth, w.noHalo ?? 1);
+  if ((w.tone ?? 0) > 0) holdTone(delta, size, w.tone!, (l.toneBlur ?? 0.15) * input.faceWidth, w.noHalo ?? 1, w.noBoost ?? 0);
   if (w.dark) capDarkening(delta, size, (l.darkBlur ?? DEFAULT_DARK_BLUR) * input.faceWidth, w.dark.cap, w.dark.share, w.dark.lighten);
   if (w.shade) {
     const sigma = (l.childShadeBlur ?? DEFAULT_CHILD_SHADE_BLUR) * input.faceWidth;
@@ -630,12 +693,50 @@ export function lightnessChange(l: LightnessSettings, input: LightnessInput): Fl
   const crop = input.crop;
   if (crop && w.cap !== undefined && input.ceiling !== undefined) capLightening(delta, crop.rgb, size, input.ceiling);
   if (crop) {
-    const { rgb, chroma } = crop;
+    const { rgb } = crop;
+    const chroma = (w.liftChroma ?? 0) > 0 ? liftedChroma(crop, delta, size, w.liftChroma!, LIFT_BLUR * input.faceWidth) : crop.chroma;
     const shade = l.shadeChroma ?? 0;
     for (let i = 0; i < n; i++) keepColour(rgb[i * 3]!, rgb[i * 3 + 1]!, rgb[i * 3 + 2]!, chroma[i * 2]!, chroma[i * 2 + 1]!, delta[i * 3]!, delta, i * 3, shade);
   }
   if (colour) for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) delta[i * 3 + c] = delta[i * 3 + c]! + w.colour * colour[c]![i]!;
   return delta;
+}
+
+/** The blur (share of the face's width) that the skin round a lifted pixel is read with (liftChroma): wider than folds and spots. */
+export const LIFT_BLUR = 0.06;
+
+/** Levels darker than the skin round it from which a lifted pixel's a*, b* may go all the way to the skin's. */
+const LIFT_FULL = 6;
+
+/**
+ * The crop's a*, b* with each pixel that the grey change `delta` lifts (> 0) and that is darker than the skin round it
+ * (L* blurred by `sigma` px) moved toward that skin's a*, b* by `share` x the part of the gap its lightness closes
+ * (scaled down for gaps under LIFT_FULL levels).
+ */
+export function liftedChroma(crop: { readonly rgb: ArrayLike<number>; readonly chroma: Float32Array }, delta: Float32Array, size: number, share: number, sigma: number): Float32Array {
+  const n = size * size;
+  const { rgb, chroma } = crop;
+  const L = new Float32Array(n);
+  const a = new Float32Array(n);
+  const b = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    L[i] = lightnessOf(rgb[i * 3]!, rgb[i * 3 + 1]!, rgb[i * 3 + 2]!);
+    a[i] = chroma[i * 2]!;
+    b[i] = chroma[i * 2 + 1]!;
+  }
+  const s = Math.max(0.5, sigma);
+  const [localL, localA, localB] = [blurPlane(L.slice(), size, s), blurPlane(a.slice(), size, s), blurPlane(b.slice(), size, s)];
+  const out = Float32Array.from(chroma);
+  for (let i = 0; i < n; i++) {
+    const d = delta[i * 3]!;
+    const gap = localL[i]! - L[i]!;
+    if (d <= 0 || gap <= 0) continue;
+    const lifted = lightnessOf(clamp255(rgb[i * 3]! + d), clamp255(rgb[i * 3 + 1]! + d), clamp255(rgb[i * 3 + 2]! + d)) - L[i]!;
+    const t = share * Math.min(1, lifted / gap) * Math.min(1, gap / LIFT_FULL);
+    out[i * 2] = a[i]! + t * (localA[i]! - a[i]!);
+    out[i * 2 + 1] = b[i]! + t * (localB[i]! - b[i]!);
+  }
+  return out;
 }
 
 /**
@@ -661,11 +762,12 @@ function followPrototypes(broad: Float32Array, weight: number, prototype: Float3
  * Takes `hold` of the grey change's blur by `sigma` px (its broad darkening) out of it, in place. For an adult it
  * weakens a pixel's change but never turns it round (`noHalo` of the turn stopped): next to a strong darkening (a
  * hairline, an eye socket) the blur is darker than the skin's own change, and subtracting it would paint a pale halo (a
- * light band across the forehead). A child growing up keeps the turns: the relative lightening of the skin between
- * growing shadows is how an estimator sees the child grow (validation: the children's FaceRes slope fell from 0.45 to
- * 0.18 without it).
+ * light band across the forehead). `noBoost` of any strengthening is stopped too (the change kept between 0 and itself),
+ * which keeps the result continuous where the change crosses zero. A child growing up keeps the turns: the relative
+ * lightening of the skin between growing shadows is how an estimator sees the child grow (validation: the children's
+ * FaceRes slope fell from 0.45 to 0.18 without it).
  */
-export function holdTone(delta: Float32Array, size: number, hold: number, sigma: number, noHalo = 1): void {
+export function holdTone(delta: Float32Array, size: number, hold: number, sigma: number, noHalo = 1, noBoost = 0): void {
   const n = size * size;
   const broad = new Float32Array(n);
   for (let i = 0; i < n; i++) broad[i] = delta[i * 3]!;
@@ -674,7 +776,9 @@ export function holdTone(delta: Float32Array, size: number, hold: number, sigma:
     const d = delta[i * 3]!;
     const held = d - hold * broad[i]!;
     const kept = d < 0 ? Math.min(0, held) : d > 0 ? Math.max(0, held) : 0;
-    const v = held + noHalo * (kept - held);
+    const turned = held + noHalo * (kept - held);
+    const bounded = d < 0 ? Math.max(d, turned) : Math.min(d, turned);
+    const v = turned + noBoost * (bounded - turned);
     for (let c = 0; c < 3; c++) delta[i * 3 + c] = v;
   }
 }

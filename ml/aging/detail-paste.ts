@@ -16,6 +16,25 @@ export interface DetailBand {
   readonly edge?: number;
   readonly keep?: number;
   readonly core?: number;
+  /**
+   * Share (0..1) of the (plain) blur taken as a mean over the pixels the gain acts on, weighted by |gain|: the eyes,
+   * brows, lips and hair beside the skin do not darken or tint its mean, so fading the detail paints no halo round them.
+   */
+  readonly skinMean?: number;
+  /**
+   * Share (0..1) of each channel's own detail (its value minus its blur) scaled instead of the lightness's, where the
+   * pixel is darker than that blur (all of it from COLOUR_FULL levels darker): a dark pigmented spot or a red fold fades
+   * toward the colour of the skin round it, not only toward its lightness; lighter skin keeps its own colour.
+   */
+  readonly colour?: number;
+}
+
+/** Levels darker than the skin round it from which a pixel's whole colour detail fades with its lightness (DetailBand.colour). */
+const COLOUR_FULL = 6;
+
+/** The share of a pixel's colour detail that fades: `colour` where its lightness detail is COLOUR_FULL levels or more below 0, none where it is not below. */
+function shareOf(colour: number, lightnessDetail: number): number {
+  return colour * Math.min(1, Math.max(0, -lightnessDetail / COLOUR_FULL));
 }
 
 /** How far (in sigmas) the detail at a pixel reads the pixels round it: the guided filter blurs twice in a row. */
@@ -51,22 +70,22 @@ export function scaleOwnDetail(frame: RawImage, gain: Float32Array, size: number
   const x0 = Math.max(0, box.x0 - margin);
   const y0 = Math.max(0, box.y0 - margin);
   const side = Math.max(Math.min(width, box.x1 + margin) - x0, Math.min(height, box.y1 + margin) - y0);
-  const luma = new Float32Array(side * side);
-  for (let y = 0; y < side; y++) {
-    const sy = Math.min(height - 1, y0 + y);
-    for (let x = 0; x < side; x++) {
-      const p = (sy * width + Math.min(width - 1, x0 + x)) * ch;
-      luma[y * side + x] = ch >= 3 ? 0.299 * frame.data[p]! + 0.587 * frame.data[p + 1]! + 0.114 * frame.data[p + 2]! : frame.data[p]!;
+  const colour = Math.min(1, Math.max(0, band.colour ?? 0));
+  // The planes whose detail is scaled: the lightness alone, or each channel when colour detail fades too.
+  const planes = (colour > 0 && ch >= 3 ? [0, 1, 2] : [-1]).map((k) => {
+    const plane = new Float32Array(side * side);
+    for (let y = 0; y < side; y++) {
+      const sy = Math.min(height - 1, y0 + y);
+      for (let x = 0; x < side; x++) {
+        const p = (sy * width + Math.min(width - 1, x0 + x)) * ch;
+        plane[y * side + x] = k >= 0 ? frame.data[p + k]! : ch >= 3 ? 0.299 * frame.data[p]! + 0.587 * frame.data[p + 1]! + 0.114 * frame.data[p + 2]! : frame.data[p]!;
+      }
     }
-  }
-  const edge = band.edge ?? 0;
-  const blurred = edge > 0 ? edgeAwareBlur(luma, side, sigma, edge) : blurPlane(luma.slice(), side, sigma);
-  // Detail finer than `keep` stays: the band is the luma blurred by it minus the wide blur.
-  const keep = Math.max(0.5, (band.keep ?? 0) / scale);
-  const fine = !((band.keep ?? 0) > 0) ? luma : edge > 0 ? edgeAwareBlur(luma, side, keep, edge) : blurPlane(luma.slice(), side, keep);
+    return plane;
+  });
   const out = new Uint8Array(frame.data);
   const [a, b, c, d, e, f] = transform;
-  // The gain per frame pixel of the footprint (0 outside the crop), laid out as `luma`.
+  // The gain per frame pixel of the footprint (0 outside the crop), laid out as the planes.
   const gains = new Float32Array(side * side);
   for (let y = box.y0; y < box.y1; y++) {
     for (let x = box.x0; x < box.x1; x++) {
@@ -76,8 +95,28 @@ export function scaleOwnDetail(frame: RawImage, gain: Float32Array, size: number
       gains[(y - y0) * side + (x - x0)] = bilinear(gain, size, 1, u, v, 0);
     }
   }
-  const detail = new Float32Array(side * side);
-  for (let i = 0; i < detail.length; i++) detail[i] = fine[i]! - blurred[i]!;
+  const edge = band.edge ?? 0;
+  const skinShare = edge > 0 ? 0 : Math.min(1, Math.max(0, band.skinMean ?? 0));
+  let most = 0;
+  if (skinShare > 0) for (let i = 0; i < gains.length; i++) most = Math.max(most, Math.abs(gains[i]!));
+  const weights = most > 0 ? new Float32Array(side * side) : null;
+  if (weights) for (let i = 0; i < weights.length; i++) weights[i] = Math.abs(gains[i]!) / most;
+  const weightSum = weights ? blurPlane(weights.slice(), side, sigma) : null;
+  // Detail finer than `keep` stays: the band is the plane blurred by it minus the wide blur.
+  const keep = Math.max(0.5, (band.keep ?? 0) / scale);
+  const details = planes.map((plane) => {
+    const blurred = edge > 0 ? edgeAwareBlur(plane, side, sigma, edge) : weights ? skinMeanBlur(plane, weights, weightSum!, side, sigma, skinShare) : blurPlane(plane.slice(), side, sigma);
+    const fine = !((band.keep ?? 0) > 0) ? plane : edge > 0 ? edgeAwareBlur(plane, side, keep, edge) : blurPlane(plane.slice(), side, keep);
+    const detail = new Float32Array(side * side);
+    for (let i = 0; i < detail.length; i++) detail[i] = fine[i]! - blurred[i]!;
+    return detail;
+  });
+  let detail = details[0]!;
+  if (details.length === 3) {
+    detail = new Float32Array(side * side);
+    const [r, g, b] = details as [Float32Array, Float32Array, Float32Array];
+    for (let i = 0; i < detail.length; i++) detail[i] = 0.299 * r[i]! + 0.587 * g[i]! + 0.114 * b[i]!;
+  }
   // Grain is not deepened: the threshold is `core` times the detail's noise level where it deepens.
   const threshold = (band.core ?? 0) > 0 ? band.core! * noiseLevel(detail, gains) : 0;
   for (let y = box.y0; y < box.y1; y++) {
@@ -88,10 +127,29 @@ export function scaleOwnDetail(frame: RawImage, gain: Float32Array, size: number
       const add = g * (g > 0 ? coreDetail(detail[i]!, threshold) : detail[i]!);
       const p = (y * width + x) * ch;
       for (let k = 0; k < Math.min(ch, 3); k++) {
-        const val = out[p + k]! + add;
+        const val = out[p + k]! + (details.length === 1 ? add : add + shareOf(colour, detail[i]!) * (g * details[k]![i]! - add));
         out[p + k] = val <= 0 ? 0 : val >= 255 ? 255 : Math.round(val);
       }
     }
   }
   return { data: out, width, height, channels: ch };
+}
+
+/**
+ * `share` of the plane's mean round each pixel (a blur of `sigma` px) weighted by `weights` (whose own blur is
+ * `weightSum`), the rest its plain blur; where the weights vanish, the pixel itself (no detail: the gain is 0 there).
+ */
+function skinMeanBlur(plane: Float32Array, weights: Float32Array, weightSum: Float32Array, side: number, sigma: number, share: number): Float32Array {
+  const n = side * side;
+  const weighted = new Float32Array(n);
+  for (let i = 0; i < n; i++) weighted[i] = plane[i]! * weights[i]!;
+  blurPlane(weighted, side, sigma);
+  const plain = share < 1 ? blurPlane(plane.slice(), side, sigma) : null;
+  for (let i = 0; i < n; i++) {
+    const w = weightSum[i]!;
+    const t = Math.min(1, w / 0.05);
+    const mean = t * (weighted[i]! / Math.max(w, 1e-6)) + (1 - t) * plane[i]!;
+    weighted[i] = plain ? share * mean + (1 - share) * plain[i]! : mean;
+  }
+  return weighted;
 }
