@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { limitShading, widenedZone } from '../ml/aging/child-shade.js';
-import { DEFAULT_LIGHTNESS, lightnessChange, lightnessFromSpec, lightnessWeights, parseLightness } from '../ml/aging/detail-change.js';
+import { DEFAULT_LIGHTNESS, lightnessFromSpec, lightnessWeights, parseLightness } from '../ml/aging/detail-change.js';
+import { prototypeOnlyChange } from './helpers/prototype-lightness.js';
 
 const S = 96;
 const FACE = 80;
@@ -25,9 +26,7 @@ const at = (d: Float32Array, x: number, y: number): number => d[(y * S + x) * 3]
 
 /** The lightness change of the prototypes' `change` alone, for a source and target age, with the settings in `spec` (and a feature zone). */
 function change(spec: string, prototype: Float32Array, source = 2, target = 70, features: Float32Array | null = null): Float32Array {
-  const l = lightnessFromSpec(spec, DEFAULT_LIGHTNESS)!;
-  const w = { ...lightnessWeights(l, source, target), decoder: 0, broad: 0, prototype: 1, lighten: 0, colour: 0, tone: 0 };
-  return lightnessChange(l, { size: S, decodes: new Float32Array(n * 3 * 2), target: 1, gain: 1, prototype, faceWidth: FACE, weights: w, features });
+  return prototypeOnlyChange(spec, prototype, { size: S, faceWidth: FACE, source, target, weights: { tone: 0 }, features });
 }
 
 /** A feature zone round (48, 40) (an eye: 1 within 8 px, falling off as a Gaussian of 3 px beyond), nothing elsewhere. */

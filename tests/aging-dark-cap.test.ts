@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIGHTNESS, lightnessChange, lightnessFromSpec, lightnessWeights, parseLightness } from '../ml/aging/detail-change.js';
+import { DEFAULT_LIGHTNESS, lightnessFromSpec, lightnessWeights, parseLightness } from '../ml/aging/detail-change.js';
+import { prototypeOnlyChange } from './helpers/prototype-lightness.js';
 import { capDarkening } from '../ml/aging/dark-cap.js';
 
 const S = 96;
@@ -24,13 +25,8 @@ function blotchAndLine(): Float32Array {
 const at = (d: Float32Array, x: number, y: number): number => d[(y * S + x) * 3]!;
 
 describe('darkCap: going older from a child, the change may darken the skin only so far below the change round it', () => {
-  const decodes = new Float32Array(S * S * 3 * 2);
   const prototype = blotchAndLine();
-  const change = (spec: string, source: number, target: number): Float32Array => {
-    const l = lightnessFromSpec(spec, DEFAULT_LIGHTNESS)!;
-    const w = { ...lightnessWeights(l, source, target), decoder: 0, broad: 0, prototype: 1, lighten: 0, colour: 0 };
-    return lightnessChange(l, { size: S, decodes, target: 1, gain: 1, prototype, faceWidth: FACE, weights: w });
-  };
+  const change = (spec: string, source: number, target: number): Float32Array => prototypeOnlyChange(spec, prototype, { size: S, faceWidth: FACE, source, target });
 
   it('without it the blotch is 30 levels deep', () => {
     const d = change('', 2, 70);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIGHTNESS, holdTone, lightnessChange, lightnessFromSpec, lightnessWeights } from '../ml/aging/detail-change.js';
+import { DEFAULT_LIGHTNESS, holdTone, lightnessFromSpec, lightnessWeights } from '../ml/aging/detail-change.js';
+import { prototypeOnlyChange } from './helpers/prototype-lightness.js';
 
 const S = 96;
 const FACE = 80;
@@ -17,13 +18,8 @@ function darkeningWithLine(): Float32Array {
 const at = (d: Float32Array, x: number, y: number): number => d[(y * S + x) * 3]!;
 
 describe('toneHold: going older, the change\'s broad darkening is taken out and its lines stay', () => {
-  const decodes = new Float32Array(S * S * 3 * 2);
   const prototype = darkeningWithLine();
-  const change = (spec: string, source: number, target: number): Float32Array => {
-    const l = lightnessFromSpec(spec, DEFAULT_LIGHTNESS)!;
-    const w = { ...lightnessWeights(l, source, target), decoder: 0, broad: 0, prototype: 1, lighten: 0, colour: 0 };
-    return lightnessChange(l, { size: S, decodes, target: 1, gain: 1, prototype, faceWidth: FACE, weights: w });
-  };
+  const change = (spec: string, source: number, target: number): Float32Array => prototypeOnlyChange(spec, prototype, { size: S, faceWidth: FACE, source, target });
 
   it('without it the broad darkening stays', () => {
     const d = change('toneHold=0', 40, 70);

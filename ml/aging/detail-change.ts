@@ -3,7 +3,7 @@ import { textureShare } from './change-filters.js';
 import { labToRgb, lightnessOf, lumaPlane, rgbToLab } from './lab.js';
 import { holdBlobs, holdBlobsBeyond } from './line-filter.js';
 import { capLightening } from './bright-cap.js';
-import { capDarkening } from './dark-cap.js';
+import { blurredGrey, capDarkening } from './dark-cap.js';
 import { limitShading, widenedZone } from './child-shade.js';
 import { softened } from './photo-grain.js';
 
@@ -768,11 +768,8 @@ function followPrototypes(broad: Float32Array, weight: number, prototype: Float3
  * FaceRes slope fell from 0.45 to 0.18 without it).
  */
 export function holdTone(delta: Float32Array, size: number, hold: number, sigma: number, noHalo = 1, noBoost = 0): void {
-  const n = size * size;
-  const broad = new Float32Array(n);
-  for (let i = 0; i < n; i++) broad[i] = delta[i * 3]!;
-  blurPlane(broad, size, sigma);
-  for (let i = 0; i < n; i++) {
+  const broad = blurredGrey(delta, size, sigma);
+  for (let i = 0; i < size * size; i++) {
     const d = delta[i * 3]!;
     const held = d - hold * broad[i]!;
     const kept = d < 0 ? Math.min(0, held) : d > 0 ? Math.max(0, held) : 0;

@@ -6,6 +6,7 @@ import { cropFootprint } from './paste-back.js';
 import { edgeAwareBlur } from './edge-smooth.js';
 import { nonZeroBox } from './mask-box.js';
 import { coreDetail, noiseLevel } from './photo-grain.js';
+import { lumaAt } from './lab.js';
 
 /**
  * How the detail is measured: `edge` (levels) makes the wide blur edge-preserving; detail finer than `keep` crop px is
@@ -78,7 +79,7 @@ export function scaleOwnDetail(frame: RawImage, gain: Float32Array, size: number
       const sy = Math.min(height - 1, y0 + y);
       for (let x = 0; x < side; x++) {
         const p = (sy * width + Math.min(width - 1, x0 + x)) * ch;
-        plane[y * side + x] = k >= 0 ? frame.data[p + k]! : ch >= 3 ? 0.299 * frame.data[p]! + 0.587 * frame.data[p + 1]! + 0.114 * frame.data[p + 2]! : frame.data[p]!;
+        plane[y * side + x] = k >= 0 ? frame.data[p + k]! : ch >= 3 ? lumaAt(frame.data, p) : frame.data[p]!;
       }
     }
     return plane;
