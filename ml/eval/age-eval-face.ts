@@ -28,19 +28,20 @@ export async function ageEvalFace(model: AgingModel, face: EvalFace, crop: Uint8
 
 /**
  * The person in a stored crop's context window, as far as the crop tells: the catalogue keeps no segmenter mask, but
- * the crop was composited on the background grey (exactly (128, 128, 128) where it is not the person). Outside the
- * crop nothing is known (0), so eval greys only the hair inside the crop, all the face window FaceRes reads.
+ * the crop was composited on the background grey (exactly (128, 128, 128) where it is not the person). Beyond the
+ * crop's edge the person is taken to go on as at the nearest edge pixel: an unknown band counted as background would
+ * stop the hair's greying at the crop's edge in a straight dark bar across the head (on the contact sheet), and its
+ * colour, the hair's own, would be what hair must not look like.
  */
 export function personFromCrop(crop: Uint8Array, size: number, grey = 128): PersonContext {
   const side = segmentContextSide(size);
   const [k, , o] = contextToCrop(size, side);
   const data = new Uint8Array(side * side);
+  const inCrop = (c: number): number => Math.min(size - 1, Math.max(0, c));
   for (let y = 0; y < side; y++) {
-    const v = Math.floor((y + 0.5) * k + o);
-    if (v < 0 || v >= size) continue;
+    const v = inCrop(Math.floor((y + 0.5) * k + o));
     for (let x = 0; x < side; x++) {
-      const u = Math.floor((x + 0.5) * k + o);
-      if (u < 0 || u >= size) continue;
+      const u = inCrop(Math.floor((x + 0.5) * k + o));
       const p = (v * size + u) * 3;
       data[y * side + x] = crop[p] === grey && crop[p + 1] === grey && crop[p + 2] === grey ? 0 : 255;
     }
