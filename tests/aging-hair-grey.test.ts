@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Affine, Point } from '../ml/prep/geometry.js';
-import { greyHair, greyShareAt, hairPlan, hairShare } from '../ml/aging/hair-grey.js';
+import { greyHair, greyShareAt, hairPixels, hairPlan, hairShare } from '../ml/aging/hair-grey.js';
 import { photoFrames } from '../ml/aging/age-face.js';
 import { composeAge, composeFaces, markChanging } from '../ml/aging/team-compose.js';
 import { parseLightness } from '../ml/aging/detail-change.js';
@@ -208,6 +208,40 @@ describe('hair round a synthetic head', () => {
     composeAge(photo, frame, composed, 0, markChanging(photo, composed, new Uint8Array(W * W)));
     expect(Buffer.compare(Buffer.from(frame.data), Buffer.from(alone.data))).toBe(0);
     expect(Buffer.compare(Buffer.from(frame.data), Buffer.from(photo.data))).not.toBe(0);
+  });
+
+  it('weighs the hair once per face: every frame reuses the weights, and a pixel the face\'s paste changed is weighed again', async () => {
+    const photo = paint(brown);
+    const plan = (await hairPlan(photo, transform, lm, faceMask, SIZE, person))!;
+    const share = hairShare(1, 25, 80);
+    // A frame as the face's paste leaves it: a band of hair 3 levels lighter (a shade: the weights as weighed), and a
+    // band of skin the warp moved over the hair beside the face (weighed again: skin, left alone).
+    const hairPx = pixels(photo, 'hair').filter(([, y]) => y > top - 14 && y < top - 4);
+    const shade = hairPx.filter(([x]) => x < cx);
+    const skin = hairPx.filter(([x]) => x >= cx);
+    const pasted: RawImage = { ...photo, data: new Uint8Array(photo.data) };
+    for (const [x, y] of shade) for (let c = 0; c < 3; c++) pasted.data[(y * W + x) * 3 + c] += 3;
+    for (const [x, y] of skin) pasted.data.set([214, 160, 135], (y * W + x) * 3);
+    const fast: RawImage = { ...pasted, data: new Uint8Array(pasted.data) };
+    greyHair(fast, plan, transform, share, photo);
+    const weighed = hairPixels(photo, plan, transform);
+    expect(weighed.index.length).toBeGreaterThan(1000);
+    // The next frame (another age) finds the same weights.
+    greyHair({ ...pasted, data: new Uint8Array(pasted.data) }, plan, transform, hairShare(1, 25, 60), photo);
+    expect(hairPixels(photo, plan, transform)).toBe(weighed);
+    // Against weighing the pasted frame afresh (a new plan, its pixels weighed in the frame itself):
+    const fresh: RawImage = { ...pasted, data: new Uint8Array(pasted.data) };
+    greyHair(fresh, (await hairPlan(photo, transform, lm, faceMask, SIZE, person))!, transform, share);
+    const diff = (x: number, y: number): number => Math.max(...[0, 1, 2].map((c) => Math.abs(fast.data[(y * W + x) * 3 + c]! - fresh.data[(y * W + x) * 3 + c]!)));
+    // every pixel the paste left alone is the same byte for byte, the moved skin stays skin in both, the shade within 2 levels.
+    const touched = new Set([...shade, ...skin].map(([x, y]) => y * W + x));
+    let same = 0;
+    for (let i = 0; i < W * W; i++) if (!touched.has(i) && diff(i % W, Math.floor(i / W)) === 0) same++;
+    expect(same).toBe(W * W - touched.size);
+    for (const [x, y] of skin) expect([0, 1, 2].map((c) => fast.data[(y * W + x) * 3 + c])).toEqual([214, 160, 135]);
+    expect(Math.max(...shade.map(([x, y]) => diff(x, y)))).toBeLessThanOrEqual(2);
+    // and the shaded band greyed as the rest: lighter by 20+ levels than the photo.
+    expect(mean(shade.map(([x, y]) => lab(fast, x, y)[0] - lab(photo, x, y)[0]))).toBeGreaterThan(20);
   });
 
   it('needs a person mask and the mesh', async () => {
