@@ -26,8 +26,12 @@ export interface HairPlan {
   readonly region: Float32Array;
   /** side x side, 0..1: inside the face oval's top, where a pixel's colour must be farther from the skin's. */
   readonly strict: Float32Array;
+  /** side x side, 0..1: near the face oval, where the forehead's skin is asked about too. */
+  readonly close: Float32Array;
   /** side x side, 0..1: the hair found in the frame (region, colour, background and collar guards), blurred a little. */
   readonly hairMap: Float32Array;
+  /** side x side, 0..1: near that hair (its edge, into the oval's rim above the eyes), where a pixel's own colour decides. */
+  readonly edge: Float32Array;
   /** side x side, 0..1: the share of that hair that is grey (little chroma, lighter than the tone), blurred as it. */
   readonly greyMap: Float32Array;
   /** side x side: the hair's broad lightness (L*, a blur of its own pixels). */
@@ -40,6 +44,8 @@ export interface HairPlan {
   /** The face's own skin, and the hair's median, CIELAB. */
   readonly skin: readonly [number, number, number];
   readonly hair: readonly [number, number, number];
+  /** The forehead's skin under the hairline (CIELAB; lighter and paler than the face's where lit), or null: as the face's. */
+  readonly forehead: readonly [number, number, number] | null;
   /** Median L* of the hair pixels that are grey (going younger they are taken to `tone` by it). */
   readonly greyL: number;
   /** The colour grey hair takes back going younger: the brows' (darker half), else a dark brown. */
@@ -78,6 +84,32 @@ const HAIR_FROM_SKIN: readonly [number, number] = [7, 15];
 /** The same for a single pixel of the photo, inside hair the frame found: only what is plainly skin is left alone. */
 const PIXEL_FROM_SKIN: readonly [number, number] = [3, 8];
 
+/**
+ * The segmenter's person confidence from which a pixel may be hair, and fully, above the eyes (hair, at the photo's
+ * border most, is often under 0.9) and below them (the mask's soft edge there is the shadow between jaw and background).
+ */
+const PERSON: readonly [number, number] = [0.45, 0.75];
+const PERSON_LOWER: readonly [number, number] = [0.6, 0.9];
+
+/** Distances from the brows' points (face widths) from which a pixel starts to be, and is, off the brows. */
+const BROW_REACH: readonly [number, number] = [0.08, 0.14];
+
+/** The blur (hair frame px at a side of 128) of the oval whose tripled share is near it. */
+const CLOSE_SIGMA = 3;
+
+/** The blur (hair frame px at a side of 128) whose doubled share is the hair's edge. */
+const EDGE_SIGMA = 1.5;
+
+/**
+ * Levels added to the hair's broad lightness and its median where the lift goes in proportion below the median: in
+ * very dark hair (L* 5) a shadow a few levels darker would else stay half as dark, and the hair's edge, whose broad
+ * lightness takes in some skin, would stand out as a light rim.
+ */
+const SHADE = 15;
+
+/** The same at the hair's edge, where the pixel's own colour decides: between the two. */
+const EDGE_FROM_SKIN: readonly [number, number] = [5, 11];
+
 /** Levels of a pixel's difference from the hair's broad lightness that count as strands (more is skin or background mixed in). */
 const STRAND = 12;
 /** Grey hair shows its strands as much as the dark hair did in proportion (its ratio to the broad lightness): this share of that. */
@@ -109,12 +141,48 @@ export function hairness(l: number, a: number, b: number, skin: readonly [number
 }
 
 /**
+ * hairness against the face's skin and, near the face oval (`close`, 0..1), the forehead's too: the top of a lit
+ * forehead (inside the oval or above the mesh's oval top, under the hairline) is lighter and paler than the face's
+ * median skin, as far from it as hair.
+ */
+function hairLike(l: number, a: number, b: number, skin: readonly [number, number, number], forehead: readonly [number, number, number] | null, mono: boolean, strict: number, close: number, near: readonly [number, number] = HAIR_FROM_SKIN): number {
+  const h = hairness(l, a, b, skin, mono, strict, near);
+  if (!forehead || close === 0 || h === 0) return h;
+  return Math.min(h, 1 - close * (1 - hairness(l, a, b, forehead, mono, strict, near)));
+}
+
+/**
+ * The forehead's skin: the median colour of the face mask's inner pixels above the brows (the frame's), when it is
+ * skin-like (a fringe over the forehead is not); else null.
+ */
+function foreheadSkin(lab: Float32Array, landmarks: readonly Point[], faceMask: Uint8Array, size: number, side: number, skin: readonly [number, number, number], mono: boolean): [number, number, number] | null {
+  const browTop = Math.min(...BROW_POINTS.flat().map((i) => landmarks[i]![1]));
+  const [k, , o] = contextToCrop(size, side);
+  const ls: number[] = [], as: number[] = [], bs: number[] = [];
+  for (let y = 0; y < side; y++) {
+    const v = Math.floor((y + 0.5) * k + o);
+    if (v < 0 || v >= size || v >= browTop) continue;
+    for (let x = 0; x < side; x++) {
+      const u = Math.floor((x + 0.5) * k + o);
+      if (u < 0 || u >= size || faceMask[v * size + u]! < 230) continue;
+      const i = (y * side + x) * 3;
+      ls.push(lab[i]!);
+      as.push(lab[i + 1]!);
+      bs.push(lab[i + 2]!);
+    }
+  }
+  if (ls.length < 8) return null;
+  const forehead: [number, number, number] = [median(ls), median(as), median(bs)];
+  return hairness(forehead[0], forehead[1], forehead[2], skin, mono) < 0.5 ? forehead : null;
+}
+
+/**
  * The head region in the hair frame (0..1, feathered): an ellipse round the head from the face oval (as wide as the
  * face and nine tenths, up to the face's height over the oval's top), down to just under the chin beside the face
  * (long hair, no shoulders); off the face oval (`faceMask`) but above the brows, where the oval's top reaches into
  * the hairline and a fringe: there `strict` (0..1) asks more of a pixel's colour (forehead skin can be pale or shiny).
  */
-function headRegion(landmarks: readonly Point[], faceMask: Uint8Array, size: number, side: number): { region: Float32Array; strict: Float32Array } {
+function headRegion(landmarks: readonly Point[], faceMask: Uint8Array, size: number, side: number): { region: Float32Array; strict: Float32Array; rim: Float32Array } {
   const oval = FACE_OVAL.map((i) => landmarks[i]!);
   const xs = oval.map((p) => p[0]);
   const ys = oval.map((p) => p[1]);
@@ -124,8 +192,8 @@ function headRegion(landmarks: readonly Point[], faceMask: Uint8Array, size: num
   const cx = (left + right) / 2;
   const brows = BROW_POINTS.flat().map((i) => landmarks[i]!);
   const browTop = Math.min(...brows.map((p) => p[1]));
-  // The box round the brows past which no pixel is near them (0.14 face widths).
-  const reach = 0.14 * w;
+  // The box round the brows past which no pixel is near them (BROW_REACH face widths).
+  const reach = BROW_REACH[1] * w;
   const browBox = [Math.min(...brows.map((p) => p[0])) - reach, browTop - reach, Math.max(...brows.map((p) => p[0])) + reach, Math.max(...brows.map((p) => p[1])) + reach] as const;
   const rx = 0.95 * w;
   const ryUp = browTop - top + 1.0 * h;
@@ -135,6 +203,7 @@ function headRegion(landmarks: readonly Point[], faceMask: Uint8Array, size: num
   const eyeY = TEMPLATE_V1[0]![1] * size;
   const region = new Float32Array(side * side);
   const strict = new Float32Array(side * side);
+  const rim = new Float32Array(side * side);
   for (let y = 0; y < side; y++) {
     const v = (y + 0.5) * k + o;
     // Inside the oval only well above the brows.
@@ -149,16 +218,21 @@ function headRegion(landmarks: readonly Point[], faceMask: Uint8Array, size: num
       const iu = Math.floor(u), iv = Math.floor(v);
       // Below the eyes the oval's feathered tail is left too: the shadow between jaw and background is no hair.
       const lower = v > eyeY;
-      const face = iu >= 0 && iv >= 0 && iu < size && iv < size ? ramp(faceMask[iv * size + iu]!, lower ? 4 : 20, lower ? 60 : 110) : 0;
+      const mask = iu >= 0 && iv >= 0 && iu < size && iv < size ? faceMask[iv * size + iu]! : 0;
+      const face = ramp(mask, lower ? 4 : 20, lower ? 60 : 110);
       // The brows' tails may reach past the oval: they stay the brows' own.
       let near = Infinity;
       if (u > browBox[0] && u < browBox[2] && v > browBox[1] && v < browBox[3]) for (const [bx, by] of brows) near = Math.min(near, (u - bx) ** 2 + (v - by) ** 2);
-      const brow = near >= reach * reach ? 1 : ramp(Math.sqrt(near), 0.08 * w, reach);
+      const brow = near >= reach * reach ? 1 : ramp(Math.sqrt(near), BROW_REACH[0] * w, reach);
       region[y * side + x] = m * (1 - face * (1 - above)) * brow;
       strict[y * side + x] = face;
+      // Above the eyes the hair's edge may reach through the oval's feathered rim (temples, a hairline the mesh's oval
+      // cuts): there only a pixel's own colour, asked as much as the frame's, tells hair from skin. Below them, none
+      // (beside the jaw the edge is the shadow between face and background).
+      rim[y * side + x] = lower ? 0 : m * (1 - ramp(mask, 150, 250) * (1 - above)) * brow;
     }
   }
-  return { region, strict };
+  return { region, strict, rim };
 }
 
 /** Channel `c` of a 3-channel plane. */
@@ -214,7 +288,11 @@ export async function hairPlan(photo: RawImage, transform: Affine, landmarks: re
   }
   if (skinL.length < 16) return null;
   const skin: [number, number, number] = [median(skinL), median(skinA), median(skinB)];
-  const { region, strict } = headRegion(landmarks, faceMask, size, side);
+  const forehead = foreheadSkin(lab, landmarks, faceMask, size, side, skin, mono);
+  const { region, strict, rim } = headRegion(landmarks, faceMask, size, side);
+  // Near the oval (within about two of its feather's widths): where the forehead's skin is asked about too.
+  const close = blurPlane(strict.slice(), side, CLOSE_SIGMA * (side / 128));
+  for (let i = 0; i < n; i++) close[i] = Math.min(1, 3 * close[i]!);
   // On the person, and inside the photo (the frame beyond it is padding); the background: off the person, inside.
   const inside = new Float32Array(n);
   const background = new Float32Array(n);
@@ -224,7 +302,9 @@ export async function hairPlan(photo: RawImage, transform: Affine, landmarks: re
     const py = toPhoto[3] * fx + toPhoto[4] * fy + toPhoto[5];
     inside[i] = px >= 0 && py >= 0 && px < photo.width && py < photo.height ? 1 : 0;
     const p = person.data[i]! / 255;
-    region[i] = inside[i]! * region[i]! * ramp(p, 0.6, 0.9);
+    const [from, to] = fy * k + o > eyeY ? PERSON_LOWER : PERSON;
+    region[i] = inside[i]! * region[i]! * ramp(p, from, to);
+    rim[i] = inside[i]! * rim[i]! * ramp(p, from, to);
     background[i] = inside[i]! * (1 - ramp(p, 0.15, 0.4));
   }
   // Hair reaches into the person mask's soft edge; the background's colour, near each point, is what it must not be.
@@ -238,7 +318,7 @@ export async function hairPlan(photo: RawImage, transform: Affine, landmarks: re
     if (region[i]! <= 0.02) continue;
     area += region[i]!;
     const [l, a, b] = [lab[i * 3]!, lab[i * 3 + 1]!, lab[i * 3 + 2]!];
-    const h = region[i]! * hairness(l, a, b, skin, mono, strict[i]!) * awayFrom(l, a, b, bg[0]![i]!, bg[1]![i]!, bg[2]![i]!, bgWeight[i]!);
+    const h = region[i]! * hairLike(l, a, b, skin, forehead, mono, strict[i]!, close[i]!) * awayFrom(l, a, b, bg[0]![i]!, bg[1]![i]!, bg[2]![i]!, bgWeight[i]!);
     isHair[i] = h;
     // The hair's colour is read above the eyes: beside the chin a collar or shoulder may be as far from the skin.
     if (h < 0.5 || (Math.floor(i / side) + 0.5) * k + o > eyeY) continue;
@@ -256,12 +336,17 @@ export async function hairPlan(photo: RawImage, transform: Affine, landmarks: re
   const base = weightedBlur(channel(lab, 0), isHair, side, Math.max(1, side / 128));
   for (let i = 0; i < n; i++) if (base[i] === 0) base[i] = hair[0];
   const hairMap = blurPlane(isHair.slice(), side, 0.75);
+  // The hair's edge: where the hair found in the frame is near (its blur, doubled and more, so full over the edge
+  // itself), within the rim. The frame's hair map fades over a few of its pixels there, which left a dark band of
+  // half-greyed hair at the hairline and temples.
+  const edge = blurPlane(isHair.slice(), side, EDGE_SIGMA * (side / 128));
+  for (let i = 0; i < n; i++) edge[i] = Math.min(1, 2.5 * edge[i]!) * rim[i]!;
   const tone = browTone(lab, landmarks, size, side, mono);
   // Grey hair, read in the frame (smooth: going younger all of a grey lock turns, not single pixels).
   const greyMap = new Float32Array(n);
   for (let i = 0; i < n; i++) if (isHair[i]! > 0) greyMap[i] = isHair[i]! * greyness(lab[i * 3]!, lab[i * 3 + 1]!, lab[i * 3 + 2]!, tone);
   blurPlane(greyMap, side, 0.75);
-  return { size, side, region, strict, hairMap, base, bgL: bg[0]!, bgA: bg[1]!, bgB: bg[2]!, bgWeight, skin, hair, greyL: greyL.length ? median(greyL) : hair[0], greyMap, tone, greyLevel: Math.max(60, Math.min(82, skin[0] + 8)), mono };
+  return { size, side, region, strict, close, hairMap, edge, base, bgL: bg[0]!, bgA: bg[1]!, bgB: bg[2]!, bgWeight, skin, forehead, hair, greyL: greyL.length ? median(greyL) : hair[0], greyMap, tone, greyLevel: Math.max(60, Math.min(82, skin[0] + 8)), mono };
 }
 
 /**
@@ -338,11 +423,11 @@ interface HairPixels {
   /** Its values' place in `values` (in HAIR_VALUES), or -1: no hair by its colour. */
   readonly slot: Int32Array;
   readonly values: Float64Array;
-  /** The plan's maps interleaved (MAPS a point: hair map, strict, background L*, a*, b* and share, base, grey map). */
+  /** The plan's maps interleaved (MAPS a point: hair map, strict, background L*, a*, b* and share, base, grey map, edge, close). */
   readonly maps: Float32Array;
 }
 
-const MAPS = 8;
+const MAPS = 10;
 
 const weighed = new WeakMap<HairPlan, HairPixels>();
 
@@ -357,16 +442,17 @@ export function hairPixels(frame: RawImage, plan: HairPlan, transform: Affine): 
   const { width, height, channels: ch, data } = frame;
   const side = plan.side;
   const maps = new Float32Array(side * side * MAPS);
-  [plan.hairMap, plan.strict, plan.bgL, plan.bgA, plan.bgB, plan.bgWeight, plan.base, plan.greyMap].forEach((plane, c) => {
+  [plan.hairMap, plan.strict, plan.bgL, plan.bgA, plan.bgB, plan.bgWeight, plan.base, plan.greyMap, plan.edge, plan.close].forEach((plane, c) => {
     for (let i = 0; i < plane.length; i++) maps[i * MAPS + c] = plane[i]!;
   });
-  // The map cells (2 x 2 points, as the bilinear sample reads them) where the hair map is above 0.005 at a corner: the
-  // box's other pixels are no hair, unsampled.
+  // Where hair may be: the hair map or its edge. The map cells (2 x 2 points, as the bilinear sample reads them) where
+  // that is above 0.005 at a corner: the box's other pixels are no hair, unsampled.
+  const any = Float32Array.from(plan.hairMap, (h, i) => Math.max(h, plan.edge[i]!));
   const live = new Uint8Array(side * side);
   for (let v = 0; v < side - 1; v++) {
     for (let u = 0; u < side - 1; u++) {
       const i = v * side + u;
-      live[i] = Math.max(plan.hairMap[i]!, plan.hairMap[i + 1]!, plan.hairMap[i + side]!, plan.hairMap[i + side + 1]!) > 0.005 ? 1 : 0;
+      live[i] = Math.max(any[i]!, any[i + 1]!, any[i + side]!, any[i + side + 1]!) > 0.005 ? 1 : 0;
     }
   }
   const [a0, b0, c0, d0, e0, f0] = toFrame;
@@ -379,7 +465,7 @@ export function hairPixels(frame: RawImage, plan: HairPlan, transform: Affine): 
       if (fu < -0.5 || fv < -0.5 || fu > side - 0.5 || fv > side - 0.5) continue;
       const iu = Math.min(side - 2, Math.floor(Math.max(0, Math.min(side - 1, fu))));
       const iv = Math.min(side - 2, Math.floor(Math.max(0, Math.min(side - 1, fv))));
-      if (live[iv * side + iu] && bilinear(plan.hairMap, side, 1, fu, fv, 0) > 0.005) index.push(y * width + x);
+      if (live[iv * side + iu] && bilinear(any, side, 1, fu, fv, 0) > 0.005) index.push(y * width + x);
     }
   }
   const rgb = new Uint8Array(index.length * 3);
@@ -405,14 +491,14 @@ export function hairPixels(frame: RawImage, plan: HairPlan, transform: Affine): 
 }
 
 /** The plan's maps sampled at one point (MAPS values: HairPixels.maps' order). */
-const SAMPLE = new Float64Array(8);
+const SAMPLE = new Float64Array(MAPS);
 
 /**
  * Weighs a frame pixel of colour (R, G, B) into `out` from `o` (HAIR_VALUES): false when it is no hair. The frame's
  * hair map decides (smooth: no islands where a colour straddles a threshold); each pixel only leaves out what is
  * plainly skin (the face's paste, the warp's moved edge) or the background near it.
  */
-function weigh(plan: HairPlan, pixels: Pick<HairPixels, 'toFrame' | 'maps'>, x: number, y: number, R: number, G: number, B: number, out: Float64Array, o: number): boolean {
+function weigh(plan: HairPlan, pixels: Pick<HairPixels, 'toFrame' | 'maps'>, x: number, y: number, R: number, G: number, B: number, out: Float64Array, o: number, pasted = false): boolean {
   const { size, side } = plan;
   const [a0, b0, c0, d0, e0, f0] = pixels.toFrame;
   const fu = a0 * (x + 0.5) + b0 * (y + 0.5) + c0 - 0.5;
@@ -420,7 +506,11 @@ function weigh(plan: HairPlan, pixels: Pick<HairPixels, 'toFrame' | 'maps'>, x: 
   bilinearPixel(pixels.maps, side, MAPS, fu, fv, SAMPLE);
   const r = SAMPLE[0]!, base = SAMPLE[6]!;
   const [l, a, b] = rgbToLab(R, G, B);
-  let w = r * hairness(l, a, b, plan.skin, plan.mono, SAMPLE[1]!, PIXEL_FROM_SKIN);
+  // A colour the face's paste made is asked as much as the frame's (the paste's lighter hairline is the skin's).
+  let w = r * hairLike(l, a, b, plan.skin, plan.forehead, plan.mono, SAMPLE[1]!, SAMPLE[9]!, pasted ? HAIR_FROM_SKIN : PIXEL_FROM_SKIN);
+  // At the hair's edge the pixel's own colour decides.
+  const edge = SAMPLE[8]!;
+  if (edge > r) w = Math.max(w, edge * hairLike(l, a, b, plan.skin, plan.forehead, plan.mono, SAMPLE[1]!, SAMPLE[9]!, EDGE_FROM_SKIN));
   if (w <= 0.005) return false;
   w *= awayFrom(l, a, b, SAMPLE[2]!, SAMPLE[3]!, SAMPLE[4]!, SAMPLE[5]!);
   const [k, , c] = contextToCrop(size, side);
@@ -480,7 +570,7 @@ export function greyHair(frame: RawImage, plan: HairPlan, transform: Affine, sha
     const step = Math.max(Math.abs(R - rgb[j * 3]!), Math.abs(G - rgb[j * 3 + 1]!), Math.abs(B - rgb[j * 3 + 2]!));
     if (step > REWEIGH) {
       // Changed by the face's paste past a shade (skin the warp moved over hair): weighed again.
-      if (!weigh(plan, pixels, i % width, Math.floor(i / width), R, G, B, again, 0)) continue;
+      if (!weigh(plan, pixels, i % width, Math.floor(i / width), R, G, B, again, 0, true)) continue;
       v = again;
       o = 0;
     } else if (o < 0) {
@@ -504,7 +594,7 @@ export function greyHair(frame: RawImage, plan: HairPlan, transform: Affine, sha
       const base = v[o + 4]!;
       // Below the hair's median the broad lightness lifts in proportion (shadows stay darker); above it, toward the
       // grey level and never past it.
-      const raised = base + w * (base <= hairL ? (lift * base) / hairL : Math.max(0, plan.greyLevel - base));
+      const raised = base + w * (base <= hairL ? (lift * (base + SHADE)) / (hairL + SHADE) : Math.max(0, plan.greyLevel - base));
       // The distance to the grey level shrinks as the base's does (a pixel as light as it stays, none passes it);
       // what that takes from the strands' contrast comes back as their own detail, held to strand size.
       const g = plan.greyLevel;
