@@ -79,6 +79,12 @@ function ramp(v: number, from: number, to: number): number {
   return t <= 0 ? 0 : t >= 1 ? 1 : t * t * (3 - 2 * t);
 }
 
+/**
+ * Chroma from which a dark colour (L* under 30) off hair's hues (red-orange to yellow) starts to be, and is, a hat, hood
+ * or shirt and not hair (10 and 18 from L* 45 up): black hair with a blue cast (the sky, a scan) reaches 18.
+ */
+const DARK_HAT_CHROMA: readonly [number, number] = [16, 26];
+
 /** Distances from the skin's colour (CIELAB, lightness at 1/2.5) from which a colour starts to be hair, and is hair. */
 const HAIR_FROM_SKIN: readonly [number, number] = [7, 15];
 /** The same for a single pixel of the photo, inside hair the frame found: only what is plainly skin is left alone. */
@@ -135,7 +141,9 @@ export function hairness(l: number, a: number, b: number, skin: readonly [number
   if (c > 10) {
     const hue = (Math.atan2(b, a) * 180) / Math.PI;
     const off = hue < 20 ? 20 - hue : hue > 105 ? hue - 105 : 0;
-    h *= 1 - ramp(c, 10, 18) * ramp(off, 0, 20);
+    // Dark hair may have a blue cast (the sky, a scan): below L* 30 more chroma is allowed off hair's hues.
+    const dark = 1 - ramp(l, 30, 45);
+    h *= 1 - ramp(c, 10 + dark * (DARK_HAT_CHROMA[0] - 10), 18 + dark * (DARK_HAT_CHROMA[1] - 18)) * ramp(off, 0, 20);
   }
   return h;
 }
@@ -339,8 +347,9 @@ export async function hairPlan(photo: RawImage, transform: Affine, landmarks: re
   // The hair's edge: where the hair found in the frame is near (its blur, doubled and more, so full over the edge
   // itself), within the rim. The frame's hair map fades over a few of its pixels there, which left a dark band of
   // half-greyed hair at the hairline and temples.
-  const edge = blurPlane(isHair.slice(), side, EDGE_SIGMA * (side / 128));
-  for (let i = 0; i < n; i++) edge[i] = Math.min(1, 2.5 * edge[i]!) * rim[i]!;
+  // In a greyscale photo lightness alone cannot tell the hair's edge from a dark cap's band or a shadow: none.
+  const edge = mono ? new Float32Array(n) : blurPlane(isHair.slice(), side, EDGE_SIGMA * (side / 128));
+  if (!mono) for (let i = 0; i < n; i++) edge[i] = Math.min(1, 2.5 * edge[i]!) * rim[i]!;
   const tone = browTone(lab, landmarks, size, side, mono);
   // Grey hair, read in the frame (smooth: going younger all of a grey lock turns, not single pixels).
   const greyMap = new Float32Array(n);
