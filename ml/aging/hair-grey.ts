@@ -250,12 +250,14 @@ function channel(planes: Float32Array, c: number): Float32Array {
   return out;
 }
 
-/** A plane's normalized blur: the blur of value x weight over the blur of weight (0 where the weight's is tiny). */
-function weightedBlur(values: Float32Array, weights: Float32Array, side: number, sigma: number): Float32Array {
+/**
+ * A plane's normalized blur: the blur of value x weight over `den`, the blur of weight (0 where that is tiny; given
+ * when several planes share the weights).
+ */
+function weightedBlur(values: Float32Array, weights: Float32Array, side: number, sigma: number, den = blurPlane(weights.slice(), side, sigma)): Float32Array {
   const num = new Float32Array(values.length);
   for (let i = 0; i < num.length; i++) num[i] = values[i]! * weights[i]!;
   blurPlane(num, side, sigma);
-  const den = blurPlane(weights.slice(), side, sigma);
   for (let i = 0; i < num.length; i++) num[i] = den[i]! > 0.02 ? num[i]! / den[i]! : 0;
   return num;
 }
@@ -317,8 +319,8 @@ export async function hairPlan(photo: RawImage, transform: Affine, landmarks: re
   }
   // Hair reaches into the person mask's soft edge; the background's colour, near each point, is what it must not be.
   const bgSigma = Math.max(1, side / 64);
-  const bg = [0, 1, 2].map((c) => weightedBlur(channel(lab, c), background, side, bgSigma));
   const bgWeight = blurPlane(background.slice(), side, bgSigma);
+  const bg = [0, 1, 2].map((c) => weightedBlur(channel(lab, c), background, side, bgSigma, bgWeight));
   let area = 0;
   const hairL: number[] = [], hairA: number[] = [], hairB: number[] = [], greyL: number[] = [];
   const isHair = new Float32Array(n);
@@ -424,8 +426,9 @@ const HAIR_VALUES = 7;
 interface HairPixels {
   readonly width: number;
   readonly height: number;
-  /** Frame px -> context-window px. */
+  /** Frame px -> context-window px, and context-window px -> crop px (scale, offset). */
   readonly toFrame: Affine;
+  readonly toCrop: readonly [number, number];
   /** The frame pixel (y * width + x) of each pixel the hair map reaches, and its colour when weighed (RGB). */
   readonly index: Int32Array;
   readonly rgb: Uint8Array;
@@ -445,7 +448,9 @@ const REWEIGH = 12;
 
 /** The plan's weighed pixels in `frame` (this size and geometry): made at the first call, reused by the next ones. */
 export function hairPixels(frame: RawImage, plan: HairPlan, transform: Affine): HairPixels {
-  const toFrame = composeAffine(invertAffine(contextToCrop(plan.size, plan.side)), transform);
+  const crop = contextToCrop(plan.size, plan.side);
+  const toFrame = composeAffine(invertAffine(crop), transform);
+  const toCrop = [crop[0], crop[2]] as const;
   const known = weighed.get(plan);
   if (known && known.width === frame.width && known.height === frame.height && known.toFrame.every((c, i) => c === toFrame[i])) return known;
   const { width, height, channels: ch, data } = frame;
@@ -456,7 +461,8 @@ export function hairPixels(frame: RawImage, plan: HairPlan, transform: Affine): 
   });
   // Where hair may be: the hair map or its edge. The map cells (2 x 2 points, as the bilinear sample reads them) where
   // that is above 0.005 at a corner: the box's other pixels are no hair, unsampled.
-  const any = Float32Array.from(plan.hairMap, (h, i) => Math.max(h, plan.edge[i]!));
+  const any = new Float32Array(side * side);
+  for (let i = 0; i < any.length; i++) any[i] = Math.max(plan.hairMap[i]!, plan.edge[i]!);
   const live = new Uint8Array(side * side);
   for (let v = 0; v < side - 1; v++) {
     for (let u = 0; u < side - 1; u++) {
@@ -492,9 +498,9 @@ export function hairPixels(frame: RawImage, plan: HairPlan, transform: Affine): 
       grown.set(values);
       values = grown;
     }
-    if (weigh(plan, { toFrame, maps }, i % width, Math.floor(i / width), data[p]!, data[p + 1]!, data[p + 2]!, values, count * HAIR_VALUES)) slot[j] = count++;
+    if (weigh(plan, { toFrame, toCrop, maps }, i % width, Math.floor(i / width), data[p]!, data[p + 1]!, data[p + 2]!, values, count * HAIR_VALUES)) slot[j] = count++;
   }
-  const made: HairPixels = { width, height, toFrame, maps, index: Int32Array.from(index), rgb, slot, values: values.slice(0, count * HAIR_VALUES) };
+  const made: HairPixels = { width, height, toFrame, toCrop, maps, index: Int32Array.from(index), rgb, slot, values: values.slice(0, count * HAIR_VALUES) };
   weighed.set(plan, made);
   return made;
 }
@@ -507,7 +513,7 @@ const SAMPLE = new Float64Array(MAPS);
  * hair map decides (smooth: no islands where a colour straddles a threshold); each pixel only leaves out what is
  * plainly skin (the face's paste, the warp's moved edge) or the background near it.
  */
-function weigh(plan: HairPlan, pixels: Pick<HairPixels, 'toFrame' | 'maps'>, x: number, y: number, R: number, G: number, B: number, out: Float64Array, o: number, pasted = false): boolean {
+function weigh(plan: HairPlan, pixels: Pick<HairPixels, 'toFrame' | 'toCrop' | 'maps'>, x: number, y: number, R: number, G: number, B: number, out: Float64Array, o: number, pasted = false): boolean {
   const { size, side } = plan;
   const [a0, b0, c0, d0, e0, f0] = pixels.toFrame;
   const fu = a0 * (x + 0.5) + b0 * (y + 0.5) + c0 - 0.5;
@@ -522,8 +528,7 @@ function weigh(plan: HairPlan, pixels: Pick<HairPixels, 'toFrame' | 'maps'>, x: 
   if (edge > r) w = Math.max(w, edge * hairLike(l, a, b, plan.skin, plan.forehead, plan.mono, SAMPLE[1]!, SAMPLE[9]!, EDGE_FROM_SKIN));
   if (w <= 0.005) return false;
   w *= awayFrom(l, a, b, SAMPLE[2]!, SAMPLE[3]!, SAMPLE[4]!, SAMPLE[5]!);
-  const [k, , c] = contextToCrop(size, side);
-  w *= lowerGate((fv + 0.5) * k + c, l, a, b, plan.hair, size);
+  w *= lowerGate((fv + 0.5) * pixels.toCrop[0] + pixels.toCrop[1], l, a, b, plan.hair, size);
   if (w <= 0.005) return false;
   out[o] = l;
   out[o + 1] = a;
