@@ -279,7 +279,7 @@ export async function hairPlan(photo: RawImage, transform: Affine, landmarks: re
   const mono = isMonochrome(photo, box.x0, box.y0, box.x1, box.y1);
   const n = side * side;
   const lab = new Float32Array(n * 3);
-  for (let i = 0; i < n; i++) lab.set(rgbToLab(rgb[i * 3]!, rgb[i * 3 + 1]!, rgb[i * 3 + 2]!), i * 3);
+  for (let i = 0; i < n; i++) lab.set(rgbToLab(rgb[i * 3]!, rgb[i * 3 + 1]!, rgb[i * 3 + 2]!, LAB), i * 3);
   const [k, , o] = toCrop;
   const eyeY = TEMPLATE_V1[0]![1] * size;
   const cropIndex = (i: number): number => {
@@ -435,6 +435,8 @@ interface HairPixels {
   /** Its values' place in `values` (in HAIR_VALUES), or -1: no hair by its colour. */
   readonly slot: Int32Array;
   readonly values: Float64Array;
+  /** The places (in `index`) where the frame found grey hair: all that going younger may change. */
+  readonly grey: Int32Array;
   /** The plan's maps interleaved (MAPS a point: hair map, strict, background L*, a*, b* and share, base, grey map, edge, close). */
   readonly maps: Float32Array;
 }
@@ -485,6 +487,7 @@ export function hairPixels(frame: RawImage, plan: HairPlan, transform: Affine): 
   }
   const rgb = new Uint8Array(index.length * 3);
   const slot = new Int32Array(index.length).fill(-1);
+  const grey: number[] = [];
   let values = new Float64Array(Math.max(1, index.length >> 1) * HAIR_VALUES);
   let count = 0;
   for (let j = 0; j < index.length; j++) {
@@ -499,11 +502,17 @@ export function hairPixels(frame: RawImage, plan: HairPlan, transform: Affine): 
       values = grown;
     }
     if (weigh(plan, { toFrame, toCrop, maps }, i % width, Math.floor(i / width), data[p]!, data[p + 1]!, data[p + 2]!, values, count * HAIR_VALUES)) slot[j] = count++;
+    // weigh sampled the maps there first: the hair map and the grey map.
+    if (SAMPLE[0]! > 0.01 && SAMPLE[7]! > 0) grey.push(j);
   }
-  const made: HairPixels = { width, height, toFrame, toCrop, maps, index: Int32Array.from(index), rgb, slot, values: values.slice(0, count * HAIR_VALUES) };
+  const made: HairPixels = { width, height, toFrame, toCrop, maps, index: Int32Array.from(index), rgb, slot, values: values.slice(0, count * HAIR_VALUES), grey: Int32Array.from(grey) };
   weighed.set(plan, made);
   return made;
 }
+
+/** Scratch colours of the pixel loops (lab.ts writes into them: no allocation per pixel). */
+const LAB: [number, number, number] = [0, 0, 0];
+const RGB: [number, number, number] = [0, 0, 0];
 
 /** The plan's maps sampled at one point (MAPS values: HairPixels.maps' order). */
 const SAMPLE = new Float64Array(MAPS);
@@ -520,7 +529,7 @@ function weigh(plan: HairPlan, pixels: Pick<HairPixels, 'toFrame' | 'toCrop' | '
   const fv = d0 * (x + 0.5) + e0 * (y + 0.5) + f0 - 0.5;
   bilinearPixel(pixels.maps, side, MAPS, fu, fv, SAMPLE);
   const r = SAMPLE[0]!, base = SAMPLE[6]!;
-  const [l, a, b] = rgbToLab(R, G, B);
+  const [l, a, b] = rgbToLab(R, G, B, LAB);
   // A colour the face's paste made is asked as much as the frame's (the paste's lighter hairline is the skin's).
   let w = r * hairLike(l, a, b, plan.skin, plan.forehead, plan.mono, SAMPLE[1]!, SAMPLE[9]!, pasted ? HAIR_FROM_SKIN : PIXEL_FROM_SKIN);
   // At the hair's edge the pixel's own colour decides.
@@ -575,7 +584,11 @@ export function greyHair(frame: RawImage, plan: HairPlan, transform: Affine, sha
   const toneRatio = plan.tone[0] / Math.max(plan.tone[0] + 1, plan.greyL);
   const again = new Float64Array(HAIR_VALUES);
   const { index, rgb, slot } = pixels;
-  for (let j = 0; j < index.length; j++) {
+  // Going younger only grey hair changes: the places where the frame found some (any pixel's weight is 0 elsewhere).
+  const places = older ? null : pixels.grey;
+  const count = places ? places.length : index.length;
+  for (let q = 0; q < count; q++) {
+    const j = places ? places[q]! : q;
     const i = index[j]!;
     const p = i * ch;
     let v = pixels.values;
@@ -591,7 +604,7 @@ export function greyHair(frame: RawImage, plan: HairPlan, transform: Affine, sha
       continue;
     } else if (step > 0) {
       // A shade of the face's paste (its detail, its tone): the pixel's own colour, the weights and strand ratio as weighed.
-      const [l, a, b] = rgbToLab(R, G, B);
+      const [l, a, b] = rgbToLab(R, G, B, LAB);
       again[0] = l;
       again[1] = a;
       again[2] = b;
@@ -628,7 +641,7 @@ export function greyHair(frame: RawImage, plan: HairPlan, transform: Affine, sha
       na = a + w * (plan.tone[1] - a);
       nb = b + w * (plan.tone[2] - b);
     }
-    const rgbOut = labToRgb(nl, plan.mono ? 0 : na, plan.mono ? 0 : nb);
+    const rgbOut = labToRgb(nl, plan.mono ? 0 : na, plan.mono ? 0 : nb, RGB);
     if (plan.mono) {
       data[p] = data[p + 1] = data[p + 2] = clamp255(rgbOut[1]);
     } else {
