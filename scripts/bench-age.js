@@ -9,7 +9,8 @@
 // Without a model (none in the data dir, no shipped default), a freshly initialised 128 px CVAE is timed: the cost
 // does not depend on the weights; the output says so.
 // "stages" breaks the time down (median over the runs of a pass that calls the same steps one by one): photo decode,
-// detection in the vision page, alignment (prepareFace), source age/gender estimate, CVAE encode + decodes, paste-back
+// detection in the vision page, alignment (prepareFace), source age/gender estimate, the hair's plan (0 unless the model
+// greys hair), CVAE encode + decodes, paste-back
 // at the photo's resolution and GIF encode (frame by frame, alternating: composeAndGifEncode, split by wall time into
 // pasteBack and gifEncode), file write (with the last frame's quantising: GifStream quantises a small frame while the
 // next frame's palette is chosen); stagesCpuMs is this process's CPU time in each (all its threads; detection runs
@@ -19,7 +20,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { agePhotoToFiles } from '../dist/node/workflows/age.js';
-import { ageAlignedFace } from '../dist/node/ml/aging/age-face.js';
+import { ageAlignedFace, withHair } from '../dist/node/ml/aging/age-face.js';
 import { composeFaces, composeInput, streamFrames } from '../dist/node/ml/aging/team-compose.js';
 import { GifStream } from '../dist/node/ml/aging/gif-stream.js';
 import { applyAffine } from '../dist/node/ml/prep/geometry.js';
@@ -105,7 +106,9 @@ async function stagesOnce(k) {
   const [est] = await estimateAgeGender([{ data: prepared.crop, width: prepared.size, height: prepared.size, channels: 3 }]);
   lap('estimateAgeGender');
   const landmarks = face.landmarks.map((q) => applyAffine(prepared.transform, q));
-  const aligned = { crop: prepared.crop, size: prepared.size, transform: prepared.transform, faceMask: prepared.faceMask, landmarks };
+  // The hair's plan (hair-grey.ts), when the model greys hair: none else.
+  const aligned = await withHair(model, {}, p, { crop: prepared.crop, size: prepared.size, transform: prepared.transform, faceMask: prepared.faceMask, landmarks }, () => prepared.personContext);
+  lap('hairPlan');
   const aged = await ageAlignedFace(model, aligned, { ages, sourceAge: Math.round(est.age), gender: est.gender });
   lap('cvaeEncodeDecode');
   // Composing a frame and encoding it alternate (each frame streams to the GIF): one lap for both, split by wall time.

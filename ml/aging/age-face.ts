@@ -476,7 +476,7 @@ export function photoFrames(
     const share = aged.hairShares?.[k] ?? 0;
     // The hair's own paste (in place: the frame is a copy of the photo), after the face's: it reads each pixel as the
     // face's paste left it, so skin the warp moved over hair stays skin.
-    if (face.hair && share !== 0) greyHair(out, face.hair, face.transform, share);
+    if (face.hair && share !== 0) greyHair(out, face.hair, face.transform, share, photo);
     return out;
   });
 }

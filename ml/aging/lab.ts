@@ -62,13 +62,16 @@ function labF(t: number): number {
   return t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116;
 }
 
-/** CIELAB (D65) of an sRGB colour, 0..255 per channel. */
-export function rgbToLab(r: number, g: number, b: number): [number, number, number] {
+/** CIELAB (D65) of an sRGB colour, 0..255 per channel (into `out` when given: no allocation in a pixel loop). */
+export function rgbToLab(r: number, g: number, b: number, out: [number, number, number] = [0, 0, 0]): [number, number, number] {
   const R = linear(r), G = linear(g), B = linear(b);
   const x = labF((0.4124564 * R + 0.3575761 * G + 0.1804375 * B) / 0.95047);
   const y = labF(0.2126729 * R + 0.7151522 * G + 0.072175 * B);
   const z = labF((0.0193339 * R + 0.119192 * G + 0.9503041 * B) / 1.08883);
-  return [116 * y - 16, 500 * (x - y), 200 * (y - z)];
+  out[0] = 116 * y - 16;
+  out[1] = 500 * (x - y);
+  out[2] = 200 * (y - z);
+  return out;
 }
 
 /** CIELAB L* of an sRGB colour, 0..255 per channel (rgbToLab's first value, for less work). */
@@ -81,8 +84,8 @@ function labFInverse(t: number): number {
   return cube > 216 / 24389 ? cube : (116 * t - 16) / (24389 / 27);
 }
 
-/** sRGB (0..255, not clamped) of a CIELAB (D65) colour. */
-export function labToRgb(l: number, a: number, b: number): [number, number, number] {
+/** sRGB (0..255, not clamped) of a CIELAB (D65) colour (into `out` when given). */
+export function labToRgb(l: number, a: number, b: number, out: [number, number, number] = [0, 0, 0]): [number, number, number] {
   const fy = (l + 16) / 116;
   const x = 0.95047 * labFInverse(fy + a / 500);
   const y = labFInverse(fy);
@@ -90,7 +93,10 @@ export function labToRgb(l: number, a: number, b: number): [number, number, numb
   const R = 3.2404542 * x - 1.5371385 * y - 0.4985314 * z;
   const G = -0.969266 * x + 1.8760108 * y + 0.041556 * z;
   const B = 0.0556434 * x - 0.2040259 * y + 1.0572252 * z;
-  return [gamma(R), gamma(G), gamma(B)];
+  out[0] = gamma(R);
+  out[1] = gamma(G);
+  out[2] = gamma(B);
+  return out;
 }
 
 /** Rec. 601 luma of the RGB triple that starts at `i` of `rgb`. */

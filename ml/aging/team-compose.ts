@@ -12,7 +12,7 @@ import type { AgingModel } from './model.js';
 import { maskInPhoto } from './paste-back.js';
 import { detailReach, type DetailBand } from './detail-paste.js';
 import { invertAffine } from '../prep/geometry.js';
-import { hairCropBox, type HairPlan } from './hair-grey.js';
+import { greyHair, hairCropBox, type HairPlan } from './hair-grey.js';
 
 /** What compose needs of one aged face: its alignment, paste mask and the change per target age (crop space). */
 export interface ComposeFaceInput {
@@ -199,15 +199,35 @@ function intersect(a: Region | null, b: Region): Region | null {
 
 const hull = (a: Region, b: Region): Region => ({ x0: Math.min(a.x0, b.x0), y0: Math.min(a.y0, b.y0), x1: Math.max(a.x1, b.x1), y1: Math.max(a.y1, b.y1) });
 
-/** The face alone pasted at target age k onto `before`, the photo's pixels over `region`, as photoFrames draws it. */
-function pasteOnRegion(before: RawImage, face: ComposeFaceInput, region: Region, k: number): RawImage {
-  const aligned = { crop: face.crop, size: face.size, transform: shifted(face.transform, region.x0, region.y0), faceMask: face.mask, hair: face.hair ?? null };
-  const frame = { deltas: [face.deltas[k]!], fields: [face.fields[k] ?? null], detailGains: [face.detailGains?.[k] ?? null], detailSigmas: [face.detailSigmas?.[k] ?? 1], detailBands: [face.detailBands?.[k] ?? {}], hairShares: [face.hairShares?.[k] ?? 0] };
-  return photoFrames(before, aligned, frame, face.mask)[0]!;
+/**
+ * The face alone pasted at target age k onto `before`, the photo's pixels over `region`, as photoFrames draws it. When
+ * the hair greys, the region is the hair's window and the face's own paste runs on `own` (ownRegion: the same pixels,
+ * less to copy and scan), the hair's over the whole.
+ */
+function pasteOnRegion(before: RawImage, face: ComposeFaceInput, region: Region, k: number, own: Region | null): RawImage {
+  const transform = shifted(face.transform, region.x0, region.y0);
+  const share = face.hairShares?.[k] ?? 0;
+  const frame = { deltas: [face.deltas[k]!], fields: [face.fields[k] ?? null], detailGains: [face.detailGains?.[k] ?? null], detailSigmas: [face.detailSigmas?.[k] ?? 1], detailBands: [face.detailBands?.[k] ?? {}], hairShares: [share] };
+  if (!face.hair || !own) return photoFrames(before, { crop: face.crop, size: face.size, transform, faceMask: face.mask, hair: face.hair ?? null }, frame, face.mask)[0]!;
+  const pasted = photoFrames(cutRegion(before, own), { crop: face.crop, size: face.size, transform: shifted(transform, own.x0, own.y0), faceMask: face.mask, hair: null }, frame, face.mask)[0]!;
+  const out: RawImage = { ...before, data: new Uint8Array(before.data) };
+  const ch = before.channels;
+  const rowBytes = (own.x1 - own.x0) * ch;
+  for (let y = own.y0, p = 0; y < own.y1; y++, p += rowBytes) out.data.set(pasted.data.subarray(p, p + rowBytes), (y * before.width + own.x0) * ch);
+  if (share !== 0) greyHair(out, face.hair, transform, share, before);
+  return out;
+}
+
+/** Within `before` (the photo over `region`), the region of the face's own paste when the hair's window grew it; else null. */
+function ownRegion(before: RawImage, face: ComposeFaceInput, region: Region): Region | null {
+  if (!face.hair) return null;
+  const own = faceRegion({ ...face, transform: shifted(face.transform, region.x0, region.y0), hair: null }, before.width, before.height);
+  return own.x1 > own.x0 && own.y1 > own.y0 ? own : null;
 }
 
 function pastedRegion(photo: RawImage, face: ComposeFace, k: number): RawImage {
-  return pasteOnRegion(cutRegion(photo, face.region), face, face.region, k);
+  const before = cutRegion(photo, face.region);
+  return pasteOnRegion(before, face, face.region, k, ownRegion(before, face, face.region));
 }
 
 /** One face pasted at every target age onto its region: which region pixels some age changes (1), and the pastes if kept. */
@@ -222,8 +242,9 @@ export function pasteFace(before: RawImage, face: ComposeFaceInput, region: Regi
   const src = before.data;
   const changed = new Uint8Array(before.width * before.height);
   const pasted: RawImage[] = [];
+  const own = ownRegion(before, face, region);
   for (let k = 0; k < face.deltas.length; k++) {
-    const after = pasteOnRegion(before, face, region, k);
+    const after = pasteOnRegion(before, face, region, k, own);
     const a = after.data;
     for (let i = 0, p = 0; i < changed.length; i++, p += ch) {
       if (src[p] !== a[p] || src[p + 1] !== a[p + 1] || src[p + 2] !== a[p + 2]) changed[i] = 1;
