@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Affine, Point } from '../ml/prep/geometry.js';
-import { greyHair, greyShareAt, hairPixels, hairPlan, hairShare } from '../ml/aging/hair-grey.js';
+import { CAST_MAX, greyHair, greyShareAt, hairPixels, hairPlan, hairShare, photoCast } from '../ml/aging/hair-grey.js';
 import { photoFrames } from '../ml/aging/age-face.js';
 import { composeAge, composeFaces, markChanging } from '../ml/aging/team-compose.js';
 import { parseLightness } from '../ml/aging/detail-change.js';
@@ -164,6 +164,47 @@ describe('hair round a synthetic head', () => {
       expect(skinOnly.filter(([x, y]) => [0, 1, 2].some((c) => out.data[(y * W + x) * 3 + c] !== photo.data[(y * W + x) * 3 + c])).length, k).toBe(0);
       expect(Math.max(...diff), k).toBeLessThanOrEqual(2);
     }
+  });
+
+  it('greys toward the photo\'s warm cast, read in its background: no cyan-grey cap in a warm scan', async () => {
+    // A warm scan: the backdrop, a neutral grey wall, comes out pink-orange; so would grey hair.
+    const warmBg = [196, 160, 142];
+    const photo = paint(brown, warmBg);
+    const plan = await hairPlan(photo, transform, lm, faceMask, SIZE, person);
+    expect(plan).not.toBeNull();
+    const [, wa, wb] = rgbToLab(warmBg[0]!, warmBg[1]!, warmBg[2]!);
+    const k = Math.min(1, CAST_MAX / Math.hypot(wa, wb));
+    expect(plan!.cast[0]).toBeCloseTo(wa * k, 1);
+    expect(plan!.cast[1]).toBeCloseTo(wb * k, 1);
+    const out: RawImage = { ...photo, data: new Uint8Array(photo.data) };
+    greyHair(out, plan!, transform, hairShare(1, 25, 80));
+    const eyeY = 2 * TEMPLATE_V1[0]![1] * SIZE;
+    const hair = pixels(photo, 'hair').filter(([x, y]) => y > top - 14 && y < eyeY && Math.abs(x - cx) < 1.2 * halfW).map(([x, y]) => lab(out, x, y));
+    // The greyed hair leans the backdrop's way (warm: a* and b* over 3 and within 4 of the cast), not to a neutral grey.
+    expect(mean(hair.map((l) => l[1]!))).toBeGreaterThan(3);
+    expect(mean(hair.map((l) => l[2]!))).toBeGreaterThan(3);
+    expect(Math.abs(mean(hair.map((l) => l[1]!)) - plan!.cast[0])).toBeLessThan(4);
+    // The blue-grey backdrop of the other tests lends no cast.
+    const cool = await hairPlan(paint(brown), transform, lm, faceMask, SIZE, person);
+    expect(Math.hypot(cool!.cast[0], cool!.cast[1])).toBeLessThan(0.5);
+  });
+
+  it('takes a cast only from enough background, warm, and at most CAST_MAX in chroma', () => {
+    const frame = (a: number, b: number, share: number): [Float32Array, Float32Array] => {
+      const n = 100;
+      const lab = new Float32Array(n * 3);
+      const bg = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        lab.set([60, a, b], i * 3);
+        bg[i] = i < share * n ? 1 : 0;
+      }
+      return [lab, bg];
+    };
+    expect(photoCast(...frame(6, 9, 0.5))).toEqual([6, 9]);
+    expect(photoCast(...frame(-4, -20, 0.5))).toEqual([0, 0]);
+    const red = photoCast(...frame(40, 30, 0.5));
+    expect(Math.hypot(red[0], red[1])).toBeCloseTo(CAST_MAX, 5);
+    expect(photoCast(...frame(6, 9, 0.02))).toEqual([0, 0]);
   });
 
   it('greys the hair at the hairline as the rest, up to the forehead: no dark band left between', async () => {

@@ -52,8 +52,31 @@ export interface HairPlan {
   readonly tone: readonly [number, number, number];
   /** The lightness grey hair reaches at the full share: a little over the skin's, within 60..82. */
   readonly greyLevel: number;
+  /** The a*, b* grey hair takes: the photo's warm cast, read in its background (photoCast); (0, 0) in a neutral photo. */
+  readonly cast: readonly [number, number];
   /** A greyscale photo: lightness only, no colour added. */
   readonly mono: boolean;
+}
+
+/** The most chroma a photo's cast lends grey hair: a coloured wall behind the head is no cast. */
+export const CAST_MAX = 12;
+
+/**
+ * The photo's cast, as grey hair would show it: the median a*, b* of the background round the head (`background` 0..1
+ * per pixel of the frame, `lab` its CIELAB), warm only (a blue sky or a green wall is a backdrop, not the light) and at
+ * most CAST_MAX in chroma; (0, 0) when too little background shows. A neutral grey in a warm scan reads as cyan.
+ */
+export function photoCast(lab: Float32Array, background: Float32Array): [number, number] {
+  const as: number[] = [], bs: number[] = [];
+  for (let i = 0; i < background.length; i++) {
+    if (background[i]! < 0.5) continue;
+    as.push(lab[i * 3 + 1]!);
+    bs.push(lab[i * 3 + 2]!);
+  }
+  if (as.length < 0.05 * background.length) return [0, 0];
+  const a = Math.max(0, median(as)), b = Math.max(0, median(bs));
+  const k = Math.min(1, CAST_MAX / Math.max(1e-6, Math.hypot(a, b)));
+  return [a * k, b * k];
 }
 
 /** Share of people's hair that is grey at an age: little before 35, half at 52, most by 70-80 (a logistic). */
@@ -357,7 +380,7 @@ export async function hairPlan(photo: RawImage, transform: Affine, landmarks: re
   const greyMap = new Float32Array(n);
   for (let i = 0; i < n; i++) if (isHair[i]! > 0) greyMap[i] = isHair[i]! * greyness(lab[i * 3]!, lab[i * 3 + 1]!, lab[i * 3 + 2]!, tone);
   blurPlane(greyMap, side, 0.75);
-  return { size, side, region, strict, close, hairMap, edge, base, bgL: bg[0]!, bgA: bg[1]!, bgB: bg[2]!, bgWeight, skin, forehead, hair, greyL: greyL.length ? median(greyL) : hair[0], greyMap, tone, greyLevel: Math.max(60, Math.min(82, skin[0] + 8)), mono };
+  return { size, side, region, strict, close, hairMap, edge, base, bgL: bg[0]!, bgA: bg[1]!, bgB: bg[2]!, bgWeight, skin, forehead, hair, greyL: greyL.length ? median(greyL) : hair[0], greyMap, tone, greyLevel: Math.max(60, Math.min(82, skin[0] + 8)), cast: mono ? [0, 0] : photoCast(lab, background), mono };
 }
 
 /**
@@ -565,7 +588,7 @@ function strandRatio(l: number, base: number): number {
  * Greys (share > 0) or colours back (share < 0) the hair of `frame` in place, at its own resolution: each pixel of the
  * plan's region (sampled bilinearly at the pixel's crop position, `transform` frame px -> crop px) that is hair-like
  * by its own colour and unlike the background near it. Its lightness is the hair's broad lightness there (`base`)
- * plus its own detail (strands, grain). Going older the chroma falls toward a faint warm white, the broad lightness
+ * plus its own detail (strands, grain). Going older the chroma falls toward a faint warm white in the photo's cast, the broad lightness
  * rises toward the grey level (in proportion below the hair's median, so dark roots and shadows stay darker) and the
  * strands gain up to half their contrast; going younger a grey pixel (little chroma, lighter than the tone) takes the
  * tone's colour, its lightness scaled by tone / grey L*. The pixels are weighed once per plan and frame geometry, in
@@ -632,8 +655,8 @@ export function greyHair(frame: RawImage, plan: HairPlan, transform: Affine, sha
       const taper = Math.abs(d) <= STRAND ? 1 : Math.max(0, 2 - Math.abs(d) / STRAND);
       const strand = taper * Math.max(-STRAND_MAX, Math.min(STRAND_MAX, STRAND_GAIN * (raised * v[o + 6]! - d)));
       nl = g - (g - l) * kappa + (1 - kappa) * (d * taper) + w * strand;
-      na = a + w * (0 - a);
-      nb = b + w * (white - b);
+      na = a + w * (plan.cast[0] - a);
+      nb = b + w * (white + plan.cast[1] - b);
     } else {
       w *= s * v[o + 5]!;
       if (w <= 0.005) continue;
