@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ageAlignedFace, pasteMask, photoFrames } from '../ml/aging/age-face.js';
+import { ageAlignedFace, pasteMask, photoFrames, withHair } from '../ml/aging/age-face.js';
 import { largestFace, orderFaces } from '../ml/aging/age-photo.js';
 import { chooseModel, loadAgingModel, type AgingModel } from '../ml/aging/model.js';
 import { encodeGif } from '../ml/aging/writers.js';
@@ -61,7 +61,9 @@ describe('single-face aging streams its frames (a real photo, the default model)
     const faces = orderFaces(await detectFaces(host, photo));
     const face = faces[largestFace(faces)]!;
     const prepared = await prepareFace(host, photo, face, model.prep, { faceCount: faces.length });
-    const aligned = { crop: prepared.crop, size: prepared.size, transform: prepared.transform, faceMask: prepared.faceMask, landmarks: face.landmarks.map((p) => applyAffine(prepared.transform, p)) };
+    // The hair's plan as the product makes it (the default model greys hair): the frames carry the hair's paste too.
+    const aligned = await withHair(model, {}, photo, { crop: prepared.crop, size: prepared.size, transform: prepared.transform, faceMask: prepared.faceMask, landmarks: face.landmarks.map((p) => applyAffine(prepared.transform, p)) }, () => prepared.personContext);
+    expect(aligned.hair).not.toBeNull();
     const aged = await ageAlignedFace(model, aligned, { ages: AGES, sourceAge: 30, gender: 'male' });
     expect(aged.detailGains.some(Boolean)).toBe(true);
     before = photoFrames(photo, aligned, aged, pasteMask(model, aligned, {}));
