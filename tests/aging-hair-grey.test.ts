@@ -287,8 +287,15 @@ describe('hair round a synthetic head', () => {
     for (const [x, y] of skin) pasted.data.set([214, 160, 135], (y * W + x) * 3);
     const fast: RawImage = { ...pasted, data: new Uint8Array(pasted.data) };
     greyHair(fast, plan, transform, share, photo);
-    const weighed = hairPixels(photo, plan, transform);
+    const weighed = hairPixels(photo, plan, transform)!;
     expect(weighed.index.length).toBeGreaterThan(1000);
+    // With no bytes to keep weights in (a team photo's many faces past HAIR_KEPT_BYTES), the frame is weighed band by
+    // band each time: the same bytes.
+    const banded: RawImage = { ...pasted, data: new Uint8Array(pasted.data) };
+    const other = (await hairPlan(photo, transform, lm, faceMask, SIZE, person))!;
+    expect(hairPixels(photo, other, transform, 0)).toBeNull();
+    greyHair(banded, other, transform, share, photo, 0);
+    expect(Buffer.compare(Buffer.from(banded.data), Buffer.from(fast.data))).toBe(0);
     // The next frame (another age) finds the same weights.
     greyHair({ ...pasted, data: new Uint8Array(pasted.data) }, plan, transform, hairShare(1, 25, 60), photo);
     expect(hairPixels(photo, plan, transform)).toBe(weighed);
@@ -333,6 +340,12 @@ describe('hair on a real photo (FG-NET 005A45, hand-placed points)', () => {
     expect(plan!.hair[0]).toBeLessThan(35); // dark hair
     const out: RawImage = { ...photo, data: new Uint8Array(photo.data) };
     greyHair(out, plan!, transform, hairShare(1, 45, 80));
+    // Weighed band by band (no bytes to keep the weights in; her hair's box spans more than one band of rows): the same bytes.
+    const other = (await hairPlan(photo, transform, lm, faceMask, SIZE, person))!;
+    const banded: RawImage = { ...photo, data: new Uint8Array(photo.data) };
+    greyHair(banded, other, transform, hairShare(1, 45, 80), banded, 0);
+    expect(photo.height).toBeGreaterThan(256);
+    expect(Buffer.compare(Buffer.from(banded.data), Buffer.from(out.data))).toBe(0);
     // The hair over her forehead: the crown above the oval's top, within the face's width (photo px).
     const ovalTop = Math.min(...FACE_OVAL.map((i) => lm[i]![1]));
     const browTop = Math.min(...BROW_POINTS.flat().map((i) => lm[i]![1]));

@@ -471,13 +471,51 @@ const weighed = new WeakMap<HairPlan, HairPixels>();
 /** Levels of R, G or B by which the face's paste may change a pixel and leave it weighed as before (more: weighed again). */
 const REWEIGH = 12;
 
-/** The plan's weighed pixels in `frame` (this size and geometry): made at the first call, reused by the next ones. */
-export function hairPixels(frame: RawImage, plan: HairPlan, transform: Affine): HairPixels {
+/** Bytes of weighed pixels kept across frames, over every face alive (a team photo's faces all are, while its frames are made). */
+export const HAIR_KEPT_BYTES = 384 * 1024 * 1024;
+
+/** Rows of a frame weighed at a time when a face's weighed pixels are not kept (the box's bytes past what may be kept). */
+const HAIR_BAND_ROWS = 256;
+
+/** Bytes a pixel of the hair's box may take when weighed: its index, colour and slot, and its values if it is hair. */
+const HAIR_BYTES_PER_PIXEL = 4 + 3 + 4 + HAIR_VALUES * 8;
+
+let keptBytes = 0;
+const release = new FinalizationRegistry<number>((bytes) => {
+  keptBytes -= bytes;
+});
+
+/** The frame px -> context px transform of a plan's frame, the context px -> crop px scale and offset, and the box it reaches. */
+function hairFrame(frame: RawImage, plan: HairPlan, transform: Affine) {
   const crop = contextToCrop(plan.size, plan.side);
   const toFrame = composeAffine(invertAffine(crop), transform);
   const toCrop = [crop[0], crop[2]] as const;
+  const box = cropFootprint(invertAffine(toFrame), plan.side, frame.width, frame.height);
+  return { toFrame, toCrop, box };
+}
+
+/**
+ * The plan's weighed pixels in `frame` (this size and geometry): made at the first call and kept for the next ones
+ * while every face's kept pixels fit `budget` bytes; else null, and greyHair weighs the frame band by band each time
+ * (the same weights: they come from the same photo). Memory stays bounded on a 100 MP team photo of 50 faces.
+ */
+export function hairPixels(frame: RawImage, plan: HairPlan, transform: Affine, budget = HAIR_KEPT_BYTES): HairPixels | null {
+  const { toFrame, box } = hairFrame(frame, plan, transform);
   const known = weighed.get(plan);
   if (known && known.width === frame.width && known.height === frame.height && known.toFrame.every((c, i) => c === toFrame[i])) return known;
+  const most = Math.max(0, box.x1 - box.x0) * Math.max(0, box.y1 - box.y0) * HAIR_BYTES_PER_PIXEL;
+  if (keptBytes + most > budget) return null;
+  const made = weighRows(frame, plan, transform, box.y0, box.y1);
+  const bytes = made.index.length * 11 + made.values.length * 8 + made.grey.length * 4;
+  keptBytes += bytes;
+  release.register(plan, bytes);
+  weighed.set(plan, made);
+  return made;
+}
+
+/** The plan's pixels in rows y0..y1 of `frame`, weighed (HairPixels). */
+function weighRows(frame: RawImage, plan: HairPlan, transform: Affine, y0: number, y1: number): HairPixels {
+  const { toFrame, toCrop, box } = hairFrame(frame, plan, transform);
   const { width, height, channels: ch, data } = frame;
   const side = plan.side;
   const maps = new Float32Array(side * side * MAPS);
@@ -496,9 +534,8 @@ export function hairPixels(frame: RawImage, plan: HairPlan, transform: Affine): 
     }
   }
   const [a0, b0, c0, d0, e0, f0] = toFrame;
-  const box = cropFootprint(invertAffine(toFrame), side, width, height);
   const index: number[] = [];
-  for (let y = box.y0; y < box.y1; y++) {
+  for (let y = Math.max(box.y0, y0); y < Math.min(box.y1, y1); y++) {
     for (let x = box.x0; x < box.x1; x++) {
       const fu = a0 * (x + 0.5) + b0 * (y + 0.5) + c0 - 0.5;
       const fv = d0 * (x + 0.5) + e0 * (y + 0.5) + f0 - 0.5;
@@ -528,9 +565,7 @@ export function hairPixels(frame: RawImage, plan: HairPlan, transform: Affine): 
     // weigh sampled the maps there first: the hair map and the grey map.
     if (SAMPLE[0]! > 0.01 && SAMPLE[7]! > 0) grey.push(j);
   }
-  const made: HairPixels = { width, height, toFrame, toCrop, maps, index: Int32Array.from(index), rgb, slot, values: values.slice(0, count * HAIR_VALUES), grey: Int32Array.from(grey) };
-  weighed.set(plan, made);
-  return made;
+  return { width, height, toFrame, toCrop, maps, index: Int32Array.from(index), rgb, slot, values: values.slice(0, count * HAIR_VALUES), grey: Int32Array.from(grey) };
 }
 
 /** Scratch colours of the pixel loops (lab.ts writes into them: no allocation per pixel). */
@@ -595,9 +630,19 @@ function strandRatio(l: number, base: number): number {
  * `before` (the photo under the face's paste, the frame's size; hairPixels): where the paste changed a pixel by a shade
  * its own colour takes the weights as weighed, and where by more it is weighed again.
  */
-export function greyHair(frame: RawImage, plan: HairPlan, transform: Affine, share: number, before: RawImage = frame): void {
+export function greyHair(frame: RawImage, plan: HairPlan, transform: Affine, share: number, before: RawImage = frame, budget = HAIR_KEPT_BYTES): void {
   if (share === 0) return;
-  const pixels = hairPixels(before, plan, transform);
+  const kept = hairPixels(before, plan, transform, budget);
+  if (kept) {
+    greyPixels(frame, plan, kept, share);
+    return;
+  }
+  const { box } = hairFrame(before, plan, transform);
+  for (let y = box.y0; y < box.y1; y += HAIR_BAND_ROWS) greyPixels(frame, plan, weighRows(before, plan, transform, y, y + HAIR_BAND_ROWS), share);
+}
+
+/** greyHair over weighed pixels (all of a frame's, or a band's). */
+function greyPixels(frame: RawImage, plan: HairPlan, pixels: HairPixels, share: number): void {
   const { width, channels: ch, data } = frame;
   const s = Math.abs(share);
   const older = share > 0;
