@@ -472,7 +472,7 @@ const weighed = new WeakMap<HairPlan, HairPixels>();
 const REWEIGH = 12;
 
 /** Bytes of weighed pixels kept across frames, over every face alive (a team photo's faces all are, while its frames are made). */
-export const HAIR_KEPT_BYTES = 384 * 1024 * 1024;
+export const HAIR_KEPT_BYTES = 128 * 1024 * 1024;
 
 /** Rows of a frame weighed at a time when a face's weighed pixels are not kept (the box's bytes past what may be kept). */
 const HAIR_BAND_ROWS = 256;
