@@ -5,7 +5,8 @@ import type { Affine, Point } from '../ml/prep/geometry.js';
 import { CAST_MAX, greyHair, greyShareAt, hairPixels, hairPlan, hairShare, photoCast } from '../ml/aging/hair-grey.js';
 import { photoFrames } from '../ml/aging/age-face.js';
 import { composeAge, composeFaces, markChanging } from '../ml/aging/team-compose.js';
-import { parseLightness } from '../ml/aging/detail-change.js';
+import { DEFAULT_LIGHTNESS, parseLightness } from '../ml/aging/detail-change.js';
+import { teamHair } from '../ml/aging/age-team.js';
 import { rgbToLab } from '../ml/aging/lab.js';
 import { contextToCrop, type PersonContext } from '../ml/prep/prepare-face.js';
 import { alignmentTransform, TEMPLATE_V1 } from '../ml/prep/template.js';
@@ -79,6 +80,15 @@ describe('greying curve', () => {
     expect(parseLightness(base, 'sidecar.json')!.hairGrey).toBeUndefined();
     expect(parseLightness({ ...base, hairGrey: 0.7 }, 'sidecar.json')!.hairGrey).toBe(0.7);
     expect(() => parseLightness({ ...base, hairGrey: 1.5 }, 'sidecar.json')).toThrow(/hairGrey must be a number in 0..1, got 1.5/);
+  });
+});
+
+describe('hair in a team photo', () => {
+  it('greys only with the run\'s own lightness settings asking for it, not with the model\'s default', () => {
+    expect(teamHair({})).toBe(false);
+    expect(teamHair({ lightness: null })).toBe(false);
+    expect(teamHair({ lightness: { ...DEFAULT_LIGHTNESS, hairGrey: 0 } })).toBe(false);
+    expect(teamHair({ lightness: { ...DEFAULT_LIGHTNESS, hairGrey: 0.8 } })).toBe(true);
   });
 });
 

@@ -93,13 +93,12 @@ describe('the team ages together (24-face composite of test-split faces)', () =>
     // Each face's fade lies within the region its crop covers (grown by its shape warp's reach).
     const fades = aged.team.faces.map(({ region: r }) => [r.x0, r.y0, r.x1 - r.x0, r.y1 - r.y0] as Box);
     for (const f of aged.team.faces) {
-      // ... which is near the face: within its box grown by twice its size on every side (the default model greys
-      // the hair, whose window is two crop sides round the crop's centre).
+      // ... which is near the face: within its box grown by one and a half times its size on every side.
       const [x, y, w, h] = f.box;
-      expect(f.region.x0).toBeGreaterThanOrEqual(Math.floor(x - 2 * w));
-      expect(f.region.x1).toBeLessThanOrEqual(Math.ceil(x + 3 * w));
-      expect(f.region.y0).toBeGreaterThanOrEqual(Math.floor(y - 2 * h));
-      expect(f.region.y1).toBeLessThanOrEqual(Math.ceil(y + 3 * h));
+      expect(f.region.x0).toBeGreaterThanOrEqual(Math.floor(x - 1.5 * w));
+      expect(f.region.x1).toBeLessThanOrEqual(Math.ceil(x + 2.5 * w));
+      expect(f.region.y0).toBeGreaterThanOrEqual(Math.floor(y - 1.5 * h));
+      expect(f.region.y1).toBeLessThanOrEqual(Math.ceil(y + 2.5 * h));
     }
     let outside = 0;
     let differs = 0;
@@ -122,9 +121,7 @@ describe('the team ages together (24-face composite of test-split faces)', () =>
         if (shown !== best) notNearest++;
       }
     }
-    // The faces' regions cover most of this tight composite (each grows to its hair's window): what is left is a
-    // twentieth of it or more, still some 170,000 pixels.
-    expect(outside).toBeGreaterThan(0.05 * gif.width * gif.height);
+    expect(outside).toBeGreaterThan(0.15 * gif.width * gif.height);
     expect(differs).toBe(0);
     expect(notNearest).toBe(0);
   });

@@ -506,11 +506,21 @@ export function hairPixels(frame: RawImage, plan: HairPlan, transform: Affine, b
   const most = Math.max(0, box.x1 - box.x0) * Math.max(0, box.y1 - box.y0) * HAIR_BYTES_PER_PIXEL;
   if (keptBytes + most > budget) return null;
   const made = weighRows(frame, plan, transform, box.y0, box.y1);
-  const bytes = made.index.length * 11 + made.values.length * 8 + made.grey.length * 4;
-  keptBytes += bytes;
-  release.register(plan, bytes);
+  keptBytes += keptSize(made);
+  release.register(plan, keptSize(made), plan);
   weighed.set(plan, made);
   return made;
+}
+
+const keptSize = (pixels: HairPixels): number => pixels.index.length * 11 + pixels.values.length * 8 + pixels.grey.length * 4;
+
+/** Lets go of a plan's kept weighed pixels (a team face pasted at every age), so that the next faces' may be kept. */
+export function forgetHairPixels(plan: HairPlan): void {
+  const known = weighed.get(plan);
+  if (!known) return;
+  weighed.delete(plan);
+  keptBytes -= keptSize(known);
+  release.unregister(plan);
 }
 
 /** The plan's pixels in rows y0..y1 of `frame`, weighed (HairPixels). */

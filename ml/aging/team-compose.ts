@@ -12,7 +12,7 @@ import type { AgingModel } from './model.js';
 import { maskInPhoto } from './paste-back.js';
 import { detailReach, type DetailBand } from './detail-paste.js';
 import { invertAffine } from '../prep/geometry.js';
-import { greyHair, hairCropBox, type HairPlan } from './hair-grey.js';
+import { forgetHairPixels, greyHair, hairCropBox, type HairPlan } from './hair-grey.js';
 
 /** What compose needs of one aged face: its alignment, paste mask and the change per target age (crop space). */
 export interface ComposeFaceInput {
@@ -251,6 +251,8 @@ export function pasteFace(before: RawImage, face: ComposeFaceInput, region: Regi
     }
     if (keep) pasted.push(after);
   }
+  // Its pastes kept, composeAge will not paste this face again: its weighed hair makes room for the next faces'.
+  if (keep && face.hair) forgetHairPixels(face.hair);
   return { changed, pasted: keep ? pasted : null };
 }
 
