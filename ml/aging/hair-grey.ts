@@ -477,8 +477,11 @@ export const HAIR_KEPT_BYTES = 128 * 1024 * 1024;
 /** Rows of a frame weighed at a time when a face's weighed pixels are not kept (the box's bytes past what may be kept). */
 const HAIR_BAND_ROWS = 256;
 
-/** Bytes a pixel of the hair's box may take when weighed: its index, colour and slot, and its values if it is hair. */
-const HAIR_BYTES_PER_PIXEL = 4 + 3 + 4 + HAIR_VALUES * 8;
+/** Bytes of a weighed place (a pixel the hair map reaches): its index, colour and slot. */
+const HAIR_PLACE_BYTES = 4 + 3 + 4;
+
+/** Bytes a pixel of the hair's box may take when weighed: a place, and its values if it is hair. */
+const HAIR_BYTES_PER_PIXEL = HAIR_PLACE_BYTES + HAIR_VALUES * 8;
 
 let keptBytes = 0;
 const release = new FinalizationRegistry<number>((bytes) => {
@@ -512,7 +515,7 @@ export function hairPixels(frame: RawImage, plan: HairPlan, transform: Affine, b
   return made;
 }
 
-const keptSize = (pixels: HairPixels): number => pixels.index.length * 11 + pixels.values.length * 8 + pixels.grey.length * 4;
+const keptSize = (pixels: HairPixels): number => pixels.index.length * HAIR_PLACE_BYTES + pixels.values.length * 8 + pixels.grey.length * 4;
 
 /** Lets go of a plan's kept weighed pixels (a team face pasted at every age), so that the next faces' may be kept. */
 export function forgetHairPixels(plan: HairPlan): void {
@@ -523,17 +526,21 @@ export function forgetHairPixels(plan: HairPlan): void {
   release.unregister(plan);
 }
 
-/** The plan's pixels in rows y0..y1 of `frame`, weighed (HairPixels). */
-function weighRows(frame: RawImage, plan: HairPlan, transform: Affine, y0: number, y1: number): HairPixels {
-  const { toFrame, toCrop, box } = hairFrame(frame, plan, transform);
-  const { width, height, channels: ch, data } = frame;
+const sampled = new WeakMap<HairPlan, { maps: Float32Array; any: Float32Array; live: Uint8Array }>();
+
+/**
+ * The plan's maps interleaved for one bilinear sample a point (MAPS values), where hair may be (the hair map or its
+ * edge), and the map cells (2 x 2 points, as the sample reads them) where that is above 0.005 at a corner: a box's other
+ * pixels are no hair, unsampled. Made once per plan (every frame and band of rows reads them).
+ */
+function planMaps(plan: HairPlan): { maps: Float32Array; any: Float32Array; live: Uint8Array } {
+  const known = sampled.get(plan);
+  if (known) return known;
   const side = plan.side;
   const maps = new Float32Array(side * side * MAPS);
   [plan.hairMap, plan.strict, plan.bgL, plan.bgA, plan.bgB, plan.bgWeight, plan.base, plan.greyMap, plan.edge, plan.close].forEach((plane, c) => {
     for (let i = 0; i < plane.length; i++) maps[i * MAPS + c] = plane[i]!;
   });
-  // Where hair may be: the hair map or its edge. The map cells (2 x 2 points, as the bilinear sample reads them) where
-  // that is above 0.005 at a corner: the box's other pixels are no hair, unsampled.
   const any = new Float32Array(side * side);
   for (let i = 0; i < any.length; i++) any[i] = Math.max(plan.hairMap[i]!, plan.edge[i]!);
   const live = new Uint8Array(side * side);
@@ -543,6 +550,17 @@ function weighRows(frame: RawImage, plan: HairPlan, transform: Affine, y0: numbe
       live[i] = Math.max(any[i]!, any[i + 1]!, any[i + side]!, any[i + side + 1]!) > 0.005 ? 1 : 0;
     }
   }
+  const made = { maps, any, live };
+  sampled.set(plan, made);
+  return made;
+}
+
+/** The plan's pixels in rows y0..y1 of `frame`, weighed (HairPixels). */
+function weighRows(frame: RawImage, plan: HairPlan, transform: Affine, y0: number, y1: number): HairPixels {
+  const { toFrame, toCrop, box } = hairFrame(frame, plan, transform);
+  const { width, height, channels: ch, data } = frame;
+  const side = plan.side;
+  const { maps, any, live } = planMaps(plan);
   const [a0, b0, c0, d0, e0, f0] = toFrame;
   const index: number[] = [];
   for (let y = Math.max(box.y0, y0); y < Math.min(box.y1, y1); y++) {
